@@ -1,0 +1,59 @@
+"""Every ExpertSender CDP wire choice the vendor's documentation leaves open, in one place.
+
+Each constant names the section of ``shared/vendor-docs/expertsender.md`` it follows (and the
+row of ``docs/vendor-assumptions.md`` that the emulator builds to). When a choice is proven
+wrong against the real API, it is corrected here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+# §4: problem-details ``substatus`` values. Only ``CustomerInvalidModelState`` was ever seen
+# verbatim; the order names follow the vendor's ``<Entity><Problem>`` scheme.
+SUBSTATUS_INVALID_MODEL: Final = "OrderInvalidModelState"
+SUBSTATUS_ALREADY_EXISTS: Final = "OrderAlreadyExists"
+SUBSTATUS_ORDER_NOT_FOUND: Final = "OrderNotFound"
+SUBSTATUS_CUSTOMER_NOT_FOUND: Final = "CustomerNotFound"
+SUBSTATUS_INVALID_API_KEY: Final = "InvalidApiKey"
+SUBSTATUS_TOO_MANY_REQUESTS: Final = "TooManyRequests"
+
+# §4: ``errors[]`` is a list of strings; ours carry ``"<path>: <message>"`` with the path into the
+# request body (``data[0].products[1].name``). ASP.NET may capitalise segments or prefix ``$.``,
+# so the path is read case-insensitively and the prefix is optional.
+ERROR_STRING: Final = re.compile(
+    r"^\s*(?:\$\.)?(?P<path>[A-Za-z_][\w.\[\]]*)\s*:\s*(?P<message>.*)$"
+)
+PATH_SEGMENT: Final = re.compile(r"([A-Za-z_]\w*)|\[(\d+)\]")
+
+# §3: a write's success code. 201 is confirmed; the body (``{}`` or empty) is unknown, so any
+# 2xx is accepted and the body is never read.
+WRITE_SUCCESS_MIN: Final = 200
+WRITE_SUCCESS_MAX: Final = 299
+
+# §3 and §2: one order per ``POST /orders`` request, as both official plugins do.
+ORDERS_PER_REQUEST: Final = 1
+
+# §2 (seed pattern ``YYYY-MM-DDTHH:mm:ss.sssZ``; §10.5): ``date`` is sent in UTC with a ``Z``.
+# Milliseconds as documented; microseconds only when the value has them (the WooCommerce
+# plugin sends six digits, so the API accepts them).
+DATE_SUFFIX: Final = "Z"
+
+# §9: ``GET /orders/{id}`` wraps the order in ``{"status": 0, "data": {...}}``; a soft-deleted
+# order still answers 200, and ``isDeleted`` is our assumption of how it says so.
+ENVELOPE_KEY: Final = "data"
+DELETED_FLAG: Final = "isDeleted"
+
+# §8: customer look-up paths; the email one is confirmed by the vendor's plugins, the others
+# come from a third-party client.
+CUSTOMER_LOOKUP_PATHS: Final = {
+    "contact_id": "/customers/id/{}",
+    "email": "/customers/email/{}",
+    "phone": "/customers/phone/{}",
+    "external_id": "/customers/crmId/{}",
+}
+
+# §9: status change body keys (the Magento module's ``updateOrderStatus``).
+STATUS_ORDER_ID_KEY: Final = "orderId"
+STATUS_VALUE_KEY: Final = "orderStatus"
