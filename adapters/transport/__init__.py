@@ -1,0 +1,27 @@
+"""Safe HTTP to the vendors: pooled connections, timeouts, retries that never resend a write
+blindly, a client-side rate limiter and a circuit breaker, failures mapped to
+``adapters.errors``.
+
+    transport = VendorTransport(TransportSettings(base_url=..., headers=..., vendor=...))
+    response = await transport.request("GET", "/api/v3/orders/A-1")
+    job = await transport.request("POST", "/api/v3/orders", json=body,
+                                  retry=RetryPolicy.NEVER_BLIND)
+"""
+
+from adapters.transport._breaker import BreakerState, CircuitBreaker
+from adapters.transport._client import VendorTransport
+from adapters.transport._events import TransportEvent, TransportEventKind, TransportStats
+from adapters.transport._outcomes import parse_retry_after
+from adapters.transport._settings import RetryPolicy, TransportSettings
+
+__all__ = [
+    "BreakerState",
+    "CircuitBreaker",
+    "RetryPolicy",
+    "TransportEvent",
+    "TransportEventKind",
+    "TransportSettings",
+    "TransportStats",
+    "VendorTransport",
+    "parse_retry_after",
+]

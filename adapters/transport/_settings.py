@@ -1,0 +1,69 @@
+"""What a transport is configured with, and how hard it may retry one request."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from adapters.model import Vendor
+
+
+class RetryPolicy(StrEnum):
+    """How a request may be retried.
+
+    ``SAFE``: reads and idempotent writes; resending cannot change the outcome.
+    ``NEVER_BLIND``: creates and other non-idempotent writes; resent only when the vendor
+    provably never ran the handler, otherwise ``WriteOutcomeUnknown`` so the caller can read
+    whether the write landed before deciding to send it again.
+    """
+
+    SAFE = "SAFE"
+    NEVER_BLIND = "NEVER_BLIND"
+
+
+@dataclass(frozen=True)
+class TransportSettings:
+    base_url: str
+    # Credentials live here; they are never logged nor put into an exception or event.
+    headers: Mapping[str, str] = field(repr=False)
+    vendor: Vendor
+    timeout_s: float = 10.0
+    max_attempts: int = 4
+    backoff_base_s: float = 0.2
+    backoff_max_s: float = 5.0
+    # Engage asks integrations to stay under ~50 req/s per key (engage-v3.md §8).
+    rate_per_second: float = 40.0
+    breaker_failure_threshold: int = 5
+    breaker_reset_s: float = 10.0
+    max_connections: int = 50
+    # A Retry-After longer than this is not waited out inside one call: the caller gets
+    # ``RateLimited`` carrying the vendor's figure instead of a request hanging for minutes.
+    retry_after_max_s: float = 30.0
+
+    def __post_init__(self) -> None:
+        problems = [
+            name
+            for name, value in (
+                ("timeout_s", self.timeout_s),
+                ("max_attempts", self.max_attempts),
+                ("rate_per_second", self.rate_per_second),
+                ("breaker_failure_threshold", self.breaker_failure_threshold),
+                ("max_connections", self.max_connections),
+            )
+            if value <= 0
+        ]
+        problems += [
+            name
+            for name, value in (
+                ("backoff_base_s", self.backoff_base_s),
+                ("backoff_max_s", self.backoff_max_s),
+                ("breaker_reset_s", self.breaker_reset_s),
+                ("retry_after_max_s", self.retry_after_max_s),
+            )
+            if value < 0
+        ]
+        if problems:
+            raise ValueError(f"invalid transport settings: {', '.join(problems)} out of range")
+        if not self.base_url.startswith(("http://", "https://")):
+            raise ValueError("invalid transport settings: base_url must be http(s)")
