@@ -17,7 +17,7 @@ price and links are not kept, and its warning says so.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -376,3 +376,21 @@ def _bad(key: str, expected: str) -> BadVendorResponse:
         f"ExpertSender answered with an unreadable order: '{key}' is not {expected}",
         vendor=Vendor.EXPERTSENDER,
     )
+
+
+def holds_write(stored: Order, sent: Order) -> bool:
+    """Whether ``stored`` (read back) carries everything ``sent`` (both read from ECDP JSON)
+    wrote. The vendor adds the customer id, may know more identifiers of that customer and
+    keeps a deleted flag; none of that tells whether the write landed."""
+    if replace(stored, contact=sent.contact, contact_id=None, is_deleted=False) != sent:
+        return False
+    pairs = (
+        (sent.contact.email, stored.contact.email),
+        (sent.contact.phone, stored.contact.phone),
+        (sent.contact.external_id, stored.contact.external_id),
+    )
+    return all(mine is None or _same_identifier(mine, theirs) for mine, theirs in pairs)
+
+
+def _same_identifier(mine: str, theirs: str | None) -> bool:
+    return theirs is not None and mine.casefold() == theirs.casefold()

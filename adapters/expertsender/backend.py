@@ -1,0 +1,348 @@
+"""``ExpertSenderBackend``: the ``Backend`` protocol over the ECDP Orders API.
+
+ECDP answers every write synchronously, so each write returns a Job that is already
+``COMPLETED``; what the vendor could not hold is in the job's warnings. The vendor has no
+order actions, no orders-by-customer listing and no batch read: actions and listings raise
+``UnsupportedByVendor``, and ``get_orders`` fans out single reads.
+
+Write modes pass straight through (``mode: Add | Replace | AddOrReplace``). The job of an
+``ADD_OR_REPLACE`` is a ``CREATE``: ECDP does not say whether it created or replaced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from adapters.backend import Capabilities
+from adapters.errors import (
+    ContactNotFound,
+    FieldError,
+    UnsupportedByVendor,
+    UpstreamError,
+    ValidationFailed,
+    WriteOutcomeUnknown,
+)
+from adapters.expertsender import mapping, statuses
+from adapters.expertsender.errors import to_error, unreadable
+from adapters.expertsender.inferred import (
+    CUSTOMER_LOOKUP_PATHS,
+    ENVELOPE_KEY,
+    STATUS_ORDER_ID_KEY,
+    STATUS_VALUE_KEY,
+    WRITE_SUCCESS_MAX,
+    WRITE_SUCCESS_MIN,
+)
+from adapters.expertsender.jobs import FinishedJobs
+from adapters.expertsender.paths import field
+from adapters.expertsender.settings import ExpertSenderSettings
+from adapters.model import (
+    Contact,
+    ContactRef,
+    Job,
+    JobMessage,
+    JobOperation,
+    Order,
+    OrderAction,
+    OrderPage,
+    OrderStatus,
+    Vendor,
+    WriteMode,
+)
+from adapters.transport import RetryPolicy, TransportEvent, VendorTransport
+
+ACTION_DISCARDED = "ACTION_DISCARDED"
+CONTACT_NOT_RESOLVED = "CONTACT_NOT_RESOLVED"
+
+_MODES = {
+    WriteMode.ADD: "Add",
+    WriteMode.REPLACE: "Replace",
+    WriteMode.ADD_OR_REPLACE: "AddOrReplace",
+}
+_OPERATIONS = {
+    WriteMode.ADD: JobOperation.CREATE,
+    WriteMode.REPLACE: JobOperation.REPLACE,
+    WriteMode.ADD_OR_REPLACE: JobOperation.CREATE,
+}
+_LOOKUP_ORDER = ("contact_id", "email", "phone", "external_id")
+
+CAPABILITIES = Capabilities(
+    actions=False,
+    list_by_contact=False,
+    change_delivery=False,
+    async_jobs=False,
+    batch_get=False,
+)
+
+
+class ExpertSenderBackend:
+    def __init__(
+        self,
+        settings: ExpertSenderSettings,
+        *,
+        on_event: Callable[[TransportEvent], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.transport = VendorTransport(settings.transport_settings(), on_event=on_event)
+        self._reads = asyncio.Semaphore(settings.max_concurrent_reads)
+        self._jobs = FinishedJobs(settings.job_history)
+
+    @property
+    def vendor(self) -> Vendor:
+        return Vendor.EXPERTSENDER
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return CAPABILITIES
+
+    # Reads
+
+    async def get_orders(self, order_ids: Sequence[str]) -> list[Order | None]:
+        unique = list(dict.fromkeys(order_ids))
+        found = await asyncio.gather(*(self._get_order(order_id) for order_id in unique))
+        by_id = dict(zip(unique, found, strict=True))
+        return [by_id[order_id] for order_id in order_ids]
+
+    async def _get_order(self, order_id: str) -> Order | None:
+        if not order_id:
+            return None
+        async with self._reads:
+            response = await self.transport.request("GET", _order_path(order_id))
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise to_error(response)
+        return mapping.order_from_vendor(_envelope(response, "an order read"))
+
+    async def list_contact_orders(
+        self, contact_id: str, *, first: int = 10, after: str | None = None
+    ) -> OrderPage:
+        raise UnsupportedByVendor(
+            "ExpertSender cannot list a customer's orders", vendor=Vendor.EXPERTSENDER
+        )
+
+    async def find_contact(
+        self,
+        *,
+        contact_id: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        external_id: str | None = None,
+    ) -> Contact | None:
+        """The customer matching every key given (looked up by the first of contact id, email,
+        phone, external id), ``None`` when there is none."""
+        keys = {
+            "contact_id": contact_id,
+            "email": email,
+            "phone": phone,
+            "external_id": external_id,
+        }
+        given = [(name, value) for name in _LOOKUP_ORDER if (value := keys[name])]
+        if not given:
+            raise ValidationFailed(
+                "A contact look-up needs a contact id, email, phone or external id",
+                vendor=Vendor.EXPERTSENDER,
+                field_errors=(FieldError(("contactId",), "give at least one key"),),
+            )
+        name, value = given[0]
+        contact = await self._lookup(name, str(value))
+        if contact is None or not all(_agrees(contact, k, v) for k, v in given[1:]):
+            return None
+        return contact
+
+    async def get_contacts(self, contact_ids: Sequence[str]) -> list[Contact | None]:
+        unique = list(dict.fromkeys(contact_ids))
+        found = await asyncio.gather(*(self._lookup("contact_id", cid) for cid in unique))
+        by_id = dict(zip(unique, found, strict=True))
+        return [by_id[cid] for cid in contact_ids]
+
+    async def _lookup(self, key: str, value: str) -> Contact | None:
+        if not value or (key == "contact_id" and not value.isdigit()):
+            # Customer ids are numbers; anything else names nobody.
+            return None
+        path = CUSTOMER_LOOKUP_PATHS[key].format(_segment(value))
+        async with self._reads:
+            response = await self.transport.request("GET", path)
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise to_error(response, not_found=ContactNotFound)
+        return mapping.contact_from_vendor(_envelope(response, "a customer read"))
+
+    # Writes
+
+    async def write_order(
+        self, order: Order, mode: WriteMode, *, action: OrderAction | None = None
+    ) -> Job:
+        warnings = _discarded(action)
+        contact, contact_warnings = await self._resolve_contact(order.contact)
+        warnings.extend(contact_warnings)
+        encoded = mapping.order_to_vendor(replace(order, contact=contact))
+        warnings.extend(encoded.warnings)
+        body = {"mode": _MODES[mode], "data": [encoded.payload]}
+        await self._send_write(order.order_id, body, encoded)
+        return self._jobs.mint(_OPERATIONS[mode], order.order_id, warnings)
+
+    async def _resolve_contact(self, ref: ContactRef) -> tuple[ContactRef, list[JobMessage]]:
+        """ECDP orders cannot carry a customer id: swap it for that customer's identifiers."""
+        if ref.contact_id is None:
+            return ref, []
+        others = replace(ref, contact_id=None)
+        customer = await self._lookup("contact_id", ref.contact_id)
+        if customer is None:
+            if others.is_empty:
+                raise ContactNotFound(
+                    f"ExpertSender has no customer with id {ref.contact_id!r}",
+                    vendor=Vendor.EXPERTSENDER,
+                )
+            warning = JobMessage(
+                CONTACT_NOT_RESOLVED,
+                f"ExpertSender has no customer with id {ref.contact_id!r}; the order is matched"
+                " by its other identifiers",
+                field("contact", "contactId"),
+            )
+            return others, [warning]
+        for key in ("email", "phone", "external_id"):
+            mine = getattr(ref, key)
+            if mine is not None and not _agrees(customer, key, mine):
+                raise ValidationFailed(
+                    f"contact id {ref.contact_id!r} and {key} name different ExpertSender"
+                    " customers",
+                    vendor=Vendor.EXPERTSENDER,
+                    field_errors=(
+                        FieldError(field("contact", _INPUT_NAMES[key]), "another customer's"),
+                    ),
+                )
+        return (
+            ContactRef(
+                email=ref.email or customer.email,
+                phone=ref.phone or customer.phone,
+                external_id=ref.external_id or customer.external_id,
+            ),
+            [],
+        )
+
+    async def _send_write(
+        self, order_id: str, body: dict[str, Any], encoded: mapping.EncodedOrder
+    ) -> None:
+        """Send a ``POST /orders`` at most ``max_write_sends`` times, and a second time only
+        when a read shows the first one did not land."""
+        sent = mapping.order_from_vendor(encoded.payload)
+        for send in range(1, self.settings.max_write_sends + 1):
+            try:
+                response = await self.transport.request(
+                    "POST", "/orders", json=body, retry=RetryPolicy.NEVER_BLIND
+                )
+            except WriteOutcomeUnknown as lost:
+                if await self._landed(order_id, sent, lost):
+                    return
+                if send == self.settings.max_write_sends:
+                    raise
+                continue
+            if not WRITE_SUCCESS_MIN <= response.status_code <= WRITE_SUCCESS_MAX:
+                raise to_error(response, line_of_product=encoded.line_of_product)
+            return
+
+    async def _landed(self, order_id: str, sent: Order, lost: WriteOutcomeUnknown) -> bool:
+        try:
+            (stored,) = await self.get_orders([order_id])
+        except UpstreamError as unreadable_now:
+            raise WriteOutcomeUnknown(
+                f"{lost.message}; reading the order back failed too ({unreadable_now.code})",
+                vendor=Vendor.EXPERTSENDER,
+                upstream_status=lost.upstream_status,
+            ) from unreadable_now
+        return stored is not None and mapping.holds_write(stored, sent)
+
+    async def change_status(
+        self,
+        order_id: str,
+        status: OrderStatus,
+        *,
+        external_status: str | None = None,
+        action: OrderAction | None = None,
+    ) -> Job:
+        warnings = _discarded(action)
+        vendor_status = statuses.to_vendor(status)
+        if vendor_status.warning is not None:
+            warnings.append(vendor_status.warning)
+        if external_status is not None:
+            warnings.append(
+                JobMessage(
+                    mapping.FIELD_NOT_SUPPORTED,
+                    "ExpertSender orders have no place for externalStatus",
+                    field("externalStatus"),
+                )
+            )
+        body = {STATUS_ORDER_ID_KEY: order_id, STATUS_VALUE_KEY: vendor_status.value}
+        # Setting the same status twice leaves the same order: safe to resend.
+        response = await self.transport.request("PUT", "/orders/status", json=body)
+        if response.status_code != 200:
+            raise to_error(response)
+        return self._jobs.mint(JobOperation.CHANGE_STATUS, order_id, warnings)
+
+    async def delete_order(self, order_id: str) -> Job:
+        # A soft delete repeated is the same soft delete: safe to resend.
+        response = await self.transport.request("DELETE", _order_path(order_id))
+        if response.status_code != 200:
+            raise to_error(response)
+        return self._jobs.mint(JobOperation.DELETE, order_id)
+
+    async def trigger_action(
+        self, order_id: str, action: OrderAction, *, version_tag: str | None = None
+    ) -> Job:
+        raise UnsupportedByVendor("ExpertSender has no order actions", vendor=Vendor.EXPERTSENDER)
+
+    async def get_job(self, job_id: str) -> Job:
+        return self._jobs.get(job_id)
+
+    async def aclose(self) -> None:
+        await self.transport.aclose()
+
+
+_INPUT_NAMES = {"email": "email", "phone": "phone", "external_id": "externalId"}
+
+
+def _discarded(action: OrderAction | None) -> list[JobMessage]:
+    if action is None:
+        return []
+    return [
+        JobMessage(
+            ACTION_DISCARDED,
+            f"ExpertSender has no order actions; {action.action.value} was not sent",
+            field("orderAction"),
+        )
+    ]
+
+
+def _agrees(contact: Contact, key: str, value: str) -> bool:
+    if key == "contact_id":
+        return contact.contact_id == value
+    theirs: str | None = getattr(contact, key)
+    if key == "email":
+        return theirs is not None and theirs.casefold() == value.casefold()
+    return theirs == value
+
+
+def _segment(value: str) -> str:
+    # An id may hold '/', '?', '#' or spaces; each must stay inside its one path segment.
+    return quote(value, safe="")
+
+
+def _order_path(order_id: str) -> str:
+    return f"/orders/{_segment(order_id)}"
+
+
+def _envelope(response: httpx.Response, what: str) -> object:
+    try:
+        body = response.json()
+    except ValueError:
+        raise unreadable(what, response) from None
+    if not isinstance(body, dict) or ENVELOPE_KEY not in body:
+        raise unreadable(what, response)
+    return body[ENVELOPE_KEY]
