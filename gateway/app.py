@@ -1,0 +1,96 @@
+"""The ASGI application: ``create_app(settings)``.
+
+Everything with a lifetime (emulators, backends, job pollers, the integration log) is started
+by the lifespan and closed again when it ends; routes that need it reach it through the
+``Gateway`` the lifespan stores on ``app.state.gateway``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.responses import Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+
+from gateway.bootstrap import Gateway, start_gateway
+from gateway.context import make_context_getter
+from gateway.http.body_limit import BodySizeLimitMiddleware
+from gateway.http.graphiql import static_mount
+from gateway.http.health import health_routes
+from gateway.http.view import GatewayGraphQL
+from gateway.settings import GatewaySettings, load_settings
+
+
+class _GraphQLEndpoint:
+    """Routes to the GraphQL view built by the lifespan (it needs the running services)."""
+
+    def __init__(self) -> None:
+        self.view: GatewayGraphQL | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.view is None:
+            if scope["type"] == "websocket":
+                await WebSocket(scope, receive, send).close(code=1013)
+                return
+            response = Response(
+                b'{"errors":[{"message":"The gateway is starting"}]}',
+                status_code=503,
+                media_type="application/json",
+            )
+            await response(scope, receive, send)
+            return
+        await self.view(scope, receive, send)
+
+
+def create_app(settings: GatewaySettings) -> Starlette:
+    endpoint = _GraphQLEndpoint()
+    holder: dict[str, Gateway] = {}
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        gateway = await start_gateway(settings)
+        holder["gateway"] = gateway
+        app.state.gateway = gateway
+        endpoint.view = GatewayGraphQL(
+            gateway.schema,
+            context_getter=make_context_getter(gateway.services),
+            graphiql=settings.graphiql,
+            keepalive_s=settings.ws_keepalive_s,
+        )
+        try:
+            yield
+        finally:
+            endpoint.view = None
+            await gateway.aclose()
+
+    async def readiness() -> dict[str, bool]:
+        gateway = holder.get("gateway")
+        if gateway is None:
+            return {"gateway": False}
+        return await gateway.readiness()
+
+    routes: list[Any] = [
+        *health_routes(readiness),
+        # No method list: the view answers other methods itself, with a GraphQL-shaped 405.
+        Route("/graphql", endpoint),
+        WebSocketRoute("/graphql", endpoint),
+        static_mount(),
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(BodySizeLimitMiddleware, max_body_bytes=settings.limits.max_body_bytes)
+        ],
+        lifespan=lifespan,
+    )
+
+
+def create_app_from_env() -> Starlette:
+    """Factory for ``uvicorn --factory`` and worker processes: settings from the environment."""
+    return create_app(load_settings())

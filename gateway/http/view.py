@@ -1,0 +1,175 @@
+"""GraphQL over HTTP as the spec asks, on top of Strawberry's ASGI view.
+
+What this adds to stock Strawberry:
+
+* ``Accept`` negotiation between ``application/graphql-response+json`` and ``application/json``;
+  with the former, a request error (parse, validation, variable coercion) answers 4xx, and in
+  both a request error carries no ``data`` key;
+* a mutation sent with GET answers 405 with ``Allow: POST``; an unsupported content type 415;
+* every refusal is a GraphQL-shaped JSON error body, never plain text;
+* the offline GraphiQL page, WebSocket keep-alives and SSE heartbeats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+from cross_web import HTTPException
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.http.streaming import SSETransport
+from strawberry.schema import BaseSchema
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import (
+    GRAPHQL_SSE_PROTOCOL,
+    GRAPHQL_TRANSPORT_WS_PROTOCOL,
+    GRAPHQL_WS_PROTOCOL,
+)
+from strawberry.types import ExecutionResult
+
+from gateway.http.graphiql import graphiql_page
+from gateway.http.keepalive import keepalive_handler_class
+from gateway.http.masking import INTERNAL_ERROR_CODE
+from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON, JSON, negotiate
+
+ContextGetter = Callable[[Request | WebSocket, Response | WebSocket], Awaitable[Any]]
+
+SUBSCRIPTION_PROTOCOLS = (
+    GRAPHQL_TRANSPORT_WS_PROTOCOL,
+    GRAPHQL_WS_PROTOCOL,
+    GRAPHQL_SSE_PROTOCOL,
+)
+
+
+class _SubResponse(Response):
+    """Strawberry's per-request response stub, plus the media type negotiated for it."""
+
+    def __init__(self, media_type: str) -> None:
+        super().__init__()
+        self.negotiated_type = media_type
+        self.status_code = None  # type: ignore[assignment]
+        del self.headers["content-length"]
+
+
+def is_request_error(result: ExecutionResult) -> bool:
+    """True when the operation never executed: parse, validation or variable coercion failed.
+
+    Such errors carry no ``path``; an execution that nulled the whole ``data`` always does.
+    """
+    return (
+        result.data is None
+        and bool(result.errors)
+        and all(error.path is None for error in result.errors or ())
+    )
+
+
+def _is_internal(errors: list[GraphQLError]) -> bool:
+    return any((error.extensions or {}).get("code") == INTERNAL_ERROR_CODE for error in errors)
+
+
+class GatewayGraphQL(GraphQL[Any, None]):
+    def __init__(
+        self,
+        schema: BaseSchema,
+        *,
+        context_getter: ContextGetter,
+        graphiql: bool = True,
+        keepalive_s: float = 15.0,
+    ) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if graphiql else None,
+            allow_queries_via_get=True,
+            keep_alive=True,
+            keep_alive_interval=keepalive_s,
+            subscription_protocols=SUBSCRIPTION_PROTOCOLS,
+        )
+        self._context_getter = context_getter
+        self.graphql_transport_ws_handler_class = keepalive_handler_class(keepalive_s)
+        for transport in self._stream_transport_map.values():
+            if isinstance(transport, SSETransport):
+                transport.heartbeat_interval = keepalive_s
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as exc:
+            response = self._refusal(request, exc)
+        await response(scope, receive, send)
+
+    def _refusal(self, request: Request, exc: HTTPException) -> Response:
+        status, headers = exc.status_code, {}
+        if isinstance(exc.__cause__, InvalidOperationTypeError) and request.method == "GET":
+            # GraphQL over HTTP: GET may only carry queries; the method, not the request, is wrong.
+            status, headers = 405, {"Allow": "POST"}
+        elif status == 405:
+            headers = {"Allow": "GET, POST"}
+        elif exc.reason == "Unsupported content type":
+            status = 415
+        media_type = negotiate(request.headers.get("accept")) or JSON
+        body = {"errors": [{"message": exc.reason}]}
+        return Response(self.encode_json(body), status, headers, media_type=media_type)
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Any:
+        return await self._context_getter(request, response)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        media_type = negotiate(request.headers.get("accept")) or JSON
+        sub_response = _SubResponse(media_type)
+        request.state.gateway_sub_response = sub_response
+        return sub_response
+
+    async def process_result(
+        self, request: Request | WebSocket, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = process_result(result)
+        if not is_request_error(result):
+            return response
+        response.pop("data", None)
+        sub_response = getattr(request.state, "gateway_sub_response", None)
+        if (
+            isinstance(sub_response, _SubResponse)
+            and sub_response.negotiated_type == GRAPHQL_RESPONSE_JSON
+            and sub_response.status_code is None
+        ):
+            sub_response.status_code = 500 if _is_internal(result.errors or []) else 400
+        return response
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        media_type = (
+            sub_response.negotiated_type if isinstance(sub_response, _SubResponse) else JSON
+        )
+        response = Response(
+            self.encode_json(response_data),
+            status_code=sub_response.status_code or 200,
+            media_type=media_type,
+        )
+        response.headers.raw.extend(
+            (name, value) for name, value in sub_response.headers.raw if name != b"content-type"
+        )
+        if sub_response.background:
+            response.background = sub_response.background
+        return response
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql_page(request)
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data, default=str, option=orjson.OPT_NON_STR_KEYS)

@@ -1,0 +1,279 @@
+"""The gateway's settings, read from the environment.
+
+A frozen dataclass tree parsed by a small table of variables rather than pydantic-settings: the
+variable names are part of the operator-facing contract and share no common prefix
+(``ENGAGE_API_KEY`` next to ``GATEWAY_PORT``), tests build settings directly as plain dataclasses
+without touching ``os.environ``, and every bad value becomes one ``SettingsError`` that names its
+variable (and never echoes a secret) so start-up can stop with a single readable line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import urlsplit
+
+
+class SettingsError(ValueError):
+    """One environment variable holds a value the gateway cannot use."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+        self.problem = problem
+
+
+@dataclass(frozen=True, slots=True)
+class VendorSettings:
+    """How to reach one vendor; without both a URL and a key the vendor runs in the sandbox."""
+
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    rate_limit_per_s: float = 50.0
+    timeout_s: float = 10.0
+
+    @property
+    def configured(self) -> bool:
+        return self.base_url is not None and self.api_key is not None
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxSettings:
+    """The in-process emulators used for every vendor that is not configured."""
+
+    engage_port: int = 0
+    expertsender_port: int = 0
+    # Set when the emulators already run elsewhere (the parent of a multi-worker server, or a
+    # separate ``order-gateway sandbox``): the gateway then uses them instead of starting its own.
+    engage_url: str | None = None
+    expertsender_url: str | None = None
+    engage_job_delay_ms: int = 300
+
+
+@dataclass(frozen=True, slots=True)
+class JobSettings:
+    # Seconds before each poll of a vendor job; the last delay repeats until the job ends.
+    poll_delays: tuple[float, ...] = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
+    poll_jitter: float = 0.1
+    timeout_s: float = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class QueryLimits:
+    max_depth: int = 12
+    max_tokens: int = 2000
+    max_aliases: int = 30
+    max_body_bytes: int = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class GatewaySettings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    engage: VendorSettings = field(default_factory=VendorSettings)
+    expertsender: VendorSettings = field(default_factory=VendorSettings)
+    sandbox: SandboxSettings = field(default_factory=SandboxSettings)
+    jobs: JobSettings = field(default_factory=JobSettings)
+    limits: QueryLimits = field(default_factory=QueryLimits)
+    cache_ttl_s: float = 5.0
+    log_max_entries: int = 10_000
+    ws_keepalive_s: float = 15.0
+    graphiql: bool = True
+    log_level: str = "info"
+
+    @property
+    def cache_enabled(self) -> bool:
+        return self.cache_ttl_s > 0
+
+    @property
+    def uses_sandbox(self) -> bool:
+        return not (self.engage.configured and self.expertsender.configured)
+
+
+# Value parsers: each takes the raw text and returns the value or raises ValueError whose
+# message completes "VARIABLE: <message>".
+
+
+def _int(lo: int, hi: int | None = None) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        try:
+            value = int(raw.strip())
+        except ValueError:
+            raise ValueError(f"expected an integer, got {raw!r}") from None
+        if value < lo or (hi is not None and value > hi):
+            bound = f"between {lo} and {hi}" if hi is not None else f"at least {lo}"
+            raise ValueError(f"expected an integer {bound}, got {value}")
+        return value
+
+    return parse
+
+
+def _float(lo: float, *, inclusive: bool = False) -> Callable[[str], float]:
+    def parse(raw: str) -> float:
+        try:
+            value = float(raw.strip())
+        except ValueError:
+            raise ValueError(f"expected a number, got {raw!r}") from None
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"expected a finite number, got {raw!r}")
+        if value < lo or (value == lo and not inclusive):
+            bound = f"at least {lo:g}" if inclusive else f"greater than {lo:g}"
+            raise ValueError(f"expected a number {bound}, got {value:g}")
+        return value
+
+    return parse
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _bool(raw: str) -> bool:
+    text = raw.strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"expected one of 1/0, true/false, yes/no, on/off, got {raw!r}")
+
+
+def _url(raw: str) -> str:
+    text = raw.strip()
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise ValueError(f"expected an http(s) URL, got {raw!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"expected an http(s) URL such as https://api.example.com, got {raw!r}")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError("expected a base URL without credentials, query or fragment")
+    return text.rstrip("/")
+
+
+def _delays(raw: str) -> tuple[float, ...]:
+    parts = [part.strip() for part in raw.split(",") if part.strip()]
+    try:
+        delays = tuple(_POSITIVE(part) for part in parts)
+    except ValueError:
+        delays = ()
+    if not delays:
+        raise ValueError(f"expected comma-separated positive seconds like '0.1,0.5,2', got {raw!r}")
+    return delays
+
+
+def _secret(raw: str) -> str:
+    text = raw.strip()
+    if not text:
+        raise ValueError("must not be empty")
+    return text
+
+
+def _host(raw: str) -> str:
+    text = raw.strip()
+    if not text or any(ch.isspace() for ch in text) or "/" in text:
+        raise ValueError(f"expected a host name or IP address, got {raw!r}")
+    return text
+
+
+_LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+
+
+def _log_level(raw: str) -> str:
+    text = raw.strip().lower()
+    if text not in _LOG_LEVELS:
+        raise ValueError(f"expected one of {', '.join(_LOG_LEVELS)}, got {raw!r}")
+    return text
+
+
+def _fraction(raw: str) -> float:
+    value = _NON_NEGATIVE(raw)
+    if value >= 1:
+        raise ValueError(f"expected a fraction from 0 up to (not including) 1, got {value:g}")
+    return value
+
+
+_PORT = _int(0, 65535)
+_POSITIVE_INT = _int(1)
+_POSITIVE = _float(0.0)
+_NON_NEGATIVE = _float(0.0, inclusive=True)
+
+# variable name -> (dotted path into GatewaySettings, parser)
+VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "GATEWAY_HOST": ("host", _host),
+    "GATEWAY_PORT": ("port", _PORT),
+    "GATEWAY_WORKERS": ("workers", _POSITIVE_INT),
+    "ENGAGE_BASE_URL": ("engage.base_url", _url),
+    "ENGAGE_API_KEY": ("engage.api_key", _secret),
+    "ENGAGE_RATE_LIMIT": ("engage.rate_limit_per_s", _POSITIVE),
+    "ENGAGE_TIMEOUT_S": ("engage.timeout_s", _POSITIVE),
+    "EXPERTSENDER_BASE_URL": ("expertsender.base_url", _url),
+    "EXPERTSENDER_API_KEY": ("expertsender.api_key", _secret),
+    "EXPERTSENDER_RATE_LIMIT": ("expertsender.rate_limit_per_s", _POSITIVE),
+    "EXPERTSENDER_TIMEOUT_S": ("expertsender.timeout_s", _POSITIVE),
+    "SANDBOX_ENGAGE_PORT": ("sandbox.engage_port", _PORT),
+    "SANDBOX_EXPERTSENDER_PORT": ("sandbox.expertsender_port", _PORT),
+    "SANDBOX_ENGAGE_URL": ("sandbox.engage_url", _url),
+    "SANDBOX_EXPERTSENDER_URL": ("sandbox.expertsender_url", _url),
+    "SANDBOX_ENGAGE_JOB_DELAY_MS": ("sandbox.engage_job_delay_ms", _int(0, 600_000)),
+    "GATEWAY_JOB_POLL_SCHEDULE": ("jobs.poll_delays", _delays),
+    "GATEWAY_JOB_POLL_JITTER": ("jobs.poll_jitter", _fraction),
+    "GATEWAY_JOB_TIMEOUT_S": ("jobs.timeout_s", _POSITIVE),
+    "GATEWAY_MAX_DEPTH": ("limits.max_depth", _POSITIVE_INT),
+    "GATEWAY_MAX_TOKENS": ("limits.max_tokens", _POSITIVE_INT),
+    "GATEWAY_MAX_ALIASES": ("limits.max_aliases", _int(0)),
+    "GATEWAY_MAX_BODY_BYTES": ("limits.max_body_bytes", _POSITIVE_INT),
+    "GATEWAY_CACHE_TTL_S": ("cache_ttl_s", _NON_NEGATIVE),
+    "GATEWAY_LOG_MAX_ENTRIES": ("log_max_entries", _POSITIVE_INT),
+    "GATEWAY_WS_KEEPALIVE_S": ("ws_keepalive_s", _POSITIVE),
+    "GATEWAY_GRAPHIQL": ("graphiql", _bool),
+    "GATEWAY_LOG_LEVEL": ("log_level", _log_level),
+}
+
+_SECRETS = frozenset({"ENGAGE_API_KEY", "EXPERTSENDER_API_KEY"})
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> GatewaySettings:
+    """Settings from ``environ`` (default ``os.environ``); raises ``SettingsError``.
+
+    An empty variable counts as unset, so ``FOO= order-gateway serve`` falls back to the default.
+    """
+    env = os.environ if environ is None else environ
+    groups: dict[str, dict[str, Any]] = {}
+    top: dict[str, Any] = {}
+    for variable, (path, parse) in VARIABLES.items():
+        raw = env.get(variable)
+        if raw is None or raw.strip() == "":
+            continue
+        try:
+            value = parse(raw)
+        except ValueError as exc:
+            problem = "has an invalid value" if variable in _SECRETS else str(exc)
+            raise SettingsError(variable, problem) from None
+        group, _, name = path.rpartition(".")
+        (groups.setdefault(group, {}) if group else top)[name] = value
+
+    defaults = GatewaySettings()
+    settings = replace(
+        defaults,
+        **top,
+        **{group: replace(getattr(defaults, group), **values) for group, values in groups.items()},
+    )
+    check_settings(settings)
+    return settings
+
+
+def check_settings(settings: GatewaySettings) -> None:
+    """Rules that involve more than one variable."""
+    for prefix, vendor in (("ENGAGE", settings.engage), ("EXPERTSENDER", settings.expertsender)):
+        if (vendor.base_url is None) != (vendor.api_key is None):
+            missing = f"{prefix}_API_KEY" if vendor.api_key is None else f"{prefix}_BASE_URL"
+            present = f"{prefix}_BASE_URL" if vendor.api_key is None else f"{prefix}_API_KEY"
+            raise SettingsError(
+                missing,
+                f"must be set together with {present} (set both to use the real API, "
+                "neither to use the sandbox)",
+            )
