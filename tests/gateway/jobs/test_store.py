@@ -1,0 +1,89 @@
+import dataclasses
+
+import pytest
+
+from adapters.model import JobMessage, JobState, Vendor
+from gateway.jobs.store import MemoryJobStore, supersedes
+from tests.gateway.jobs.fakes import make_job
+
+
+async def test_save_stores_changes_with_increasing_revisions() -> None:
+    store = MemoryJobStore()
+    first = await store.save(make_job(state=JobState.PENDING))
+    second = await store.save(make_job(state=JobState.RUNNING))
+    assert first.changed and second.changed
+    assert second.record.revision > first.record.revision
+    stored = await store.get(Vendor.ENGAGE, "job-1")
+    assert stored is not None and stored.job.state is JobState.RUNNING
+
+
+async def test_a_copy_without_news_is_not_a_change() -> None:
+    store = MemoryJobStore()
+    job = make_job()
+    first = await store.save(job)
+    again = await store.save(dataclasses.replace(job, updated_at=job.updated_at.replace(year=2030)))
+    assert not again.changed
+    assert again.record == first.record
+
+
+async def test_final_states_stick_and_jobs_never_move_back() -> None:
+    store = MemoryJobStore()
+    await store.save(make_job(state=JobState.RUNNING))
+    assert not (await store.save(make_job(state=JobState.PENDING))).changed
+    assert (await store.save(make_job(state=JobState.COMPLETED))).changed
+    assert not (await store.save(make_job(state=JobState.FAILED))).changed
+    stored = await store.get(Vendor.ENGAGE, "job-1")
+    assert stored is not None and stored.job.state is JobState.COMPLETED
+
+
+def test_news_within_a_state_supersedes() -> None:
+    old = make_job(state=JobState.RUNNING)
+    new = dataclasses.replace(old, warnings=(JobMessage("ArticleMissing", "Article is missing"),))
+    assert supersedes(new, old)
+    assert not supersedes(old, old)
+
+
+async def test_vendors_do_not_share_job_ids() -> None:
+    store = MemoryJobStore()
+    await store.save(make_job(vendor=Vendor.ENGAGE))
+    await store.save(make_job(vendor=Vendor.EXPERTSENDER, state=JobState.COMPLETED))
+    engage = await store.get(Vendor.ENGAGE, "job-1")
+    assert engage is not None and engage.job.state is JobState.PENDING
+
+
+async def test_finished_jobs_are_bounded_oldest_first_but_running_ones_are_kept() -> None:
+    store = MemoryJobStore(max_finished=2)
+    await store.save(make_job("running"))
+    for n in range(4):
+        await store.save(make_job(f"done-{n}", JobState.COMPLETED))
+    assert len(store) == 3
+    assert await store.get(Vendor.ENGAGE, "done-0") is None
+    assert await store.get(Vendor.ENGAGE, "done-3") is not None
+    assert await store.get(Vendor.ENGAGE, "running") is not None
+
+
+async def test_forget_unfinished_keeps_final_records() -> None:
+    store = MemoryJobStore()
+    await store.save(make_job("a"))
+    await store.save(make_job("b", JobState.FAILED))
+    await store.forget_unfinished(Vendor.ENGAGE, "a")
+    await store.forget_unfinished(Vendor.ENGAGE, "b")
+    assert await store.get(Vendor.ENGAGE, "a") is None
+    assert await store.get(Vendor.ENGAGE, "b") is not None
+
+
+async def test_poller_lease_has_one_holder_until_released_or_expired() -> None:
+    store = MemoryJobStore()
+    assert await store.claim_poller(Vendor.ENGAGE, "j", "p1", 60)
+    assert await store.claim_poller(Vendor.ENGAGE, "j", "p1", 60)  # renewal
+    assert not await store.claim_poller(Vendor.ENGAGE, "j", "p2", 60)
+    await store.release_poller(Vendor.ENGAGE, "j", "p2")  # not the holder: no effect
+    assert not await store.claim_poller(Vendor.ENGAGE, "j", "p2", 60)
+    await store.release_poller(Vendor.ENGAGE, "j", "p1")
+    assert await store.claim_poller(Vendor.ENGAGE, "j", "p2", 0.0)
+    assert await store.claim_poller(Vendor.ENGAGE, "j", "p3", 60)  # p2's lease expired
+
+
+def test_finished_bound_must_be_positive() -> None:
+    with pytest.raises(ValueError):
+        MemoryJobStore(max_finished=0)
