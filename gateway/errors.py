@@ -1,0 +1,140 @@
+"""How failures reach clients.
+
+Two channels, as the public contract promises:
+
+* the client's own doing (an adapter ``ClientError``, or input the gateway rejects before calling a
+  vendor) becomes ``UserError`` data in a mutation payload, keeping the vendor's own words;
+* anything outside the client's control (``UpstreamError``) and malformed query arguments become
+  GraphQL errors whose ``extensions`` carry ``code``, ``vendor`` and ``upstreamStatus``.
+
+``is_public_error`` tells the server's error masking which errors are safe to show verbatim.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import GraphQLError
+
+from adapters.errors import ClientError, UpstreamError, ValidationFailed
+from adapters.model import Vendor
+
+
+@dataclass(frozen=True, slots=True)
+class UserErrorInfo:
+    """A client-caused failure, ready to become a GraphQL ``UserError``."""
+
+    code: str
+    message: str
+    field: tuple[str, ...] | None = None
+
+
+class GatewayError(Exception):
+    """A failure shown to clients as a GraphQL error; its message is safe to show verbatim."""
+
+    code = "BAD_REQUEST"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        vendor: Vendor | None = None,
+        upstream_status: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.vendor = vendor
+        self.upstream_status = upstream_status
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        # graphql-core copies an original error's ``extensions`` onto the located error.
+        extensions: dict[str, Any] = {"code": self.code}
+        if self.vendor is not None:
+            extensions["vendor"] = self.vendor.value
+        if self.upstream_status is not None:
+            extensions["upstreamStatus"] = self.upstream_status
+        return extensions
+
+
+class BadUserInput(GatewayError):
+    code = "BAD_USER_INPUT"
+
+
+class InvalidId(GatewayError):
+    code = "INVALID_ID"
+
+
+class UnsupportedByVendorError(GatewayError):
+    code = "UNSUPPORTED_BY_VENDOR"
+
+
+class VendorNotConfigured(GatewayError):
+    code = "VENDOR_NOT_CONFIGURED"
+
+
+class UpstreamFailure(GatewayError):
+    """A vendor failure outside the client's control."""
+
+    code = "UPSTREAM_ERROR"
+
+
+def upstream_failure(exc: UpstreamError) -> UpstreamFailure:
+    return UpstreamFailure(
+        exc.message,
+        code=exc.code,
+        vendor=exc.vendor,
+        upstream_status=exc.upstream_status,
+    )
+
+
+def is_public_error(error: GraphQLError) -> bool:
+    """True for errors whose message may reach a client unmasked.
+
+    Parse and validation errors (no original error) and ``GatewayError``s are public; anything
+    else is a bug or an unexpected failure and must be masked.
+    """
+    original = error.original_error
+    return original is None or isinstance(original, GatewayError | GraphQLError)
+
+
+_CAMEL_BOUNDARY = re.compile(r"_([a-z0-9])")
+
+
+def to_camel(name: str) -> str:
+    return _CAMEL_BOUNDARY.sub(lambda match: match.group(1).upper(), name)
+
+
+def input_path(base: Sequence[str], path: Sequence[str]) -> tuple[str, ...]:
+    """A GraphQL input path (``["input","order","lines","0","sku"]``) for a model field path."""
+    if path and path[0] == "input":
+        return tuple(path)
+    return (*base, *(to_camel(str(part)) for part in path))
+
+
+def user_errors_from(
+    exc: ClientError, *, base_path: Sequence[str] = ("input",)
+) -> list[UserErrorInfo]:
+    """The ``UserError``s for a vendor's refusal, keeping the vendor's own messages."""
+    if isinstance(exc, ValidationFailed) and exc.field_errors:
+        return [
+            UserErrorInfo(
+                code=field_error.code or exc.code,
+                message=field_error.message,
+                field=input_path(base_path, field_error.path) if field_error.path else None,
+            )
+            for field_error in exc.field_errors
+        ]
+    errors = [UserErrorInfo(code=exc.code, message=exc.message)]
+    errors.extend(
+        UserErrorInfo(code=exc.code, message=message)
+        for message in exc.vendor_messages
+        if message and message not in exc.message
+    )
+    return errors

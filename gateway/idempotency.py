@@ -1,0 +1,112 @@
+"""Idempotency keys for mutations.
+
+A retried mutation with the same key and the same input gets the first outcome back instead of
+writing again; the same key with a different input is refused; a duplicate that arrives while the
+first is still running waits for it. Only completed outcomes are remembered: if the first attempt
+raised (e.g. the vendor was down), the key is free again so the retry can really retry.
+
+``MemoryIdempotencyStore`` is the embedded default; a shared store (Redis) implements
+``IdempotencyStore`` with serialised outcomes and a lock per key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+import orjson
+from cachetools import TTLCache
+
+from adapters.model import Job
+from gateway.errors import UserErrorInfo
+
+T = TypeVar("T")
+
+
+class IdempotencyKeyReused(Exception):
+    """The key was first used with a different input."""
+
+    code = "IDEMPOTENCY_KEY_REUSED"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"Idempotency key {key!r} was already used with a different input; "
+            "use a new key for a different request"
+        )
+        self.key = key
+
+
+def fingerprint(operation: str, payload: Any) -> str:
+    """A stable digest of an operation and its input (key order does not matter)."""
+    canonical = orjson.dumps(
+        {"operation": operation, "input": payload},
+        option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS,
+        default=str,
+    )
+    return hashlib.sha256(canonical).hexdigest()
+
+
+class IdempotencyStore(Protocol[T]):
+    async def run(self, key: str, fingerprint: str, operation: Callable[[], Awaitable[T]]) -> T:
+        """The stored outcome for ``key``, or ``operation()``'s, stored for later retries."""
+        ...
+
+
+@dataclass(slots=True)
+class _Stored(Generic[T]):
+    fingerprint: str
+    outcome: T
+
+
+@dataclass(slots=True)
+class _Running:
+    fingerprint: str
+    done: asyncio.Event
+
+
+class MemoryIdempotencyStore(Generic[T]):
+    """Outcomes live for ``ttl_s`` seconds, at most ``maxsize`` of them."""
+
+    def __init__(self, *, ttl_s: float = 24 * 3600, maxsize: int = 10_000) -> None:
+        self._stored: TTLCache[str, _Stored[T]] = TTLCache(maxsize=maxsize, ttl=ttl_s)
+        self._running: dict[str, _Running] = {}
+
+    async def run(self, key: str, fingerprint: str, operation: Callable[[], Awaitable[T]]) -> T:
+        while True:
+            stored = self._stored.get(key)
+            if stored is not None:
+                if stored.fingerprint != fingerprint:
+                    raise IdempotencyKeyReused(key)
+                return stored.outcome
+            running = self._running.get(key)
+            if running is None:
+                break
+            if running.fingerprint != fingerprint:
+                raise IdempotencyKeyReused(key)
+            await running.done.wait()
+            # Loop: either the first attempt stored its outcome, or it failed and this
+            # attempt takes over.
+
+        running = _Running(fingerprint, asyncio.Event())
+        self._running[key] = running
+        try:
+            outcome = await operation()
+            self._stored[key] = _Stored(fingerprint, outcome)
+            return outcome
+        finally:
+            del self._running[key]
+            running.done.set()
+
+    def __len__(self) -> int:
+        return len(self._stored)
+
+
+@dataclass(frozen=True, slots=True)
+class MutationOutcome:
+    """What a mutation's first run produced, replayed for a retry with the same key."""
+
+    job: Job | None
+    errors: tuple[UserErrorInfo, ...] = ()

@@ -1,0 +1,6 @@
+"""The integration log: every warning and error the gateway sees, queryable and live."""
+
+from gateway.log.base import IntegrationLog, InvalidLogCursor, LogFilter, LogPage
+from gateway.log.memory import MemoryIntegrationLog
+
+__all__ = ["IntegrationLog", "InvalidLogCursor", "LogFilter", "LogPage", "MemoryIntegrationLog"]

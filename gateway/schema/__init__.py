@@ -1,0 +1,41 @@
+"""The public GraphQL schema (the contract is in DESIGN.md; ``schema.graphql`` is generated)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import strawberry
+from strawberry.extensions import SchemaExtension
+
+from gateway.schema import enums as enums  # registers the domain enums before any type uses them
+from gateway.schema.contact import Contact
+from gateway.schema.deferred import DeferredErrors
+from gateway.schema.job import Job
+from gateway.schema.log_entry import IntegrationLogEntry
+from gateway.schema.mutation import Mutation
+from gateway.schema.order import Order
+from gateway.schema.query import Query
+from gateway.schema.subscription import Subscription
+
+ExtensionSpec = type[SchemaExtension] | Any
+
+SCHEMA_DESCRIPTION = (
+    "One GraphQL API over Voyado Engage v3 Orders and ExpertSender CDP Orders: read and write "
+    "orders, contacts and jobs with one schema, and watch asynchronous work finish."
+)
+
+
+def build_schema(*, extensions: Sequence[ExtensionSpec] = ()) -> strawberry.Schema:
+    """The gateway's schema; ``extensions`` are Strawberry extension classes or factories."""
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        # Implementations reached only through Node must still be in the schema.
+        types=[Order, Contact, Job, IntegrationLogEntry],
+        extensions=[DeferredErrors, *extensions],
+    )
+
+
+__all__ = ["SCHEMA_DESCRIPTION", "build_schema"]

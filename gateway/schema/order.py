@@ -1,0 +1,137 @@
+"""The ``Order`` node."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from adapters import model
+from adapters.model import OrderStatus, OrderType, Vendor
+from gateway.ids import NodeType, encode_id
+from gateway.schema.info import GatewayInfo
+from gateway.schema.node import Node
+from gateway.schema.values import (
+    Address,
+    Attribute,
+    Delivery,
+    Discount,
+    Fee,
+    OrderLine,
+    Payment,
+    Tax,
+)
+
+if TYPE_CHECKING:
+    from gateway.schema.contact import Contact
+
+
+@strawberry.type(description="An order as one vendor stores it, in vendor-neutral form.")
+class Order(Node):
+    vendor: Vendor = strawberry.field(description="The vendor that holds the order.")
+    order_id: str = strawberry.field(description="The client-chosen order id, unique per vendor.")
+    status: OrderStatus | None = strawberry.field(
+        description="Normalised status; null if the vendor's value has no normalised equivalent."
+    )
+    vendor_status: str | None = strawberry.field(
+        description="The status exactly as the vendor stores it."
+    )
+    external_status: str | None = strawberry.field(
+        description="The client's own free-text status (Engage externalStatus)."
+    )
+    type: OrderType | None = strawberry.field(
+        description="Purchase, return or mixed, as far as the vendor reports it."
+    )
+    created_at: datetime | None = strawberry.field(description="When the order was placed.")
+    last_changed_at: datetime | None = strawberry.field(
+        description="When the vendor last saw a change."
+    )
+    time_zone: str | None = strawberry.field(
+        description="The time zone the order's times were given in, if the vendor keeps it."
+    )
+    currency: str | None = strawberry.field(description="ISO 4217 currency code.")
+    total: float | None = strawberry.field(description="The order total, tax included.")
+    returns_value: float | None = strawberry.field(description="The value of returned items.")
+    lines: list[OrderLine] = strawberry.field(description="The order's article lines.")
+    payments: list[Payment] = strawberry.field(description="Payments made for the order.")
+    discounts: list[Discount] = strawberry.field(description="Order-level discounts.")
+    fees: list[Fee] = strawberry.field(description="Fees, e.g. shipping.")
+    taxes: list[Tax] = strawberry.field(description="Order-level taxes.")
+    delivery: Delivery | None = strawberry.field(description="Delivery and tracking details.")
+    billing_address: Address | None = strawberry.field(description="Where the bill goes.")
+    shipping_address: Address | None = strawberry.field(description="Where the goods go.")
+    attributes: list[Attribute] = strawberry.field(description="The order's attributes.")
+    references: list[str] = strawberry.field(
+        description="Ids of related orders at the same vendor (e.g. a return's original)."
+    )
+    store_id: str | None = strawberry.field(description="The store's external id.")
+    website_id: int | None = strawberry.field(description="ExpertSender website id.")
+    channel: str | None = strawberry.field(description="Sales channel, e.g. Ecom or Store.")
+    version_tag: str | None = strawberry.field(
+        description="Engage's token for the current version (needed for order actions)."
+    )
+    is_deleted: bool = strawberry.field(
+        description="True for an order the vendor keeps as deleted (ExpertSender soft delete)."
+    )
+    contact_id: str | None = strawberry.field(
+        description="The vendor's id of the order's contact, once the vendor resolved it."
+    )
+    record: strawberry.Private[model.Order]
+
+    @classmethod
+    def of(cls, vendor: Vendor, order: model.Order) -> Order:
+        contact_id = order.contact_id or order.contact.contact_id
+        return cls(
+            id=strawberry.ID(encode_id(NodeType.ORDER, vendor, order.order_id)),
+            vendor=vendor,
+            order_id=order.order_id,
+            status=order.status,
+            vendor_status=order.vendor_status,
+            external_status=order.external_status,
+            type=order.type,
+            created_at=order.created_at,
+            last_changed_at=order.last_changed_at,
+            time_zone=order.time_zone,
+            currency=order.currency,
+            total=order.total,
+            returns_value=order.returns_value,
+            lines=[OrderLine.of(line) for line in order.lines],
+            payments=[Payment.of(p) for p in order.payments],
+            discounts=[Discount.of(d) for d in order.discounts],
+            fees=[Fee.of(f) for f in order.fees],
+            taxes=[Tax.of(t) for t in order.taxes],
+            delivery=Delivery.of(order.delivery),
+            billing_address=Address.of(order.billing_address),
+            shipping_address=Address.of(order.shipping_address),
+            attributes=[Attribute.of(a) for a in order.attributes],
+            references=list(order.references),
+            store_id=order.store_id,
+            website_id=order.website_id,
+            channel=order.channel,
+            version_tag=order.version_tag,
+            is_deleted=order.is_deleted,
+            contact_id=contact_id,
+            record=order,
+        )
+
+    @strawberry.field(description="The contact the order belongs to, if the vendor knows one.")  # type: ignore[untyped-decorator]
+    async def contact(
+        self, info: GatewayInfo
+    ) -> Annotated[Contact, strawberry.lazy("gateway.schema.contact")] | None:
+        from gateway.schema.contact import Contact
+
+        loaders = info.context.loaders
+        if self.contact_id:
+            found = await loaders.contact(self.vendor, self.contact_id)
+        else:
+            found = await loaders.contact_by_ref(self.vendor, self.record.contact)
+        return Contact.of(found) if found is not None else None
+
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="The orders named in this order's references that the vendor still holds."
+    )
+    async def linked_orders(self, info: GatewayInfo) -> list[Order]:
+        keys = [(self.vendor, reference) for reference in dict.fromkeys(self.references)]
+        found = await info.context.loaders.orders.load_many(keys)
+        return [Order.of(self.vendor, order) for order in found if order is not None]

@@ -1,0 +1,133 @@
+"""Running one order write: checks, idempotency, the vendor call, the job, the log.
+
+Every mutation goes through ``run_write`` so they all treat failures, warnings and retries the
+same way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.backend import Backend
+from adapters.errors import ClientError, UpstreamError
+from adapters.model import Job, JobMessage, LogSeverity, Vendor
+from gateway.errors import UserErrorInfo, input_path, upstream_failure, user_errors_from
+from gateway.idempotency import IdempotencyKeyReused, MutationOutcome, fingerprint
+from gateway.schema.info import GatewayInfo
+from gateway.schema.job import Job as JobType
+from gateway.schema.payload import OrderMutationPayload, UserError
+
+ACTION_DISCARDED = "ORDER_ACTION_DISCARDED"
+
+
+@dataclass(frozen=True, slots=True)
+class WriteRequest:
+    operation: str  # the mutation's name; part of the idempotency fingerprint
+    vendor: Vendor
+    order_id: str
+    call: Callable[[Backend], Awaitable[Job]]
+    input: Any  # the whole GraphQL input, for the idempotency fingerprint
+    idempotency_key: str | None = None
+    errors: Sequence[UserErrorInfo] = ()  # found by the gateway's own checks
+    # Where the vendor's field paths point into, e.g. ("input", "order").
+    field_base: tuple[str, ...] = ("input",)
+    # An embedded action a vendor without actions cannot apply: the job gets a warning.
+    action_path: tuple[str, ...] | None = None
+
+
+def _payload(
+    request: WriteRequest, job: Job | None, errors: Sequence[UserErrorInfo]
+) -> OrderMutationPayload:
+    return OrderMutationPayload(
+        job=JobType.of(job) if job is not None else None,
+        errors=[UserError.of(error) for error in errors],
+        vendor=request.vendor,
+        order_id=request.order_id,
+    )
+
+
+def _gateway_warnings(request: WriteRequest, backend: Backend, job: Job) -> Job:
+    """Warning paths made into GraphQL input paths, plus the warnings only the gateway knows."""
+    warnings = [
+        dataclasses.replace(w, field=input_path(request.field_base, w.field) if w.field else None)
+        for w in job.warnings
+    ]
+    errors = [
+        dataclasses.replace(e, field=input_path(request.field_base, e.field) if e.field else None)
+        for e in job.errors
+    ]
+    if (
+        request.action_path is not None
+        and not backend.capabilities.actions
+        and not any(w.code == ACTION_DISCARDED for w in warnings)
+    ):
+        warnings.append(
+            JobMessage(
+                code=ACTION_DISCARDED,
+                message=f"{request.vendor.value} has no order actions: orderAction was not applied",
+                field=request.action_path,
+            )
+        )
+    return dataclasses.replace(job, warnings=tuple(warnings), errors=tuple(errors))
+
+
+async def run_write(info: GatewayInfo, request: WriteRequest) -> OrderMutationPayload:
+    context = info.context
+    services = context.services
+    if request.errors:
+        return _payload(request, None, request.errors)
+    backend = services.backend(request.vendor)
+
+    async def attempt() -> MutationOutcome:
+        try:
+            job = await request.call(backend)
+        except ClientError as exc:
+            services.record_vendor_error(
+                exc,
+                f"{request.operation} refused",
+                vendor=request.vendor,
+                order_id=request.order_id,
+            )
+            return MutationOutcome(None, tuple(user_errors_from(exc, base_path=request.field_base)))
+        except UpstreamError as exc:
+            services.record_vendor_error(
+                exc, f"{request.operation} failed", vendor=request.vendor, order_id=request.order_id
+            )
+            raise upstream_failure(exc) from None
+        job = _gateway_warnings(request, backend, job)
+        context.loaders.forget_order(request.vendor, request.order_id)
+        job = await services.jobs.track(job)
+        services.outcomes.record(job)
+        context.loaders.prime_job(job)
+        return MutationOutcome(job)
+
+    if request.idempotency_key is None:
+        outcome = await attempt()
+    else:
+        try:
+            outcome = await services.idempotency.run(
+                request.idempotency_key,
+                fingerprint(request.operation, request.input),
+                attempt,
+            )
+        except IdempotencyKeyReused as exc:
+            services.log.record(
+                LogSeverity.WARNING,
+                exc.code,
+                str(exc),
+                vendor=request.vendor,
+                order_id=request.order_id,
+            )
+            return _payload(
+                request,
+                None,
+                [UserErrorInfo(exc.code, str(exc), ("input", "idempotencyKey"))],
+            )
+    job = outcome.job
+    if job is not None:
+        # A replayed outcome reports the job as it stands now, not as it stood then.
+        job = await context.loaders.job(job.vendor, job.job_id) or job
+    return _payload(request, job, outcome.errors)

@@ -1,0 +1,162 @@
+"""Everything a request needs that outlives the request: backends, cache, log, jobs, keys.
+
+Built once per process by the app's lifespan (``build_services``) and handed to every request
+through the context.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from adapters.backend import Backend
+from adapters.errors import ClientError, VendorError
+from adapters.model import Job, LogSeverity, Vendor
+from gateway.cache import ReadCache
+from gateway.errors import VendorNotConfigured
+from gateway.idempotency import IdempotencyStore, MemoryIdempotencyStore, MutationOutcome
+from gateway.log import IntegrationLog, MemoryIntegrationLog
+from gateway.log.outcomes import JobOutcomeRecorder
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class VendorStatus:
+    configured: bool
+    sandbox: bool
+
+
+class JobRegistry(Protocol):
+    """What the schema needs of ``gateway.jobs.JobTracker``."""
+
+    async def track(self, job: Job) -> Job: ...
+
+    async def get(self, vendor: Vendor, job_id: str) -> Job | None: ...
+
+    def watch(self, vendor: Vendor, job_id: str) -> AsyncIterator[Job]: ...
+
+    async def aclose(self) -> None: ...
+
+
+@dataclass(eq=False)
+class Services:
+    backends: Mapping[Vendor, Backend]
+    vendor_info: Mapping[Vendor, VendorStatus]
+    cache: ReadCache
+    log: IntegrationLog
+    jobs: JobRegistry
+    idempotency: IdempotencyStore[MutationOutcome]
+    outcomes: JobOutcomeRecorder
+
+    def backend(self, vendor: Vendor) -> Backend:
+        backend = self.backends.get(vendor)
+        if backend is None:
+            raise VendorNotConfigured(f"{vendor.value} is not configured", vendor=vendor)
+        return backend
+
+    def record_vendor_error(
+        self,
+        exc: VendorError,
+        what: str,
+        *,
+        vendor: Vendor,
+        order_id: str | None = None,
+        contact_id: str | None = None,
+        details: Mapping[str, object] | None = None,
+    ) -> None:
+        """A vendor refusal (``ClientError``: WARNING) or failure (ERROR) in the log."""
+        severity = LogSeverity.WARNING if isinstance(exc, ClientError) else LogSeverity.ERROR
+        data: dict[str, object] = dict(details or {})
+        if exc.upstream_status is not None:
+            data["upstreamStatus"] = exc.upstream_status
+        if exc.vendor_messages:
+            data["vendorMessages"] = list(exc.vendor_messages)
+        self.log.record(
+            severity,
+            exc.code,
+            f"{what}: {exc.message}",
+            vendor=vendor,
+            order_id=order_id,
+            contact_id=contact_id,
+            details=data,
+        )
+
+    async def on_job_change(self, job: Job) -> None:
+        """Every change of a tracked job: what it changed is no longer cached, and its
+        warnings, errors and outcome reach the integration log."""
+        self.cache.invalidate_order(job.vendor, job.order_id)
+        self.outcomes.record(job)
+
+    async def aclose(self) -> None:
+        """Stops the job pollers and live log tails, then closes the backends."""
+        await self.jobs.aclose()
+        await self.log.aclose()
+        for backend in self.backends.values():
+            try:
+                await backend.aclose()
+            except Exception:  # one failing close must not keep the others open
+                logger.exception("closing the %s backend failed", backend.vendor)
+
+
+JobTrackerFactory = Callable[[Callable[[Job], Awaitable[None]]], JobRegistry]
+
+
+def build_services(
+    backends: Mapping[Vendor, Backend],
+    vendor_info: Mapping[Vendor, VendorStatus],
+    *,
+    poll_schedule: object | None = None,
+    job_timeout_s: float = 120.0,
+    cache_ttl_s: float = 5.0,
+    cache_maxsize: int = 10_000,
+    cache_enabled: bool = True,
+    log_max_entries: int = 10_000,
+    idempotency_ttl_s: float = 24 * 3600,
+    idempotency_maxsize: int = 10_000,
+    job_tracker_factory: JobTrackerFactory | None = None,
+) -> Services:
+    """Wire the process-wide services.
+
+    ``poll_schedule`` is a ``gateway.jobs.PollSchedule`` (default: its own default);
+    ``job_tracker_factory`` replaces the ``JobTracker`` (it receives the ``on_change`` callback).
+    """
+    cache = ReadCache(maxsize=cache_maxsize, ttl_s=cache_ttl_s, enabled=cache_enabled)
+    log = MemoryIntegrationLog(log_max_entries)
+    outcomes = JobOutcomeRecorder(log)
+    holder: list[Services] = []
+
+    async def on_change(job: Job) -> None:
+        await holder[0].on_job_change(job)
+
+    if job_tracker_factory is None:
+        job_tracker_factory = _default_tracker_factory(backends, poll_schedule, job_timeout_s)
+    services = Services(
+        backends=backends,
+        vendor_info=vendor_info,
+        cache=cache,
+        log=log,
+        jobs=job_tracker_factory(on_change),
+        idempotency=MemoryIdempotencyStore(ttl_s=idempotency_ttl_s, maxsize=idempotency_maxsize),
+        outcomes=outcomes,
+    )
+    holder.append(services)
+    return services
+
+
+def _default_tracker_factory(
+    backends: Mapping[Vendor, Backend], poll_schedule: object | None, timeout_s: float
+) -> JobTrackerFactory:
+    from gateway.jobs import JobTracker, PollSchedule
+
+    schedule = poll_schedule if isinstance(poll_schedule, PollSchedule) else PollSchedule()
+
+    def factory(on_change: Callable[[Job], Awaitable[None]]) -> JobRegistry:
+        tracker: JobRegistry = JobTracker(
+            backends, schedule=schedule, timeout_s=timeout_s, on_change=on_change
+        )
+        return tracker
+
+    return factory
