@@ -1,0 +1,162 @@
+"""WebSocket connection hooks for the GraphQL view: authenticate clients at ``connection_init``.
+
+``WebSocketHooks`` is a mixin for Strawberry's ASGI view (list it before the view class). By
+default every connection is accepted; set ``ws_authenticator`` to check each one. The
+authenticator sees the ``connection_init`` payload and the handshake headers; it returns an
+optional acknowledgement payload, or raises ``WebSocketRejected`` with a reason the client is
+shown:
+
+* graphql-transport-ws: the socket closes with code 4403 and that reason;
+* graphql-ws (legacy): a ``connection_error`` carrying ``{"message": reason}``, then the socket
+  closes with code 1011 and that reason.
+
+Strawberry itself closes a rejected graphql-transport-ws connection with the fixed reason
+"Forbidden". The reason is put back at the socket: Strawberry runs a connection's message loop
+and its ``on_ws_connect`` in one task, so the rejection found there reaches the socket's
+``close`` through a context variable.
+
+The mixin's socket adapter also sends every message as a text frame, as both GraphQL WebSocket
+protocols require, whatever type the view's JSON encoder returns.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.async_base_view import AsyncBaseHTTPView
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.types.unset import UNSET, UnsetType
+
+logger = logging.getLogger(__name__)
+
+# A WebSocket close reason must fit in a control frame: at most 123 bytes of UTF-8.
+MAX_CLOSE_REASON_BYTES = 123
+FORBIDDEN_CLOSE_CODE = 4403
+_REJECTION_CLOSE_CODES = frozenset({FORBIDDEN_CLOSE_CODE, 1011})
+AUTHENTICATOR_FAILED = "Authentication could not be checked; try again later"
+_NO_ACK_PAYLOAD: UnsetType = UNSET
+
+
+@dataclass(frozen=True, slots=True)
+class WsConnection:
+    """What an authenticator may look at: the ``connection_init`` payload (``params``), the
+    handshake's headers (lower-case names) and the client's address."""
+
+    params: Mapping[str, object]
+    headers: Mapping[str, str]
+    client: str | None = None
+
+
+WsAuthenticator = Callable[[WsConnection], Awaitable[Mapping[str, object] | None]]
+
+
+class WebSocketRejected(ConnectionRejectionError):
+    """Raised by an authenticator to refuse a connection; ``reason`` is shown to the client."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = _fit_close_reason(reason)
+        super().__init__({"message": self.reason})
+
+
+def _fit_close_reason(reason: str) -> str:
+    encoded = reason.encode()
+    if len(encoded) <= MAX_CLOSE_REASON_BYTES:
+        return reason
+    return encoded[: MAX_CLOSE_REASON_BYTES - 3].decode(errors="ignore") + "..."
+
+
+@dataclass(slots=True)
+class _ConnectionState:
+    headers: Mapping[str, str]
+    client: str | None
+    params: Mapping[str, object] = field(default_factory=dict)
+    rejection: str | None = None
+
+
+_CONNECTION: ContextVar[_ConnectionState | None] = ContextVar("gateway_ws_connection", default=None)
+
+
+class HookedWebSocketAdapter(ASGIWebSocketAdapter):
+    """Strawberry's socket adapter, remembering the connection's handshake and init payload
+    so that ``on_ws_connect`` can hand them to the authenticator."""
+
+    def __init__(
+        self,
+        view: AsyncBaseHTTPView[Any, Any, Any, Any, Any, Any, Any],
+        request: WebSocket,
+        response: WebSocket,
+    ) -> None:
+        super().__init__(view, request, response)
+        client = request.client
+        self.connection = _ConnectionState(
+            headers={key.lower(): value for key, value in request.headers.items()},
+            client=f"{client.host}:{client.port}" if client else None,
+        )
+        _CONNECTION.set(self.connection)
+
+    async def iter_json(
+        self, *, ignore_parsing_errors: bool = False
+    ) -> AsyncGenerator[object, None]:
+        async for message in super().iter_json(ignore_parsing_errors=ignore_parsing_errors):
+            if isinstance(message, dict) and message.get("type") == "connection_init":
+                payload = message.get("payload")
+                self.connection.params = payload if isinstance(payload, dict) else {}
+            yield message
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        # Both GraphQL WebSocket protocols carry JSON in text frames; clients (gql, the
+        # browser's graphql-ws) refuse binary ones, which a bytes-returning encoder would give.
+        encoded = self.view.encode_json(message)
+        text = encoded.decode() if isinstance(encoded, bytes) else encoded
+        try:
+            await self.ws.send_text(text)
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+    async def close(self, code: int, reason: str) -> None:
+        if self.connection.rejection is not None and code in _REJECTION_CLOSE_CODES:
+            reason = self.connection.rejection
+        await super().close(code, reason)
+
+
+class WebSocketHooks:
+    """Mixin for ``strawberry.asgi.GraphQL``: pluggable client authentication on WebSockets.
+
+    Strawberry's own ``max_subscriptions_per_connection`` (default 100) caps the operations
+    one connection may run at once; beyond it the operation gets the error "Subscription
+    limit reached" and the connection stays open.
+    """
+
+    ws_authenticator: WsAuthenticator | None = None
+    websocket_adapter_class = HookedWebSocketAdapter
+
+    async def on_ws_connect(self, context: Any) -> UnsetType | dict[str, object] | None:
+        authenticate = self.ws_authenticator
+        if authenticate is None:
+            return _NO_ACK_PAYLOAD
+        state = _CONNECTION.get()
+        connection = (
+            WsConnection(params=state.params, headers=state.headers, client=state.client)
+            if state is not None
+            else WsConnection(params={}, headers={})
+        )
+        try:
+            acknowledgement = await authenticate(connection)
+        except WebSocketRejected as rejection:
+            if state is not None:
+                state.rejection = rejection.reason
+            raise
+        except Exception:
+            # The authenticator's own failure is ours to log, not the client's to read.
+            logger.exception("the WebSocket authenticator failed")
+            if state is not None:
+                state.rejection = AUTHENTICATOR_FAILED
+            raise WebSocketRejected(AUTHENTICATOR_FAILED) from None
+        return dict(acknowledgement) if acknowledgement is not None else _NO_ACK_PAYLOAD

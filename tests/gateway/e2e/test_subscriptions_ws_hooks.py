@@ -1,0 +1,219 @@
+"""WebSocket connection hooks on the gateway's GraphQL view, over real sockets.
+
+A small schema stands in for the gateway's own so that each hook is seen on its own: accepting
+by default, a pluggable authenticator that sees the init payload and handshake headers,
+rejections with their reason on both WebSocket protocols, and the per-connection cap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncGenerator, Iterator, Mapping
+from typing import Any
+
+import pytest
+import strawberry
+from gql import Client, gql
+from gql.transport.exceptions import TransportQueryError
+from gql.transport.websockets import WebsocketsTransport
+from starlette.applications import Starlette
+from starlette.routing import Route, WebSocketRoute
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from gateway.http.view import GatewayGraphQL
+from gateway.http.ws_hooks import (
+    AUTHENTICATOR_FAILED,
+    WebSocketHooks,
+    WebSocketRejected,
+    WsAuthenticator,
+    WsConnection,
+)
+from tests.support.servers import LoopbackServer, serve
+
+TRANSPORT_WS = "graphql-transport-ws"
+LEGACY_WS = "graphql-ws"
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def ping(self) -> str:
+        return "pong"
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription
+    async def ticks(self, count: int, gap: float = 0.0) -> AsyncGenerator[int, None]:
+        for n in range(count):
+            if gap:
+                await asyncio.sleep(gap)
+            yield n
+
+
+SCHEMA = strawberry.Schema(query=Query, subscription=Subscription)
+
+
+class HookedView(WebSocketHooks, GatewayGraphQL):
+    pass
+
+
+async def _context(request: Any, response: Any) -> dict[str, Any]:
+    return {"request": request, "response": response}
+
+
+def _app(authenticator: WsAuthenticator | None, max_subscriptions: int | None = 100) -> Starlette:
+    view = HookedView(SCHEMA, context_getter=_context, keepalive_s=15.0)
+    view.ws_authenticator = authenticator
+    view.max_subscriptions_per_connection = max_subscriptions
+    return Starlette(routes=[Route("/graphql", view), WebSocketRoute("/graphql", view)])
+
+
+def _ws_url(server: LoopbackServer) -> str:
+    return f"ws://127.0.0.1:{server.port}/graphql"
+
+
+seen: list[WsConnection] = []
+
+
+async def token_authenticator(connection: WsConnection) -> Mapping[str, object] | None:
+    seen.append(connection)
+    if connection.params.get("token") != "s3cret":
+        raise WebSocketRejected("Invalid or missing token in connection_init payload")
+    return {"user": "alice"}
+
+
+async def broken_authenticator(connection: WsConnection) -> Mapping[str, object] | None:
+    raise RuntimeError("identity provider at http://10.0.0.7/ is down")
+
+
+@pytest.fixture
+def open_server() -> Iterator[LoopbackServer]:
+    with serve(_app(None)) as server:
+        yield server
+
+
+@pytest.fixture
+def guarded_server() -> Iterator[LoopbackServer]:
+    seen.clear()
+    with serve(_app(token_authenticator)) as server:
+        yield server
+
+
+TICKS = gql("subscription { ticks(count: 3) }")
+
+
+async def _ticks(url: str, subprotocol: str, **kwargs: Any) -> list[int]:
+    transport = WebsocketsTransport(url=url, subprotocols=[subprotocol], **kwargs)
+    async with asyncio.timeout(10), Client(transport=transport) as session:
+        return [item["ticks"] async for item in session.subscribe(TICKS)]
+
+
+@pytest.mark.parametrize("subprotocol", [TRANSPORT_WS, LEGACY_WS])
+async def test_connections_are_accepted_by_default(
+    open_server: LoopbackServer, subprotocol: str
+) -> None:
+    assert await _ticks(_ws_url(open_server), subprotocol) == [0, 1, 2]
+
+
+@pytest.mark.parametrize("subprotocol", [TRANSPORT_WS, LEGACY_WS])
+async def test_the_authenticator_sees_the_payload_and_headers_and_admits(
+    guarded_server: LoopbackServer, subprotocol: str
+) -> None:
+    ticks = await _ticks(
+        _ws_url(guarded_server),
+        subprotocol,
+        init_payload={"token": "s3cret"},
+        headers={"Authorization": "Bearer abc"},
+    )
+    assert ticks == [0, 1, 2]
+    assert len(seen) == 1
+    assert seen[0].params == {"token": "s3cret"}
+    assert seen[0].headers["authorization"] == "Bearer abc"
+    assert seen[0].client is not None and seen[0].client.startswith("127.0.0.1:")
+
+
+async def _raw_init(url: str, subprotocol: str, payload: dict[str, Any]) -> list[Any]:
+    """Send connection_init; return the messages received and the close frame."""
+    received: list[Any] = []
+    async with asyncio.timeout(10), connect(url, subprotocols=[subprotocol]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+        try:
+            while True:
+                received.append(json.loads(await ws.recv()))
+        except ConnectionClosed as closed:
+            received.append(closed.rcvd)
+    return received
+
+
+async def test_graphql_transport_ws_rejection_closes_4403_with_the_reason(
+    guarded_server: LoopbackServer,
+) -> None:
+    received = await _raw_init(_ws_url(guarded_server), TRANSPORT_WS, {"token": "wrong"})
+    close = received[-1]
+    assert received[:-1] == []  # no connection_ack
+    assert close.code == 4403
+    assert close.reason == "Invalid or missing token in connection_init payload"
+
+
+async def test_graphql_ws_rejection_sends_connection_error_and_the_reason(
+    guarded_server: LoopbackServer,
+) -> None:
+    received = await _raw_init(_ws_url(guarded_server), LEGACY_WS, {})
+    assert received[0] == {
+        "type": "connection_error",
+        "payload": {"message": "Invalid or missing token in connection_init payload"},
+    }
+    assert received[-1].code == 1011
+    assert received[-1].reason == "Invalid or missing token in connection_init payload"
+
+
+async def test_an_admitted_connection_gets_the_acknowledgement_payload(
+    guarded_server: LoopbackServer,
+) -> None:
+    url = _ws_url(guarded_server)
+    async with asyncio.timeout(10), connect(url, subprotocols=[TRANSPORT_WS]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"token": "s3cret"}}))
+        assert json.loads(await ws.recv()) == {
+            "type": "connection_ack",
+            "payload": {"user": "alice"},
+        }
+
+
+async def test_a_failing_authenticator_rejects_without_leaking_internals() -> None:
+    with serve(_app(broken_authenticator)) as server:
+        received = await _raw_init(_ws_url(server), TRANSPORT_WS, {})
+    assert received[-1].code == 4403
+    assert received[-1].reason == AUTHENTICATOR_FAILED
+    assert "10.0.0.7" not in received[-1].reason
+
+
+def test_long_reasons_are_cut_to_fit_a_close_frame() -> None:
+    rejection = WebSocketRejected("é" * 200)
+    assert len(rejection.reason.encode()) <= 123
+    assert rejection.payload == {"message": rejection.reason}
+
+
+@pytest.mark.parametrize("subprotocol", [TRANSPORT_WS, LEGACY_WS])
+async def test_one_connection_runs_at_most_the_configured_subscriptions(
+    subprotocol: str,
+) -> None:
+    with serve(_app(None, max_subscriptions=2)) as server:
+        transport = WebsocketsTransport(url=_ws_url(server), subprotocols=[subprotocol])
+        slow = gql("subscription { ticks(count: 2, gap: 0.5) }")
+        async with asyncio.timeout(10), Client(transport=transport) as session:
+
+            async def run(document: Any) -> list[int]:
+                return [item["ticks"] async for item in session.subscribe(document)]
+
+            first = asyncio.create_task(run(slow))
+            second = asyncio.create_task(run(slow))
+            await asyncio.sleep(0.2)
+            with pytest.raises(TransportQueryError, match="Subscription limit reached"):
+                await run(TICKS)
+            assert await first == [0, 1]
+            assert await second == [0, 1]
+            # Finished subscriptions free their slots.
+            assert await run(TICKS) == [0, 1, 2]
