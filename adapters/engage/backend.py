@@ -1,0 +1,520 @@
+"""``EngageBackend``: the ``Backend`` protocol over Voyado Engage v3 Orders.
+
+Every write is asynchronous at Engage and comes back as the vendor's own job. Writes are never
+resent blind: when an answer is lost the order is read until it shows the write (or a bounded
+wait passes) before the write is sent again. Jobs the adapter had to steer (a create that lost
+a race in ADD_OR_REPLACE mode and was turned into a replace; a write confirmed by a read) keep
+the job id the caller first saw; that bookkeeping lives in this process, bounded in size and age.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from cachetools import TTLCache
+
+from adapters.backend import Capabilities
+from adapters.engage import cursors, inferred, landing, mapping, statuses
+from adapters.engage.errors import error_for, raise_for, read_json
+from adapters.engage.jobs import job_from_response
+from adapters.engage.settings import EngageSettings
+from adapters.errors import (
+    AlreadyExists,
+    BadVendorResponse,
+    ContactNotFound,
+    FieldError,
+    JobNotFound,
+    OrderNotFound,
+    ValidationFailed,
+    VersionConflict,
+    VersionTagUnavailable,
+    WriteOutcomeUnknown,
+)
+from adapters.model import (
+    Contact,
+    Job,
+    JobMessage,
+    JobOperation,
+    JobState,
+    Order,
+    OrderAction,
+    OrderPage,
+    OrderStatus,
+    Vendor,
+    WriteMode,
+)
+from adapters.transport import RetryPolicy, TransportEvent, VendorTransport
+
+_CAPABILITIES = Capabilities(
+    actions=True, list_by_contact=True, change_delivery=True, async_jobs=True, batch_get=False
+)
+_BOOKKEEPING_SIZE = 10_000
+_BOOKKEEPING_TTL_S = 3_600.0
+_CONFIRMED_PREFIX = "confirmed-"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Fallback:
+    """An ADD_OR_REPLACE create that may still lose a race; replaced with this body if so."""
+
+    order_id: str
+    body: dict[str, Any]
+
+
+class EngageBackend:
+    def __init__(
+        self,
+        settings: EngageSettings,
+        *,
+        on_event: Callable[[TransportEvent], None] | None = None,
+        transport: VendorTransport | None = None,
+    ) -> None:
+        self.settings = settings
+        self.transport = transport or VendorTransport(
+            settings.transport_settings(), on_event=on_event
+        )
+        self._warnings: TTLCache[str, tuple[JobMessage, ...]] = _bookkeeping()
+        self._fallbacks: TTLCache[str, _Fallback] = _bookkeeping()
+        self._aliases: TTLCache[str, str] = _bookkeeping()
+        self._confirmed: TTLCache[str, Job] = _bookkeeping()
+        self._pending: TTLCache[str, str] = _bookkeeping()  # order id → our latest job id
+
+    @classmethod
+    def from_transport(cls, settings: EngageSettings, transport: VendorTransport) -> EngageBackend:
+        return cls(settings, transport=transport)
+
+    @property
+    def vendor(self) -> Vendor:
+        return Vendor.ENGAGE
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return _CAPABILITIES
+
+    async def aclose(self) -> None:
+        await self.transport.aclose()
+
+    # --- reads ---------------------------------------------------------------------------------
+
+    async def get_order(self, order_id: str) -> Order | None:
+        stored = await self._read_order(order_id)
+        return None if stored is None else mapping.order_from_vendor(stored)
+
+    async def get_orders(self, order_ids: Sequence[str]) -> list[Order | None]:
+        # No batch read at Engage: bounded concurrent single reads, each id read once.
+        gate = asyncio.Semaphore(self.settings.read_concurrency)
+
+        async def one(order_id: str) -> Order | None:
+            async with gate:
+                return await self.get_order(order_id)
+
+        unique = list(dict.fromkeys(order_ids))
+        found = await asyncio.gather(*(one(order_id) for order_id in unique))
+        by_id = dict(zip(unique, found, strict=True))
+        return [by_id[order_id] for order_id in order_ids]
+
+    async def list_contact_orders(
+        self, contact_id: str, *, first: int = 10, after: str | None = None
+    ) -> OrderPage:
+        if after is not None:
+            response = await self.transport.request("GET", cursors.decode(after))
+        else:
+            if first < 1:
+                raise ValidationFailed(
+                    "first must be at least 1",
+                    field_errors=(FieldError(("first",), "must be at least 1", "InvalidValue"),),
+                    vendor=Vendor.ENGAGE,
+                )
+            response = await self.transport.request(
+                "GET",
+                inferred.ORDERS_PATH,
+                params={
+                    inferred.PAGE_CONTACT_PARAM: contact_id,
+                    inferred.PAGE_OFFSET_PARAM: "0",
+                    inferred.PAGE_COUNT_PARAM: str(min(first, inferred.PAGE_MAX_COUNT)),
+                },
+            )
+        if response.status_code == 404:
+            return OrderPage(orders=(), total_count=0)
+        if response.status_code != 200:
+            raise_for(response, subject=f"the orders of contact {contact_id}")
+        page = read_json(response)
+        if not isinstance(page, dict) or not isinstance(page.get("items"), list):
+            raise BadVendorResponse("Engage sent an order page without items", vendor=Vendor.ENGAGE)
+        links = {
+            link.get("rel"): link.get("href")
+            for link in page.get("links") or ()
+            if isinstance(link, dict) and isinstance(link.get("href"), str)
+        }
+        total = page.get("totalCount")
+        return OrderPage(
+            orders=tuple(mapping.order_from_vendor(item) for item in page["items"]),
+            next_cursor=_cursor(links.get(inferred.LINK_NEXT)),
+            previous_cursor=_cursor(links.get(inferred.LINK_PREVIOUS)),
+            total_count=total if isinstance(total, int) else None,
+        )
+
+    async def find_contact(
+        self,
+        *,
+        contact_id: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        external_id: str | None = None,
+    ) -> Contact | None:
+        if contact_id:
+            return await self._read_contact(contact_id)
+        keys = {"email": email, "phone": phone, "external_id": external_id}
+        for name, param in inferred.CONTACT_LOOKUP_PARAMS:
+            value = keys[name]
+            if not value:
+                continue
+            response = await self.transport.request(
+                "GET", inferred.CONTACT_ID_PATH, params={param: value}
+            )
+            if response.status_code == 404:
+                return None
+            if response.status_code != 200:
+                raise_for(response, subject="the contact", not_found=ContactNotFound)
+            found = read_json(response)
+            if not isinstance(found, str) or not found:
+                raise BadVendorResponse(
+                    "Engage answered a contact look-up without an id", vendor=Vendor.ENGAGE
+                )
+            return await self._read_contact(found)
+        raise ValidationFailed(
+            "Give a contactId, email, phone or externalId to find a contact",
+            field_errors=(FieldError(("contactId",), "no key given", "Required"),),
+            vendor=Vendor.ENGAGE,
+        )
+
+    async def get_contacts(self, contact_ids: Sequence[str]) -> list[Contact | None]:
+        gate = asyncio.Semaphore(self.settings.read_concurrency)
+
+        async def one(contact_id: str) -> Contact | None:
+            async with gate:
+                return await self._read_contact(contact_id)
+
+        unique = list(dict.fromkeys(contact_ids))
+        found = await asyncio.gather(*(one(contact_id) for contact_id in unique))
+        by_id = dict(zip(unique, found, strict=True))
+        return [by_id[contact_id] for contact_id in contact_ids]
+
+    async def get_job(self, job_id: str) -> Job:
+        if job_id.startswith(_CONFIRMED_PREFIX):
+            confirmed = self._confirmed.get(job_id)
+            if confirmed is None:
+                raise JobNotFound(f"Job {job_id} was not found", vendor=Vendor.ENGAGE)
+            return confirmed
+        vendor_job_id = self._aliases.get(job_id, job_id)
+        response = await self.transport.request(
+            "GET", inferred.JOB_PATH.format(job_id=quote(vendor_job_id, safe=""))
+        )
+        if response.status_code in (400, 404) and not _has_job(response):
+            raise JobNotFound(f"Job {job_id} was not found", vendor=Vendor.ENGAGE)
+        job = job_from_response(response, job_id=vendor_job_id)
+        fallback = self._fallbacks.get(job_id)
+        if fallback is not None and job.state.is_final:
+            del self._fallbacks[job_id]
+            if job.state is JobState.FAILED and _lost_create_race(job):
+                replaced = await self._send_replace(fallback.order_id, fallback.body)
+                self._aliases[job_id] = replaced.job_id
+                note = JobMessage(
+                    "CREATE_RACE_REPLACED",
+                    "Another create of this order won the race; the order was replaced instead",
+                )
+                job = dataclasses.replace(replaced, warnings=(*replaced.warnings, note))
+                self._warnings[job_id] = (*self._warnings.get(job_id, ()), note)
+        return self._present(job_id, job)
+
+    # --- writes --------------------------------------------------------------------------------
+
+    async def write_order(
+        self, order: Order, mode: WriteMode, *, action: OrderAction | None = None
+    ) -> Job:
+        body, warnings = mapping.order_to_vendor(order, action)
+        order_id = order.order_id
+        fallback = False
+        if mode is WriteMode.ADD:
+            job = await self._send_create(order_id, body)
+        elif mode is WriteMode.REPLACE:
+            job = await self._send_replace(order_id, body)
+        elif await self._read_order(order_id) is None:
+            try:
+                job = await self._send_create(order_id, body)
+                fallback = True
+            except AlreadyExists:
+                # Created by someone else since we looked: replace it as asked.
+                job = await self._send_replace(order_id, body)
+        else:
+            try:
+                job = await self._send_replace(order_id, body)
+            except OrderNotFound:
+                job = await self._send_create(order_id, body)
+                fallback = True
+        if fallback and not job.state.is_final:
+            self._fallbacks[job.job_id] = _Fallback(order_id, body)
+        return self._track(job, warnings)
+
+    async def change_status(
+        self,
+        order_id: str,
+        status: OrderStatus,
+        *,
+        external_status: str | None = None,
+        action: OrderAction | None = None,
+    ) -> Job:
+        target = statuses.to_vendor(status, external_status)
+        body: dict[str, Any] = {"status": target.status}
+        if target.external_status is not None:
+            body["externalStatus"] = target.external_status
+        if action is not None:
+            body["orderAction"] = mapping.embedded_action_to_vendor(action)
+        job = await self._write(
+            "POST",
+            inferred.CHANGE_STATUS_PATH.format(order_id=_quoted(order_id)),
+            body,
+            operation=JobOperation.CHANGE_STATUS,
+            order_id=order_id,
+            landed=landing.has_status(target.status, target.external_status),
+        )
+        return self._track(job, target.warnings)
+
+    async def delete_order(self, order_id: str) -> Job:
+        job = await self._write(
+            "DELETE",
+            _order_path(order_id),
+            None,
+            operation=JobOperation.DELETE,
+            order_id=order_id,
+            landed=landing.is_gone,
+        )
+        return self._track(job, ())
+
+    async def trigger_action(
+        self, order_id: str, action: OrderAction, *, version_tag: str | None = None
+    ) -> Job:
+        body: dict[str, Any] = mapping.embedded_action_to_vendor(action)
+        if version_tag is not None:
+            return self._track(await self._send_action(order_id, body, version_tag), ())
+        deadline = time.monotonic() + self.settings.version_tag_wait_s
+        delay = self.settings.poll_initial_s
+        while True:
+            tag = await self._current_version_tag(order_id, deadline)
+            try:
+                return self._track(await self._send_action(order_id, body, tag), ())
+            except VersionConflict:
+                # The order changed between our read and the action: look again.
+                if time.monotonic() + delay > deadline:
+                    raise VersionTagUnavailable(
+                        f"Order {order_id} kept changing; no stable versionTag within "
+                        f"{self.settings.version_tag_wait_s:g} s",
+                        vendor=Vendor.ENGAGE,
+                    ) from None
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.settings.poll_max_s)
+
+    # --- internals -----------------------------------------------------------------------------
+
+    async def _read_order(self, order_id: str) -> dict[str, Any] | None:
+        response = await self.transport.request("GET", _order_path(order_id))
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise_for(response, subject=f"order {order_id}")
+        stored = read_json(response)
+        if not isinstance(stored, dict):
+            raise BadVendorResponse(
+                "Engage sent an order that is not an object", vendor=Vendor.ENGAGE
+            )
+        return stored
+
+    async def _read_contact(self, contact_id: str) -> Contact | None:
+        response = await self.transport.request(
+            "GET", inferred.CONTACT_PATH.format(contact_id=_quoted(contact_id))
+        )
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise_for(response, subject=f"contact {contact_id}", not_found=ContactNotFound)
+        return mapping.contact_from_vendor(read_json(response))
+
+    async def _send_create(self, order_id: str, body: dict[str, Any]) -> Job:
+        return await self._write(
+            "POST",
+            inferred.ORDERS_PATH,
+            body,
+            operation=JobOperation.CREATE,
+            order_id=order_id,
+            landed=landing.holds_order(body),
+        )
+
+    async def _send_replace(self, order_id: str, body: dict[str, Any]) -> Job:
+        return await self._write(
+            "PUT",
+            _order_path(order_id),
+            body,
+            operation=JobOperation.REPLACE,
+            order_id=order_id,
+            landed=landing.holds_order(body),
+        )
+
+    async def _write(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None,
+        *,
+        operation: JobOperation,
+        order_id: str,
+        landed: landing.Landed,
+    ) -> Job:
+        """Send a write once; if its answer is lost, read until it shows, else send it again
+        (once). A vendor refusal after a resend is checked against a read as well: the first
+        send may have landed late."""
+        try:
+            response = await self.transport.request(
+                method, path, json=body, retry=RetryPolicy.NEVER_BLIND
+            )
+        except WriteOutcomeUnknown:
+            seen = await self._look_for(order_id, landed)
+            if not isinstance(seen, landing.NotSeen):
+                return self._confirmed_job(operation, order_id, seen)
+            response = await self.transport.request(
+                method, path, json=body, retry=RetryPolicy.NEVER_BLIND
+            )
+            if 400 <= response.status_code < 500:
+                stored = await self._read_order(order_id)
+                if landed(stored):
+                    return self._confirmed_job(operation, order_id, stored)
+        if 200 <= response.status_code < 300:
+            return job_from_response(response, operation=operation, order_id=order_id)
+        raise error_for(response, subject=f"order {order_id}")
+
+    async def _look_for(self, order_id: str, landed: landing.Landed) -> Any:
+        return await landing.await_landing(
+            lambda: self._read_order(order_id),
+            landed,
+            wait_s=self.settings.landing_wait_s,
+            poll_initial_s=self.settings.poll_initial_s,
+            poll_max_s=self.settings.poll_max_s,
+        )
+
+    def _confirmed_job(
+        self, operation: JobOperation, order_id: str, stored: dict[str, Any] | None
+    ) -> Job:
+        now = datetime.now(UTC)
+        tag = None if stored is None else stored.get("versionTag")
+        job = Job(
+            vendor=Vendor.ENGAGE,
+            job_id=f"{_CONFIRMED_PREFIX}{uuid.uuid4()}",
+            operation=operation,
+            state=JobState.COMPLETED,
+            order_id=order_id,
+            created_at=now,
+            updated_at=now,
+            version_tag=None if tag is None else str(tag),
+            warnings=(
+                JobMessage(
+                    "WRITE_CONFIRMED_BY_READ",
+                    "Engage's answer to the write was lost; reading the order showed it landed",
+                ),
+            ),
+            finished_at=now,
+        )
+        self._confirmed[job.job_id] = job
+        return job
+
+    async def _send_action(self, order_id: str, body: dict[str, Any], version_tag: str) -> Job:
+        # An action fires the vendor's automations and leaves no trace a read could check, so
+        # a lost answer is reported (WriteOutcomeUnknown), never resent.
+        response = await self.transport.request(
+            "POST",
+            inferred.ACTION_PATH.format(order_id=_quoted(order_id)),
+            json={**body, "versionTag": version_tag},
+            retry=RetryPolicy.NEVER_BLIND,
+        )
+        if 200 <= response.status_code < 300:
+            return job_from_response(response, operation=JobOperation.ACTION, order_id=order_id)
+        raise error_for(response, subject=f"order {order_id}")
+
+    async def _current_version_tag(self, order_id: str, deadline: float) -> str:
+        """§2.7: the versionTag of the order's latest change, waiting for our own pending
+        write to be processed and for a tag to appear, until ``deadline``."""
+        delay = self.settings.poll_initial_s
+        pending = self._pending.get(order_id)
+        while pending is not None:
+            job = await self.get_job(pending)
+            if job.state.is_final:
+                break
+            if time.monotonic() + delay > deadline:
+                raise VersionTagUnavailable(
+                    f"The latest change of order {order_id} is still being processed",
+                    vendor=Vendor.ENGAGE,
+                )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.settings.poll_max_s)
+        while True:
+            stored = await self._read_order(order_id)
+            if stored is None:
+                raise OrderNotFound(f"Order {order_id} was not found", vendor=Vendor.ENGAGE)
+            tag = stored.get("versionTag")
+            if isinstance(tag, str) and tag:
+                return tag
+            if time.monotonic() + delay > deadline:
+                raise VersionTagUnavailable(
+                    f"Order {order_id} has no versionTag yet", vendor=Vendor.ENGAGE
+                )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.settings.poll_max_s)
+
+    def _track(self, job: Job, warnings: tuple[JobMessage, ...]) -> Job:
+        if warnings:
+            self._warnings[job.job_id] = warnings
+        if not job.state.is_final:
+            self._pending[job.order_id] = job.job_id
+        return self._present(job.job_id, job)
+
+    def _present(self, job_id: str, job: Job) -> Job:
+        """The job under the id the caller knows, with the adapter's own warnings added."""
+        ours = self._warnings.get(job_id, ())
+        extra = tuple(w for w in ours if w not in job.warnings)
+        if job.state.is_final and self._pending.get(job.order_id) == job_id:
+            del self._pending[job.order_id]
+        return dataclasses.replace(job, job_id=job_id, warnings=(*job.warnings, *extra))
+
+
+def _bookkeeping() -> TTLCache[str, Any]:
+    return TTLCache(maxsize=_BOOKKEEPING_SIZE, ttl=_BOOKKEEPING_TTL_S)
+
+
+def _quoted(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _order_path(order_id: str) -> str:
+    return inferred.ORDER_PATH.format(order_id=_quoted(order_id))
+
+
+def _cursor(href: object) -> str | None:
+    return cursors.encode(href) if isinstance(href, str) and href else None
+
+
+def _has_job(response: httpx.Response) -> bool:
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and bool(body.get("jobId"))
+
+
+def _lost_create_race(job: Job) -> bool:
+    return any(error.code == "ORDER_ALREADY_EXISTS" for error in job.errors)

@@ -1,0 +1,36 @@
+"""Opaque page cursors: the vendor's own ``next``/``previous`` link, followed verbatim (§2.1)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import httpx
+
+from adapters.engage import inferred
+from adapters.errors import FieldError, ValidationFailed
+from adapters.model import Vendor
+
+_PREFIX = "e1:"
+
+
+def encode(href: str) -> str:
+    return base64.urlsafe_b64encode(f"{_PREFIX}{href}".encode()).decode().rstrip("=")
+
+
+def decode(cursor: str) -> str:
+    """The vendor link inside ``cursor``; a cursor not made here is a ``ValidationFailed``."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        text = base64.urlsafe_b64decode(padded.encode("ascii")).decode()
+    except (binascii.Error, UnicodeError, ValueError):
+        text = ""
+    href = text[len(_PREFIX) :] if text.startswith(_PREFIX) else ""
+    # Only the order list may be reached through a cursor, whatever a client puts in one.
+    if not href or httpx.URL(href).path != inferred.ORDERS_PATH:
+        raise ValidationFailed(
+            "The cursor is not one this gateway handed out",
+            field_errors=(FieldError(("after",), "unknown cursor", "InvalidCursor"),),
+            vendor=Vendor.ENGAGE,
+        )
+    return href

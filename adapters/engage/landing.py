@@ -1,0 +1,84 @@
+"""Did a write whose answer was lost land? Engage's retry advice (§8): read before resending.
+
+Engage processes writes asynchronously, so a write that reached the vendor may only show up
+after its job ran: the order is read again and again (bounded) until it shows the write.
+Each write says what "shows" means with a predicate over the stored order (``None`` when the
+order does not exist).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from adapters.engage import mapping
+from adapters.errors import UpstreamError
+
+StoredOrder = dict[str, Any] | None
+Landed = Callable[[StoredOrder], bool]
+
+
+class NotSeen:
+    """The write did not show within the wait."""
+
+
+NOT_SEEN = NotSeen()
+
+
+async def await_landing(
+    read: Callable[[], Awaitable[StoredOrder]],
+    landed: Landed,
+    *,
+    wait_s: float,
+    poll_initial_s: float,
+    poll_max_s: float,
+) -> StoredOrder | NotSeen:
+    """The stored order once ``landed`` holds for it, or ``NOT_SEEN`` after ``wait_s``.
+
+    A read that fails (the vendor is down) propagates: then nobody can tell, and the caller
+    keeps its ``WriteOutcomeUnknown``.
+    """
+    deadline = time.monotonic() + wait_s
+    delay = poll_initial_s
+    while True:
+        stored = await read()
+        if landed(stored):
+            return stored
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return NOT_SEEN
+        await asyncio.sleep(min(delay, remaining))
+        delay = min(delay * 2, poll_max_s)
+
+
+def holds_order(sent: dict[str, Any]) -> Landed:
+    """A create or replace landed when the stored order says what was sent."""
+    expected = mapping.held_by_engage(mapping.order_from_vendor(sent))
+
+    def landed(stored: StoredOrder) -> bool:
+        if stored is None:
+            return False
+        try:
+            return mapping.held_by_engage(mapping.order_from_vendor(stored)) == expected
+        except UpstreamError:
+            return False
+
+    return landed
+
+
+def is_gone(stored: StoredOrder) -> bool:
+    return stored is None
+
+
+def has_status(status: str, external_status: str | None) -> Landed:
+    def landed(stored: StoredOrder) -> bool:
+        if stored is None:
+            return False
+        same_status = str(stored.get("status") or "").casefold() == status.casefold()
+        if external_status is None:
+            return same_status
+        return same_status and (stored.get("externalStatus") or "") == external_status
+
+    return landed
