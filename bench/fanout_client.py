@@ -5,7 +5,7 @@ Run by the fan-out scenario as its own process (so its CPU and memory are not th
     python -m bench.fanout_client --url ws://127.0.0.1:PORT/graphql --jobs ID1,ID2 --per-job 100
 
 It prints one JSON object per line on stdout: ``{"event": "subscribed", ...}`` once every
-subscriber has been acknowledged (then the gateway's idle memory can be read), and
+subscriber has heard its job's current state (then the gateway's idle memory can be read), and
 ``{"event": "done", ...}`` with when each subscriber heard its job's final state.
 Every wait is bounded by ``--timeout``.
 """
@@ -45,7 +45,6 @@ def _emit(event: dict[str, Any]) -> None:
 async def _subscriber(
     url: str,
     job: str,
-    ready: asyncio.Event,
     subscribed: list[int],
     gate: asyncio.Semaphore,
     timeout_s: float,
@@ -74,8 +73,7 @@ async def _subscriber(
                     }
                 )
             )
-            subscribed[0] += 1
-            ready.set()
+            heard = False
             async for raw in socket:
                 message = json.loads(raw)
                 kind = message.get("type")
@@ -87,6 +85,10 @@ async def _subscriber(
                         raise RuntimeError(json.dumps(payload["errors"])[:300])
                     state = payload["data"]["jobProgress"]["state"]
                     outcome.states.append(state)
+                    if not heard:
+                        # The first message is the job as it is now: the subscription is live.
+                        heard = True
+                        subscribed[0] += 1
                     if state in FINAL_STATES:
                         outcome.final_state = state
                         outcome.final_at = time.time()
@@ -102,10 +104,9 @@ async def _subscriber(
 async def run(url: str, jobs: list[str], per_job: int, timeout_s: float, parallel: int) -> None:
     started = time.monotonic()
     subscribed = [0]
-    ready = asyncio.Event()
     gate = asyncio.Semaphore(parallel)
     tasks = [
-        asyncio.create_task(_subscriber(url, job, ready, subscribed, gate, timeout_s))
+        asyncio.create_task(_subscriber(url, job, subscribed, gate, timeout_s))
         for job in jobs
         for _ in range(per_job)
     ]

@@ -89,11 +89,19 @@ def fetch_openapi(upstream_url: str) -> dict[str, Any]:
     return document
 
 
-def compose(document: dict[str, Any], upstream_url: str, api_key: str) -> Path:
+def compose(
+    document: dict[str, Any], upstream_url: str, headers: dict[str, str], *, name: str
+) -> Path:
     """Write openapi.json and run mesh-compose; returns the supergraph's path."""
     (PEER_DIR / "openapi.json").write_text(json.dumps(plain_not_found(document), indent=1))
     supergraph = PEER_DIR / "supergraph.graphql"
-    env = _clean_env({"BENCH_UPSTREAM_URL": upstream_url, "BENCH_UPSTREAM_API_KEY": api_key})
+    env = _clean_env(
+        {
+            "BENCH_UPSTREAM_URL": upstream_url,
+            "BENCH_UPSTREAM_HEADERS": json.dumps(headers),
+            "BENCH_SUBGRAPH": name,
+        }
+    )
     done = subprocess.run(
         [str(BIN / "mesh-compose"), "-o", supergraph.name],
         cwd=PEER_DIR,

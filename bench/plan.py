@@ -1,0 +1,53 @@
+"""How long and how hard each part of the bench runs: the full run and the quick one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    warmup_s: float
+    measure_s: float
+    connections: tuple[int, ...]
+    peer_warmup_s: float
+    nplus1_s: float
+    subscribers: int
+    jobs: int
+    fanout_job_delay_ms: int
+    writes_s: float
+    write_latency_samples: int
+    profile_s: float
+    gateway_workers: int = 2
+
+
+FULL = Plan(
+    name="full",
+    warmup_s=3,
+    measure_s=10,
+    connections=(10, 50),
+    peer_warmup_s=10,
+    nplus1_s=5,
+    subscribers=1000,
+    jobs=10,
+    fanout_job_delay_ms=6000,
+    writes_s=8,
+    write_latency_samples=10,
+    profile_s=10,
+)
+
+QUICK = Plan(
+    name="quick",
+    warmup_s=1,
+    measure_s=3,
+    connections=(10, 50),
+    peer_warmup_s=5,
+    nplus1_s=2,
+    subscribers=1000,
+    jobs=10,
+    fanout_job_delay_ms=4000,
+    writes_s=3,
+    write_latency_samples=5,
+    profile_s=4,
+)
