@@ -81,13 +81,16 @@ class Contact(Node):
         self,
         info: GatewayInfo,
         first: Annotated[
-            int,
-            strawberry.argument(description=f"How many orders to return (0 to {MAX_ORDERS_PAGE})."),
+            int | None,
+            strawberry.argument(
+                description=f"How many orders to return (0 to {MAX_ORDERS_PAGE}; null means 10)."
+            ),
         ] = 10,
         after: Annotated[
             str | None, strawberry.argument(description="Return the orders after this cursor.")
         ] = None,
     ) -> OrderConnection:
+        first = 10 if first is None else first
         check_first(first, maximum=MAX_ORDERS_PAGE)
         context = info.context
         backend = context.services.backend(self.vendor)

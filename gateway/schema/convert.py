@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from adapters import model
-from adapters.model import OrderActionType
+from adapters.model import OrderActionType, OrderLineType
 from gateway.errors import UserErrorInfo
 from gateway.schema.inputs import (
     AddressInput,
@@ -156,7 +156,7 @@ def _line(line: OrderLineInput) -> model.OrderLine:
     return model.OrderLine(
         sku=line.sku,
         quantity=line.quantity,
-        type=line.type,
+        type=line.type or OrderLineType.PURCHASE,
         line_id=line.line_id,
         name=line.name,
         returned_quantity=line.returned_quantity,

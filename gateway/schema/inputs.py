@@ -103,8 +103,9 @@ class OrderLineInput:
     quantity: int = strawberry.field(description="How many units (not negative).")
     line_id: str | None = strawberry.field(default=None, description="The line's id.")
     name: str | None = strawberry.field(default=None, description="The article's name.")
-    type: OrderLineType = strawberry.field(
-        default=OrderLineType.PURCHASE, description="Whether the line buys or returns."
+    type: OrderLineType | None = strawberry.field(
+        default=OrderLineType.PURCHASE,
+        description="Whether the line buys or returns (null means PURCHASE).",
     )
     returned_quantity: int | None = strawberry.field(
         default=None, description="How many units were returned (not negative)."

@@ -155,13 +155,17 @@ class Query:
             strawberry.argument(description="Only entries matching this filter."),
         ] = None,
         first: Annotated[
-            int, strawberry.argument(description=f"How many entries (0 to {MAX_LOG_PAGE}).")
+            int | None,
+            strawberry.argument(
+                description=f"How many entries (0 to {MAX_LOG_PAGE}; null means 50)."
+            ),
         ] = 50,
         after: Annotated[
             str | None,
             strawberry.argument(description="Return the entries after (older than) this cursor."),
         ] = None,
     ) -> IntegrationLogConnection:
+        first = 50 if first is None else first
         check_first(first, maximum=MAX_LOG_PAGE)
         try:
             page = info.context.services.log.query(log_filter_of(filter), first, after)

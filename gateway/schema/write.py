@@ -20,7 +20,10 @@ from gateway.schema.info import GatewayInfo
 from gateway.schema.job import Job as JobType
 from gateway.schema.payload import OrderMutationPayload, UserError
 
-ACTION_DISCARDED = "ORDER_ACTION_DISCARDED"
+# The same code the ExpertSender adapter uses, so a warning it already gave is not doubled.
+ACTION_DISCARDED = "ACTION_DISCARDED"
+# Vendor paths are relative to the order; these names are fields of the mutation input itself.
+_INPUT_LEVEL_FIELDS = frozenset({"orderAction", "idempotencyKey", "mode", "vendor"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,16 +52,17 @@ def _payload(
     )
 
 
+def _with_input_path(request: WriteRequest, message: JobMessage) -> JobMessage:
+    if not message.field:
+        return message
+    base = ("input",) if message.field[0] in _INPUT_LEVEL_FIELDS else request.field_base
+    return dataclasses.replace(message, field=input_path(base, message.field))
+
+
 def _gateway_warnings(request: WriteRequest, backend: Backend, job: Job) -> Job:
     """Warning paths made into GraphQL input paths, plus the warnings only the gateway knows."""
-    warnings = [
-        dataclasses.replace(w, field=input_path(request.field_base, w.field) if w.field else None)
-        for w in job.warnings
-    ]
-    errors = [
-        dataclasses.replace(e, field=input_path(request.field_base, e.field) if e.field else None)
-        for e in job.errors
-    ]
+    warnings = [_with_input_path(request, w) for w in job.warnings]
+    errors = [_with_input_path(request, e) for e in job.errors]
     if (
         request.action_path is not None
         and not backend.capabilities.actions

@@ -1,0 +1,52 @@
+import time
+from datetime import UTC, datetime
+
+from adapters.model import Contact, ContactRef, Order, Vendor
+from gateway.cache import ReadCache
+
+
+def _order(order_id: str) -> Order:
+    return Order(
+        order_id=order_id,
+        created_at=datetime(2025, 1, 1, tzinfo=UTC),
+        contact=ContactRef(email="a@example.com"),
+        lines=(),
+    )
+
+
+def test_orders_are_kept_per_vendor() -> None:
+    cache = ReadCache(ttl_s=60)
+    cache.put_order(Vendor.ENGAGE, _order("A"))
+    assert cache.get_order(Vendor.ENGAGE, "A") == _order("A")
+    assert cache.get_order(Vendor.EXPERTSENDER, "A") is None
+    assert cache.stats().hits == 1 and cache.stats().misses == 1
+
+
+def test_invalidation_drops_one_entry() -> None:
+    cache = ReadCache(ttl_s=60)
+    cache.put_orders(Vendor.ENGAGE, [_order("A"), _order("B")])
+    cache.invalidate_order(Vendor.ENGAGE, "A")
+    assert cache.get_order(Vendor.ENGAGE, "A") is None
+    assert cache.get_order(Vendor.ENGAGE, "B") is not None
+
+
+def test_entries_expire_after_the_ttl() -> None:
+    cache = ReadCache(ttl_s=0.05)
+    cache.put_contact(Contact(Vendor.ENGAGE, "c1", email="a@example.com"))
+    assert cache.get_contact(Vendor.ENGAGE, "c1") is not None
+    time.sleep(0.08)
+    assert cache.get_contact(Vendor.ENGAGE, "c1") is None
+
+
+def test_size_is_bounded() -> None:
+    cache = ReadCache(ttl_s=60, maxsize=3)
+    cache.put_orders(Vendor.ENGAGE, [_order(str(i)) for i in range(10)])
+    assert cache.stats().size == 3
+
+
+def test_disabled_cache_stores_nothing() -> None:
+    cache = ReadCache(enabled=False)
+    cache.put_order(Vendor.ENGAGE, _order("A"))
+    assert not cache.enabled
+    assert cache.get_order(Vendor.ENGAGE, "A") is None
+    assert cache.stats().size == 0

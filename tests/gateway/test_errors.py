@@ -1,0 +1,90 @@
+from graphql import GraphQLError
+
+from adapters.errors import (
+    AlreadyExists,
+    FieldError,
+    RateLimited,
+    UnsupportedByVendor,
+    ValidationFailed,
+)
+from adapters.model import Vendor
+from gateway.errors import (
+    BadUserInput,
+    UserErrorInfo,
+    input_path,
+    is_public_error,
+    to_camel,
+    upstream_failure,
+    user_errors_from,
+)
+
+
+def test_field_errors_become_user_errors_with_graphql_input_paths() -> None:
+    exc = ValidationFailed(
+        "The order is invalid",
+        field_errors=(
+            FieldError(("lines", "0", "sku"), "The field id is required."),
+            FieldError(("currency",), "must be 3 characters", code="Length"),
+        ),
+        vendor=Vendor.EXPERTSENDER,
+    )
+    errors = user_errors_from(exc, base_path=("input", "order"))
+    assert errors == [
+        UserErrorInfo(
+            "VALIDATION_FAILED",
+            "The field id is required.",
+            ("input", "order", "lines", "0", "sku"),
+        ),
+        UserErrorInfo("Length", "must be 3 characters", ("input", "order", "currency")),
+    ]
+
+
+def test_client_error_keeps_the_vendors_messages() -> None:
+    exc = AlreadyExists(
+        "Order A-1 already exists",
+        vendor=Vendor.ENGAGE,
+        vendor_messages=("Order already exists", "Order A-1 already exists"),
+    )
+    assert user_errors_from(exc) == [
+        UserErrorInfo("ORDER_ALREADY_EXISTS", "Order A-1 already exists"),
+        UserErrorInfo("ORDER_ALREADY_EXISTS", "Order already exists"),
+    ]
+
+
+def test_unsupported_by_vendor_code_survives() -> None:
+    [error] = user_errors_from(UnsupportedByVendor("no actions"))
+    assert error.code == "UNSUPPORTED_BY_VENDOR"
+
+
+def test_upstream_errors_carry_code_vendor_and_status_in_extensions() -> None:
+    failure = upstream_failure(
+        RateLimited("Too many requests", vendor=Vendor.ENGAGE, upstream_status=429)
+    )
+    assert failure.extensions == {
+        "code": "RATE_LIMITED",
+        "vendor": "ENGAGE",
+        "upstreamStatus": 429,
+    }
+    located = GraphQLError(failure.message, original_error=failure)
+    assert located.extensions == failure.extensions
+    assert is_public_error(located)
+
+
+def test_only_gateway_errors_and_graphql_errors_are_public() -> None:
+    assert is_public_error(GraphQLError("Syntax Error: Unexpected Name"))
+    assert is_public_error(GraphQLError("bad", original_error=BadUserInput("bad")))
+    assert not is_public_error(
+        GraphQLError("secret", original_error=RuntimeError("key=abc at http://10.0.0.1"))
+    )
+
+
+def test_paths_are_camel_cased_and_kept_when_already_input_paths() -> None:
+    assert to_camel("returned_quantity") == "returnedQuantity"
+    assert input_path(("input", "order"), ("lines", "2", "unit_price")) == (
+        "input",
+        "order",
+        "lines",
+        "2",
+        "unitPrice",
+    )
+    assert input_path(("input", "order"), ("input", "orderAction")) == ("input", "orderAction")
