@@ -38,6 +38,7 @@ from gateway.http.graphiql import graphiql_page
 from gateway.http.keepalive import keepalive_handler_class
 from gateway.http.masking import INTERNAL_ERROR_CODE
 from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON, JSON, negotiate
+from gateway.http.ws_hooks import WebSocketHooks
 
 ContextGetter = Callable[[Request | WebSocket, Response | WebSocket], Awaitable[Any]]
 
@@ -74,7 +75,7 @@ def _is_internal(errors: list[GraphQLError]) -> bool:
     return any((error.extensions or {}).get("code") == INTERNAL_ERROR_CODE for error in errors)
 
 
-class GatewayGraphQL(GraphQL[Any, None]):
+class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
     def __init__(
         self,
         schema: BaseSchema,
