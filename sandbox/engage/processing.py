@@ -117,7 +117,9 @@ def apply(state: EngageState, job: Job) -> None:
         _complete(state, job, existing)
     elif operation == "ChangeDelivery":
         delivery = dict(existing.body.get("delivery") or {})
-        delivery.update({k: job.payload[k] for k in DELIVERY_FIELDS if k in job.payload})
+        delivery.update(
+            {k: job.payload[k] for k in DELIVERY_FIELDS if job.payload.get(k) is not None}
+        )
         existing.body["delivery"] = delivery
         existing.version_tag = state.next_version_tag()
         _complete(state, job, existing)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sandbox.engage import inferred
+from sandbox.engage.moments import parse_moment, sort_key
 
 
 def now_iso() -> str:
@@ -97,8 +98,9 @@ class StoredOrder:
     def order_id(self) -> str:
         return str(self.body["orderId"])
 
-    def created_at(self) -> datetime:
-        return datetime.fromisoformat(str(self.body["createdAt"]))
+    def created_at(self) -> float:
+        moment = parse_moment(str(self.body.get("createdAt", "")))
+        return sort_key(moment) if moment else 0.0
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -10,10 +10,11 @@ import copy
 import math
 import re
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sandbox.engage import inferred
+from sandbox.engage.moments import parse_moment
 
 FieldError = dict[str, str]
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -127,10 +128,7 @@ class _Checker:
                 return
             except ValueError:
                 pass
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            parsed = None
+        parsed = parse_moment(value)
         if parsed is None or (inferred.DATETIME_NEEDS_OFFSET and parsed.tzinfo is None):
             self.problems.add(
                 self.field(key),
