@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
 
@@ -20,7 +20,9 @@ import uvicorn
 class LoopbackServer:
     """One ASGI app served on 127.0.0.1 in a background thread."""
 
-    def __init__(self, app: Any, *, ws: str = "websockets", lifespan: str = "on") -> None:
+    def __init__(
+        self, app: Any, *, ws: str = "websockets", lifespan: Literal["auto", "on", "off"] = "on"
+    ) -> None:
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind(("127.0.0.1", 0))
