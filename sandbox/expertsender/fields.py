@@ -36,6 +36,14 @@ def is_number(value: Any) -> bool:
     return is_int(value) or isinstance(value, float)
 
 
+def _length_message(key: str, min_len: int, max_len: int | None) -> str:
+    if max_len is None:
+        return inferred.MSG_MIN_LENGTH.format(field=key, min=min_len)
+    if min_len == max_len:
+        return inferred.MSG_EXACT_LENGTH.format(field=key, length=max_len)
+    return inferred.MSG_LENGTH.format(field=key, min=min_len, max=max_len)
+
+
 class FieldReader:
     """Reads fields out of decoded JSON objects, collecting ``"<path>: <message>"`` errors."""
 
@@ -69,16 +77,12 @@ class FieldReader:
             self.fail(path, inferred.MSG_TYPE.format(type="System.String"))
             return None
         length = text_length(value)
-        if required and min_len == 0 and length == 0:
-            # [Required] in ASP.NET rejects empty strings too.
+        if required and length == 0:
+            # ASP.NET's [Required] refuses empty strings as well as missing ones.
             self.fail(path, inferred.MSG_REQUIRED.format(field=key))
             return None
         if length < min_len or (max_len is not None and length > max_len):
-            if max_len is not None and min_len == max_len:
-                message = inferred.MSG_EXACT_LENGTH.format(field=key, length=max_len)
-            else:
-                message = inferred.MSG_LENGTH.format(field=key, min=min_len, max=max_len)
-            self.fail(path, message)
+            self.fail(path, _length_message(key, min_len, max_len))
             return None
         return value
 

@@ -69,6 +69,7 @@ MSG_LENGTH: Final = (
     "The field {field} must be a string with a minimum length of {min}"
     " and a maximum length of {max}."
 )
+MSG_MIN_LENGTH: Final = "The field {field} must be a string with a minimum length of {min}."
 MSG_EXACT_LENGTH: Final = "The field {field} must be a string of exactly {length} characters."
 MSG_RANGE: Final = "The field {field} must be between {min} and {max}."
 MSG_MINIMUM: Final = "The field {field} must be greater than or equal to {min}."

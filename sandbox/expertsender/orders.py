@@ -29,9 +29,14 @@ class OrderEndpoints:
         return [
             Route("/orders", self.write, methods=["POST"]),
             Route("/orders/status", self.change_status, methods=["PUT"]),
-            Route("/orders/{orderId}", self.get, methods=["GET"]),
-            Route("/orders/{orderId}", self.delete, methods=["DELETE"]),
+            # One route for both methods, so a wrong method is answered with the full Allow.
+            Route("/orders/{orderId}", self.get_or_delete, methods=["GET", "DELETE"]),
         ]
+
+    async def get_or_delete(self, request: Request) -> Response:
+        if request.method == "DELETE":
+            return await self.delete(request)
+        return await self.get(request)
 
     def _order_body(self, stored: StoredOrder) -> Response:
         return json_response(
