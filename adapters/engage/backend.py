@@ -33,6 +33,7 @@ from adapters.errors import (
     FieldError,
     JobNotFound,
     OrderNotFound,
+    UpstreamError,
     ValidationFailed,
     VersionConflict,
     VersionTagUnavailable,
@@ -142,10 +143,8 @@ class EngageBackend:
                     inferred.PAGE_COUNT_PARAM: str(min(first, inferred.PAGE_MAX_COUNT)),
                 },
             )
-        if response.status_code == 404:
-            return OrderPage(orders=(), total_count=0)
         if response.status_code != 200:
-            raise_for(response, subject=f"the orders of contact {contact_id}")
+            raise_for(response, subject=f"contact {contact_id}", not_found=ContactNotFound)
         page = read_json(response)
         if not isinstance(page, dict) or not isinstance(page.get("items"), list):
             raise BadVendorResponse("Engage sent an order page without items", vendor=Vendor.ENGAGE)
@@ -384,8 +383,12 @@ class EngageBackend:
             response = await self.transport.request(
                 method, path, json=body, retry=RetryPolicy.NEVER_BLIND
             )
-        except WriteOutcomeUnknown:
-            seen = await self._look_for(order_id, landed)
+        except WriteOutcomeUnknown as unknown:
+            try:
+                seen = await self._look_for(order_id, landed)
+            except UpstreamError:
+                # The vendor cannot even be read: nobody can tell whether the write landed.
+                raise unknown from None
             if not isinstance(seen, landing.NotSeen):
                 return self._confirmed_job(operation, order_id, seen)
             response = await self.transport.request(

@@ -85,8 +85,10 @@ class VendorTransport:
                 max_keepalive_connections=settings.max_connections,
             ),
         )
-        # A bucket one second deep: short bursts pass, the average stays under the rate.
-        self._limiter = AsyncLimiter(settings.rate_per_second, 1.0)
+        # A shallow bucket (a tenth of a second's worth): a vendor counting requests per
+        # second never sees much more than the rate, however bursty the callers are.
+        capacity = max(1.0, settings.rate_per_second / 10)
+        self._limiter = AsyncLimiter(capacity, capacity / settings.rate_per_second)
         breaker_kwargs = {} if clock is None else {"clock": clock}
         self.breaker = CircuitBreaker(
             settings.breaker_failure_threshold,
