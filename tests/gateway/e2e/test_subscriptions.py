@@ -1,0 +1,243 @@
+"""Subscriptions end to end: real clients of all three protocols against the sandbox gateway.
+
+An order is created on the Engage emulator through ``writeOrder``; each client follows its job
+through every state to COMPLETED with its versionTag, and then triggers an order action with
+that versionTag. The emulator's jobs take two steps (Pending → Processing → final) of
+``JOB_STEP_MS`` each, slow enough for a subscriber to see every state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from adapters.model import LogSeverity, Vendor
+from gateway.ids import NodeType, encode_id
+from gateway.jobs import JobTracker, TrackerStats
+from gateway.settings import SandboxSettings
+from tests.support.gateway import GatewayHandle, sandbox_gateway
+from tests.support.subscription_clients import (
+    LEGACY_WS,
+    PROTOCOLS,
+    SSE,
+    TRANSPORT_WS,
+    Result,
+    collect,
+    on_gateway_loop,
+    subscribe,
+)
+
+JOB_STEP_MS = 300
+
+JOB_PROGRESS = """
+subscription Progress($id: ID!) {
+  jobProgress(id: $id) { id state operation orderId versionTag finishedAt errors { code } }
+}
+"""
+WRITE_ORDER = """
+mutation Write($input: WriteOrderInput!) {
+  writeOrder(input: $input) { job { id state } errors { code message field } }
+}
+"""
+TRIGGER_ACTION = """
+mutation Act($input: TriggerOrderActionInput!) {
+  triggerOrderAction(input: $input) { job { id state operation } errors { code message } }
+}
+"""
+ORDER_VERSION = "query($id: String!) { order(vendor: ENGAGE, orderId: $id) { versionTag } }"
+LOG_TAIL = """
+subscription Tail($filter: IntegrationLogFilter) {
+  integrationLog(filter: $filter) { id severity code message orderId vendor jobId }
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def gw() -> Iterator[GatewayHandle]:
+    with sandbox_gateway(sandbox=SandboxSettings(engage_job_delay_ms=JOB_STEP_MS)) as handle:
+        yield handle
+
+
+def order_input(order_id: str, *, sku: str = "SKU-TSHIRT-M") -> dict[str, Any]:
+    return {
+        "vendor": "ENGAGE",
+        "mode": "ADD",
+        "order": {
+            "orderId": order_id,
+            "createdAt": "2025-03-01T10:00:00+01:00",
+            "status": "IN_PROGRESS",
+            "currency": "SEK",
+            "total": 199.0,
+            "storeId": "WEB-SE",
+            "contact": {"email": "anna.berg@example.com"},
+            "lines": [{"sku": sku, "quantity": 1, "unitPrice": 199.0, "totalPrice": 199.0}],
+        },
+    }
+
+
+def write_order(gw: GatewayHandle, order_id: str, **kwargs: Any) -> dict[str, Any]:
+    result = gw.post(WRITE_ORDER, {"input": order_input(order_id, **kwargs)})
+    payload = result["data"]["writeOrder"]
+    assert payload["errors"] == [], payload
+    job: dict[str, Any] = payload["job"]
+    return job
+
+
+def progress(results: list[Result]) -> list[dict[str, Any]]:
+    assert all("errors" not in result for result in results), results
+    return [result["data"]["jobProgress"] for result in results]
+
+
+def new_order_id() -> str:
+    return f"sub-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+async def test_a_client_follows_a_write_to_completed_then_triggers_an_action(
+    gw: GatewayHandle, protocol: str
+) -> None:
+    order_id = new_order_id()
+    job = write_order(gw, order_id)
+    assert job["state"] == "PENDING"
+
+    jobs = progress(await collect(subscribe(gw, protocol, JOB_PROGRESS, {"id": job["id"]})))
+
+    assert [j["state"] for j in jobs] == ["PENDING", "RUNNING", "COMPLETED"]
+    assert {j["id"] for j in jobs} == {job["id"]}
+    assert all(j["orderId"] == order_id and j["operation"] == "CREATE" for j in jobs)
+    final = jobs[-1]
+    assert final["finishedAt"] is not None and final["errors"] == []
+    stored = gw.post(ORDER_VERSION, {"id": order_id})["data"]["order"]
+    assert final["versionTag"] and final["versionTag"] == stored["versionTag"]
+
+    action = gw.post(
+        TRIGGER_ACTION,
+        {
+            "input": {
+                "vendor": "ENGAGE",
+                "orderId": order_id,
+                "action": "CONFIRM_ORDER",
+                "versionTag": final["versionTag"],
+            }
+        },
+    )["data"]["triggerOrderAction"]
+    assert action["errors"] == []
+    assert action["job"]["operation"] == "ACTION"
+    action_jobs = progress(
+        await collect(subscribe(gw, protocol, JOB_PROGRESS, {"id": action["job"]["id"]}))
+    )
+    assert action_jobs[-1]["state"] == "COMPLETED"
+    applied = httpx.get(f"{gw.engage_url}/_sandbox/actions", params={"orderId": order_id}).json()
+    assert [(a["action"], a["versionTag"]) for a in applied["actions"]] == [
+        ("ConfirmOrder", final["versionTag"])
+    ]
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+async def test_a_job_already_final_is_sent_once(gw: GatewayHandle, protocol: str) -> None:
+    job = write_order(gw, new_order_id())
+    first = progress(await collect(subscribe(gw, protocol, JOB_PROGRESS, {"id": job["id"]})))
+    assert first[-1]["state"] == "COMPLETED"
+
+    again = progress(await collect(subscribe(gw, protocol, JOB_PROGRESS, {"id": job["id"]})))
+
+    assert again == [first[-1]]
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+@pytest.mark.parametrize(
+    ("job_id", "code"),
+    [
+        ("not-a-global-id", "INVALID_ID"),
+        (encode_id(NodeType.ORDER, Vendor.ENGAGE, "o-1"), "INVALID_ID"),
+        (encode_id(NodeType.JOB, Vendor.ENGAGE, "no-such-job"), "JOB_NOT_FOUND"),
+        (encode_id(NodeType.JOB, Vendor.EXPERTSENDER, "no-such-job"), "JOB_NOT_FOUND"),
+    ],
+)
+async def test_an_unknown_or_malformed_id_is_a_clear_error(
+    gw: GatewayHandle, protocol: str, job_id: str, code: str
+) -> None:
+    results = await collect(subscribe(gw, protocol, JOB_PROGRESS, {"id": job_id}))
+    assert len(results) == 1
+    [error] = results[0]["errors"]
+    assert error["extensions"]["code"] == code
+    assert job_id in error["message"] or code == "INVALID_ID"
+
+
+async def test_the_log_subscription_tails_new_entries(gw: GatewayHandle) -> None:
+    order_id = new_order_id()
+    services = gw.gateway.services
+    stream = subscribe(gw, TRANSPORT_WS, LOG_TAIL, {"filter": {"orderId": order_id}})
+    received: list[dict[str, Any]] = []
+    probed = asyncio.Event()
+
+    async def read() -> None:
+        async for result in stream:
+            entry = result["data"]["integrationLog"]
+            received.append(entry)
+            if entry["code"] == "PROBE":
+                probed.set()
+            elif entry["code"] == "ARTICLE_MISSING":
+                return
+
+    reader = asyncio.create_task(read())
+
+    async def probe() -> None:
+        services.log.record(LogSeverity.INFO, "PROBE", "tail check", order_id=order_id)
+
+    # The subscription is live once a probe comes through; only then is the write made.
+    async with asyncio.timeout(10):
+        while not probed.is_set():
+            on_gateway_loop(gw, probe())
+            await asyncio.sleep(0.05)
+    write_order(gw, order_id, sku="SKU-UNKNOWN")
+    await asyncio.wait_for(reader, 10)
+
+    codes = [entry["code"] for entry in received if entry["code"] != "PROBE"]
+    assert codes == ["ARTICLE_MISSING"]
+    warning = received[-1]
+    assert warning["severity"] == "WARNING"
+    assert warning["orderId"] == order_id and warning["vendor"] == "ENGAGE"
+    assert warning["jobId"]
+
+
+async def test_closing_the_tracker_and_log_completes_open_subscriptions() -> None:
+    """What a graceful shutdown does first: every open stream ends with a proper completion."""
+    slow = SandboxSettings(engage_job_delay_ms=20_000)
+    with sandbox_gateway(sandbox=slow) as gw:
+        job = write_order(gw, new_order_id())
+        streams = [subscribe(gw, p, JOB_PROGRESS, {"id": job["id"]}) for p in PROTOCOLS]
+        firsts = [await asyncio.wait_for(anext(stream), 10) for stream in streams]
+        assert all(progress([first])[0]["state"] == "PENDING" for first in firsts)
+        tail = subscribe(gw, SSE, LOG_TAIL, {})
+        tail_reader = asyncio.create_task(collect(tail, 10))
+        await asyncio.sleep(0.2)
+        services = gw.gateway.services
+        tracker = services.jobs
+        assert isinstance(tracker, JobTracker)
+        assert on_gateway_loop(gw, _stats(tracker)).watchers == len(PROTOCOLS)
+
+        on_gateway_loop(gw, services.jobs.aclose())
+        on_gateway_loop(gw, services.log.aclose())
+
+        rests = await asyncio.gather(*(collect(stream, 5) for stream in streams))
+        assert all(rest == [] or progress(rest)[-1]["state"] == "PENDING" for rest in rests)
+        assert all("errors" not in result for result in await tail_reader)
+        assert on_gateway_loop(gw, _stats(tracker)) == TrackerStats(0, 0, 0)
+
+
+async def _stats(tracker: JobTracker) -> TrackerStats:
+    return tracker.stats()
+
+
+@pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
+async def test_websocket_messages_are_text_frames(gw: GatewayHandle, protocol: str) -> None:
+    # gql refuses binary frames outright; a finished job's single update proves the point.
+    job = write_order(gw, new_order_id())
+    results = await collect(subscribe(gw, protocol, JOB_PROGRESS, {"id": job["id"]}))
+    assert progress(results)[-1]["state"] == "COMPLETED"
