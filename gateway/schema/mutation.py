@@ -65,6 +65,7 @@ class Mutation:
                 idempotency_key=input.idempotency_key,
                 errors=errors,
                 field_base=("input", "order"),
+                id_field=("input", "order", "orderId"),
                 action_path=("input", "orderAction") if action is not None else None,
             ),
         )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.backend import Backend
-from adapters.errors import ClientError, UpstreamError
+from adapters.errors import AlreadyExists, ClientError, OrderNotFound, UpstreamError
 from adapters.model import Job, JobMessage, LogSeverity, Vendor
 from gateway.errors import UserErrorInfo, input_path, upstream_failure, user_errors_from
 from gateway.idempotency import IdempotencyKeyReused, MutationOutcome, fingerprint
@@ -39,6 +39,8 @@ class WriteRequest:
     field_base: tuple[str, ...] = ("input",)
     # An embedded action a vendor without actions cannot apply: the job gets a warning.
     action_path: tuple[str, ...] | None = None
+    # Where the order id is in the input: the field of "already exists"/"not found" errors.
+    id_field: tuple[str, ...] = ("input", "orderId")
 
 
 def _payload(
@@ -95,7 +97,13 @@ async def run_write(info: GatewayInfo, request: WriteRequest) -> OrderMutationPa
                 vendor=request.vendor,
                 order_id=request.order_id,
             )
-            return MutationOutcome(None, tuple(user_errors_from(exc, base_path=request.field_base)))
+            errors = [
+                dataclasses.replace(error, field=request.id_field)
+                if error.field is None and isinstance(exc, AlreadyExists | OrderNotFound)
+                else error
+                for error in user_errors_from(exc, base_path=request.field_base)
+            ]
+            return MutationOutcome(None, tuple(errors))
         except UpstreamError as exc:
             services.record_vendor_error(
                 exc, f"{request.operation} failed", vendor=request.vendor, order_id=request.order_id
