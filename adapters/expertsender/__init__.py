@@ -11,13 +11,14 @@ from adapters.expertsender.backend import (
     ExpertSenderBackend,
 )
 from adapters.expertsender.mapping import FIELD_NOT_SUPPORTED
-from adapters.expertsender.settings import ExpertSenderSettings
+from adapters.expertsender.settings import DEFAULT_BASE_URL, ExpertSenderSettings
 from adapters.expertsender.statuses import STATUS_NOT_SUPPORTED
 
 __all__ = [
     "ACTION_DISCARDED",
     "CAPABILITIES",
     "CONTACT_NOT_RESOLVED",
+    "DEFAULT_BASE_URL",
     "FIELD_NOT_SUPPORTED",
     "STATUS_NOT_SUPPORTED",
     "ExpertSenderBackend",

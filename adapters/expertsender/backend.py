@@ -86,11 +86,20 @@ class ExpertSenderBackend:
         settings: ExpertSenderSettings,
         *,
         on_event: Callable[[TransportEvent], None] | None = None,
+        transport: VendorTransport | None = None,
     ) -> None:
         self.settings = settings
-        self.transport = VendorTransport(settings.transport_settings(), on_event=on_event)
+        self.transport = transport or VendorTransport(
+            settings.transport_settings(), on_event=on_event
+        )
         self._reads = asyncio.Semaphore(settings.max_concurrent_reads)
         self._jobs = FinishedJobs(settings.job_history)
+
+    @classmethod
+    def from_transport(
+        cls, settings: ExpertSenderSettings, transport: VendorTransport
+    ) -> ExpertSenderBackend:
+        return cls(settings, transport=transport)
 
     @property
     def vendor(self) -> Vendor:

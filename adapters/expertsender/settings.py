@@ -12,8 +12,10 @@ DEFAULT_BASE_URL = "https://api.ecdp.app"
 
 @dataclass(frozen=True)
 class ExpertSenderSettings:
+    """``base_url`` is the real API's (``DEFAULT_BASE_URL``) or an emulator's."""
+
+    base_url: str
     api_key: str = field(repr=False)
-    base_url: str = DEFAULT_BASE_URL
     timeout_s: float = 10.0
     max_attempts: int = 4
     backoff_base_s: float = 0.2

@@ -78,7 +78,7 @@ def settings_for(url: str, **changes: Any) -> ExpertSenderSettings:
         "backoff_max_s": 0.05,
         "rate_per_second": 1000.0,
     }
-    return ExpertSenderSettings(api_key=DEFAULT_API_KEY, base_url=url, **{**fast, **changes})
+    return ExpertSenderSettings(url, DEFAULT_API_KEY, **{**fast, **changes})
 
 
 @pytest.fixture

@@ -9,9 +9,16 @@ import pytest
 
 from adapters import errors
 from adapters.expertsender import ExpertSenderBackend
-from adapters.model import JobState, OrderStatus, WriteMode
+from adapters.model import JobState, OrderStatus, Vendor, WriteMode
+from adapters.transport import TransportEvent, TransportEventKind
 from sandbox.faults import Fault
-from tests.adapters.expertsender.conftest import Sandbox, new_id, seed_for, simple_order
+from tests.adapters.expertsender.conftest import (
+    Sandbox,
+    new_id,
+    seed_for,
+    settings_for,
+    simple_order,
+)
 
 POST = "POST /orders"
 GET = "GET /orders/{orderId}"
@@ -33,6 +40,21 @@ async def test_429_is_retried_then_rate_limited(
     assert caught.value.upstream_status == 429
     assert caught.value.retry_after == 0.0
     assert clean_sandbox.count(GET) == backend.settings.max_attempts
+
+
+async def test_transport_events_reach_the_listener(clean_sandbox: Sandbox) -> None:
+    events: list[TransportEvent] = []
+    backend = ExpertSenderBackend(settings_for(clean_sandbox.url), on_event=events.append)
+    clean_sandbox.faults(rate_limit_rate=1.0, retry_after_s=0)
+    try:
+        with pytest.raises(errors.RateLimited):
+            await backend.get_orders([new_id()])
+    finally:
+        await backend.aclose()
+    kinds = [e.kind for e in events]
+    assert kinds.count(TransportEventKind.RATE_LIMITED) == backend.settings.max_attempts
+    assert kinds[-1] is TransportEventKind.GAVE_UP
+    assert all(e.vendor is Vendor.EXPERTSENDER for e in events)
 
 
 async def test_429_on_a_create_is_resent_because_the_vendor_refused_it(
