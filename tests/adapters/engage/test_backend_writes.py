@@ -1,0 +1,279 @@
+"""EngageBackend writes, jobs, statuses and actions against the Engage emulator."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from adapters.engage import EngageBackend
+from adapters.engage.mapping import held_by_engage
+from adapters.errors import (
+    AlreadyExists,
+    NoContact,
+    OrderNotFound,
+    ValidationFailed,
+    VersionConflict,
+    VersionTagUnavailable,
+)
+from adapters.model import (
+    ContactRef,
+    JobOperation,
+    JobState,
+    OrderAction,
+    OrderActionType,
+    OrderStatus,
+    WriteMode,
+)
+from tests.adapters.engage.conftest import Sandbox, fast_settings, finish
+from tests.adapters.engage.samples import full_order, unsupported_fields
+from tests.adapters.transport.scripted import ScriptedVendor, Step
+from tests.support.servers import LoopbackServer, serve
+
+CONFIRM = OrderAction(OrderActionType.CONFIRM_ORDER)
+
+
+async def test_add_then_read_back_every_field(backend: EngageBackend, sandbox: Sandbox) -> None:
+    order = full_order("W-ADD-1")
+    job = await backend.write_order(order, WriteMode.ADD)
+    assert job.state is JobState.PENDING and job.operation is JobOperation.CREATE
+    done = await finish(backend, job)
+    assert done.state is JobState.COMPLETED and done.version_tag
+    (read,) = await backend.get_orders(["W-ADD-1"])
+    assert read is not None
+    assert held_by_engage(read) == held_by_engage(order)
+    assert read.status is OrderStatus.PAID and read.version_tag == done.version_tag
+    assert await sandbox.handled_creates("W-ADD-1") == 1
+
+
+async def test_fields_engage_cannot_hold_are_warned_on_the_job(backend: EngageBackend) -> None:
+    job = await backend.write_order(unsupported_fields(full_order("W-WARN-1")), WriteMode.ADD)
+    expected = {
+        ("timeZone",),
+        ("websiteId",),
+        ("returnsValue",),
+        ("taxes",),
+        ("attributes",),
+        ("lines", "0", "category"),
+        ("lines", "0", "attributes"),
+        ("lines", "0", "returnedQuantity"),
+    }
+    assert {w.field for w in job.warnings if w.code == "FIELD_NOT_SUPPORTED"} == expected
+    done = await finish(backend, job)  # the gateway polls: the warnings survive polling
+    assert {w.field for w in done.warnings if w.code == "FIELD_NOT_SUPPORTED"} == expected
+
+
+async def test_add_existing_is_already_exists(backend: EngageBackend) -> None:
+    with pytest.raises(AlreadyExists) as caught:
+        await backend.write_order(full_order("ENG-1001"), WriteMode.ADD)
+    assert caught.value.upstream_status == 409
+    assert caught.value.substatus == "OrderAlreadyExists"
+    assert caught.value.vendor_messages == ("Order already exists",)
+
+
+async def test_replace_missing_is_not_found_and_replace_existing_replaces(
+    backend: EngageBackend,
+) -> None:
+    with pytest.raises(OrderNotFound):
+        await backend.write_order(full_order("W-NONE-1"), WriteMode.REPLACE)
+    await finish(backend, await backend.write_order(full_order("W-REP-1"), WriteMode.ADD))
+    changed = full_order("W-REP-1", currency="EUR", total=12.5, status=OrderStatus.COMPLETED)
+    job = await backend.write_order(changed, WriteMode.REPLACE)
+    assert job.operation is JobOperation.REPLACE
+    assert (await finish(backend, job)).state is JobState.COMPLETED
+    read = await backend.get_order("W-REP-1")
+    assert read is not None and held_by_engage(read) == held_by_engage(changed)
+
+
+async def test_add_or_replace_posts_new_and_puts_existing(
+    backend: EngageBackend, sandbox: Sandbox
+) -> None:
+    await sandbox.reset_requests()
+    first = await backend.write_order(full_order("W-AOR-1"), WriteMode.ADD_OR_REPLACE)
+    assert first.operation is JobOperation.CREATE
+    await finish(backend, first)
+    second = await backend.write_order(
+        full_order("W-AOR-1", channel="Store"), WriteMode.ADD_OR_REPLACE
+    )
+    assert second.operation is JobOperation.REPLACE
+    await finish(backend, second)
+    read = await backend.get_order("W-AOR-1")
+    assert read is not None and read.channel == "Store"
+    counts = (await sandbox.requests())["by_route"]
+    assert counts["POST /api/v3/orders"] == 1
+    assert counts["PUT /api/v3/orders/{orderId}"] == 1
+
+
+async def test_add_or_replace_that_loses_a_create_race_replaces(
+    engage_server: LoopbackServer, sandbox: Sandbox
+) -> None:
+    # Both creates are accepted before either is processed; the loser's job fails with 409
+    # at the vendor, and the adapter turns it into a replace under the same job id.
+    await sandbox.settings(job_delay_ms=150)
+    winner = EngageBackend(fast_settings(engage_server.url))
+    loser = EngageBackend(fast_settings(engage_server.url))
+    try:
+        won = await winner.write_order(full_order("W-RACE-1"), WriteMode.ADD)
+        lost = await loser.write_order(
+            full_order("W-RACE-1", channel="Loser"), WriteMode.ADD_OR_REPLACE
+        )
+        assert lost.operation is JobOperation.CREATE
+        assert (await finish(winner, won)).state is JobState.COMPLETED
+        done = await finish(loser, lost)
+        assert done.job_id == lost.job_id
+        assert done.state is JobState.COMPLETED and done.operation is JobOperation.REPLACE
+        assert "CREATE_RACE_REPLACED" in {w.code for w in done.warnings}
+        read = await winner.get_order("W-RACE-1")
+        assert read is not None and read.channel == "Loser"
+    finally:
+        await winner.aclose()
+        await loser.aclose()
+    creates = await sandbox.log("POST", "/api/v3/orders")
+    assert sum(1 for e in creates if e["order_id"] == "W-RACE-1") == 2
+    assert len(await sandbox.log("PUT", "/api/v3/orders/{orderId}")) == 1
+
+
+async def test_add_or_replace_falls_back_to_put_on_an_immediate_409() -> None:
+    # The emulator cannot be timed into "GET says missing, POST says exists"; a scripted
+    # vendor can.
+    job = b'{"jobId":"j-9","status":"Pending","orderId":"W-409"}'
+    scripted = ScriptedVendor().then(
+        Step(status=404, body=b'{"errorCode":"OrderNotFound","detail":"not found"}'),
+        Step(status=409, body=b'{"errorCode":"OrderAlreadyExists","detail":"exists"}'),
+        Step(status=202, body=job),
+    )
+    with serve(scripted.app) as server:
+        backend = EngageBackend(fast_settings(server.url))
+        try:
+            written = await backend.write_order(full_order("W-409"), WriteMode.ADD_OR_REPLACE)
+        finally:
+            await backend.aclose()
+    assert [(h.method, h.path) for h in scripted.hits] == [
+        ("GET", "/api/v3/orders/W-409"),
+        ("POST", "/api/v3/orders"),
+        ("PUT", "/api/v3/orders/W-409"),
+    ]
+    assert written.job_id == "j-9" and written.operation is JobOperation.REPLACE
+
+
+async def test_vendor_validation_errors_keep_messages_and_name_gateway_fields(
+    backend: EngageBackend,
+) -> None:
+    order = full_order("W-BAD-1", currency="kronor")
+    order = replace(order, lines=(replace(order.lines[0], total_price=None), *order.lines[1:]))
+    with pytest.raises(ValidationFailed) as caught:
+        await backend.write_order(order, WriteMode.ADD)
+    paths = {error.path for error in caught.value.field_errors}
+    assert {("currency",), ("lines", "0", "totalPrice")} <= paths
+    assert caught.value.upstream_status == 400
+    assert any("totalPrice" in message for message in caught.value.vendor_messages)
+
+
+async def test_unknown_contact_completes_with_errors(backend: EngageBackend) -> None:
+    order = full_order("W-NOC-1", contact=ContactRef(email="nobody@example.com"))
+    done = await finish(backend, await backend.write_order(order, WriteMode.ADD))
+    assert done.state is JobState.COMPLETED_WITH_ERRORS
+    assert "CONTACT_MISSING" in {w.code for w in done.warnings}
+    with pytest.raises(NoContact) as caught:
+        await backend.trigger_action("W-NOC-1", CONFIRM)
+    assert caught.value.upstream_status == 422
+
+
+@pytest.mark.parametrize("status", list(OrderStatus))
+async def test_change_status_round_trips(backend: EngageBackend, status: OrderStatus) -> None:
+    order_id = f"W-ST-{status.value}"
+    start = OrderStatus.PLACED if status is not OrderStatus.PLACED else OrderStatus.PAID
+    await finish(
+        backend, await backend.write_order(full_order(order_id, status=start), WriteMode.ADD)
+    )
+    job = await backend.change_status(order_id, status)
+    assert job.operation is JobOperation.CHANGE_STATUS and job.warnings == ()
+    await finish(backend, job)
+    read = await backend.get_order(order_id)
+    assert read is not None
+    assert (read.status, read.external_status) == (status, None)
+
+
+async def test_change_status_keeps_the_clients_external_status_and_says_what_was_lost(
+    backend: EngageBackend,
+) -> None:
+    await finish(backend, await backend.write_order(full_order("W-ST-EXT"), WriteMode.ADD))
+    job = await backend.change_status("W-ST-EXT", OrderStatus.PLACED, external_status="Picked")
+    assert [w.code for w in job.warnings] == ["STATUS_NOT_PRESERVED"]
+    await finish(backend, job)
+    read = await backend.get_order("W-ST-EXT")
+    assert read is not None
+    assert (read.status, read.external_status, read.vendor_status) == (
+        OrderStatus.IN_PROGRESS,
+        "Picked",
+        "InProgress",
+    )
+    with pytest.raises(OrderNotFound):
+        await backend.change_status("W-NONE-2", OrderStatus.PAID)
+
+
+async def test_delete(backend: EngageBackend) -> None:
+    await finish(backend, await backend.write_order(full_order("W-DEL-1"), WriteMode.ADD))
+    job = await backend.delete_order("W-DEL-1")
+    assert job.operation is JobOperation.DELETE
+    assert (await finish(backend, job)).state is JobState.COMPLETED
+    assert await backend.get_orders(["W-DEL-1"]) == [None]
+    with pytest.raises(OrderNotFound):
+        await backend.delete_order("W-DEL-1")
+
+
+async def test_action_finds_the_version_tag_of_a_change_still_processing(
+    backend: EngageBackend, sandbox: Sandbox
+) -> None:
+    await sandbox.settings(job_delay_ms=100)
+    created = await backend.write_order(full_order("W-ACT-1"), WriteMode.ADD)
+    # The create is not processed yet: no order, no tag. The adapter waits for it.
+    job = await backend.trigger_action("W-ACT-1", CONFIRM)
+    assert job.operation is JobOperation.ACTION
+    assert (await finish(backend, job)).state is JobState.COMPLETED
+    version = (await finish(backend, created)).version_tag
+    (applied,) = await sandbox.actions("W-ACT-1")
+    assert (applied["action"], applied["versionTag"], applied["source"]) == (
+        "ConfirmOrder",
+        version,
+        "Action",
+    )
+
+
+async def test_action_with_a_stale_tag_is_a_version_conflict(backend: EngageBackend) -> None:
+    first = await finish(backend, await backend.write_order(full_order("W-ACT-2"), WriteMode.ADD))
+    await finish(
+        backend, await backend.write_order(full_order("W-ACT-2", channel="x"), WriteMode.REPLACE)
+    )
+    assert first.version_tag is not None
+    with pytest.raises(VersionConflict) as caught:
+        await backend.trigger_action("W-ACT-2", CONFIRM, version_tag=first.version_tag)
+    assert caught.value.substatus == "VersionTagMismatch" and caught.value.upstream_status == 404
+    with pytest.raises(OrderNotFound):
+        await backend.trigger_action("W-NONE-3", CONFIRM)
+
+
+async def test_custom_and_embedded_actions(backend: EngageBackend, sandbox: Sandbox) -> None:
+    job = await backend.write_order(full_order("W-ACT-3"), WriteMode.ADD, action=CONFIRM)
+    await finish(backend, job)
+    custom = OrderAction(OrderActionType.CUSTOM, custom_action="GiftWrapped", data={"by": "x"})
+    await finish(backend, await backend.trigger_action("W-ACT-3", custom))
+    applied = await sandbox.actions("W-ACT-3")
+    assert [(a["action"], a["source"]) for a in applied] == [
+        ("ConfirmOrder", "Embedded"),
+        ("GiftWrapped", "Action"),
+    ]
+    assert applied[1]["data"] == {"by": "x"}
+    with pytest.raises(ValidationFailed):
+        await backend.trigger_action("W-ACT-3", OrderAction(OrderActionType.CUSTOM))
+
+
+async def test_version_tag_wait_is_bounded(engage_server: LoopbackServer, sandbox: Sandbox) -> None:
+    await sandbox.settings(job_delay_ms=2000)
+    backend = EngageBackend(fast_settings(engage_server.url, version_tag_wait_s=0.3))
+    try:
+        await backend.write_order(full_order("W-ACT-4"), WriteMode.ADD)
+        with pytest.raises(VersionTagUnavailable):
+            await backend.trigger_action("W-ACT-4", CONFIRM)
+    finally:
+        await backend.aclose()
