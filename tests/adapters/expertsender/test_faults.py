@@ -156,3 +156,29 @@ async def test_when_nothing_can_tell_the_outcome_the_write_is_not_resent(
     clean_sandbox.faults()
     # It did land: the caller was told the outcome is unknown, not that it failed.
     assert (await backend.get_orders([order.order_id]))[0] is not None
+
+
+async def test_a_slow_vendor_times_out(clean_sandbox: Sandbox) -> None:
+    backend = ExpertSenderBackend(settings_for(clean_sandbox.url, timeout_s=0.2, max_attempts=1))
+    clean_sandbox.faults(latency_ms=600)
+    try:
+        with pytest.raises(errors.UpstreamTimeout):
+            await backend.get_orders([new_id()])
+    finally:
+        await backend.aclose()
+
+
+async def test_repeated_failures_open_the_circuit(clean_sandbox: Sandbox) -> None:
+    backend = ExpertSenderBackend(
+        settings_for(clean_sandbox.url, max_attempts=1, breaker_failure_threshold=2)
+    )
+    clean_sandbox.faults(error_rate=1.0)
+    try:
+        for _ in range(2):
+            with pytest.raises(errors.VendorUnavailable):
+                await backend.get_orders([new_id()])
+        with pytest.raises(errors.CircuitOpen):
+            await backend.get_orders([new_id()])
+    finally:
+        await backend.aclose()
+    assert clean_sandbox.count(GET) == 2
