@@ -7,6 +7,14 @@ order actions, no orders-by-customer listing and no batch read: actions and list
 
 Write modes pass straight through (``mode: Add | Replace | AddOrReplace``). The job of an
 ``ADD_OR_REPLACE`` is a ``CREATE``: ECDP does not say whether it created or replaced.
+
+A write is never sent again blind: when its answer is lost, the order is read back, and only if
+it does not hold what was sent is the write sent once more (``max_write_sends``). If the read
+fails too, the caller gets ``WriteOutcomeUnknown``.
+
+ECDP orders name their customer by email, phone or CRM id only, so a ``ContactRef`` carrying a
+customer id is resolved to that customer's identifiers first (``ContactNotFound`` when it names
+nobody and nothing else identifies the customer).
 """
 
 from __future__ import annotations
@@ -193,6 +201,7 @@ class ExpertSenderBackend:
         warnings.extend(contact_warnings)
         encoded = mapping.order_to_vendor(replace(order, contact=contact))
         warnings.extend(encoded.warnings)
+        # One order per request, as both official plugins send (vendor note §2, §3).
         body = {"mode": _MODES[mode], "data": [encoded.payload]}
         await self._send_write(order.order_id, body, encoded)
         return self._jobs.mint(_OPERATIONS[mode], order.order_id, warnings)

@@ -11,13 +11,12 @@ import re
 from typing import Final
 
 # §4: problem-details ``substatus`` values. Only ``CustomerInvalidModelState`` was ever seen
-# verbatim; the order names follow the vendor's ``<Entity><Problem>`` scheme.
-SUBSTATUS_INVALID_MODEL: Final = "OrderInvalidModelState"
+# verbatim; the order names follow the vendor's ``<Entity><Problem>`` scheme. Only the ones that
+# change the error class are read: a 400 is a validation failure unless it says the order
+# exists, and a 404 names what is missing. Every other status maps by its HTTP code.
 SUBSTATUS_ALREADY_EXISTS: Final = "OrderAlreadyExists"
 SUBSTATUS_ORDER_NOT_FOUND: Final = "OrderNotFound"
 SUBSTATUS_CUSTOMER_NOT_FOUND: Final = "CustomerNotFound"
-SUBSTATUS_INVALID_API_KEY: Final = "InvalidApiKey"
-SUBSTATUS_TOO_MANY_REQUESTS: Final = "TooManyRequests"
 
 # §4: ``errors[]`` is a list of strings; ours carry ``"<path>: <message>"`` with the path into the
 # request body (``data[0].products[1].name``). ASP.NET may capitalise segments or prefix ``$.``,
@@ -31,9 +30,6 @@ PATH_SEGMENT: Final = re.compile(r"([A-Za-z_]\w*)|\[(\d+)\]")
 # 2xx is accepted and the body is never read.
 WRITE_SUCCESS_MIN: Final = 200
 WRITE_SUCCESS_MAX: Final = 299
-
-# §3 and §2: one order per ``POST /orders`` request, as both official plugins do.
-ORDERS_PER_REQUEST: Final = 1
 
 # §2 (seed pattern ``YYYY-MM-DDTHH:mm:ss.sssZ``; §10.5): ``date`` is sent in UTC with a ``Z``.
 # Milliseconds as documented; microseconds only when the value has them (the WooCommerce
