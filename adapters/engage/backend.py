@@ -376,31 +376,34 @@ class EngageBackend:
         order_id: str,
         landed: landing.Landed,
     ) -> Job:
-        """Send a write once; if its answer is lost, read until it shows, else send it again
-        (once). A vendor refusal after a resend is checked against a read as well: the first
-        send may have landed late."""
-        try:
-            response = await self.transport.request(
-                method, path, json=body, retry=RetryPolicy.NEVER_BLIND
-            )
-        except WriteOutcomeUnknown as unknown:
+        """Send a write; if its answer is lost, read until it shows, and send it again only
+        when it did not (at most ``max_attempts`` sends). A vendor refusal of a resend is
+        checked against a read as well: an earlier send may have landed late."""
+        unknown: WriteOutcomeUnknown | None = None
+        for _ in range(self.settings.max_attempts):
             try:
-                seen = await self._look_for(order_id, landed)
-            except UpstreamError:
-                # The vendor cannot even be read: nobody can tell whether the write landed.
-                raise unknown from None
-            if not isinstance(seen, landing.NotSeen):
-                return self._confirmed_job(operation, order_id, seen)
-            response = await self.transport.request(
-                method, path, json=body, retry=RetryPolicy.NEVER_BLIND
-            )
-            if 400 <= response.status_code < 500:
+                response = await self.transport.request(
+                    method, path, json=body, retry=RetryPolicy.NEVER_BLIND
+                )
+            except WriteOutcomeUnknown as lost:
+                unknown = lost
+                try:
+                    seen = await self._look_for(order_id, landed)
+                except UpstreamError:
+                    # The vendor cannot even be read: nobody can tell whether it landed.
+                    raise lost from None
+                if not isinstance(seen, landing.NotSeen):
+                    return self._confirmed_job(operation, order_id, seen)
+                continue
+            if unknown is not None and 400 <= response.status_code < 500:
                 stored = await self._read_order(order_id)
                 if landed(stored):
                     return self._confirmed_job(operation, order_id, stored)
-        if 200 <= response.status_code < 300:
-            return job_from_response(response, operation=operation, order_id=order_id)
-        raise error_for(response, subject=f"order {order_id}")
+            if 200 <= response.status_code < 300:
+                return job_from_response(response, operation=operation, order_id=order_id)
+            raise error_for(response, subject=f"order {order_id}")
+        assert unknown is not None
+        raise unknown
 
     async def _look_for(self, order_id: str, landed: landing.Landed) -> Any:
         return await landing.await_landing(
