@@ -5,8 +5,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import httpx
-
 from adapters.model import Vendor
 from tests.support.gateway import GatewayHandle
 
@@ -83,7 +81,7 @@ def order_input(vendor: Vendor, order_id: str, **overrides: Any) -> dict[str, An
 
 
 def requests(gw: GatewayHandle, vendor: Vendor) -> dict[str, Any]:
-    response = httpx.get(f"{gw.emulator_url(vendor)}/_sandbox/requests", timeout=5)
+    response = gw.client.get(f"{gw.emulator_url(vendor)}/_sandbox/requests")
     response.raise_for_status()
     counts: dict[str, Any] = response.json()
     return counts
@@ -91,7 +89,7 @@ def requests(gw: GatewayHandle, vendor: Vendor) -> dict[str, Any]:
 
 def reset_requests(gw: GatewayHandle, *vendors: Vendor) -> None:
     for vendor in vendors or tuple(Vendor):
-        httpx.post(f"{gw.emulator_url(vendor)}/_sandbox/requests/reset", timeout=5)
+        gw.client.post(f"{gw.emulator_url(vendor)}/_sandbox/requests/reset")
 
 
 def writes(gw: GatewayHandle, vendor: Vendor) -> list[dict[str, Any]]:
