@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -67,7 +67,7 @@ class IntegrationLog(Protocol):
 
     def get(self, entry_id: str) -> LogEntry | None: ...
 
-    def tail(self, filter: LogFilter) -> AsyncIterator[LogEntry]:
+    def tail(self, filter: LogFilter) -> AsyncGenerator[LogEntry, None]:
         """New matching entries as they are recorded; ends when the log is closed."""
         ...
 

@@ -8,7 +8,7 @@ import binascii
 import itertools
 import logging
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -115,7 +115,7 @@ class MemoryIntegrationLog:
     def get(self, entry_id: str) -> LogEntry | None:
         return next((entry for entry in self._entries if entry.entry_id == entry_id), None)
 
-    async def tail(self, filter: LogFilter) -> AsyncIterator[LogEntry]:
+    async def tail(self, filter: LogFilter) -> AsyncGenerator[LogEntry, None]:
         if self._closed:
             return
         queue: asyncio.Queue[object] = asyncio.Queue(maxsize=self._tail_buffer)

@@ -11,7 +11,7 @@ from tests.support.gateway import GatewayHandle
 FINAL_STATES = {"COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED"}
 
 # Demo data of the emulators (sandbox/<vendor>/demo.py).
-DEMO = {
+DEMO: dict[Vendor, dict[str, Any]] = {
     Vendor.ENGAGE: {
         "order": "ENG-1001",
         "return": "ENG-1003",

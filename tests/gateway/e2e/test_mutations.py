@@ -384,7 +384,8 @@ def test_job_is_a_node(gw: GatewayHandle, vendor: Vendor) -> None:
     wait_for_job(gw, job["id"])
     node = data(
         gw.post(
-            "query($id: ID!) { node(id: $id) { id ... on Job { state orderId order { orderId } } } }",
+            "query($id: ID!) { node(id: $id) { id "
+            "... on Job { state orderId order { orderId } } } }",
             {"id": job["id"]},
         )
     )["node"]

@@ -79,7 +79,8 @@ def test_orders_in_the_order_asked_with_nulls(gw: GatewayHandle, vendor: Vendor)
     ids = [demo["return"], "NOPE-2", demo["order"]]
     result = data(
         gw.post(
-            "query($v: Vendor!, $ids: [String!]!) { orders(vendor: $v, orderIds: $ids) { orderId } }",
+            "query($v: Vendor!, $ids: [String!]!) "
+            "{ orders(vendor: $v, orderIds: $ids) { orderId } }",
             {"v": vendor.value, "ids": ids},
         )
     )

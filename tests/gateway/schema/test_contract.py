@@ -42,10 +42,11 @@ def test_contract_type_exists_with_every_member(
 
     if isinstance(definition, InputObjectTypeDefinitionNode):
         assert isinstance(built, GraphQLInputObjectType)
-        for field in definition.fields or ():
-            assert field.name.value in built.fields, f"{name}.{field.name.value} is missing"
-            assert str(built.fields[field.name.value].type) == print_ast(field.type), (
-                f"{name}.{field.name.value} has type {built.fields[field.name.value].type}"
+        for input_field in definition.fields or ():
+            field_name = input_field.name.value
+            assert field_name in built.fields, f"{name}.{field_name} is missing"
+            assert str(built.fields[field_name].type) == print_ast(input_field.type), (
+                f"{name}.{field_name} has type {built.fields[field_name].type}"
             )
         return
 

@@ -63,7 +63,7 @@ def test_the_check_finds_a_missing_description() -> None:
 
     @strawberry.type(description="Root.")
     class ProbeQuery:
-        @strawberry.field(description="The probe.")
+        @strawberry.field(description="The probe.")  # type: ignore[untyped-decorator]
         def probe(self, size: int) -> Probe:
             return Probe(documented=size, undocumented=size)
 
