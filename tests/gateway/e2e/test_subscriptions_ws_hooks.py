@@ -56,8 +56,8 @@ class Subscription:
 SCHEMA = strawberry.Schema(query=Query, subscription=Subscription)
 
 
-class HookedView(WebSocketHooks, GatewayGraphQL):
-    pass
+def test_the_gateway_view_carries_the_hooks() -> None:
+    assert issubclass(GatewayGraphQL, WebSocketHooks)
 
 
 async def _context(request: Any, response: Any) -> dict[str, Any]:
@@ -65,7 +65,7 @@ async def _context(request: Any, response: Any) -> dict[str, Any]:
 
 
 def _app(authenticator: WsAuthenticator | None, max_subscriptions: int | None = 100) -> Starlette:
-    view = HookedView(SCHEMA, context_getter=_context, keepalive_s=15.0)
+    view = GatewayGraphQL(SCHEMA, context_getter=_context, keepalive_s=15.0)
     view.ws_authenticator = authenticator
     view.max_subscriptions_per_connection = max_subscriptions
     return Starlette(routes=[Route("/graphql", view), WebSocketRoute("/graphql", view)])
