@@ -19,6 +19,7 @@ from gateway.errors import VendorNotConfigured
 from gateway.idempotency import IdempotencyStore, MemoryIdempotencyStore, MutationOutcome
 from gateway.log import IntegrationLog, MemoryIntegrationLog
 from gateway.log.outcomes import JobOutcomeRecorder
+from gateway.log.transport import TransportEventRelay
 
 logger = logging.getLogger(__name__)
 
@@ -117,14 +118,19 @@ def build_services(
     idempotency_ttl_s: float = 24 * 3600,
     idempotency_maxsize: int = 10_000,
     job_tracker_factory: JobTrackerFactory | None = None,
+    transport_events: TransportEventRelay | None = None,
 ) -> Services:
     """Wire the process-wide services.
 
     ``poll_schedule`` is a ``gateway.jobs.PollSchedule`` (default: its own default);
-    ``job_tracker_factory`` replaces the ``JobTracker`` (it receives the ``on_change`` callback).
+    ``job_tracker_factory`` replaces the ``JobTracker`` (it receives the ``on_change`` callback);
+    ``transport_events`` is the relay the backends were given as ``on_event``: it starts writing
+    retries, rate limits and exhausted retries into the integration log.
     """
     cache = ReadCache(maxsize=cache_maxsize, ttl_s=cache_ttl_s, enabled=cache_enabled)
     log = MemoryIntegrationLog(log_max_entries)
+    if transport_events is not None:
+        transport_events.attach(log)
     outcomes = JobOutcomeRecorder(log)
     holder: list[Services] = []
 
