@@ -22,6 +22,7 @@ import httpx
 from bench import graphql, writes
 from bench.graphql import BenchCheckError
 from bench.procs import PYTHON, Service
+from bench.report import Finding
 from bench.stack import ENGAGE_HEADERS
 
 JOB_ROUTE = "GET /api/v3/orders/jobs/{jobId}"
@@ -32,9 +33,11 @@ REPO = Path(__file__).resolve().parent.parent
 class FanoutResult:
     subscribers: int
     subscribed: int
+    live: int
     delivered: int
     errors: list[str]
     subscribe_s: float
+    connect_s: float
     polls: int
     rss_before_kb: int
     rss_idle_kb: int
@@ -44,6 +47,11 @@ class FanoutResult:
     @property
     def kb_per_subscriber(self) -> float:
         return (self.rss_idle_kb - self.rss_before_kb) / max(1, self.subscribed)
+
+    @property
+    def idle_when_measured(self) -> bool:
+        """Every subscriber was still waiting on a running job when memory was read."""
+        return self.live == self.subscribers
 
 
 def _read_event(process: subprocess.Popen[str], deadline: float) -> dict[str, Any]:
@@ -81,35 +89,39 @@ def run(
     run_id: str,
     order: dict[str, str],
 ) -> FanoutResult:
-    graphql.sandbox_settings(emulator_url, job_delay_ms=job_delay_ms)
-    graphql.reset_sandbox_requests(emulator_url)
-    created = [
-        writes.create_job(gateway.url, f"BENCH-{run_id}-fan-{n}", **order) for n in range(jobs)
-    ]
+    subscribers = jobs * per_job
+    timeout_s = 2 * job_delay_ms / 1000 + 120
+    deadline = time.monotonic() + timeout_s + 10
     rss_before = gateway.rss_kb()
-    # Two job steps of job_delay_ms each, plus room for 1,000 connections to open and close.
-    timeout_s = 2 * job_delay_ms / 1000 + 60
     client = subprocess.Popen(
         [
-            PYTHON,
-            "-m",
-            "bench.fanout_client",
-            "--url",
-            gateway.url.replace("http://", "ws://", 1) + "/graphql",
-            "--jobs",
-            ",".join(job["id"] for job in created),
-            "--per-job",
-            str(per_job),
-            "--timeout",
-            str(timeout_s),
+            PYTHON, "-m", "bench.fanout_client",
+            "--url", gateway.url.replace("http://", "ws://", 1) + "/graphql",
+            "--connections", str(subscribers),
+            "--timeout", str(timeout_s),
         ],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
-    )
+    )  # fmt: skip
     try:
-        deadline = time.monotonic() + timeout_s + 10
+        connected = _read_event(client, deadline)
+        if connected["count"] < subscribers:
+            raise BenchCheckError(
+                f"only {connected['count']} of {subscribers} websocket connections opened: "
+                f"{connected['errors']}"
+            )
+        # The jobs start only now, so slow connection set-up cannot outrun them.
+        graphql.sandbox_settings(emulator_url, job_delay_ms=job_delay_ms)
+        graphql.reset_sandbox_requests(emulator_url)
+        created = [
+            writes.create_job(gateway.url, f"BENCH-{run_id}-fan-{n}", order) for n in range(jobs)
+        ]
+        assert client.stdin is not None
+        client.stdin.write(",".join(job["id"] for job in created) + "\n")
+        client.stdin.flush()
         subscribed = _read_event(client, deadline)
         time.sleep(1.0)  # let buffers and per-connection state settle before reading memory
         rss_idle = gateway.rss_kb()
@@ -132,20 +144,89 @@ def run(
         if not heard:
             continue
         first_to_last = max(first_to_last, max(heard) - min(heard))
-        finished = (
-            _completed_at(emulator_url, job["vendorJobId"]) if job.get("vendorJobId") else None
-        )
+        vendor_job = job.get("vendorJobId")
+        finished = _completed_at(emulator_url, vendor_job) if vendor_job else None
         if finished is not None:
             completion_to_last = max(completion_to_last, max(heard) - finished)
     return FanoutResult(
-        subscribers=jobs * per_job,
+        subscribers=subscribers,
         subscribed=int(subscribed["count"]),
+        live=int(subscribed["live"]),
         delivered=sum(len(v) for v in finals.values()),
         errors=errors[:5],
         subscribe_s=float(subscribed["seconds"]),
+        connect_s=float(connected["seconds"]),
         polls=polls,
         rss_before_kb=rss_before,
         rss_idle_kb=rss_idle,
         completion_to_last_ms=completion_to_last * 1000,
         first_to_last_ms=first_to_last * 1000,
     )
+
+
+def findings(scenario: str, few: FanoutResult, many: FanoutResult) -> list[Finding]:
+    """The report lines of a small run (1 subscriber per job) and a large one."""
+    per_job = many.subscribers // max(1, few.subscribers)
+    memory = "gateway RSS per idle subscriber"
+    if not many.idle_when_measured:
+        memory = "gateway RSS per subscriber, some jobs already final"
+    return [
+        Finding(
+            scenario,
+            "upstream polls, 1 subscriber per job",
+            few.polls,
+            "polls",
+            f"{few.subscribers} subscribers",
+        ),
+        Finding(
+            scenario,
+            "upstream polls, many subscribers per job",
+            many.polls,
+            "polls",
+            f"{many.subscribers} subscribers",
+        ),
+        Finding(
+            scenario,
+            "subscribers told the final state",
+            many.delivered,
+            "",
+            f"of {many.subscribers}; errors: {'; '.join(many.errors) or 'none'}",
+        ),
+        Finding(
+            scenario,
+            memory,
+            many.kb_per_subscriber,
+            "KB",
+            f"RSS {many.rss_before_kb:,} kB → {many.rss_idle_kb:,} kB with "
+            f"{many.subscribed} subscribers ({many.live} waiting on a running job)",
+        ),
+        Finding(
+            scenario,
+            "job completion → last subscriber told",
+            many.completion_to_last_ms,
+            "ms",
+            "vendor's completedAt to the last subscriber's final message "
+            "(includes the gateway's poll interval)",
+        ),
+        Finding(
+            scenario,
+            "first → last subscriber told (same job)",
+            many.first_to_last_ms,
+            "ms",
+            f"spread over the {per_job} subscribers of one job",
+        ),
+        Finding(
+            scenario,
+            "time to open the websocket connections",
+            many.connect_s * 1000,
+            "ms",
+            f"{many.subscribers} connections + graphql-transport-ws handshakes",
+        ),
+        Finding(
+            scenario,
+            "time until every subscriber heard its job",
+            many.subscribe_s * 1000,
+            "ms",
+            f"{many.subscribers} subscribe messages on open connections",
+        ),
+    ]

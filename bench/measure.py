@@ -36,6 +36,24 @@ class Target:
         )
 
 
+def upstream_calls(target: Target, emulator_url: str, route: str | None, probes: int = 10) -> str:
+    """Upstream calls per request, counted over a few requests sent one at a time.
+
+    Counting during the load would also count the calls of requests still in flight when wrk
+    stops, which wrk does not count as done.
+    """
+    graphql.reset_sandbox_requests(emulator_url)
+    for _ in range(probes):
+        target.check()
+    counters = graphql.sandbox_requests(emulator_url)
+    if route:
+        return f"{graphql.route_count(counters, route) / probes:.2f} upstream calls/req"
+    per_route = ", ".join(
+        f"{name} {n / probes:.2f}" for name, n in sorted(counters.get("by_route", {}).items())
+    )
+    return f"{int(counters.get('total', 0)) / probes:.2f} upstream calls/req ({per_route})"
+
+
 def measure(
     scenario: str,
     target: Target,
@@ -51,20 +69,12 @@ def measure(
     target.check()
     if warmup_s > 0:
         wrk.run(target.load(connections, warmup_s), wrk=wrk_path)
-    if emulator_url is not None:
-        graphql.reset_sandbox_requests(emulator_url)
     result = wrk.run(target.load(connections, measure_s), wrk=wrk_path)
-    note = ""
-    if emulator_url is not None and result.requests > 0:
-        counters = graphql.sandbox_requests(emulator_url)
-        calls = (
-            graphql.route_count(counters, upstream_route)
-            if upstream_route
-            else int(counters.get("total", 0))
-        )
-        note = f"{calls / result.requests:.3f} upstream calls/req"
     # A server that started failing under load would otherwise report fast errors as speed.
     target.check()
+    note = ""
+    if emulator_url is not None:
+        note = upstream_calls(target, emulator_url, upstream_route)
     return Measurement(
         scenario=scenario,
         target=target.name,

@@ -20,6 +20,10 @@ class Plan:
     write_latency_samples: int
     profile_s: float
     gateway_workers: int = 2
+    # Which cache settings the multi-process gateway runs with, and which Hive Gateway process
+    # counts run (the quick plan keeps the comparisons the targets need).
+    worker_cache_modes: tuple[bool, ...] = (False, True)
+    peer_processes: tuple[int, ...] = (1, 2)
 
 
 FULL = Plan(
@@ -31,7 +35,7 @@ FULL = Plan(
     nplus1_s=5,
     subscribers=1000,
     jobs=10,
-    fanout_job_delay_ms=6000,
+    fanout_job_delay_ms=8000,
     writes_s=8,
     write_latency_samples=10,
     profile_s=10,
@@ -46,8 +50,10 @@ QUICK = Plan(
     nplus1_s=2,
     subscribers=1000,
     jobs=10,
-    fanout_job_delay_ms=4000,
+    fanout_job_delay_ms=5000,
     writes_s=3,
     write_latency_samples=5,
-    profile_s=4,
+    profile_s=3,
+    worker_cache_modes=(False,),
+    peer_processes=(1,),
 )

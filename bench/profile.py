@@ -18,6 +18,18 @@ from pathlib import Path
 PY_SPY = Path(sys.executable).parent / "py-spy"
 _FRAME = re.compile(r"^(?P<name>.*?) \((?P<path>.*?)(?::(?P<line>\d+))?\)$")
 _PROJECT_DIRS = ("gateway", "adapters", "sandbox", "bench")
+# Where a request's time goes, tried in this order against every frame of a sample: upstream
+# HTTP first (resolvers call it from inside execution), then the GraphQL engine's phases.
+STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("upstream HTTP client (httpx/httpcore/anyio)", ("httpx/", "httpcore/", "anyio/")),
+    ("GraphQL validation", ("graphql/validation/",)),
+    ("GraphQL parsing", ("graphql/language/parser.py", "graphql/language/lexer.py")),
+    ("GraphQL execution and resolvers", ("graphql/execution/",)),
+    ("Strawberry request handling", ("strawberry/",)),
+    ("HTTP server (uvicorn/starlette)", ("uvicorn/", "starlette/")),
+)
+# Frames present in nearly every sample (event loop, server start-up) say nothing.
+_SCAFFOLD_SHARE = 0.85
 
 
 class ProfileError(RuntimeError):
@@ -30,6 +42,7 @@ class ProfileSummary:
     self_top: list[tuple[str, int]]
     inclusive_top: list[tuple[str, int]]
     by_package: list[tuple[str, int]]
+    by_stage: list[tuple[str, int]]
 
     def share(self, count: int) -> float:
         return 100.0 * count / self.samples if self.samples else 0.0
@@ -84,6 +97,7 @@ def summarize(raw: str, *, top: int = 15) -> ProfileSummary:
     self_counts: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     packages: Counter[str] = Counter()
+    stages: Counter[str] = Counter()
     samples = 0
     for line in raw.splitlines():
         stack, _, count_text = line.rpartition(" ")
@@ -96,21 +110,40 @@ def summarize(raw: str, *, top: int = 15) -> ProfileSummary:
         samples += count
         self_counts[_function(frames[-1])] += count
         packages[package_of(frames[-1])] += count
-        for name in {_function(f) for f in frames}:
+        functions = {_function(f) for f in frames}
+        for name in functions:
             inclusive[name] += count
+        stages[_stage(functions)] += count
+    informative = [
+        (name, count)
+        for name, count in inclusive.most_common()
+        if count < _SCAFFOLD_SHARE * samples
+    ]
     return ProfileSummary(
         samples=samples,
         self_top=self_counts.most_common(top),
-        inclusive_top=inclusive.most_common(top),
+        inclusive_top=informative[:top],
         by_package=packages.most_common(top),
+        by_stage=stages.most_common(),
     )
+
+
+def _stage(functions: set[str]) -> str:
+    for stage, markers in STAGES:
+        if any(marker in name for name in functions for marker in markers):
+            return stage
+    return "other (event loop, JSON, gateway code outside the above)"
 
 
 def render(summary: ProfileSummary, *, title: str) -> str:
     lines = [title, f"{summary.samples} samples (time on CPU, idle waits excluded)", ""]
     for heading, rows in (
+        ("Where the time goes (first match per sample)", summary.by_stage),
         ("Time in the function itself (self)", summary.self_top),
-        ("Time in code below the function (inclusive)", summary.inclusive_top),
+        (
+            "Time in code below the function (inclusive, scaffolding left out)",
+            summary.inclusive_top,
+        ),
         ("Self time by package", summary.by_package),
     ):
         lines += [heading, "-" * len(heading)]

@@ -20,15 +20,17 @@ UPSTREAM_ROUTE = "GET /api/v3/orders/{orderId}"
 ORDER_PATH = "/api/v3/orders/{orderId}"
 
 # The same data from each side: id, status, total, currency and each line's sku/name/quantity.
-GATEWAY_QUERY = """query One($id: String!) {
-  order(vendor: ENGAGE, orderId: $id) {
+# The id is written into the query, not passed as a variable: Mesh types the argument with a
+# scalar of its own making (`OrderId_parameter`), so a `String!` variable would not validate.
+GATEWAY_QUERY = """query One {
+  order(vendor: ENGAGE, orderId: "%(id)s") {
     orderId status total currency
     lines { sku name quantity totalPrice }
   }
 }"""
 
-MESH_QUERY = """query One($id: String!) {
-  %(field)s(orderId: $id) {
+MESH_QUERY = """query One {
+  %(field)s(orderId: "%(id)s") {
     orderId status totalPrice currencyCode
     lineItems { items { article { sku name } quantity totalPrice } }
   }
@@ -59,22 +61,21 @@ def direct(emulator_url: str, order_id: str) -> Target:
 
 def through_gateway(name: str, gateway_url: str, order_id: str) -> Target:
     url = gateway_url + "/graphql"
-    variables = {"id": order_id}
+    query = GATEWAY_QUERY % {"id": order_id}
 
     def check() -> None:
-        data = graphql.execute(url, GATEWAY_QUERY, variables)
+        data = graphql.execute(url, query)
         _lines_of(data.get("order"), order_id, "lines")
 
-    return Target(name=name, url=url, check=check, body=graphql.body(GATEWAY_QUERY, variables))
+    return Target(name=name, url=url, check=check, body=graphql.body(query))
 
 
 def through_mesh(name: str, peer_url: str, field: str, order_id: str) -> Target:
     url = peer_url + "/graphql"
-    query = MESH_QUERY % {"field": field}
-    variables = {"id": order_id}
+    query = MESH_QUERY % {"field": field, "id": order_id}
 
     def check() -> None:
-        data = graphql.execute(url, query, variables)
+        data = graphql.execute(url, query)
         _lines_of(data.get(field), order_id, "lineItems")
 
-    return Target(name=name, url=url, check=check, body=graphql.body(query, variables))
+    return Target(name=name, url=url, check=check, body=graphql.body(query))

@@ -79,10 +79,19 @@ class Report:
 
 def machine_info() -> dict[str, str]:
     return {
+        "load average at start": load_average(),
         "python": platform.python_version(),
         "platform": platform.platform(terse=True),
         "cpus": str(os.cpu_count()),
     }
+
+
+def load_average() -> str:
+    """1-minute load average: other work on the machine skews every number of a run."""
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "unknown"
 
 
 def _number(value: float) -> str:

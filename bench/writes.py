@@ -57,7 +57,7 @@ def write_body_template(*, email: str, sku: str, store: str) -> str:
     return graphql.body(WRITE_MUTATION, variables)
 
 
-def create_job(gateway_url: str, order_id: str, **order: str) -> dict[str, Any]:
+def create_job(gateway_url: str, order_id: str, order: dict[str, str]) -> dict[str, Any]:
     """Write one order; returns its Job (``id``, ``state``, ``vendorJobId``)."""
     data = graphql.execute(
         gateway_url + "/graphql", WRITE_MUTATION, {"input": order_input(order_id, **order)}
@@ -74,7 +74,7 @@ async def _write_and_watch(
 ) -> float:
     """Seconds from sending the mutation to hearing the job's final state."""
     started = time.perf_counter()
-    job = await asyncio.to_thread(create_job, http_url, order_id, **order)
+    job = await asyncio.to_thread(create_job, http_url, order_id, order)
     async with websockets.connect(
         ws_url,
         subprotocols=[websockets.Subprotocol("graphql-transport-ws")],
