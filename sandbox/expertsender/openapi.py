@@ -29,6 +29,9 @@ def _ref(name: str) -> Schema:
 
 
 def _nullable(schema: Schema) -> Schema:
+    # In OpenAPI 3.0 an enum limits every value, null included, so null must be listed too.
+    if "enum" in schema:
+        return {**schema, "nullable": True, "enum": [*schema["enum"], None]}
     return {**schema, "nullable": True}
 
 
@@ -357,7 +360,9 @@ def _customer_lookup(key: str, schema: Schema) -> Schema:
         **_COMMON,
     }
     if key == "customerId":
-        responses["400"] = _problem("ValidationProblem", "The id is not an int32 number.")
+        responses["400"] = _problem(
+            "ValidationProblem", "The id is not a non-negative int32 number."
+        )
     return {
         "get": {
             "operationId": f"getCustomerBy{key[0].upper()}{key[1:]}",
@@ -448,7 +453,9 @@ def openapi_document(settings: ExpertSenderSandboxSettings) -> dict[str, Any]:
                 },
             },
             "/customers/email/{email}": _customer_lookup("email", _text(320, 1)),
-            "/customers/id/{customerId}": _customer_lookup("customerId", {"type": "string"}),
+            "/customers/id/{customerId}": _customer_lookup(
+                "customerId", {"type": "string", "pattern": "^[0-9]{1,9}$"}
+            ),
             "/customers/phone/{phone}": _customer_lookup("phone", _text(20, 1)),
             "/customers/crmId/{crmId}": _customer_lookup("crmId", _text(128, 1)),
             "/orderattributes": _listing(
