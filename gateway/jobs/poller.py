@@ -1,8 +1,9 @@
 """The poll loop of one job: ask the vendor on a schedule until the job is final.
 
 A poller never hangs and never gives up silently: upstream errors are reported and retried on
-the schedule, a vendor that no longer knows the job ends it FAILED, and a job still unfinished
-at the deadline ends FAILED with ``JOB_TIMEOUT``.
+the schedule (never sooner than a rate-limited vendor's Retry-After), a vendor that no longer
+knows the job ends it FAILED, and a job still unfinished at the deadline ends FAILED with
+``JOB_TIMEOUT``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from adapters.backend import Backend
-from adapters.errors import JobNotFound
+from adapters.errors import JobNotFound, RateLimited
 from adapters.model import Job, JobMessage, JobState
 from gateway.jobs.schedule import PollSchedule
 from gateway.jobs.store import JobStore, TrackedJob
@@ -76,6 +77,8 @@ class JobPoller:
         self._stats = stats
         self._apply = apply
         self._on_error = on_error
+        # Loop time before which the vendor asked (Retry-After) not to be polled again.
+        self._quiet_until = 0.0
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -84,9 +87,11 @@ class JobPoller:
         vendor, job_id = self._last.vendor, self._last.job_id
         try:
             while True:
-                remaining = deadline - loop.time()
+                now = loop.time()
+                remaining = deadline - now
                 if remaining > 0:
-                    await asyncio.sleep(min(self._schedule.delay(attempt), remaining))
+                    delay = max(self._schedule.delay(attempt), self._quiet_until - now)
+                    await asyncio.sleep(min(delay, remaining))
                     attempt += 1
                 record = await self._store.get(vendor, job_id)
                 if record is not None:
@@ -129,6 +134,8 @@ class JobPoller:
             return None
         except Exception as exc:
             self._stats.errors += 1
+            if isinstance(exc, RateLimited) and exc.retry_after:
+                self._quiet_until = asyncio.get_running_loop().time() + exc.retry_after
             await self._on_error(last, exc)
             return None
         if (job.vendor, job.job_id) != (last.vendor, last.job_id):

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from adapters.errors import JobNotFound, VendorUnavailable
+from adapters.errors import JobNotFound, RateLimited, VendorUnavailable
 from adapters.model import Job, JobState, Vendor
 from gateway.jobs import JOB_NOT_FOUND, JOB_TIMEOUT, JobTracker, PollSchedule
 from tests.gateway.jobs.fakes import ScriptedJobBackend, make_job
@@ -133,6 +133,18 @@ async def test_upstream_errors_are_reported_and_retried_on_the_schedule(
     assert all(exc is down for _, exc in reported)
     assert tracker.poll_stats(Vendor.ENGAGE, "job-1").errors == 2
     await tracker.aclose()
+
+
+async def test_a_rate_limited_vendor_is_not_polled_before_its_retry_after(
+    tracker: JobTracker, backend: ScriptedJobBackend
+) -> None:
+    limited = RateLimited("slow down", vendor=Vendor.ENGAGE, upstream_status=429, retry_after=0.3)
+    backend.script("job-1", [limited, R, C])
+    await tracker.track(make_job())
+    assert (await states(tracker.watch(Vendor.ENGAGE, "job-1")))[-1] is C
+    first, second, *_ = backend.calls["job-1"]
+    assert second - first >= 0.3
+    assert tracker.poll_stats(Vendor.ENGAGE, "job-1").errors == 1
 
 
 async def test_failing_hooks_do_not_stop_the_poller(backend: ScriptedJobBackend) -> None:
