@@ -14,9 +14,9 @@ from typing import Any
 
 from aiodataloader import DataLoader
 
-from adapters.errors import ClientError, UpstreamError
+from adapters.errors import ClientError, ContactNotFound, UpstreamError
 from adapters.model import Contact, ContactRef, Job, Order, Vendor
-from gateway.errors import GatewayError, upstream_failure
+from gateway.errors import BadUserInput, GatewayError, upstream_failure
 from gateway.services import Services
 
 OrderKey = tuple[Vendor, str]
@@ -155,11 +155,13 @@ class Loaders:
                     phone=ref.phone,
                     external_id=ref.external_id,
                 )
+            except ContactNotFound:
+                return None
+            except ClientError as exc:
+                # An ambiguous or malformed key: the caller decides whether that is an error.
+                return BadUserInput(exc.message, code=exc.code, vendor=vendor)
             except (UpstreamError, GatewayError) as exc:
                 return self._read_failure(vendor, exc, "contact", [])
-            except ClientError:
-                # An ambiguous or malformed key on a stored order: no single contact to show.
-                return None
             if contact is not None:
                 self.prime_contact(contact)
             return contact

@@ -9,6 +9,7 @@ import strawberry
 
 from adapters import model
 from adapters.model import OrderStatus, OrderType, Vendor
+from gateway.errors import BadUserInput
 from gateway.ids import NodeType, encode_id
 from gateway.schema.info import GatewayInfo
 from gateway.schema.node import Node
@@ -125,7 +126,11 @@ class Order(Node):
         if self.contact_id:
             found = await loaders.contact(self.vendor, self.contact_id)
         else:
-            found = await loaders.contact_by_ref(self.vendor, self.record.contact)
+            try:
+                found = await loaders.contact_by_ref(self.vendor, self.record.contact)
+            except BadUserInput:
+                # The stored order names its contact ambiguously: there is no one contact.
+                found = None
         return Contact.of(found) if found is not None else None
 
     @strawberry.field(  # type: ignore[untyped-decorator]

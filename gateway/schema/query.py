@@ -6,9 +6,8 @@ from typing import Annotated
 
 import strawberry
 
-from adapters.errors import ClientError, ContactNotFound, UpstreamError
-from adapters.model import Vendor
-from gateway.errors import BadUserInput, InvalidId, to_camel, upstream_failure
+from adapters.model import ContactRef, Vendor
+from gateway.errors import BadUserInput, InvalidId, to_camel
 from gateway.ids import GlobalId, InvalidGlobalId, NodeType, decode_id
 from gateway.log import InvalidLogCursor
 from gateway.schema.contact import Contact
@@ -115,25 +114,14 @@ class Query:
                 + (f" (got {', '.join(given)})" if given else "")
             )
         _require(keys[given[0]] or "", given[0])
-        services = info.context.services
-        backend = services.backend(vendor)
+        info.context.services.backend(vendor)
         loaders = info.context.loaders
         if contact_id is not None:
             found = await loaders.contact(vendor, contact_id)
         else:
-            try:
-                found = await backend.find_contact(
-                    email=email, phone=phone, external_id=external_id
-                )
-            except ContactNotFound:
-                found = None
-            except ClientError as exc:
-                raise BadUserInput(exc.message, code=exc.code, vendor=vendor) from None
-            except UpstreamError as exc:
-                services.record_vendor_error(exc, "Finding a contact failed", vendor=vendor)
-                raise upstream_failure(exc) from None
-            if found is not None:
-                loaders.prime_contact(found)
+            found = await loaders.contact_by_ref(
+                vendor, ContactRef(email=email, phone=phone, external_id=external_id)
+            )
         return Contact.of(found) if found is not None else None
 
     @strawberry.field(description="One job by its global id; null if unknown.")  # type: ignore[untyped-decorator]

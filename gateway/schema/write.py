@@ -84,6 +84,15 @@ async def run_write(info: GatewayInfo, request: WriteRequest) -> OrderMutationPa
     context = info.context
     services = context.services
     if request.errors:
+        for error in request.errors:
+            services.log.record(
+                LogSeverity.WARNING,
+                error.code,
+                f"{request.operation} refused: {error.message}",
+                vendor=request.vendor,
+                order_id=request.order_id or None,
+                details={"field": list(error.field)} if error.field else None,
+            )
         return _payload(request, None, request.errors)
     backend = services.backend(request.vendor)
 

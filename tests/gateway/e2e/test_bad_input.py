@@ -237,3 +237,11 @@ def test_too_many_order_ids(gw: GatewayHandle) -> None:
         "query($ids: [String!]!) { orders(vendor: ENGAGE, orderIds: $ids) { id } }", {"ids": ids}
     )
     assert _codes(result) == ["BAD_USER_INPUT"]
+
+
+def test_an_ambiguous_contact_key_is_a_clear_error(gw: GatewayHandle) -> None:
+    # Two Engage demo contacts share a household phone.
+    result = gw.post('{ contact(vendor: ENGAGE, phone: "+46705550100") { id } }')
+    assert result["data"] == {"contact": None}
+    assert _codes(result) == ["MULTIPLE_MATCHES"]
+    assert result["errors"][0]["extensions"]["vendor"] == "ENGAGE"

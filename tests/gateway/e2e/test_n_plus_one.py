@@ -114,3 +114,15 @@ def test_writes_and_job_completions_invalidate_the_cache(gw: GatewayHandle, vend
     wait_for_job(gw, replaced["job"]["id"])
     # ...which the job's completion drops, well before the 60 s TTL.
     assert data(gw.post(ORDER_TOTAL, variables))["order"]["total"] == 2.0
+
+
+def test_the_same_contact_asked_twice_is_looked_up_once(gw: GatewayHandle) -> None:
+    reset_requests(gw, Vendor.ENGAGE)
+    email = DEMO[Vendor.ENGAGE]["email"]
+    query = """query($e: String!) {
+      a: contact(vendor: ENGAGE, email: $e) { contactId }
+      b: contact(vendor: ENGAGE, email: $e) { contactId email }
+    }"""
+    result = data(gw.post(query, {"e": email}))
+    assert result["a"]["contactId"] == result["b"]["contactId"]
+    assert requests(gw, Vendor.ENGAGE)["by_route"]["GET /api/v3/contacts/id"] == 1
