@@ -72,15 +72,20 @@ class JobTracker:
         if not timeout_s > 0:
             raise ValueError(f"timeout_s must be positive, got {timeout_s!r}")
         self._backends = dict(backends)
-        self._schedule = schedule or PollSchedule()
+        self._schedule = PollSchedule() if schedule is None else schedule
         self._timeout_s = timeout_s
         self._on_change = on_change
         self._on_error = on_error
-        self._store: JobStore = store or MemoryJobStore()
+        # ``is None``, not ``or``: an empty store is falsy.
+        self._store: JobStore = MemoryJobStore() if store is None else store
         self._owns_fanout = fanout is None
-        self._fanout: Fanout[TrackedJob] = fanout or MemoryFanout()
-        # Long enough to survive the slowest poll gap plus a slow vendor answer.
-        self._lease_ttl_s = lease_ttl_s or self._schedule.steady_delay * 2 + 30.0
+        self._fanout: Fanout[TrackedJob] = MemoryFanout() if fanout is None else fanout
+        if lease_ttl_s is None:
+            # Long enough to survive the slowest poll gap plus a slow vendor answer.
+            lease_ttl_s = self._schedule.steady_delay * 2 + 30.0
+        elif not lease_ttl_s > 0:
+            raise ValueError(f"lease_ttl_s must be positive, got {lease_ttl_s!r}")
+        self._lease_ttl_s = lease_ttl_s
         self._owner = uuid.uuid4().hex
         self._follows: dict[_Key, _Follow] = {}
         self._subscriptions: set[Subscription[TrackedJob]] = set()

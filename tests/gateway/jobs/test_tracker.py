@@ -6,7 +6,15 @@ import pytest
 
 from adapters.errors import JobNotFound, RateLimited, VendorUnavailable
 from adapters.model import Job, JobState, Vendor
-from gateway.jobs import JOB_NOT_FOUND, JOB_TIMEOUT, JobTracker, PollSchedule
+from gateway.jobs import (
+    JOB_NOT_FOUND,
+    JOB_TIMEOUT,
+    JobTracker,
+    MemoryJobStore,
+    PollSchedule,
+    TrackedJob,
+)
+from gateway.pubsub import MemoryFanout
 from tests.gateway.jobs.fakes import ScriptedJobBackend, make_job
 
 FAST = PollSchedule.of([0.01, 0.02, 0.04])
@@ -333,3 +341,45 @@ async def test_a_job_of_a_vendor_without_backend_fails_clearly() -> None:
 def test_timeout_must_be_positive(timeout: float) -> None:
     with pytest.raises(ValueError, match="timeout_s"):
         JobTracker({}, timeout_s=timeout)
+
+
+async def test_trackers_sharing_a_store_and_fanout_poll_each_job_once(
+    backend: ScriptedJobBackend,
+) -> None:
+    """Two gateway processes sharing their registry and fan-out (Redis, later)."""
+    store, fanout = MemoryJobStore(), MemoryFanout[TrackedJob]()
+    first, second = (
+        JobTracker({Vendor.ENGAGE: backend}, schedule=FAST, timeout_s=5, store=store, fanout=fanout)
+        for _ in range(2)
+    )
+    backend.script("job-1", [P, R, R, R, C])
+    await first.track(make_job())
+    # A client of the second process watches the job the first one accepted.
+    assert await states(second.watch(Vendor.ENGAGE, "job-1")) == [P, R, C]
+    polls = [t.poll_count(Vendor.ENGAGE, "job-1") for t in (first, second)]
+    assert sum(polls) == backend.call_count("job-1")
+    assert min(polls) == 0
+    await first.aclose()
+    await second.aclose()
+
+
+async def test_a_standby_tracker_takes_over_when_the_polling_one_stops(
+    backend: ScriptedJobBackend,
+) -> None:
+    store, fanout = MemoryJobStore(), MemoryFanout[TrackedJob]()
+    first, second = (
+        JobTracker({Vendor.ENGAGE: backend}, schedule=FAST, timeout_s=5, store=store, fanout=fanout)
+        for _ in range(2)
+    )
+    backend.script("job-1", [R, R, R, R, R, R, C])
+    await first.track(make_job())
+    watch = second.watch(Vendor.ENGAGE, "job-1")
+    assert (await anext(watch)).state is P
+    assert (await asyncio.wait_for(anext(watch), 2)).state is R
+    polled_by_first = first.poll_count(Vendor.ENGAGE, "job-1")
+    await first.aclose()  # e.g. that process is shut down
+
+    assert (await states(watch))[-1] is C
+    assert first.poll_count(Vendor.ENGAGE, "job-1") == polled_by_first
+    assert second.poll_count(Vendor.ENGAGE, "job-1") > 0
+    await second.aclose()
