@@ -47,14 +47,19 @@ class Product:
 
 @dataclass(frozen=True, slots=True)
 class CustomerIdentifiers:
-    """The identifiers an order was written with; at least one is set."""
+    """The identifiers an order was written with; at least one is non-blank."""
 
     email: str | None = None
     phone: str | None = None
     crm_id: str | None = None
 
     def by_wire_name(self, name: str) -> str | None:
-        return {"email": self.email, "phone": self.phone, "crmId": self.crm_id}[name]
+        """The identifier, or None when it is absent or blank (blank ones identify nobody)."""
+        value = {"email": self.email, "phone": self.phone, "crmId": self.crm_id}[name]
+        return value if value is not None and value.strip() else None
+
+    def usable(self) -> bool:
+        return any(self.by_wire_name(n) is not None for n in ("email", "phone", "crmId"))
 
 
 @dataclass(slots=True)

@@ -44,7 +44,12 @@ class Store:
 
     def new_customer(self, ids: CustomerIdentifiers) -> Customer:
         return self.add_customer(
-            Customer(self._next_customer_id, email=ids.email, phone=ids.phone, crm_id=ids.crm_id)
+            Customer(
+                self._next_customer_id,
+                email=ids.by_wire_name("email"),
+                phone=ids.by_wire_name("phone"),
+                crm_id=ids.by_wire_name("crmId"),
+            )
         )
 
     def find_customer(self, key: str, value: str) -> Customer | None:

@@ -154,10 +154,9 @@ class _OrderReader(FieldReader):
         crm_id = self.string(raw, "crmId", path, max_len=128)
         if len(self.errors) > before:
             return None
-        ids = CustomerIdentifiers(
-            _blank_to_none(email), _blank_to_none(phone), _blank_to_none(crm_id)
-        )
-        if ids.email is None and ids.phone is None and ids.crm_id is None:
+        # Kept as written, so the order reads back unchanged; blank ones never match anyone.
+        ids = CustomerIdentifiers(email, phone, crm_id)
+        if not ids.usable():
             self.fail(path, inferred.MSG_NO_IDENTIFIER)
             return None
         return ids
@@ -268,10 +267,6 @@ def _find_name(names: set[str], wanted: str) -> str | None:
     if inferred.ATTRIBUTE_NAMES_CASE_SENSITIVE:
         return wanted if wanted in names else None
     return next((n for n in names if n.casefold() == wanted.casefold()), None)
-
-
-def _blank_to_none(value: str | None) -> str | None:
-    return value if value is not None and value.strip() else None
 
 
 def _root(body: Any, reader: FieldReader) -> dict[str, Any]:

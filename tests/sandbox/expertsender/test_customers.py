@@ -98,3 +98,12 @@ def test_guest_orders_sharing_crm_id_zero_stay_apart(client: httpx.Client) -> No
     first = write(client, {"email": f"{new_id('g')}@example.com", "crmId": "0"})
     second = write(client, {"email": f"{new_id('g')}@example.com", "crmId": "0"})
     assert first["id"] != second["id"]
+
+
+def test_blank_identifiers_read_back_but_never_match(client: httpx.Client) -> None:
+    email = f"{new_id('b')}@example.com".lower()
+    linked = write(client, {"email": email, "phone": "", "crmId": "  "})
+    assert (linked["phone"], linked["crmId"]) == ("", "  ")
+    created = client.get(f"/customers/id/{linked['id']}").json()["data"]
+    assert (created["email"], created["phone"], created["crmId"]) == (email, None, None)
+    assert client.get("/customers/crmId/%20%20").status_code == 404
