@@ -8,12 +8,11 @@ emulator, started here on loopback unless ``SANDBOX_<VENDOR>_URL`` points at one
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import socket
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,18 +22,16 @@ import uvicorn
 
 from adapters.backend import Backend
 from adapters.model import Vendor
+from adapters.transport import TransportEvent
 from gateway.http.extensions import schema_extensions
+from gateway.log.transport import TransportEventRelay
+from gateway.schema import build_schema as build_gateway_schema
 from gateway.services import Services, VendorStatus, build_services
 from gateway.settings import GatewaySettings, VendorSettings
 
 logger = logging.getLogger("gateway")
 
 LOOPBACK = "127.0.0.1"
-# The emulators accept these keys; they guard nothing real and are fine to print.
-SANDBOX_API_KEYS: Mapping[Vendor, str] = {
-    Vendor.ENGAGE: "sandbox-engage-key",
-    Vendor.EXPERTSENDER: "sandbox-expertsender-key",
-}
 EMULATOR_START_TIMEOUT_S = 15.0
 READINESS_TIMEOUT_S = 2.0
 
@@ -47,29 +44,32 @@ class StartupError(RuntimeError):
 
 
 def sandbox_app(vendor: Vendor, settings: GatewaySettings) -> Any:
-    """The vendor's emulator as an ASGI app, built from ``sandbox.<vendor>.app``."""
-    module_name = f"sandbox.{vendor.value.lower()}.app"
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        raise StartupError(f"the {vendor.value} sandbox emulator is not available ({exc})") from exc
-    return module.create_app(_emulator_settings(vendor, module, settings))
-
-
-def _emulator_settings(vendor: Vendor, module: Any, settings: GatewaySettings) -> Any:
-    settings_class_name = (
-        "EngageSandboxSettings" if vendor is Vendor.ENGAGE else "ExpertSenderSandboxSettings"
-    )
-    settings_class = getattr(module, settings_class_name, None)
-    if settings_class is None:
-        return None
-    wanted: dict[str, Any] = {"api_key": SANDBOX_API_KEYS[vendor]}
+    """The vendor's emulator as an ASGI app, seeded with its demo data."""
     if vendor is Vendor.ENGAGE:
-        wanted["job_delay_ms"] = settings.sandbox.engage_job_delay_ms
-    known = getattr(settings_class, "__dataclass_fields__", None) or getattr(
-        settings_class, "model_fields", {}
-    )
-    return settings_class(**{name: value for name, value in wanted.items() if name in known})
+        from sandbox.engage.app import create_app as create_engage
+        from sandbox.engage.settings import EngageSandboxSettings
+
+        return create_engage(
+            EngageSandboxSettings(job_delay_ms=settings.sandbox.engage_job_delay_ms)
+        )
+    from sandbox.expertsender.app import create_app as create_expertsender
+    from sandbox.expertsender.settings import ExpertSenderSandboxSettings
+
+    return create_expertsender(ExpertSenderSandboxSettings())
+
+
+EMULATOR_THREAD_NAME = "sandbox-emulators"
+
+
+class _QuietEmulatorThread(logging.Filter):
+    """Drops uvicorn's routine INFO lines (started, shutting down) from the emulators' thread,
+    which would otherwise read as if the gateway itself started three times."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or record.threadName != EMULATOR_THREAD_NAME
+
+
+_QUIET_FILTER = _QuietEmulatorThread()
 
 
 class SandboxEmulators:
@@ -97,11 +97,20 @@ class SandboxEmulators:
                 ) from None
             self._sockets[vendor] = sock
             self.urls[vendor] = f"http://{LOOPBACK}:{sock.getsockname()[1]}"
+            # log_config=None: the emulators must not reconfigure the process's uvicorn
+            # loggers (that would silence the gateway's own start-up and access logs).
             config = uvicorn.Config(
-                app, log_level="warning", lifespan="on", timeout_graceful_shutdown=3
+                app,
+                log_config=None,
+                access_log=False,
+                lifespan="on",
+                timeout_graceful_shutdown=3,
             )
             self._servers[vendor] = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._run, name="sandbox-emulators", daemon=True)
+        uvicorn_logger = logging.getLogger("uvicorn.error")
+        if _QUIET_FILTER not in uvicorn_logger.filters:
+            uvicorn_logger.addFilter(_QUIET_FILTER)
+        self._thread = threading.Thread(target=self._run, name=EMULATOR_THREAD_NAME, daemon=True)
         self._failure: BaseException | None = None
 
     def _run(self) -> None:
@@ -147,15 +156,6 @@ class SandboxEmulators:
             sock.close()
 
 
-def _has_emulator(vendor: Vendor) -> bool:
-    try:
-        importlib.import_module(f"sandbox.{vendor.value.lower()}.app")
-    except ModuleNotFoundError as exc:
-        logger.error("%s is unavailable: its sandbox emulator is missing (%s)", vendor.value, exc)
-        return False
-    return True
-
-
 def start_emulators(settings: GatewaySettings, vendors: list[Vendor]) -> SandboxEmulators:
     ports = {
         Vendor.ENGAGE: settings.sandbox.engage_port,
@@ -172,10 +172,9 @@ def announce_sandbox(urls: Mapping[Vendor, str]) -> None:
         "#  SANDBOX MODE: these vendors are EMULATED on this machine with demo data,",
         "#  nothing is sent to the real Voyado Engage / ExpertSender APIs:",
     ]
-    lines += [f"#    {vendor.value:<13} emulator at {url}" for vendor, url in urls.items()]
-    emails = demo_emails()
-    if emails:
-        lines.append("#  Demo contacts to try: " + ", ".join(emails))
+    for vendor, url in urls.items():
+        lines.append(f"#    {vendor.value:<13} emulator at {url}")
+        lines.append(f"#      demo contacts: {', '.join(demo_emails(vendor)[:3])}")
     lines += [
         "#  Set ENGAGE_BASE_URL + ENGAGE_API_KEY and/or EXPERTSENDER_BASE_URL +",
         "#  EXPERTSENDER_API_KEY to use a real vendor.",
@@ -185,14 +184,26 @@ def announce_sandbox(urls: Mapping[Vendor, str]) -> None:
         logger.warning(line)
 
 
-def demo_emails() -> list[str]:
-    """The emulators' demo contact emails, as far as the sandbox package publishes them."""
-    try:
-        demo = importlib.import_module("sandbox.demo")
-    except ModuleNotFoundError:
-        return []
-    emails = getattr(demo, "DEMO_EMAILS", ())
-    return [str(email) for email in emails]
+def sandbox_api_key(vendor: Vendor) -> str:
+    """The key the emulator accepts by default; it guards nothing real."""
+    if vendor is Vendor.ENGAGE:
+        from sandbox.engage.demo import DEMO_INDEX
+
+        return str(DEMO_INDEX["api_key"])
+    from sandbox.expertsender.demo import DEMO
+
+    return str(DEMO["api_key"])
+
+
+def demo_emails(vendor: Vendor) -> list[str]:
+    """Contacts of the emulator's demo data worth trying first."""
+    if vendor is Vendor.ENGAGE:
+        from sandbox.engage.demo import DEMO_INDEX
+
+        return [str(contact["email"]) for contact in DEMO_INDEX["contacts"]]
+    from sandbox.expertsender.demo import DEMO
+
+    return [str(customer["email"]) for customer in DEMO["customers"]]
 
 
 # --- backends ---------------------------------------------------------------------------------
@@ -207,28 +218,34 @@ class VendorEndpoint:
     settings: VendorSettings
 
 
-def build_backend(endpoint: VendorEndpoint) -> Backend | None:
-    """The vendor's adapter, pointed at the real API or at its emulator; ``None`` (the vendor
-    is then unavailable) when this installation lacks the adapter."""
-    package = f"adapters.{endpoint.vendor.value.lower()}"
-    try:
-        module = importlib.import_module(package)
-    except ModuleNotFoundError as exc:
-        logger.error("%s is unavailable: its adapter is missing (%s)", endpoint.vendor.value, exc)
-        return None
+def build_backend(
+    endpoint: VendorEndpoint, on_event: Callable[[TransportEvent], None] | None = None
+) -> Backend:
+    """The vendor's adapter, pointed at the real API or at its emulator."""
+    vendor_settings = endpoint.settings
     if endpoint.vendor is Vendor.ENGAGE:
-        backend_class, settings_class = module.EngageBackend, module.EngageSettings
-    else:
-        backend_class, settings_class = module.ExpertSenderBackend, module.ExpertSenderSettings
-    backend: Backend = backend_class(
-        settings_class(
-            base_url=endpoint.base_url,
-            api_key=endpoint.api_key,
-            timeout_s=endpoint.settings.timeout_s,
-            rate_per_second=endpoint.settings.rate_limit_per_s,
+        from adapters.engage import EngageBackend, EngageSettings
+
+        return EngageBackend(
+            EngageSettings(
+                base_url=endpoint.base_url,
+                api_key=endpoint.api_key,
+                timeout_s=vendor_settings.timeout_s,
+                rate_per_second=vendor_settings.rate_limit_per_s,
+            ),
+            on_event=on_event,
         )
+    from adapters.expertsender import ExpertSenderBackend, ExpertSenderSettings
+
+    return ExpertSenderBackend(
+        ExpertSenderSettings(
+            api_key=endpoint.api_key,
+            base_url=endpoint.base_url,
+            timeout_s=vendor_settings.timeout_s,
+            rate_per_second=vendor_settings.rate_limit_per_s,
+        ),
+        on_event=on_event,
     )
-    return backend
 
 
 # --- the running gateway ----------------------------------------------------------------------
@@ -243,22 +260,18 @@ class Gateway:
     emulators: SandboxEmulators | None = None
 
     async def readiness(self) -> dict[str, bool]:
-        """Per component: the emulators this process started answer, each backend is built."""
+        """Per vendor: its emulator answers (sandbox) or its backend is built (real API).
+
+        A real vendor is not called: probes run every few seconds and would spend the rate
+        limit the vendor grants; its failures show up as circuit-breaker errors instead.
+        """
         components: dict[str, bool] = {}
-        sandbox_urls = [e.base_url for e in self.endpoints.values() if e.sandbox]
-        if self.emulators is not None:
-            components["sandbox"] = self.emulators.running
         async with httpx.AsyncClient(timeout=READINESS_TIMEOUT_S) as client:
             for vendor, endpoint in self.endpoints.items():
-                name = vendor.value.lower()
-                if vendor not in self.services.backends:
-                    components[name] = False
-                elif endpoint.base_url in sandbox_urls:
-                    components[name] = await _answers(
-                        client, endpoint.base_url + "/_sandbox/faults"
-                    )
-                else:
-                    components[name] = True
+                ready = vendor in self.services.backends
+                if ready and endpoint.sandbox:
+                    ready = await _answers(client, f"{endpoint.base_url}/_sandbox/faults")
+                components[vendor.value.lower()] = ready
         return components
 
     async def aclose(self) -> None:
@@ -287,9 +300,9 @@ def vendor_endpoints(
             endpoints[vendor] = VendorEndpoint(
                 vendor, vendor_settings.base_url, vendor_settings.api_key, False, vendor_settings
             )
-        elif vendor in emulator_urls:
+        else:
             endpoints[vendor] = VendorEndpoint(
-                vendor, emulator_urls[vendor], SANDBOX_API_KEYS[vendor], True, vendor_settings
+                vendor, emulator_urls[vendor], sandbox_api_key(vendor), True, vendor_settings
             )
     return endpoints
 
@@ -311,42 +324,34 @@ def sandboxed_vendors(settings: GatewaySettings) -> list[Vendor]:
 
 
 def build_schema(settings: GatewaySettings) -> strawberry.Schema:
-    from gateway import schema as schema_package
-
-    extensions = schema_extensions(settings.limits)
-    build = getattr(schema_package, "build_schema", None)
-    if build is None:  # the schema package is still being written: serve a stand-in
-        return strawberry.Schema(query=_StandInQuery, extensions=extensions)
-    schema: strawberry.Schema = build(extensions=extensions)
-    return schema
-
-
-@strawberry.type
-class _StandInQuery:
-    @strawberry.field
-    def ping(self) -> str:
-        return "pong"
+    return build_gateway_schema(extensions=schema_extensions(settings.limits))
 
 
 async def start_gateway(settings: GatewaySettings) -> Gateway:
     """Start emulators as needed, build backends and services; undone on failure."""
     emulator_urls = external_sandbox_urls(settings)
-    sandboxed = [v for v in sandboxed_vendors(settings) if v in emulator_urls or _has_emulator(v)]
+    sandboxed = sandboxed_vendors(settings)
     to_start = [vendor for vendor in sandboxed if vendor not in emulator_urls]
     emulators = await asyncio.to_thread(start_emulators, settings, to_start) if to_start else None
     backends: dict[Vendor, Backend] = {}
     try:
         if emulators is not None:
             emulator_urls.update(emulators.urls)
-        if sandboxed:
-            announce_sandbox({vendor: emulator_urls[vendor] for vendor in sandboxed})
+        if emulators is not None:
+            announce_sandbox(emulators.urls)
+        for vendor in sandboxed:
+            if emulators is None or vendor not in emulators.urls:
+                logger.warning(
+                    "%s: SANDBOX emulator at %s, not the real API",
+                    vendor.value,
+                    emulator_urls[vendor],
+                )
         endpoints = vendor_endpoints(settings, emulator_urls)
+        relay = TransportEventRelay()
         for vendor, endpoint in endpoints.items():
-            backend = build_backend(endpoint)
-            if backend is not None:
-                backends[vendor] = backend
+            backends[vendor] = build_backend(endpoint, on_event=relay)
         vendor_info = {
-            vendor: VendorStatus(configured=vendor in backends, sandbox=endpoint.sandbox)
+            vendor: VendorStatus(configured=True, sandbox=endpoint.sandbox)
             for vendor, endpoint in endpoints.items()
         }
         services = build_services(
@@ -357,6 +362,7 @@ async def start_gateway(settings: GatewaySettings) -> Gateway:
             cache_ttl_s=settings.cache_ttl_s or 1.0,
             cache_enabled=settings.cache_enabled,
             log_max_entries=settings.log_max_entries,
+            transport_events=relay,
         )
         schema = build_schema(settings)
     except BaseException:

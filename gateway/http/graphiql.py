@@ -8,7 +8,7 @@ The page's Content-Security-Policy lets it talk to its own origin only.
 from __future__ import annotations
 
 from functools import cache
-from importlib.resources import files
+from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -16,6 +16,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 STATIC_PATH = "/graphql/static"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -35,7 +36,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 @cache
 def _template() -> str:
-    return files("gateway").joinpath("static", "graphiql.html").read_text(encoding="utf-8")
+    return (STATIC_DIR / "graphiql.html").read_text(encoding="utf-8")
 
 
 def graphiql_page(request: Request) -> HTMLResponse:
@@ -47,4 +48,4 @@ def graphiql_page(request: Request) -> HTMLResponse:
 
 
 def static_mount() -> Mount:
-    return Mount(STATIC_PATH, app=StaticFiles(packages=[("gateway", "static")]), name="static")
+    return Mount(STATIC_PATH, app=StaticFiles(directory=STATIC_DIR), name="static")

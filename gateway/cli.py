@@ -1,0 +1,288 @@
+"""The ``order-gateway`` command: ``serve``, ``sandbox`` and ``export-schema``.
+
+``serve --workers N`` runs N gateway processes behind one socket. The sandbox emulators must
+then exist once, not once per worker (each worker would otherwise see different demo data and
+jobs), so the parent starts them before the workers are forked and hands their URLs to every
+worker through ``SANDBOX_<VENDOR>_URL``. A separate ``order-gateway sandbox`` process serves
+the same purpose for gateways started elsewhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+import uvicorn
+
+from adapters.model import Vendor
+from gateway.bootstrap import (
+    SandboxEmulators,
+    StartupError,
+    announce_sandbox,
+    build_schema,
+    start_emulators,
+)
+from gateway.settings import GatewaySettings, SettingsError, load_settings
+
+PROG = "order-gateway"
+SANDBOX_URL_VARIABLES = {
+    Vendor.ENGAGE: "SANDBOX_ENGAGE_URL",
+    Vendor.EXPERTSENDER: "SANDBOX_EXPERTSENDER_URL",
+}
+
+
+class CommandError(Exception):
+    """Stops the command with a one-line message and exit status 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args)
+    try:
+        status: int = args.run(args)
+    except (SettingsError, StartupError, CommandError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return status
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="One GraphQL endpoint over Voyado Engage v3 and ExpertSender CDP orders.",
+        epilog="Settings come from the environment (see the README); options override them.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the gateway (sandbox for unconfigured vendors)")
+    serve.add_argument("--host", help="interface to listen on (GATEWAY_HOST, default 127.0.0.1)")
+    serve.add_argument(
+        "--port", type=_port, help="port, 0 picks a free one (GATEWAY_PORT, default 8000)"
+    )
+    serve.add_argument(
+        "--workers", type=_positive, help="gateway processes (GATEWAY_WORKERS, default 1)"
+    )
+    serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
+    serve.set_defaults(run=_serve)
+
+    sandbox = commands.add_parser("sandbox", help="run both vendor emulators standalone")
+    sandbox.add_argument("--engage-port", type=_port, help="default SANDBOX_ENGAGE_PORT or 8101")
+    sandbox.add_argument(
+        "--expertsender-port", type=_port, help="default SANDBOX_EXPERTSENDER_PORT or 8102"
+    )
+    sandbox.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
+    sandbox.set_defaults(run=_sandbox)
+
+    export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    target = export.add_mutually_exclusive_group()
+    target.add_argument("--output", "-o", type=Path, help="write the SDL to this file")
+    target.add_argument(
+        "--check", type=Path, metavar="FILE", help="exit 1 if FILE differs from the current schema"
+    )
+    export.set_defaults(run=_export_schema, log_level="warning")
+    return parser
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, got {value}")
+    return value
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
+
+
+def _configure_logging(args: argparse.Namespace) -> None:
+    level = (args.log_level or os.environ.get("GATEWAY_LOG_LEVEL") or "info").upper()
+    if level == "TRACE":
+        level = "DEBUG"
+    if level not in logging.getLevelNamesMapping():
+        level = "INFO"  # a bad GATEWAY_LOG_LEVEL is reported by load_settings
+    logging.basicConfig(level=level, format="%(levelname)-8s %(name)s: %(message)s")
+
+
+# --- serve --------------------------------------------------------------------------------------
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    overrides = {
+        name: value
+        for name, value in (
+            ("host", args.host),
+            ("port", args.port),
+            ("workers", args.workers),
+            ("log_level", args.log_level),
+        )
+        if value is not None
+    }
+    settings = dataclasses.replace(settings, **overrides)
+    if settings.workers == 1:
+        return _serve_single(settings)
+    return _serve_workers(settings)
+
+
+def _uvicorn_options(settings: GatewaySettings) -> dict[str, object]:
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "loop": "uvloop",
+        "http": "httptools",
+        "ws": "websockets-sansio",
+        "log_level": settings.log_level,
+        "lifespan": "on",
+        "proxy_headers": False,
+        "timeout_graceful_shutdown": 10,
+    }
+
+
+def _serve_single(settings: GatewaySettings) -> int:
+    from gateway.app import create_app
+
+    config = uvicorn.Config(create_app(settings), **_uvicorn_options(settings))  # type: ignore[arg-type]
+    server = uvicorn.Server(config)
+    server.run()
+    # uvicorn exits quietly when the lifespan fails; report it as the failure it is.
+    return 0 if server.started else 1
+
+
+def _serve_workers(settings: GatewaySettings) -> int:
+    emulators = _start_shared_emulators(settings)
+    try:
+        uvicorn.run(
+            "gateway.app:create_app_from_env",
+            factory=True,
+            workers=settings.workers,
+            **_uvicorn_options(settings),  # type: ignore[arg-type]
+        )
+    finally:
+        if emulators is not None:
+            emulators.stop()
+    return 0
+
+
+def _start_shared_emulators(settings: GatewaySettings) -> SandboxEmulators | None:
+    """Start the emulators the workers need, once, and tell the workers where they are."""
+    from gateway.bootstrap import external_sandbox_urls, sandboxed_vendors
+
+    external = external_sandbox_urls(settings)
+    needed = [vendor for vendor in sandboxed_vendors(settings) if vendor not in external]
+    if not needed:
+        return None
+    emulators = start_emulators(settings, needed)
+    for vendor, url in emulators.urls.items():
+        os.environ[SANDBOX_URL_VARIABLES[vendor]] = url
+    announce_sandbox(emulators.urls)
+    return emulators
+
+
+# --- sandbox ------------------------------------------------------------------------------------
+
+DEFAULT_SANDBOX_PORTS = {Vendor.ENGAGE: 8101, Vendor.EXPERTSENDER: 8102}
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    ports = {
+        Vendor.ENGAGE: _pick(
+            args.engage_port, settings.sandbox.engage_port, DEFAULT_SANDBOX_PORTS[Vendor.ENGAGE]
+        ),
+        Vendor.EXPERTSENDER: _pick(
+            args.expertsender_port,
+            settings.sandbox.expertsender_port,
+            DEFAULT_SANDBOX_PORTS[Vendor.EXPERTSENDER],
+        ),
+    }
+    sandbox_settings = dataclasses.replace(
+        settings.sandbox,
+        engage_port=ports[Vendor.ENGAGE],
+        expertsender_port=ports[Vendor.EXPERTSENDER],
+    )
+    settings = dataclasses.replace(settings, sandbox=sandbox_settings)
+    emulators = start_emulators(settings, list(Vendor))
+    announce_sandbox(emulators.urls)
+    for vendor, url in emulators.urls.items():
+        print(f"{SANDBOX_URL_VARIABLES[vendor]}={url}", flush=True)
+    try:
+        _wait_for_stop_signal()
+    finally:
+        emulators.stop()
+    return 0
+
+
+def _pick(option: int | None, configured: int, default: int) -> int:
+    # Standalone emulators need ports others can be told about, so "0" from the environment
+    # (the in-process default) means the fixed default here; an explicit --port 0 is honoured.
+    if option is not None:
+        return option
+    return configured or default
+
+
+def _wait_for_stop_signal() -> None:
+    stop = threading.Event()
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
+    stop.wait()
+
+
+# --- export-schema ------------------------------------------------------------------------------
+
+
+def schema_sdl() -> str:
+    settings = GatewaySettings()
+    return str(build_schema(settings)).rstrip("\n") + "\n"
+
+
+def _export_schema(args: argparse.Namespace) -> int:
+    sdl = schema_sdl()
+    if args.check is not None:
+        try:
+            current = args.check.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"cannot read {args.check}: {exc.strerror}") from None
+        if current != sdl:
+            print(
+                f"{PROG}: {args.check} is out of date; regenerate it with "
+                f"`{PROG} export-schema --output {args.check}`",
+                file=sys.stderr,
+            )
+            return 1
+        return 0
+    if args.output is not None:
+        try:
+            args.output.write_text(sdl, encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"cannot write {args.output}: {exc.strerror}") from None
+        return 0
+    sys.stdout.write(sdl)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
