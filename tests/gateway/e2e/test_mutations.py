@@ -317,16 +317,20 @@ def test_action_on_expertsender_is_unsupported_and_sends_nothing(gw: GatewayHand
     assert writes(gw, Vendor.EXPERTSENDER) == []
 
 
-def test_vendor_validation_keeps_the_vendors_words_and_field(gw: GatewayHandle) -> None:
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_vendor_validation_keeps_the_vendors_words_and_field(
+    gw: GatewayHandle, vendor: Vendor
+) -> None:
     order_id = new_id("BAD")
-    payload = write_order(
-        gw, Vendor.EXPERTSENDER, "ADD", order_input(Vendor.EXPERTSENDER, order_id, currency="EURO")
-    )
+    reset_requests(gw, vendor)
+    payload = write_order(gw, vendor, "ADD", order_input(vendor, order_id, currency="EURO"))
     assert payload["job"] is None
     [error] = payload["errors"]
     assert error["field"] == ["input", "order", "currency"]
-    assert error["message"]  # ExpertSender's own text
-    assert read_order(gw, Vendor.EXPERTSENDER, order_id) is None
+    # The vendor's own words, naming its own field (Engage: currencyCode).
+    assert ("currencyCode" if vendor is Vendor.ENGAGE else "currency") in error["message"]
+    assert len(writes(gw, vendor)) == 1  # the vendor refused the one write sent
+    assert read_order(gw, vendor, order_id) is None
 
 
 @pytest.mark.parametrize("vendor", VENDORS)
