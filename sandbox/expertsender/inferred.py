@@ -113,6 +113,12 @@ MODES: Final = ("Add", "AddOrReplace", "Replace")
 # seed: status values as documented; the seed example itself sends ``Completed``, so they are
 # read case-insensitively and stored lower-case.
 STATUSES: Final = ("placed", "paid", "completed", "canceled")
+# §9: MAG sends ``websiteId`` with a status change when one is configured; its type is checked,
+# its value is not compared with the order's (nothing says what a mismatch would do).
+STATUS_CHANGE_CHECKS_WEBSITE_ID: Final = False
+# §9: ids are path segments; a ``%2F`` is decoded before routing, so an id containing ``/``
+# cannot be read or deleted through ``/orders/{orderId}`` (404 ResourceNotFound).
+ORDER_ID_SLASH_ADDRESSABLE: Final = False
 # §2 (MAG never sends status in POST): an order written without one has no status until
 # PUT /orders/status sets it.
 DEFAULT_STATUS: Final[str | None] = None

@@ -87,7 +87,10 @@ def _attribute_value_ok(definition: AttributeDefinition, value: str) -> str | No
         except ValueError:
             return "an ISO 8601 date"
     if definition.type == "Url":
-        parts = urlsplit(value)
+        try:
+            parts = urlsplit(value)
+        except ValueError:  # e.g. an unclosed IPv6 bracket
+            return "an absolute http(s) URL"
         if parts.scheme not in ("http", "https") or not parts.netloc:
             return "an absolute http(s) URL"
     return None

@@ -296,8 +296,9 @@ def test_attribute_values_follow_their_type(
 def test_url_attributes_must_be_absolute(unit: httpx.Client) -> None:
     path = "products.0.productAttributes.0"
     accepted(unit, with_value(valid_order(), path, {"name": "Manual", "value": "https://x.io/m"}))
-    order = with_value(valid_order(), path, {"name": "Manual", "value": "/manuals/1.pdf"})
-    rejected(unit, order, path + ".value")
+    for bad in ("/manuals/1.pdf", "ftp://x.io/m", "http://[::1"):
+        order = with_value(valid_order(), path, {"name": "Manual", "value": bad})
+        rejected(unit, order, path + ".value")
 
 
 @pytest.mark.parametrize(
