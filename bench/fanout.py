@@ -15,13 +15,13 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
 from bench import graphql, writes
 from bench.graphql import BenchCheckError
-from bench.procs import PYTHON, Service
+from bench.procs import PYTHON
 from bench.report import Finding
 from bench.stack import ENGAGE_HEADERS
 
@@ -79,8 +79,17 @@ def _completed_at(emulator_url: str, vendor_job_id: str) -> float | None:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
 
 
+class Watched(Protocol):
+    """The server whose memory is read: a Service, or any handle with a URL and an RSS."""
+
+    @property
+    def url(self) -> str: ...
+
+    def rss_kb(self) -> int: ...
+
+
 def run(
-    gateway: Service,
+    gateway: Watched,
     emulator_url: str,
     *,
     jobs: int,

@@ -3,6 +3,7 @@ count what the emulator was asked meanwhile."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,12 +37,26 @@ class Target:
         )
 
 
+def _settle(emulator_url: str, *, quiet_s: float = 0.5, limit_s: float = 15.0) -> None:
+    """Wait until the emulator stops receiving calls: requests wrk gave up on may still be
+    queued in the server under test, and their calls must not count as the probes'."""
+    deadline = time.monotonic() + limit_s
+    last = -1
+    while time.monotonic() < deadline:
+        total = int(graphql.sandbox_requests(emulator_url).get("total", 0))
+        if total == last:
+            return
+        last = total
+        time.sleep(quiet_s)
+
+
 def upstream_calls(target: Target, emulator_url: str, route: str | None, probes: int = 10) -> str:
     """Upstream calls per request, counted over a few requests sent one at a time.
 
     Counting during the load would also count the calls of requests still in flight when wrk
     stops, which wrk does not count as done.
     """
+    _settle(emulator_url)
     graphql.reset_sandbox_requests(emulator_url)
     for _ in range(probes):
         target.check()

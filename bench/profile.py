@@ -48,10 +48,25 @@ class ProfileSummary:
         return 100.0 * count / self.samples if self.samples else 0.0
 
 
+def ensure_py_spy() -> Path:
+    """py-spy from the ``bench`` extra, installed into this environment if it is missing."""
+    if not PY_SPY.exists():
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "py-spy>=0.3"],
+            capture_output=True,
+            timeout=300,
+            check=False,
+        )
+    if not PY_SPY.exists():
+        raise ProfileError(
+            "py-spy is not installed and pip could not install it: pip install -e '.[bench]'"
+        )
+    return PY_SPY
+
+
 def record(pid: int, seconds: float, out: Path, *, rate: int = 200) -> Path:
     """Sample ``pid`` for ``seconds`` into a collapsed-stack file."""
-    if not PY_SPY.exists():
-        raise ProfileError("py-spy is not installed: pip install -e '.[bench]'")
+    ensure_py_spy()
     argv = [str(PY_SPY), "record", "-p", str(pid), "-d", str(max(1, round(seconds)))]
     argv += ["-r", str(rate), "-f", "raw", "-o", str(out), "--nonblocking"]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60, check=False)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import peer, targets, wrk
+from bench import peer, profile, targets, wrk
 from bench.report import Finding, Measurement, Report, render_markdown, write
 from tests.support.servers import serve
 
@@ -198,3 +198,36 @@ def test_lua_scripts_post_the_bodies_they_are_given(script: Path) -> None:
     else:
         assert len(set(recorder.bodies)) == len(recorder.bodies)
         assert all(b"__UNIQUE__" not in b and b'\\"r1-1-' in b for b in recorder.bodies)
+
+
+def test_profile_summary_folds_recorded_py_spy_stacks() -> None:
+    raw = (DATA / "py_spy_raw.txt").read_text()
+    expected_samples = sum(int(line.rsplit(" ", 1)[1]) for line in raw.splitlines())
+
+    summary = profile.summarize(raw, top=5)
+
+    assert summary.samples == expected_samples == 311
+    assert summary.by_stage[0] == ("GraphQL validation", 273)
+    assert sum(count for _, count in summary.by_stage) == summary.samples
+    assert summary.self_top[0] == (
+        "Visitor.get_enter_leave_for_kind (graphql/language/visitor.py)",
+        161,
+    )
+    assert summary.by_package[0] == ("graphql", 209)
+    # Frames in (nearly) every sample, such as the event loop, are left out of "inclusive".
+    assert all(count < 0.85 * summary.samples for _, count in summary.inclusive_top)
+    assert not any("Runner.run" in name for name, _ in summary.inclusive_top)
+    text = profile.render(summary, title="cache on")
+    assert text.startswith("cache on\n311 samples")
+    assert " 87.8%  GraphQL validation" in text
+
+
+def test_profile_frames_reduce_to_functions_and_packages() -> None:
+    frame = "Visitor.visit (/srv/app/.venv/lib/python3.11/site-packages/graphql/language/v.py:12)"
+
+    assert profile.package_of(frame) == "graphql"
+    assert profile.package_of("handle (/srv/app/gateway/http/view.py:3)") == "gateway"
+    assert profile.package_of("run (/usr/local/lib/python3.11/asyncio/runners.py:1)") == (
+        "stdlib:asyncio"
+    )
+    assert profile.summarize("garbage without counts\n\n").samples == 0

@@ -1,0 +1,57 @@
+"""The fan-out and write scenarios against a real sandbox gateway, at toy size."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from bench import fanout, writes
+from bench.procs import rss_kb
+from sandbox.engage.demo import DEMO_INDEX
+from tests.support.gateway import sandbox_gateway
+
+ORDER = {
+    "email": DEMO_INDEX["contacts"][0]["email"],
+    "sku": DEMO_INDEX["articles"][0],
+    "store": DEMO_INDEX["stores"][0],
+}
+
+
+@dataclass
+class _InProcess:
+    """The gateway runs in this test's process, so its memory is ours."""
+
+    url: str
+
+    def rss_kb(self) -> int:
+        return rss_kb(os.getpid())
+
+
+def test_every_subscriber_hears_its_job_finish_and_the_vendor_is_polled_per_job() -> None:
+    with sandbox_gateway() as gw:
+        result = fanout.run(
+            _InProcess(gw.url),
+            gw.engage_url,
+            jobs=2,
+            per_job=3,
+            job_delay_ms=300,
+            run_id="t1",
+            order=ORDER,
+        )
+
+    assert result.errors == []
+    assert (result.subscribers, result.subscribed, result.delivered) == (6, 6, 6)
+    assert result.live == 6 and result.idle_when_measured
+    assert 2 <= result.polls < 6 * 10
+    assert result.rss_idle_kb > 0 and result.rss_before_kb > 0
+    assert 0 <= result.first_to_last_ms < 5000
+    names = [f.name for f in fanout.findings("fan-out", result, result)]
+    assert "gateway RSS per idle subscriber" in names
+
+
+def test_a_written_order_is_seen_completed() -> None:
+    with sandbox_gateway() as gw:
+        seconds = writes.time_to_completed(gw.url, "t2", 2, ORDER, timeout_s=20)
+
+    assert len(seconds) == 2
+    assert all(0 < s < 20 for s in seconds)
