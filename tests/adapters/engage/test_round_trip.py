@@ -38,7 +38,7 @@ from tests.adapters.engage.conftest import fast_settings, finish
 from tests.support.servers import LoopbackServer, serve
 
 _ids = st.text(alphabet=string.ascii_letters + string.digits + "-_.", min_size=1, max_size=24)
-_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=24)
+_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=24)
 _key = _text.filter(lambda value: bool(value.strip()))
 _maybe_text = st.none() | _text
 _money = st.floats(min_value=-1e7, max_value=1e7, allow_nan=False, allow_infinity=False)
