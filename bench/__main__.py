@@ -144,21 +144,29 @@ class Bench:
 
             if "direct" in self.phases:
                 with self.phase("direct REST"):
-                    self.load(targets.READ, read.direct(engage.url, order_id), emulator_url=None)
+                    self.load(
+                        targets.READ,
+                        read.direct(engage.url, order_id, server=engage),
+                        emulator_url=None,
+                    )
 
             if self.phases & {"gateway", "nplus1", "profile"}:
                 with (
                     self.phase("gateway, 1 process, cache off"),
                     running(gateway(self.log_dir, *urls, cache=False)) as gw,
                 ):
-                    one = read.through_gateway(targets.GATEWAY_NO_CACHE, gw.url, order_id)
+                    one = read.through_gateway(
+                        targets.GATEWAY_NO_CACHE, gw.url, order_id, server=gw
+                    )
                     if "gateway" in self.phases:
                         self.load(targets.READ, one, emulator_url=engage.url)
                     if "nplus1" in self.phases:
-                        self.nplus1(gw.url, engage.url, contact_id)
+                        self.nplus1(gw, engage.url, contact_id)
                     if "profile" in self.phases:
                         self.profile_under_load("one-order read, cache off", gw, one)
-                        nested = nplus1.target(targets.GATEWAY_NO_CACHE, gw.url, contact_id)
+                        nested = nplus1.target(
+                            targets.GATEWAY_NO_CACHE, gw.url, contact_id, server=gw
+                        )
                         self.profile_under_load(
                             "N+1: contact with 50 orders, cache off", gw, nested, connections=10
                         )
@@ -168,7 +176,7 @@ class Bench:
                     self.phase("gateway, 1 process, cache on"),
                     running(gateway(self.log_dir, *urls, cache=True)) as gw,
                 ):
-                    one = read.through_gateway(targets.GATEWAY_CACHE, gw.url, order_id)
+                    one = read.through_gateway(targets.GATEWAY_CACHE, gw.url, order_id, server=gw)
                     if "gateway" in self.phases:
                         self.load(targets.READ, one, emulator_url=engage.url)
                     if "profile" in self.phases:
@@ -182,7 +190,7 @@ class Bench:
                         self.phase(label),
                         running(gateway(self.log_dir, *urls, cache=cache, workers=n)) as gw,
                     ):
-                        many_target = read.through_gateway(label, gw.url, order_id)
+                        many_target = read.through_gateway(label, gw.url, order_id, server=gw)
                         self.load(targets.READ, many_target, emulator_url=engage.url)
 
             if "peer" in self.phases:
@@ -201,12 +209,12 @@ class Bench:
 
         self.report.checks = targets.evaluate(self.report)
 
-    def nplus1(self, gateway_url: str, emulator_url: str, contact_id: str) -> None:
+    def nplus1(self, gw: Service, emulator_url: str, contact_id: str) -> None:
         name = targets.GATEWAY_NO_CACHE
         self.report.findings.append(
-            nplus1.cold_calls(targets.NPLUS1, gateway_url, emulator_url, contact_id)
+            nplus1.cold_calls(targets.NPLUS1, gw.url, emulator_url, contact_id)
         )
-        nested = nplus1.target(name, gateway_url, contact_id)
+        nested = nplus1.target(name, gw.url, contact_id, server=gw)
         self.load(
             targets.NPLUS1,
             nested,
@@ -225,7 +233,7 @@ class Bench:
         for forks in self.plan.peer_processes:
             label = targets.MESH if forks == 1 else f"Hive Gateway {forks} procs"
             with running(peer.service(self.log_dir, forks=forks), ready_timeout_s=120) as mesh:
-                target = read.through_mesh(label, mesh.url, field, order_id)
+                target = read.through_mesh(label, mesh.url, field, order_id, server=mesh)
                 target.check()
                 # Node's JIT needs a while: load it unrecorded before measuring.
                 _say(f"  warming {label} for {self.plan.peer_warmup_s:g}s")

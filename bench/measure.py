@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import graphql, wrk
+from bench.procs import Service
 from bench.report import Measurement
 
 
@@ -21,6 +22,8 @@ class Target:
     check: Callable[[], None]
     body: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    # The server process(es) doing the work, to charge CPU time per request to.
+    server: Service | None = None
 
     def load(self, connections: int, seconds: float) -> wrk.Load:
         script: Path | None = None
@@ -84,7 +87,12 @@ def measure(
     target.check()
     if warmup_s > 0:
         wrk.run(target.load(connections, warmup_s), wrk=wrk_path)
+    cpu_before = target.server.cpu_seconds() if target.server else 0.0
     result = wrk.run(target.load(connections, measure_s), wrk=wrk_path)
+    cpu_ms: float | None = None
+    if target.server is not None and result.requests > 0:
+        # CPU per request holds up when other work shares the machine; req/s does not.
+        cpu_ms = (target.server.cpu_seconds() - cpu_before) * 1000 / result.requests
     # A server that started failing under load would otherwise report fast errors as speed.
     target.check()
     note = ""
@@ -99,4 +107,5 @@ def measure(
         p99_ms=result.p99_ms,
         errors=result.errors,
         note=note,
+        cpu_ms_per_request=cpu_ms,
     )

@@ -11,6 +11,7 @@ from typing import Any
 from bench import graphql
 from bench.graphql import BenchCheckError
 from bench.measure import Target
+from bench.procs import Service
 from bench.report import Finding
 
 ORDERS = 50
@@ -44,14 +45,17 @@ def _check_answer(data: dict[str, Any], contact_id: str) -> None:
             raise BenchCheckError(f"order {node['orderId']} lacks its lines or its contact")
 
 
-def target(name: str, gateway_url: str, contact_id: str) -> Target:
+def target(
+    name: str, gateway_url: str, contact_id: str, *, server: Service | None = None
+) -> Target:
     url = gateway_url + "/graphql"
     variables = {"id": contact_id, "first": ORDERS}
 
     def check() -> None:
         _check_answer(graphql.execute(url, NESTED_QUERY, variables), contact_id)
 
-    return Target(name=name, url=url, check=check, body=graphql.body(NESTED_QUERY, variables))
+    body = graphql.body(NESTED_QUERY, variables)
+    return Target(name=name, url=url, check=check, body=body, server=server)
 
 
 def cold_calls(scenario: str, gateway_url: str, emulator_url: str, contact_id: str) -> Finding:

@@ -142,6 +142,10 @@ class Service:
         """The process and all its descendants (workers of a multi-process server)."""
         return [self.pid, *descendants(self.pid)]
 
+    def cpu_seconds(self) -> float:
+        """CPU time used by the process and its descendants so far."""
+        return cpu_seconds(self.pids())
+
     def rss_kb(self) -> int:
         """Resident memory of the process and its descendants, from /proc (kB)."""
         return sum(rss_kb(pid) for pid in self.pids())
@@ -160,6 +164,23 @@ def descendants(pid: int) -> list[int]:
         found += children
         queue += children
     return found
+
+
+_TICKS_PER_S = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used so far (gone processes count 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        # Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+        fields = stat.rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / _TICKS_PER_S
 
 
 def rss_kb(pid: int) -> int:

@@ -14,6 +14,7 @@ import httpx
 from bench import graphql
 from bench.graphql import BenchCheckError
 from bench.measure import Target
+from bench.procs import Service
 from bench.stack import ENGAGE_HEADERS
 
 UPSTREAM_ROUTE = "GET /api/v3/orders/{orderId}"
@@ -47,7 +48,7 @@ def _lines_of(order: dict[str, Any] | None, order_id: str, lines_key: str) -> No
         raise BenchCheckError(f"order {order_id} came back without lines: {str(order)[:300]}")
 
 
-def direct(emulator_url: str, order_id: str) -> Target:
+def direct(emulator_url: str, order_id: str, *, server: Service | None = None) -> Target:
     url = emulator_url + ORDER_PATH.format(orderId=order_id)
 
     def check() -> None:
@@ -56,10 +57,14 @@ def direct(emulator_url: str, order_id: str) -> Target:
             raise BenchCheckError(f"direct read answered {answer.status_code}: {answer.text[:300]}")
         _lines_of(answer.json(), order_id, "lineItems")
 
-    return Target(name="Engage REST direct", url=url, check=check, headers=ENGAGE_HEADERS)
+    return Target(
+        name="Engage REST direct", url=url, check=check, headers=ENGAGE_HEADERS, server=server
+    )
 
 
-def through_gateway(name: str, gateway_url: str, order_id: str) -> Target:
+def through_gateway(
+    name: str, gateway_url: str, order_id: str, *, server: Service | None = None
+) -> Target:
     url = gateway_url + "/graphql"
     query = GATEWAY_QUERY % {"id": order_id}
 
@@ -67,10 +72,12 @@ def through_gateway(name: str, gateway_url: str, order_id: str) -> Target:
         data = graphql.execute(url, query)
         _lines_of(data.get("order"), order_id, "lines")
 
-    return Target(name=name, url=url, check=check, body=graphql.body(query))
+    return Target(name=name, url=url, check=check, body=graphql.body(query), server=server)
 
 
-def through_mesh(name: str, peer_url: str, field: str, order_id: str) -> Target:
+def through_mesh(
+    name: str, peer_url: str, field: str, order_id: str, *, server: Service | None = None
+) -> Target:
     url = peer_url + "/graphql"
     query = MESH_QUERY % {"field": field, "id": order_id}
 
@@ -78,4 +85,4 @@ def through_mesh(name: str, peer_url: str, field: str, order_id: str) -> Target:
         data = graphql.execute(url, query)
         _lines_of(data.get(field), order_id, "lineItems")
 
-    return Target(name=name, url=url, check=check, body=graphql.body(query))
+    return Target(name=name, url=url, check=check, body=graphql.body(query), server=server)

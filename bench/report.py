@@ -26,6 +26,7 @@ class Measurement:
     p99_ms: float
     errors: int = 0
     note: str = ""
+    cpu_ms_per_request: float | None = None
 
 
 @dataclass(frozen=True)
@@ -124,14 +125,16 @@ def render_markdown(report: Report) -> str:
         "",
         "## Load (wrk)",
         "",
-        "| Scenario | Target | Conns | req/s | p50 ms | p99 ms | Errors | Note |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        "| Scenario | Target | Conns | req/s | p50 ms | p99 ms | Errors | CPU ms/req | Note |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for m in report.measurements:
         lines.append(
             f"| {_cell(m.scenario)} | {_cell(m.target)} | {m.connections} "
             f"| {_number(m.requests_per_second)} | {_number(m.p50_ms)} | {_number(m.p99_ms)} "
-            f"| {m.errors} | {_cell(m.note)} |"
+            f"| {m.errors} "
+            f"| {'' if m.cpu_ms_per_request is None else _number(m.cpu_ms_per_request)} "
+            f"| {_cell(m.note)} |"
         )
     if report.findings:
         lines += ["", "## Other measurements", "", "| Scenario | What | Value | Note |"]

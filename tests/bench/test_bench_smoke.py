@@ -4,13 +4,15 @@ right, the targets are judged right, and the Lua scripts send what they should."
 from __future__ import annotations
 
 import json
+import os
+import time
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bench import peer, profile, targets, wrk
+from bench import peer, procs, profile, targets, wrk
 from bench.report import Finding, Measurement, Report, render_markdown, write
 from tests.support.servers import serve
 
@@ -231,3 +233,23 @@ def test_profile_frames_reduce_to_functions_and_packages() -> None:
         "stdlib:asyncio"
     )
     assert profile.summarize("garbage without counts\n\n").samples == 0
+
+
+def test_cpu_time_per_request_is_shown_when_measured() -> None:
+    report = Report(started_at=datetime.now(UTC), mode="quick")
+    report.measurements.append(
+        Measurement(targets.READ, targets.MESH, 10, 900.0, 9.0, 30.0, 0, "", 1.234)
+    )
+
+    assert "| 900 | 9.00 | 30.0 | 0 | 1.23 |  |" in render_markdown(report)
+
+
+def test_cpu_seconds_grow_while_a_process_works() -> None:
+    pids = [os.getpid()]
+    before = procs.cpu_seconds(pids)
+    deadline = time.process_time() + 0.05
+    while time.process_time() < deadline:
+        pass
+
+    assert procs.cpu_seconds(pids) >= before + 0.03
+    assert procs.cpu_seconds([2**22 + 12345]) == 0.0
