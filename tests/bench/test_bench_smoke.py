@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import os
-import time
 import shutil
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
