@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import pytest
+
+from gateway.settings import (
+    VARIABLES,
+    GatewaySettings,
+    SettingsError,
+    load_settings,
+)
+
+
+def test_no_environment_gives_the_documented_defaults() -> None:
+    settings = load_settings({})
+    assert settings == GatewaySettings()
+    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+    assert not settings.engage.configured and not settings.expertsender.configured
+    assert settings.uses_sandbox
+
+
+def test_values_are_parsed_into_their_types() -> None:
+    settings = load_settings(
+        {
+            "GATEWAY_HOST": "0.0.0.0",
+            "GATEWAY_PORT": "9000",
+            "GATEWAY_WORKERS": "4",
+            "ENGAGE_BASE_URL": "https://tenant.voyado.com/",
+            "ENGAGE_API_KEY": "  key-1  ",
+            "ENGAGE_RATE_LIMIT": "25.5",
+            "EXPERTSENDER_TIMEOUT_S": "3",
+            "SANDBOX_EXPERTSENDER_PORT": "8102",
+            "SANDBOX_ENGAGE_URL": "http://127.0.0.1:8101",
+            "GATEWAY_JOB_POLL_SCHEDULE": "0.1, 0.5,2",
+            "GATEWAY_JOB_POLL_JITTER": "0.25",
+            "GATEWAY_CACHE_TTL_S": "0",
+            "GATEWAY_MAX_DEPTH": "7",
+            "GATEWAY_MAX_ALIASES": "0",
+            "GATEWAY_MAX_BODY_BYTES": "2048",
+            "GATEWAY_GRAPHIQL": "off",
+            "GATEWAY_LOG_LEVEL": "DEBUG",
+        }
+    )
+    assert (settings.host, settings.port, settings.workers) == ("0.0.0.0", 9000, 4)
+    # A trailing slash would double up when the adapters join paths.
+    assert settings.engage.base_url == "https://tenant.voyado.com"
+    assert settings.engage.api_key == "key-1"
+    assert settings.engage.configured
+    assert settings.engage.rate_limit_per_s == 25.5
+    assert settings.expertsender.timeout_s == 3.0
+    assert settings.sandbox.expertsender_port == 8102
+    assert settings.sandbox.engage_url == "http://127.0.0.1:8101"
+    assert settings.jobs.poll_delays == (0.1, 0.5, 2.0)
+    assert settings.jobs.poll_jitter == 0.25
+    assert settings.cache_ttl_s == 0 and not settings.cache_enabled
+    assert settings.limits.max_depth == 7
+    assert settings.limits.max_aliases == 0
+    assert settings.limits.max_body_bytes == 2048
+    assert settings.graphiql is False
+    assert settings.log_level == "debug"
+
+
+def test_an_empty_variable_counts_as_unset() -> None:
+    assert load_settings({"GATEWAY_PORT": "", "ENGAGE_BASE_URL": "  "}) == GatewaySettings()
+
+
+def test_both_vendors_configured_means_no_sandbox() -> None:
+    settings = load_settings(
+        {
+            "ENGAGE_BASE_URL": "https://t.voyado.com",
+            "ENGAGE_API_KEY": "k",
+            "EXPERTSENDER_BASE_URL": "https://api.ecdp.app",
+            "EXPERTSENDER_API_KEY": "k2",
+        }
+    )
+    assert not settings.uses_sandbox
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("GATEWAY_PORT", "eighty", "expected an integer"),
+        ("GATEWAY_PORT", "70000", "between 0 and 65535"),
+        ("GATEWAY_PORT", "-1", "between 0 and 65535"),
+        ("GATEWAY_WORKERS", "0", "at least 1"),
+        ("GATEWAY_HOST", "local host", "host name or IP"),
+        ("ENGAGE_RATE_LIMIT", "0", "greater than 0"),
+        ("ENGAGE_RATE_LIMIT", "nan", "finite number"),
+        ("EXPERTSENDER_TIMEOUT_S", "fast", "expected a number"),
+        ("ENGAGE_BASE_URL", "tenant.voyado.com", "http(s) URL"),
+        ("ENGAGE_BASE_URL", "ftp://tenant.voyado.com", "http(s) URL"),
+        ("ENGAGE_BASE_URL", "https://user:pw@tenant.voyado.com", "without credentials"),
+        ("EXPERTSENDER_BASE_URL", "https://api.ecdp.app:99999", "http(s) URL"),
+        ("SANDBOX_ENGAGE_URL", "127.0.0.1:8101", "http(s) URL"),
+        ("GATEWAY_JOB_POLL_SCHEDULE", "0.1,,soon", "comma-separated positive seconds"),
+        ("GATEWAY_JOB_POLL_SCHEDULE", "0.1,-1", "comma-separated positive seconds"),
+        ("GATEWAY_JOB_POLL_JITTER", "1", "fraction"),
+        ("GATEWAY_CACHE_TTL_S", "-5", "at least 0"),
+        ("GATEWAY_MAX_TOKENS", "1.5", "expected an integer"),
+        ("GATEWAY_GRAPHIQL", "maybe", "true/false"),
+        ("GATEWAY_LOG_LEVEL", "loud", "expected one of"),
+    ],
+)
+def test_a_bad_value_names_its_variable(variable: str, value: str, expected: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({variable: value})
+    assert caught.value.variable == variable
+    message = str(caught.value)
+    assert message.startswith(f"{variable}: ")
+    assert expected in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("prefix", ["ENGAGE", "EXPERTSENDER"])
+def test_a_url_without_a_key_is_refused(prefix: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({f"{prefix}_BASE_URL": "https://vendor.example.com"})
+    assert caught.value.variable == f"{prefix}_API_KEY"
+    assert f"{prefix}_BASE_URL" in str(caught.value)
+
+
+@pytest.mark.parametrize("prefix", ["ENGAGE", "EXPERTSENDER"])
+def test_a_key_without_a_url_is_refused(prefix: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({f"{prefix}_API_KEY": "secret-key-value"})
+    assert caught.value.variable == f"{prefix}_BASE_URL"
+    assert "secret-key-value" not in str(caught.value)
+
+
+def test_the_api_key_never_appears_in_a_message_or_repr() -> None:
+    settings = load_settings(
+        {"ENGAGE_BASE_URL": "https://t.voyado.com", "ENGAGE_API_KEY": "top-secret-123"}
+    )
+    assert "top-secret-123" not in repr(settings)
+
+
+def test_every_variable_maps_to_a_real_settings_field() -> None:
+    defaults = GatewaySettings()
+    for variable, (path, _) in VARIABLES.items():
+        target: object = defaults
+        for part in path.split("."):
+            assert hasattr(target, part), f"{variable} points at a missing field {path}"
+            target = getattr(target, part)
