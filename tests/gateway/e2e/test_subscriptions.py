@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from adapters.model import LogSeverity, Vendor
-from gateway.ids import NodeType, encode_id
+from gateway.ids import NodeType, decode_id, encode_id
 from gateway.jobs import JobTracker, TrackerStats
 from gateway.settings import SandboxSettings
 from tests.support.gateway import GatewayHandle, sandbox_gateway
@@ -169,41 +169,80 @@ async def test_an_unknown_or_malformed_id_is_a_clear_error(
     assert job_id in error["message"] or code == "INVALID_ID"
 
 
-async def test_the_log_subscription_tails_new_entries(gw: GatewayHandle) -> None:
-    order_id = new_order_id()
-    services = gw.gateway.services
-    stream = subscribe(gw, TRANSPORT_WS, LOG_TAIL, {"filter": {"orderId": order_id}})
+async def tail_until(
+    gw: GatewayHandle, log_filter: dict[str, Any], last_code: str, *, probe: dict[str, Any]
+) -> tuple[list[dict[str, Any]], Any]:
+    """Start an integrationLog subscription and wait until it is live.
+
+    Returns a task that collects entries up to the first with ``last_code``. The subscription
+    is live once a PROBE entry (recorded with ``probe``'s fields) comes through it.
+    """
+    stream = subscribe(gw, TRANSPORT_WS, LOG_TAIL, {"filter": log_filter})
     received: list[dict[str, Any]] = []
     probed = asyncio.Event()
 
     async def read() -> None:
         async for result in stream:
             entry = result["data"]["integrationLog"]
-            received.append(entry)
             if entry["code"] == "PROBE":
                 probed.set()
-            elif entry["code"] == "ARTICLE_MISSING":
+                continue
+            received.append(entry)
+            if entry["code"] == last_code:
                 return
 
     reader = asyncio.create_task(read())
+    services = gw.gateway.services
 
-    async def probe() -> None:
-        services.log.record(LogSeverity.INFO, "PROBE", "tail check", order_id=order_id)
+    async def record_probe() -> None:
+        services.log.record(LogSeverity.INFO, "PROBE", "tail check", **probe)
 
-    # The subscription is live once a probe comes through; only then is the write made.
     async with asyncio.timeout(10):
         while not probed.is_set():
-            on_gateway_loop(gw, probe())
+            on_gateway_loop(gw, record_probe())
             await asyncio.sleep(0.05)
+    return received, reader
+
+
+async def test_the_log_subscription_tails_new_entries(gw: GatewayHandle) -> None:
+    order_id = new_order_id()
+    received, reader = await tail_until(
+        gw, {"orderId": order_id}, "JOB_COMPLETED", probe={"order_id": order_id}
+    )
+
     write_order(gw, order_id, sku="SKU-UNKNOWN")
     await asyncio.wait_for(reader, 10)
 
-    codes = [entry["code"] for entry in received if entry["code"] != "PROBE"]
-    assert codes == ["ARTICLE_MISSING"]
-    warning = received[-1]
+    assert [entry["code"] for entry in received] == ["ARTICLE_MISSING", "JOB_COMPLETED"]
+    warning = received[0]
     assert warning["severity"] == "WARNING"
     assert warning["orderId"] == order_id and warning["vendor"] == "ENGAGE"
     assert warning["jobId"]
+
+
+@pytest.mark.parametrize("id_kind", ["global", "raw"])
+async def test_the_log_subscription_filters_by_job(gw: GatewayHandle, id_kind: str) -> None:
+    slow_first_step = {"job_delay_ms": 1000}
+    httpx.put(f"{gw.engage_url}/_sandbox/settings", json=slow_first_step).raise_for_status()
+    try:
+        job = write_order(gw, new_order_id(), sku="SKU-UNKNOWN")
+    finally:
+        httpx.put(f"{gw.engage_url}/_sandbox/settings", json={"job_delay_ms": JOB_STEP_MS})
+    global_id = decode_id(job["id"])
+    wanted = job["id"] if id_kind == "global" else global_id.key
+    other_order = new_order_id()
+    received, reader = await tail_until(
+        gw,
+        {"jobId": wanted},
+        "JOB_COMPLETED",
+        probe={"job_id": global_id.key, "vendor": Vendor.ENGAGE},
+    )
+    write_order(gw, other_order, sku="SKU-UNKNOWN")  # another job's entries must not show
+
+    await asyncio.wait_for(reader, 10)
+
+    assert [entry["code"] for entry in received] == ["ARTICLE_MISSING", "JOB_COMPLETED"]
+    assert {entry["jobId"] for entry in received} == {job["id"]}
 
 
 async def test_closing_the_tracker_and_log_completes_open_subscriptions() -> None:
