@@ -125,6 +125,9 @@ class EngageBackend:
     async def list_contact_orders(
         self, contact_id: str, *, first: int = 10, after: str | None = None
     ) -> OrderPage:
+        """One page of the contact's orders, newest first. ``first`` sizes the first page (at
+        most the vendor's 100); later pages follow the vendor's own link inside ``after``,
+        which keeps the size it was given."""
         if after is not None:
             response = await self.transport.request("GET", cursors.decode(after))
         else:

@@ -29,6 +29,7 @@ from adapters.errors import (
     CircuitOpen,
     RateLimited,
     UpstreamError,
+    ValidationFailed,
     WriteOutcomeUnknown,
 )
 from adapters.transport._breaker import BreakerState, CircuitBreaker
@@ -117,7 +118,13 @@ class VendorTransport:
         method = method.upper()
         self._check_origin(path)
         where = f"{method} {_path_only(path)}"
-        content = None if json is None else orjson.dumps(json)
+        try:
+            content = None if json is None else orjson.dumps(json)
+        except orjson.JSONEncodeError as exc:
+            raise ValidationFailed(
+                f"The request body for {self._label} cannot be written as JSON ({exc})",
+                vendor=self.settings.vendor,
+            ) from None
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.settings.max_attempts),
             wait=self._wait,

@@ -15,6 +15,7 @@ from adapters.errors import (
     RateLimited,
     UpstreamError,
     UpstreamTimeout,
+    ValidationFailed,
     VendorUnavailable,
     WriteOutcomeUnknown,
 )
@@ -343,3 +344,12 @@ async def test_a_broken_event_listener_does_not_break_requests(vendor: Served) -
 
     async with VendorTransport(settings(server.url), on_event=explode) as transport:
         assert (await transport.request("GET", "/x")).status_code == 200
+
+
+async def test_a_body_that_is_not_json_is_refused_before_sending(vendor: Served) -> None:
+    scripted, server = vendor
+    async with VendorTransport(settings(server.url)) as transport:
+        with pytest.raises(ValidationFailed) as caught:
+            await transport.request("POST", "/orders", json={"data": {1, 2}})
+    assert caught.value.vendor is Vendor.ENGAGE
+    assert scripted.hits == []
