@@ -393,7 +393,9 @@ def openapi_document(settings: ExpertSenderSandboxSettings) -> dict[str, Any]:
             "title": "ExpertSender CDP Orders (sandbox emulator)",
             "version": "1.0.0",
             "description": "Emulates the ECDP Orders API and the customer and settings look-ups "
-            "it relies on. Inferred behaviour is listed in sandbox/expertsender/inferred.py.",
+            "it relies on. Inferred behaviour is listed in sandbox/expertsender/inferred.py. "
+            "The /_sandbox/ control routes (counters, faults; no key) are not vendor API and "
+            "are described in docs/vendor-assumptions.md.",
         },
         "servers": [{"url": "/"}],
         "security": [{"ApiKey": []}],
