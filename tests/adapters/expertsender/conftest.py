@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -18,6 +19,9 @@ from sandbox.expertsender.settings import ExpertSenderSandboxSettings
 from sandbox.faults import Fault, FaultInjector, FaultSettings
 from tests.support.servers import serve
 
+SETTLE_INTERVAL_S = 0.1
+SETTLE_TIMEOUT_S = 3.0
+
 
 class Sandbox:
     """The emulator's URL and its ``/_sandbox/`` controls."""
@@ -32,6 +36,20 @@ class Sandbox:
         response.raise_for_status()
 
     def requests(self) -> dict[str, Any]:
+        """The request log once it has stopped growing: the emulator records a request after
+        answering it (a dropped one only after the client has gone), so a read straight after
+        the client's call could miss the last one."""
+        deadline = time.monotonic() + SETTLE_TIMEOUT_S
+        snapshot = self._snapshot()
+        while time.monotonic() < deadline:
+            time.sleep(SETTLE_INTERVAL_S)
+            latest = self._snapshot()
+            if latest["total"] == snapshot["total"]:
+                return latest
+            snapshot = latest
+        return snapshot
+
+    def _snapshot(self) -> dict[str, Any]:
         response = self._client.get("/_sandbox/requests")
         response.raise_for_status()
         body: dict[str, Any] = response.json()
@@ -39,6 +57,13 @@ class Sandbox:
 
     def count(self, route: str) -> int:
         return int(self.requests()["by_route"].get(route, 0))
+
+    def wait_for(self, route: str, count: int) -> None:
+        """Until the emulator has recorded ``count`` requests to ``route`` (one still being
+        answered slowly is recorded only when it ends), so none spills into the next test."""
+        deadline = time.monotonic() + SETTLE_TIMEOUT_S
+        while self.count(route) < count:
+            assert time.monotonic() < deadline, f"{route} never reached {count} requests"
 
     def reset_requests(self) -> None:
         self._client.post("/_sandbox/requests/reset").raise_for_status()

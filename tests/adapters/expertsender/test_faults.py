@@ -166,6 +166,7 @@ async def test_a_slow_vendor_times_out(clean_sandbox: Sandbox) -> None:
             await backend.get_orders([new_id()])
     finally:
         await backend.aclose()
+    clean_sandbox.wait_for(GET, 1)
 
 
 async def test_repeated_failures_open_the_circuit(clean_sandbox: Sandbox) -> None:

@@ -4,6 +4,7 @@ ECDP holds (and the vendor adds only the customer id, the raw status and the der
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -146,7 +147,7 @@ def catalogue(sandbox: Sandbox) -> dict[str, list[str]]:
 
 
 @settings(
-    max_examples=60,
+    max_examples=int(os.environ.get("ROUND_TRIP_EXAMPLES", "60")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
