@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter, deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +60,19 @@ def default_fault_response(status: int, retry_after_s: int | None) -> Response:
     headers = {"Retry-After": str(retry_after_s)} if retry_after_s is not None else None
     title = "Too Many Requests" if status == 429 else "Service Unavailable"
     return problem_response(status, title, "Injected by the sandbox", headers=headers)
+
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def method_route(path: str, handlers: Mapping[str, Endpoint], *, name: str | None = None) -> Route:
+    """One route serving several methods, so a 405 lists every method the path supports in its
+    `Allow` header (separate `Route`s per method would each list only their own)."""
+
+    async def dispatch(request: Request) -> Response:
+        return await handlers[request.method if request.method != "HEAD" else "GET"](request)
+
+    return Route(path, dispatch, methods=list(handlers), name=name)
 
 
 def note_order_id(request: Request, order_id: str) -> None:
@@ -256,8 +269,7 @@ def control_routes(control: SandboxControl, extra: Sequence[BaseRoute] = ()) -> 
         routes=[
             Route("/requests", get_requests, methods=["GET"]),
             Route("/requests/reset", reset_requests, methods=["POST"]),
-            Route("/faults", get_faults, methods=["GET"]),
-            Route("/faults", put_faults, methods=["PUT"]),
+            method_route("/faults", {"GET": get_faults, "PUT": put_faults}),
             *extra,
         ],
     )

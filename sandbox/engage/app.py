@@ -12,7 +12,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox.control import SandboxApp, SandboxControl, SandboxJSONResponse, problem_response
+from sandbox.control import (
+    SandboxApp,
+    SandboxControl,
+    SandboxJSONResponse,
+    method_route,
+    problem_response,
+)
 from sandbox.engage import demo
 from sandbox.engage.contacts import ContactEndpoints
 from sandbox.engage.gate import EngageGate
@@ -70,8 +76,7 @@ def _settings_routes(runtime: EngageRuntime, state: EngageState) -> list[Route]:
         return SandboxJSONResponse({"actions": actions})
 
     return [
-        Route("/settings", get_settings, methods=["GET"]),
-        Route("/settings", put_settings, methods=["PUT"]),
+        method_route("/settings", {"GET": get_settings, "PUT": put_settings}),
         Route("/actions", get_actions, methods=["GET"]),
     ]
 

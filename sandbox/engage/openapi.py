@@ -46,6 +46,9 @@ def obj(props: dict[str, Schema], required: tuple[str, ...] = ()) -> Schema:
             properties[name] = schema
         elif "$ref" in schema:
             properties[name] = {"allOf": [schema], "nullable": True}
+        elif "enum" in schema:
+            # OpenAPI 3.0.3: `nullable` does not widen an enum; null must be listed.
+            properties[name] = {**schema, "nullable": True, "enum": [*schema["enum"], None]}
         else:
             properties[name] = {**schema, "nullable": True}
     result: Schema = {"type": "object", "properties": properties}

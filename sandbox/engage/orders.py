@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox.control import SandboxJSONResponse, note_order_id
+from sandbox.control import SandboxJSONResponse, method_route, note_order_id
 from sandbox.engage import inferred
 from sandbox.engage.bodies import BodyError, read_json
 from sandbox.engage.jobs import JobRunner
@@ -52,12 +52,12 @@ class OrderEndpoints:
 
     def routes(self) -> list[Route]:
         return [
-            Route("/api/v3/orders", self.list_orders, methods=["GET"], name="list_orders"),
-            Route("/api/v3/orders", self.create_order, methods=["POST"], name="create_order"),
-            Route("/api/v3/orders/jobs/{jobId}", self.get_job, methods=["GET"], name="get_job"),
-            Route("/api/v3/orders/{orderId}", self.get_order, methods=["GET"], name="get_order"),
-            Route("/api/v3/orders/{orderId}", self.replace_order, methods=["PUT"]),
-            Route("/api/v3/orders/{orderId}", self.delete_order, methods=["DELETE"]),
+            method_route("/api/v3/orders", {"GET": self.list_orders, "POST": self.create_order}),
+            Route("/api/v3/orders/jobs/{jobId}", self.get_job, methods=["GET"]),
+            method_route(
+                "/api/v3/orders/{orderId}",
+                {"GET": self.get_order, "PUT": self.replace_order, "DELETE": self.delete_order},
+            ),
             Route("/api/v3/orders/{orderId}/action", self.action, methods=["POST"]),
             Route("/api/v3/orders/{orderId}/change-status", self.change_status, methods=["POST"]),
             Route(

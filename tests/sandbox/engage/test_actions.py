@@ -84,7 +84,8 @@ def test_action_on_order_without_contact_is_422(client: httpx.Client) -> None:
 
 
 def test_action_with_bad_body_is_400(client: httpx.Client) -> None:
-    for body in ({}, {"action": "ConfirmOrder"}, {"action": 5, "versionTag": "x"}, []):
+    bodies: list[object] = [{}, {"action": "ConfirmOrder"}, {"action": 5, "versionTag": "x"}, []]
+    for body in bodies:
         answer = client.post("/api/v3/orders/ENG-1001/action", json=body)
         assert answer.status_code == 400, body
     assert actions_of(client, "ENG-1001") == []
