@@ -133,13 +133,14 @@ class VendorTransport:
             reraise=True,
             sleep=self._sleep,
         )
+        number = 0
         try:
             async for attempt in retrying:
                 with attempt:
                     number = attempt.retry_state.attempt_number
                     return await self._attempt(method, path, content, params, retry, where, number)
         except _Retry as exhausted:
-            self._gave_up(exhausted.verdict.error, method, path)
+            self._gave_up(exhausted.verdict.error, method, path, number)
             raise exhausted.verdict.error from None
         raise AssertionError("unreachable: tenacity either returns or raises")
 
@@ -216,7 +217,7 @@ class VendorTransport:
                     upstream_status=429,
                     delay_s=verdict.retry_after,
                 )
-            self._settle(verdict, method, path)
+            self._settle(verdict, method, path, number)
         finally:
             if health is Health.UP:
                 self.breaker.record_success()
@@ -225,7 +226,7 @@ class VendorTransport:
             else:
                 self.breaker.record_neutral()
 
-    def _settle(self, verdict: Verdict, method: str, path: str) -> NoReturn:
+    def _settle(self, verdict: Verdict, method: str, path: str, number: int) -> NoReturn:
         """Raise the verdict: as ``_Retry`` to loop again, or as the final error."""
         error = verdict.error
         too_long = (
@@ -239,7 +240,7 @@ class VendorTransport:
         if isinstance(error, RateLimited) and too_long:
             error.message = f"{error.message}; asked to wait {verdict.retry_after:g} s"
             error.args = (error.message,)
-        self._gave_up(error, method, path)
+        self._gave_up(error, method, path, number)
         raise error
 
     def _wait(self, state: RetryCallState) -> float:
@@ -265,7 +266,7 @@ class VendorTransport:
             error_code=None if error is None else error.code,
         )
 
-    def _gave_up(self, error: UpstreamError, method: str, path: str) -> None:
+    def _gave_up(self, error: UpstreamError, method: str, path: str, attempts: int) -> None:
         if isinstance(error, CircuitOpen):
             return  # already reported as FAILED_FAST
         self.stats.gave_up += 1
@@ -273,6 +274,7 @@ class VendorTransport:
             TransportEventKind.GAVE_UP,
             method=method,
             path=path,
+            attempt=attempts,
             upstream_status=error.upstream_status,
             error_code=error.code,
             detail=error.message,

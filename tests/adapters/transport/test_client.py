@@ -152,6 +152,7 @@ async def test_rate_limited_until_attempts_run_out(vendor: Served) -> None:
     assert caught.value.retry_after == 0
     assert events[-1].kind is TransportEventKind.GAVE_UP
     assert events[-1].error_code == "RATE_LIMITED"
+    assert events[-1].attempt == 3
     # Being told to slow down says nothing bad about the vendor's health.
     assert transport.breaker.state is BreakerState.CLOSED
     assert_nothing_leaks(caught.value, server.url)
