@@ -15,7 +15,9 @@ _PREFIX = "e1:"
 
 
 def encode(href: str) -> str:
-    return base64.urlsafe_b64encode(f"{_PREFIX}{href}".encode()).decode().rstrip("=")
+    # Only the path and query go into the cursor: clients must never see the vendor's host.
+    relative = httpx.URL(href).raw_path.decode("ascii")
+    return base64.urlsafe_b64encode(f"{_PREFIX}{relative}".encode()).decode().rstrip("=")
 
 
 def decode(cursor: str) -> str:
@@ -27,7 +29,7 @@ def decode(cursor: str) -> str:
         text = ""
     href = text[len(_PREFIX) :] if text.startswith(_PREFIX) else ""
     # Only the order list may be reached through a cursor, whatever a client puts in one.
-    if not href or httpx.URL(href).path != inferred.ORDERS_PATH:
+    if not href.startswith("/") or httpx.URL(href).path != inferred.ORDERS_PATH:
         raise ValidationFailed(
             "The cursor is not one this gateway handed out",
             field_errors=(FieldError(("after",), "unknown cursor", "InvalidCursor"),),
