@@ -137,8 +137,13 @@ def build_services(
     async def on_change(job: Job) -> None:
         await holder[0].on_job_change(job)
 
+    async def on_poll_error(job: Job, error: Exception) -> None:
+        outcomes.poll_failed(job, error)
+
     if job_tracker_factory is None:
-        job_tracker_factory = _default_tracker_factory(backends, poll_schedule, job_timeout_s)
+        job_tracker_factory = _default_tracker_factory(
+            backends, poll_schedule, job_timeout_s, on_poll_error
+        )
     services = Services(
         backends=backends,
         vendor_info=vendor_info,
@@ -153,7 +158,10 @@ def build_services(
 
 
 def _default_tracker_factory(
-    backends: Mapping[Vendor, Backend], poll_schedule: object | None, timeout_s: float
+    backends: Mapping[Vendor, Backend],
+    poll_schedule: object | None,
+    timeout_s: float,
+    on_error: Callable[[Job, Exception], Awaitable[None]],
 ) -> JobTrackerFactory:
     from gateway.jobs import JobTracker, PollSchedule
 
@@ -161,7 +169,11 @@ def _default_tracker_factory(
 
     def factory(on_change: Callable[[Job], Awaitable[None]]) -> JobRegistry:
         tracker: JobRegistry = JobTracker(
-            backends, schedule=schedule, timeout_s=timeout_s, on_change=on_change
+            backends,
+            schedule=schedule,
+            timeout_s=timeout_s,
+            on_change=on_change,
+            on_error=on_error,
         )
         return tracker
 

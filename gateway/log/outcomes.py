@@ -64,3 +64,20 @@ class JobOutcomeRecorder:
                     "errors": len(job.errors),
                 },
             )
+
+    def poll_failed(self, job: Job, error: Exception) -> None:
+        """A poll of a vendor job failed; the poller retries on its schedule."""
+        code = getattr(error, "code", type(error).__name__)
+        details: dict[str, object] = {"operation": job.operation.value, "error": code}
+        status = getattr(error, "upstream_status", None)
+        if status is not None:
+            details["upstreamStatus"] = status
+        self._log.record(
+            LogSeverity.WARNING,
+            "JOB_POLL_FAILED",
+            f"Polling job {job.job_id} of order {job.order_id} failed ({code}); retrying",
+            vendor=job.vendor,
+            order_id=job.order_id,
+            job_id=job.job_id,
+            details=details,
+        )

@@ -16,10 +16,9 @@ import strawberry
 from adapters.errors import JobNotFound, UpstreamError
 from gateway.errors import GatewayError, InvalidId, upstream_failure
 from gateway.ids import InvalidGlobalId, NodeType, decode_id
-from gateway.log.base import LogFilter
 from gateway.schema.info import GatewayInfo
 from gateway.schema.job import Job
-from gateway.schema.log_entry import IntegrationLogEntry, IntegrationLogFilter
+from gateway.schema.log_entry import IntegrationLogEntry, IntegrationLogFilter, log_filter_of
 
 JOB_NOT_FOUND = "JOB_NOT_FOUND"
 
@@ -28,26 +27,6 @@ T = TypeVar("T")
 
 class JobNotFoundError(GatewayError):
     code = JOB_NOT_FOUND
-
-
-def log_filter_of(given: IntegrationLogFilter | None) -> LogFilter:
-    """The log's filter for a GraphQL filter; ``jobId`` may be a global id or a raw job id."""
-    if given is None:
-        return LogFilter()
-    job_id: str | None = None
-    if given.job_id is not None:
-        try:
-            job_id = decode_id(str(given.job_id), expect=NodeType.JOB).key
-        except InvalidGlobalId:
-            job_id = str(given.job_id)
-    return LogFilter(
-        vendor=given.vendor,
-        order_id=given.order_id,
-        job_id=job_id,
-        contact_id=given.contact_id,
-        severity=given.severity,
-        since=given.since,
-    )
 
 
 @asynccontextmanager
