@@ -19,6 +19,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import uvicorn
 
@@ -28,6 +29,8 @@ from gateway.bootstrap import (
     StartupError,
     announce_sandbox,
     build_schema,
+    external_sandbox_urls,
+    sandboxed_vendors,
     start_emulators,
 )
 from gateway.settings import GatewaySettings, SettingsError, load_settings
@@ -139,12 +142,21 @@ def _serve(args: argparse.Namespace) -> int:
         if value is not None
     }
     settings = dataclasses.replace(settings, **overrides)
-    if settings.workers == 1:
-        return _serve_single(settings)
-    return _serve_workers(settings)
+    # Emulators start here, before uvicorn: a failure (a port in use) is then one clear line,
+    # and with several workers they exist once for all of them.
+    emulators = _start_shared_emulators(settings)
+    try:
+        if emulators is not None:
+            settings = _use_emulators(settings, emulators)
+        if settings.workers == 1:
+            return _serve_single(settings)
+        return _serve_workers(settings)
+    finally:
+        if emulators is not None:
+            emulators.stop()
 
 
-def _uvicorn_options(settings: GatewaySettings) -> dict[str, object]:
+def _uvicorn_options(settings: GatewaySettings) -> dict[str, Any]:
     return {
         "host": settings.host,
         "port": settings.port,
@@ -161,32 +173,26 @@ def _uvicorn_options(settings: GatewaySettings) -> dict[str, object]:
 def _serve_single(settings: GatewaySettings) -> int:
     from gateway.app import create_app
 
-    config = uvicorn.Config(create_app(settings), **_uvicorn_options(settings))  # type: ignore[arg-type]
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), **_uvicorn_options(settings)))
     server.run()
-    # uvicorn exits quietly when the lifespan fails; report it as the failure it is.
+    # uvicorn returns quietly when the lifespan fails; report it as the failure it is.
     return 0 if server.started else 1
 
 
 def _serve_workers(settings: GatewaySettings) -> int:
-    emulators = _start_shared_emulators(settings)
-    try:
-        uvicorn.run(
-            "gateway.app:create_app_from_env",
-            factory=True,
-            workers=settings.workers,
-            **_uvicorn_options(settings),  # type: ignore[arg-type]
-        )
-    finally:
-        if emulators is not None:
-            emulators.stop()
+    # Each worker process builds its own app from the environment, where the emulators'
+    # URLs were put by _start_shared_emulators.
+    uvicorn.run(
+        "gateway.app:create_app_from_env",
+        factory=True,
+        workers=settings.workers,
+        **_uvicorn_options(settings),
+    )
     return 0
 
 
 def _start_shared_emulators(settings: GatewaySettings) -> SandboxEmulators | None:
-    """Start the emulators the workers need, once, and tell the workers where they are."""
-    from gateway.bootstrap import external_sandbox_urls, sandboxed_vendors
-
+    """Start the emulators the gateway needs, once, and tell worker processes where they are."""
     external = external_sandbox_urls(settings)
     needed = [vendor for vendor in sandboxed_vendors(settings) if vendor not in external]
     if not needed:
@@ -196,6 +202,15 @@ def _start_shared_emulators(settings: GatewaySettings) -> SandboxEmulators | Non
         os.environ[SANDBOX_URL_VARIABLES[vendor]] = url
     announce_sandbox(emulators.urls)
     return emulators
+
+
+def _use_emulators(settings: GatewaySettings, emulators: SandboxEmulators) -> GatewaySettings:
+    sandbox = dataclasses.replace(
+        settings.sandbox,
+        engage_url=emulators.urls.get(Vendor.ENGAGE, settings.sandbox.engage_url),
+        expertsender_url=emulators.urls.get(Vendor.EXPERTSENDER, settings.sandbox.expertsender_url),
+    )
+    return dataclasses.replace(settings, sandbox=sandbox)
 
 
 # --- sandbox ------------------------------------------------------------------------------------
