@@ -38,7 +38,7 @@ from gateway.http.graphiql import graphiql_page
 from gateway.http.keepalive import keepalive_handler_class
 from gateway.http.masking import INTERNAL_ERROR_CODE
 from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON, JSON, negotiate
-from gateway.http.ws_hooks import WebSocketHooks
+from gateway.http.ws_hooks import WebSocketHooks, WsAuthenticator
 
 ContextGetter = Callable[[Request | WebSocket, Response | WebSocket], Awaitable[Any]]
 
@@ -83,6 +83,7 @@ class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
         context_getter: ContextGetter,
         graphiql: bool = True,
         keepalive_s: float = 15.0,
+        ws_authenticator: WsAuthenticator | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -93,6 +94,7 @@ class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
             subscription_protocols=SUBSCRIPTION_PROTOCOLS,
         )
         self._context_getter = context_getter
+        self.ws_authenticator = ws_authenticator
         self.graphql_transport_ws_handler_class = keepalive_handler_class(keepalive_s)
         for transport in self._stream_transport_map.values():
             if isinstance(transport, SSETransport):
