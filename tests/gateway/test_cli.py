@@ -258,7 +258,10 @@ def test_serve_with_workers_shares_one_set_of_emulators() -> None:
 def test_sandbox_runs_both_emulators_and_a_gateway_can_use_them() -> None:
     args = [COMMAND, "sandbox", "--engage-port", "0", "--expertsender-port", "0"]
     with running(args, clean_env()) as emulators:
-        urls = dict(emulators.wait_for(SANDBOX_URL).groups() for _ in range(2))
+        urls: dict[str, str] = {}
+        for _ in range(2):
+            match = emulators.wait_for(SANDBOX_URL)
+            urls[match.group(1)] = match.group(2)
         assert set(urls) == {"SANDBOX_ENGAGE_URL", "SANDBOX_EXPERTSENDER_URL"}
         engage = urls["SANDBOX_ENGAGE_URL"]
         with httpx.Client(timeout=10) as client:
