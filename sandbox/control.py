@@ -170,12 +170,32 @@ def _route_template(scope: Scope, routes: Sequence[BaseRoute]) -> str:
     return partial or str(scope.get("path", ""))
 
 
-async def _drop_connection(raw_send: Send, receive: Receive) -> None:
+class _BodyWatch:
+    """Wraps `receive` to know whether the request body has been read to its end."""
+
+    def __init__(self, receive: Receive) -> None:
+        self._receive = receive
+        self.body_done = False
+
+    async def __call__(self) -> Message:
+        message = await self._receive()
+        if message["type"] == "http.disconnect" or not message.get("more_body", False):
+            self.body_done = True
+        return message
+
+
+async def _drop_connection(raw_send: Send, receive: _BodyWatch) -> None:
     """Close the client connection without an HTTP answer."""
     transport = getattr(getattr(raw_send, "__self__", None), "transport", None)
     if transport is None or not hasattr(transport, "close"):
         # No socket to close (an in-process transport): failing the call is the closest match.
         raise ConnectionResetError("connection dropped by the sandbox")
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(DROP_WAIT_S):
+            # Closing with request bytes still in flight makes the kernel answer with a reset
+            # instead of a clean close; reading the body first makes every drop look the same.
+            while not receive.body_done:
+                await receive()
     transport.close()
     # Wait until the server notices, so it does not answer the closed connection itself.
     with contextlib.suppress(TimeoutError):
@@ -196,6 +216,7 @@ class SandboxMiddleware:
         if scope["type"] != "http" or _is_uncounted(scope["path"]):
             await self.app(scope, receive, send)
             return
+        receive = _BodyWatch(receive)
         settings = self.control.faults.settings
         if settings.latency_ms:
             await asyncio.sleep(settings.latency_ms / 1000)
@@ -223,7 +244,9 @@ class SandboxMiddleware:
                 fault=fault,
             )
 
-    async def _handle(self, scope: Scope, receive: Receive, send: Send, fault: Fault) -> int | None:
+    async def _handle(
+        self, scope: Scope, receive: _BodyWatch, send: Send, fault: Fault
+    ) -> int | None:
         status: int | None = None
         swallow = fault is Fault.DROP_AFTER_COMMIT
 

@@ -31,6 +31,20 @@ def engage() -> Iterator[LoopbackServer]:
         yield srv
 
 
+@pytest.fixture(scope="module")
+def shared_engage() -> Iterator[LoopbackServer]:
+    """One emulator for a whole module, for tests that only read or are refused (and check
+    that nothing changed)."""
+    with serve(create_app(EngageSandboxSettings(job_delay_ms=FAST_JOBS_MS))) as srv:
+        yield srv
+
+
+@pytest.fixture
+def reader(shared_engage: LoopbackServer) -> Iterator[httpx.Client]:
+    with engage_client(shared_engage) as c:
+        yield c
+
+
 @pytest.fixture
 def client(engage: LoopbackServer) -> Iterator[httpx.Client]:
     with engage_client(engage) as c:

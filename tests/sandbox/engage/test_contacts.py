@@ -25,8 +25,8 @@ ANNA = CONTACTS[0]
         ("any", "EXT-1001"),
     ],
 )
-def test_find_contact_id_by_each_key(client: httpx.Client, param: str, value: str) -> None:
-    answer = client.get("/api/v3/contacts/id", params={param: value})
+def test_find_contact_id_by_each_key(reader: httpx.Client, param: str, value: str) -> None:
+    answer = reader.get("/api/v3/contacts/id", params={param: value})
     assert answer.status_code == 200, answer.text
     assert answer.json() == ANNA.contact_id  # a bare JSON string
 
@@ -48,20 +48,20 @@ def test_find_contact_id_by_each_key(client: httpx.Client, param: str, value: st
     ],
 )
 def test_find_contact_id_failures(
-    client: httpx.Client, params: dict[str, str], status: int, code: str
+    reader: httpx.Client, params: dict[str, str], status: int, code: str
 ) -> None:
-    answer = client.get("/api/v3/contacts/id", params=params)
+    answer = reader.get("/api/v3/contacts/id", params=params)
     assert answer.status_code == status
     assert answer.json()["errorCode"] == code
 
 
-def test_contact_type_filter_matches_members(client: httpx.Client) -> None:
+def test_contact_type_filter_matches_members(reader: httpx.Client) -> None:
     params = {"email": "anna.berg@example.com", "contactType": "member"}
-    assert client.get("/api/v3/contacts/id", params=params).json() == ANNA.contact_id
+    assert reader.get("/api/v3/contacts/id", params=params).json() == ANNA.contact_id
 
 
-def test_get_contact(client: httpx.Client) -> None:
-    answer = client.get(f"/api/v3/contacts/{ANNA.contact_id}")
+def test_get_contact(reader: httpx.Client) -> None:
+    answer = reader.get(f"/api/v3/contacts/{ANNA.contact_id}")
     assert answer.status_code == 200
     contact = answer.json()
     assert contact["id"] == ANNA.contact_id
@@ -71,11 +71,11 @@ def test_get_contact(client: httpx.Client) -> None:
     assert contact["meta"]["contactType"] == "Member"
 
 
-def test_get_contact_id_is_case_insensitive(client: httpx.Client) -> None:
-    assert client.get(f"/api/v3/contacts/{ANNA.contact_id.upper()}").status_code == 200
+def test_get_contact_id_is_case_insensitive(reader: httpx.Client) -> None:
+    assert reader.get(f"/api/v3/contacts/{ANNA.contact_id.upper()}").status_code == 200
 
 
-def test_get_unknown_contact_is_404(client: httpx.Client) -> None:
-    answer = client.get("/api/v3/contacts/00000000-0000-0000-0000-000000000000")
+def test_get_unknown_contact_is_404(reader: httpx.Client) -> None:
+    answer = reader.get("/api/v3/contacts/00000000-0000-0000-0000-000000000000")
     assert answer.status_code == 404
     assert answer.json()["errorCode"] == "ContactNotFound"

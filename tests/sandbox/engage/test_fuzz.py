@@ -12,7 +12,7 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import CheckFunction, not_a_server_error
 from schemathesis.core import NotSet
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -70,7 +70,7 @@ def send_without_user_agent(prepared: dict[str, Any]) -> httpx.Response:
 @schema.parametrize()
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 def test_emulator_conforms_to_its_document(
-    case: schemathesis.Case, fuzz_server: LoopbackServer
+    case: schemathesis.Case[Any], fuzz_server: LoopbackServer
 ) -> None:
     headers = {"apikey": DEFAULT_API_KEY}
     if isinstance(case.body, NotSet) and not case.headers.get("Content-Type"):
@@ -89,5 +89,5 @@ def test_emulator_conforms_to_its_document(
         assert response.json() == {"message": "An error has occurred."}
     # Schema-valid data the emulator rightly refuses: a PUT whose body names another order,
     # a create of an id that exists, an action with a versionTag no order has.
-    excluded = [not_a_server_error, positive_data_acceptance]
+    excluded: list[CheckFunction] = [not_a_server_error, positive_data_acceptance]
     case.validate_response(response, excluded_checks=excluded, headers=headers)

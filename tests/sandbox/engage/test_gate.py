@@ -21,25 +21,25 @@ def bare(srv: LoopbackServer) -> httpx.Client:
 
 
 @pytest.mark.parametrize("key", [None, "", "wrong-key"])
-def test_missing_or_wrong_key_is_401(engage: LoopbackServer, key: str | None) -> None:
+def test_missing_or_wrong_key_is_401(shared_engage: LoopbackServer, key: str | None) -> None:
     headers = {k: v for k, v in HEADERS.items() if k != "apikey"}
     if key is not None:
         headers["apikey"] = key
-    with bare(engage) as c:
+    with bare(shared_engage) as c:
         answer = c.get(ORDER, headers=headers)
         created = c.post("/api/v3/orders", headers=headers, json=new_order("KEYLESS-1"))
     assert answer.status_code == 401
     assert answer.headers["content-type"] == "application/problem+json"
     assert answer.json()["status"] == 401
     assert created.status_code == 401
-    with bare(engage) as c:
+    with bare(shared_engage) as c:
         assert c.get("/api/v3/orders/KEYLESS-1", headers=HEADERS).status_code == 404
 
 
-def test_key_in_authorization_header_is_not_accepted(engage: LoopbackServer) -> None:
+def test_key_in_authorization_header_is_not_accepted(shared_engage: LoopbackServer) -> None:
     headers = {k: v for k, v in HEADERS.items() if k != "apikey"}
     headers["Authorization"] = f"Bearer {HEADERS['apikey']}"
-    with bare(engage) as c:
+    with bare(shared_engage) as c:
         assert c.get(ORDER, headers=headers).status_code == 401
 
 
@@ -52,9 +52,9 @@ def test_any_configured_key_works() -> None:
 
 
 @pytest.mark.parametrize("agent", [None, ""])
-def test_missing_user_agent_is_400(engage: LoopbackServer, agent: str | None) -> None:
+def test_missing_user_agent_is_400(shared_engage: LoopbackServer, agent: str | None) -> None:
     headers = {k: v for k, v in HEADERS.items() if k != "User-Agent"}
-    with httpx.Client(base_url=engage.url, timeout=5) as c:
+    with httpx.Client(base_url=shared_engage.url, timeout=5) as c:
         c.headers.pop("user-agent")
         if agent is not None:
             headers["User-Agent"] = agent
@@ -66,14 +66,14 @@ def test_missing_user_agent_is_400(engage: LoopbackServer, agent: str | None) ->
 @pytest.mark.parametrize("content_type", [None, "text/plain", "application/xml"])
 @pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
 def test_missing_or_other_content_type_is_the_documented_500(
-    engage: LoopbackServer, content_type: str | None, method: str
+    shared_engage: LoopbackServer, content_type: str | None, method: str
 ) -> None:
     headers = {k: v for k, v in HEADERS.items() if k != "Content-Type"}
     if content_type is not None:
         headers["Content-Type"] = content_type
     body = b'{"orderId": "CT-1"}' if method == "POST" else None
     url = "/api/v3/orders" if method == "POST" else "/api/v3/orders/ENG-1001"
-    with bare(engage) as c:
+    with bare(shared_engage) as c:
         answer = c.request(method, url, headers=headers, content=body)
         assert answer.status_code == 500
         assert answer.json() == {"message": "An error has occurred."}
@@ -81,14 +81,14 @@ def test_missing_or_other_content_type_is_the_documented_500(
         assert c.get("/api/v3/orders/ENG-1001", headers=HEADERS).status_code == 200
 
 
-def test_content_type_parameters_are_fine(engage: LoopbackServer) -> None:
+def test_content_type_parameters_are_fine(shared_engage: LoopbackServer) -> None:
     headers = {**HEADERS, "Content-Type": "Application/JSON; charset=utf-8"}
-    with bare(engage) as c:
+    with bare(shared_engage) as c:
         assert c.get(ORDER, headers=headers).status_code == 200
 
 
-def test_openapi_and_control_routes_need_no_headers(engage: LoopbackServer) -> None:
-    with bare(engage) as c:
+def test_openapi_and_control_routes_need_no_headers(shared_engage: LoopbackServer) -> None:
+    with bare(shared_engage) as c:
         assert c.get("/openapi.json").status_code == 200
         assert c.get("/_sandbox/requests").status_code == 200
 

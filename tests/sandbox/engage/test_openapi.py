@@ -12,8 +12,8 @@ from tests.support.servers import LoopbackServer, serve
 UNDOCUMENTED = {"/openapi.json"}
 
 
-def test_served_document_validates(engage: LoopbackServer) -> None:
-    answer = httpx.get(f"{engage.url}/openapi.json", timeout=5)
+def test_served_document_validates(shared_engage: LoopbackServer) -> None:
+    answer = httpx.get(f"{shared_engage.url}/openapi.json", timeout=5)
     assert answer.status_code == 200
     document = answer.json()
     validate(document)
@@ -42,14 +42,14 @@ def test_every_vendor_route_is_documented_and_nothing_else() -> None:
     assert served == described
 
 
-def test_get_order_404_has_no_body_schema(engage: LoopbackServer) -> None:
-    paths = httpx.get(f"{engage.url}/openapi.json", timeout=5).json()["paths"]
+def test_get_order_404_has_no_body_schema(shared_engage: LoopbackServer) -> None:
+    paths = httpx.get(f"{shared_engage.url}/openapi.json", timeout=5).json()["paths"]
     not_found = paths["/api/v3/orders/{orderId}"]["get"]["responses"]["404"]
     assert "content" not in not_found
 
 
-def test_every_operation_documents_the_gate_answers(engage: LoopbackServer) -> None:
-    paths = httpx.get(f"{engage.url}/openapi.json", timeout=5).json()["paths"]
+def test_every_operation_documents_the_gate_answers(shared_engage: LoopbackServer) -> None:
+    paths = httpx.get(f"{shared_engage.url}/openapi.json", timeout=5).json()["paths"]
     for path, operations in paths.items():
         for method, operation in operations.items():
             for status in ("400", "401", "429", "500"):
