@@ -1,0 +1,79 @@
+"""Idle subscriptions stay alive: the server pings on every transport."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from websockets.asyncio.client import connect
+
+from tests.support.gateway import GatewayHandle, sandbox_gateway
+
+KEEPALIVE_S = 0.2
+# A live tail of the integration log: stays open and silent while nothing is logged.
+IDLE_SUBSCRIPTION = "subscription { integrationLog { id message } }"
+
+
+@pytest.fixture(scope="module")
+def gw() -> Iterator[GatewayHandle]:
+    with sandbox_gateway(ws_keepalive_s=KEEPALIVE_S) as handle:
+        yield handle
+
+
+async def test_graphql_transport_ws_server_pings_an_idle_connection(gw: GatewayHandle) -> None:
+    async with asyncio.timeout(10), connect(gw.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+        await ws.send(
+            json.dumps({"id": "1", "type": "subscribe", "payload": {"query": IDLE_SUBSCRIPTION}})
+        )
+        pings = 0
+        while pings < 2:
+            frame = await ws.recv()
+            assert isinstance(frame, str), "GraphQL WebSocket messages travel as text frames"
+            message = json.loads(frame)
+            assert message["type"] == "ping"
+            pings += 1
+            await ws.send(json.dumps({"type": "pong"}))
+
+
+async def test_graphql_ws_sends_keep_alive_messages(gw: GatewayHandle) -> None:
+    async with asyncio.timeout(10), connect(gw.ws_url, subprotocols=["graphql-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        await ws.send(
+            json.dumps({"id": "1", "type": "start", "payload": {"query": IDLE_SUBSCRIPTION}})
+        )
+        kinds = [json.loads(await ws.recv())["type"] for _ in range(3)]
+        assert kinds == ["ka", "ka", "ka"]
+
+
+def test_sse_sends_heartbeats_on_an_idle_stream(gw: GatewayHandle) -> None:
+    with httpx.stream(
+        "POST",
+        gw.graphql_url,
+        json={"query": IDLE_SUBSCRIPTION},
+        headers={"accept": "text/event-stream"},
+        timeout=10,
+    ) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        heartbeats = 0
+        for line in response.iter_lines():
+            if line.startswith(":"):
+                heartbeats += 1
+                if heartbeats == 2:
+                    break
+            else:
+                assert line == "", f"an idle stream carried data: {line!r}"
+    assert heartbeats == 2
+
+
+async def test_no_ping_before_the_connection_is_acknowledged(gw: GatewayHandle) -> None:
+    async with connect(gw.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(KEEPALIVE_S * 4):
+                await ws.recv()
