@@ -302,3 +302,20 @@ def test_writes_to_one_order_apply_in_the_order_accepted(client: httpx.Client) -
     order = client.get("/api/v3/orders/ENG-2004").json()
     assert order["externalStatus"] == "B"
     assert order["versionTag"] == last["versionTag"]
+
+
+def test_a_job_whose_order_vanished_fails_with_422(client: httpx.Client) -> None:
+    deleted = client.delete("/api/v3/orders/ENG-3001")
+    replaced = client.put("/api/v3/orders/ENG-3001", json=new_order("ENG-3001"))
+    assert deleted.status_code == replaced.status_code == 202
+    assert wait_for_job(client, deleted.json()["href"]).status_code == 200
+    failed = wait_for_job(client, replaced.json()["href"])
+    assert failed.status_code == 422
+    body = failed.json()
+    assert (body["status"], body["errorCode"], body["operation"]) == (
+        "Failed",
+        "OrderNotFound",
+        "Replace",
+    )
+    assert body["errors"][0]["code"] == "OrderNotFound"
+    assert client.get("/api/v3/orders/ENG-3001").status_code == 404
