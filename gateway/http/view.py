@@ -12,6 +12,7 @@ What this adds to stock Strawberry:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -36,9 +37,11 @@ from strawberry.types import ExecutionResult
 
 from gateway.http.graphiql import graphiql_page
 from gateway.http.keepalive import keepalive_handler_class
-from gateway.http.masking import INTERNAL_ERROR_CODE
+from gateway.http.masking import INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE
 from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON, JSON, negotiate
 from gateway.http.ws_hooks import WebSocketHooks, WsAuthenticator
+
+logger = logging.getLogger(__name__)
 
 ContextGetter = Callable[[Request | WebSocket, Response | WebSocket], Awaitable[Any]]
 
@@ -109,7 +112,21 @@ class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
             response = await self.run(request)
         except HTTPException as exc:
             response = self._refusal(request, exc)
+        except Exception:
+            # Outside any operation (e.g. building the context): still a GraphQL-shaped answer,
+            # with nothing of the failure in it.
+            logger.exception("GraphQL request failed outside execution")
+            response = self._internal_error(request)
         await response(scope, receive, send)
+
+    def _internal_error(self, request: Request) -> Response:
+        media_type = negotiate(request.headers.get("accept")) or JSON
+        body = {
+            "errors": [
+                {"message": INTERNAL_ERROR_MESSAGE, "extensions": {"code": INTERNAL_ERROR_CODE}}
+            ]
+        }
+        return Response(self.encode_json(body), 500, media_type=media_type)
 
     def _refusal(self, request: Request, exc: HTTPException) -> Response:
         status, headers = exc.status_code, {}

@@ -79,6 +79,25 @@ def test_validation_errors_are_not_masked(server: LoopbackServer) -> None:
     assert "Cannot query field 'nope'" in response.json()["errors"][0]["message"]
 
 
+async def _broken_context(request: Any, response: Any) -> dict[str, Any]:
+    raise RuntimeError(SECRET)
+
+
+def test_a_failure_outside_execution_is_a_masked_500() -> None:
+    schema = strawberry.Schema(query=Query, extensions=schema_extensions(QueryLimits()))
+    view = GatewayGraphQL(schema, context_getter=_broken_context, graphiql=False)
+    with serve(view, lifespan="off") as srv:
+        response = httpx.post(
+            f"{srv.url}/", json={"query": "{ fine }"}, headers={"accept": GRAPHQL_RESPONSE_JSON}
+        )
+    assert response.status_code == 500
+    assert response.headers["content-type"] == GRAPHQL_RESPONSE_JSON
+    assert response.json() == {
+        "errors": [{"message": "Internal error", "extensions": {"code": "INTERNAL"}}]
+    }
+    assert "hunter2" not in response.text
+
+
 def test_an_upstream_failure_names_code_and_vendor_but_no_url_or_key() -> None:
     with sandbox_gateway() as gw:
         faults = gw.client.put(
