@@ -18,8 +18,8 @@ ANNA = CONTACTS[0].contact_id
 MANY = next(c.contact_id for c in CONTACTS if c.email == "many.orders@example.com")
 
 
-def test_get_order_returns_the_stored_document_with_server_fields(client: httpx.Client) -> None:
-    answer = client.get("/api/v3/orders/ENG-1001")
+def test_get_order_returns_the_stored_document_with_server_fields(reader: httpx.Client) -> None:
+    answer = reader.get("/api/v3/orders/ENG-1001")
     assert answer.status_code == 200
     order = answer.json()
     assert order["orderId"] == "ENG-1001"
@@ -28,30 +28,30 @@ def test_get_order_returns_the_stored_document_with_server_fields(client: httpx.
     assert order["versionTag"]
 
 
-def test_get_order_checks_the_contact_when_asked(client: httpx.Client) -> None:
-    assert client.get("/api/v3/orders/ENG-1001", params={"contactId": ANNA}).status_code == 200
+def test_get_order_checks_the_contact_when_asked(reader: httpx.Client) -> None:
+    assert reader.get("/api/v3/orders/ENG-1001", params={"contactId": ANNA}).status_code == 200
     other = CONTACTS[1].contact_id
-    stranger = client.get("/api/v3/orders/ENG-1001", params={"contactId": other})
+    stranger = reader.get("/api/v3/orders/ENG-1001", params={"contactId": other})
     assert stranger.status_code == 404
 
 
-def test_get_unknown_order_is_404(client: httpx.Client) -> None:
-    answer = client.get("/api/v3/orders/NO-SUCH-ORDER")
+def test_get_unknown_order_is_404(reader: httpx.Client) -> None:
+    answer = reader.get("/api/v3/orders/NO-SUCH-ORDER")
     assert answer.status_code == 404
     assert answer.json()["errorCode"] == "OrderNotFound"
 
 
-def test_order_type_follows_the_lines(client: httpx.Client) -> None:
+def test_order_type_follows_the_lines(reader: httpx.Client) -> None:
     for kind, expected in (("purchase", "Purchase"), ("return", "Return"), ("mixed", "Purchase")):
         for order_id in DEMO_INDEX["orders"][kind]:
-            order = client.get(f"/api/v3/orders/{order_id}").json()
+            order = reader.get(f"/api/v3/orders/{order_id}").json()
             line_types = {line.get("type", "Purchase") for line in order["lineItems"]["items"]}
             assert order["type"] == expected, order_id
             assert ("Return" in line_types) == (kind != "purchase"), order_id
 
 
-def test_list_pages_through_every_order_following_links(client: httpx.Client) -> None:
-    first = client.get("/api/v3/orders", params={"contactId": MANY, "count": 25})
+def test_list_pages_through_every_order_following_links(reader: httpx.Client) -> None:
+    first = reader.get("/api/v3/orders", params={"contactId": MANY, "count": 25})
     assert first.status_code == 200
     page = first.json()
     assert page["totalCount"] >= 50
@@ -59,25 +59,25 @@ def test_list_pages_through_every_order_following_links(client: httpx.Client) ->
     assert [link["rel"] for link in page["links"]] == ["next"]
     while any(link["rel"] == "next" for link in page["links"]):
         href = next(link["href"] for link in page["links"] if link["rel"] == "next")
-        page = client.get(href).json()
+        page = reader.get(href).json()
         assert any(link["rel"] == "previous" for link in page["links"])
         seen += [o["orderId"] for o in page["items"]]
     assert len(seen) == len(set(seen)) == page["totalCount"]
-    assert all(client.get(f"/api/v3/orders/{oid}").json()["contactId"] == MANY for oid in seen[:3])
+    assert all(reader.get(f"/api/v3/orders/{oid}").json()["contactId"] == MANY for oid in seen[:3])
 
 
-def test_list_is_newest_first_with_default_page_of_ten(client: httpx.Client) -> None:
-    page = client.get("/api/v3/orders", params={"contactId": MANY}).json()
+def test_list_is_newest_first_with_default_page_of_ten(reader: httpx.Client) -> None:
+    page = reader.get("/api/v3/orders", params={"contactId": MANY}).json()
     assert len(page["items"]) == 10
     created = [o["createdAt"] for o in page["items"]]
     assert created == sorted(created, reverse=True)
 
 
-def test_previous_link_goes_back(client: httpx.Client) -> None:
-    page = client.get("/api/v3/orders", params={"contactId": ANNA, "offset": 3, "count": 2}).json()
+def test_previous_link_goes_back(reader: httpx.Client) -> None:
+    page = reader.get("/api/v3/orders", params={"contactId": ANNA, "offset": 3, "count": 2}).json()
     previous = next(link["href"] for link in page["links"] if link["rel"] == "previous")
-    back = client.get(previous).json()
-    first = client.get("/api/v3/orders", params={"contactId": ANNA, "offset": 1, "count": 2}).json()
+    back = reader.get(previous).json()
+    first = reader.get("/api/v3/orders", params={"contactId": ANNA, "offset": 1, "count": 2}).json()
     assert back["items"] == first["items"]
 
 
@@ -94,9 +94,9 @@ def test_previous_link_goes_back(client: httpx.Client) -> None:
     ],
 )
 def test_list_rejects_bad_queries(
-    client: httpx.Client, params: dict[str, str], status: int, code: str
+    reader: httpx.Client, params: dict[str, str], status: int, code: str
 ) -> None:
-    answer = client.get("/api/v3/orders", params=params)
+    answer = reader.get("/api/v3/orders", params=params)
     assert answer.status_code == status
     assert answer.json()["errorCode"] == code
 
@@ -146,8 +146,8 @@ def test_create_keeps_the_document(client: httpx.Client) -> None:
         assert stored[key] == value, key
 
 
-def test_create_of_an_existing_order_is_409(client: httpx.Client) -> None:
-    answer = client.post("/api/v3/orders", json=new_order("ENG-1001"))
+def test_create_of_an_existing_order_is_409(reader: httpx.Client) -> None:
+    answer = reader.post("/api/v3/orders", json=new_order("ENG-1001"))
     assert answer.status_code == 409
     assert answer.json()["errorCode"] == "OrderAlreadyExists"
 
@@ -228,14 +228,14 @@ def test_replace_turns_a_purchase_into_a_return(client: httpx.Client) -> None:
     assert client.get("/api/v3/orders/ENG-1002").json()["type"] == "Return"
 
 
-def test_replace_of_unknown_order_is_404(client: httpx.Client) -> None:
-    answer = client.put("/api/v3/orders/NOPE-1", json=new_order("NOPE-1"))
+def test_replace_of_unknown_order_is_404(reader: httpx.Client) -> None:
+    answer = reader.put("/api/v3/orders/NOPE-1", json=new_order("NOPE-1"))
     assert answer.status_code == 404
     assert answer.json()["errorCode"] == "OrderNotFound"
 
 
-def test_replace_with_another_order_id_in_the_body_is_400(client: httpx.Client) -> None:
-    answer = client.put("/api/v3/orders/ENG-1002", json=new_order("ENG-1003"))
+def test_replace_with_another_order_id_in_the_body_is_400(reader: httpx.Client) -> None:
+    answer = reader.put("/api/v3/orders/ENG-1002", json=new_order("ENG-1003"))
     assert answer.status_code == 400
     assert answer.json()["errors"][0]["field"] == "orderId"
 
@@ -273,23 +273,23 @@ def test_change_delivery_merges_into_delivery(client: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize("path", ["change-status", "change-delivery"])
-def test_changes_to_unknown_orders_are_404(client: httpx.Client, path: str) -> None:
+def test_changes_to_unknown_orders_are_404(reader: httpx.Client, path: str) -> None:
     body = {"status": "Completed", "method": "DHL"}
-    assert client.post(f"/api/v3/orders/NOPE-2/{path}", json=body).status_code == 404
+    assert reader.post(f"/api/v3/orders/NOPE-2/{path}", json=body).status_code == 404
 
 
 @pytest.mark.parametrize(
     ("path", "body"),
     [("change-status", {}), ("change-status", {"status": "Shipped"}), ("change-delivery", {})],
 )
-def test_changes_with_bad_bodies_are_400(client: httpx.Client, path: str, body: object) -> None:
-    answer = client.post(f"/api/v3/orders/ENG-1006/{path}", json=body)
+def test_changes_with_bad_bodies_are_400(reader: httpx.Client, path: str, body: object) -> None:
+    answer = reader.post(f"/api/v3/orders/ENG-1006/{path}", json=body)
     assert answer.status_code == 400
     assert answer.json()["errors"]
 
 
-def test_unknown_job_is_404(client: httpx.Client) -> None:
-    answer = client.get("/api/v3/orders/jobs/00000000-0000-0000-0000-000000000000")
+def test_unknown_job_is_404(reader: httpx.Client) -> None:
+    answer = reader.get("/api/v3/orders/jobs/00000000-0000-0000-0000-000000000000")
     assert answer.status_code == 404
     assert answer.json()["errorCode"] == "JobNotFound"
 
