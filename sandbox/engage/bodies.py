@@ -43,8 +43,31 @@ async def read_json(request: Request, limit: int = inferred.MAX_BODY_BYTES) -> A
     if not raw.strip():
         raise BodyError(problem(400, inferred.INVALID_JSON, "A JSON request body is required."))
     try:
-        return orjson.loads(raw)
+        value = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise BodyError(
             problem(400, inferred.INVALID_JSON, f"The request body is not valid JSON: {exc}")
         ) from None
+    if _depth(value) > inferred.MAX_JSON_DEPTH:
+        raise BodyError(
+            problem(
+                400,
+                inferred.INVALID_JSON,
+                f"The request body nests deeper than {inferred.MAX_JSON_DEPTH} levels.",
+            )
+        )
+    return value
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of a parsed JSON value, without recursion."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(node, dict):
+            stack.extend((child, level + 1) for child in node.values())
+        elif isinstance(node, list):
+            stack.extend((child, level + 1) for child in node)
+    return deepest

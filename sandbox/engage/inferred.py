@@ -37,6 +37,9 @@ VALIDATION_FAILED: Final = "ValidationFailed"
 INVALID_JSON: Final = "InvalidJson"
 PAYLOAD_TOO_LARGE: Final = "PayloadTooLarge"
 MAX_BODY_BYTES: Final = 1024 * 1024
+# Ours: JSON nested deeper than this is refused as InvalidJson (real documents nest ~5 levels;
+# the limit keeps stored data serialisable).
+MAX_JSON_DEPTH: Final = 64
 
 # §6: per-field error codes inside `errors[]`.
 FIELD_REQUIRED: Final = "Required"

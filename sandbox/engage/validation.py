@@ -227,13 +227,15 @@ def _address(address: _Checker) -> None:
         address.string(key)
 
 
-def _money_block(block: _Checker, total_key: str, item_check: str) -> None:
+def _money_block(block: _Checker, total_key: str, *, taxed: bool) -> None:
+    """§3.2 (inferred shapes): `{items: [{type?, description?, reference?, amount}], <total>?}`;
+    fee items may carry taxes."""
     for item in block.objects("items"):
         item.string("type")
         item.string("description")
         item.string("reference")
         item.number("amount", required=True)
-        if item_check == "fee":
+        if taxed:
             _taxes(item)
     block.number(total_key)
 
@@ -301,14 +303,10 @@ def validate_order(
         for line in lines:
             _line(line)
         line_items.number("subTotal")
-    for key, total_key, kind in (
-        ("payments", "totalPaid", "payment"),
-        ("fees", "total", "fee"),
-        ("discounts", "total", "discount"),
-    ):
+    for key, total_key in (("payments", "totalPaid"), ("fees", "total"), ("discounts", "total")):
         block = order.obj_field(key)
         if block is not None:
-            _money_block(block, total_key, kind)
+            _money_block(block, total_key, taxed=key == "fees")
     order.number("totalPrice", required=True)
     delivery = order.obj_field("delivery")
     if delivery is not None:

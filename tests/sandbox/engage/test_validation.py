@@ -261,6 +261,32 @@ def test_a_body_just_under_the_cap_is_read(live: tuple[httpx.Client, EngageState
     assert wait_for_job(client, accepted.json()["href"]).status_code == 302
 
 
+@pytest.mark.parametrize("depth", [65, 300, 1000])
+def test_deeply_nested_json_is_refused(live: tuple[httpx.Client, EngageState], depth: int) -> None:
+    client, state = live
+    before = snapshot(state)
+    nested = "[" * depth + "]" * depth
+    tag = client.get("/api/v3/orders/ENG-1001").json()["versionTag"]
+    raw = f'{{"action": "ConfirmOrder", "versionTag": "{tag}", "data": {nested}}}'
+    answer = client.post("/api/v3/orders/ENG-1001/action", content=raw.encode())
+    assert answer.status_code == 400
+    assert answer.json()["errorCode"] == "InvalidJson"
+    assert snapshot(state) == before
+
+
+def test_nesting_within_the_limit_is_stored_and_read_back(
+    live: tuple[httpx.Client, EngageState],
+) -> None:
+    client, _ = live
+    nested: Any = "leaf"
+    for _ in range(60):
+        nested = {"n": nested}
+    accepted = client.post("/api/v3/orders", json=new_order("DEEP-1", extra=nested))
+    assert accepted.status_code == 202
+    assert wait_for_job(client, accepted.json()["href"]).status_code == 302
+    assert client.get("/api/v3/orders/DEEP-1").json()["extra"] == nested
+
+
 def test_huge_numbers_and_odd_values_do_not_crash(live: tuple[httpx.Client, EngageState]) -> None:
     client, state = live
     before = snapshot(state)
