@@ -8,8 +8,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 PAYLOAD_TOO_LARGE_CODE = "PAYLOAD_TOO_LARGE"
 
 
-class _BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(Exception):
+    """Raised from ``receive`` once a streamed body passes the limit; the middleware answers 413
+    (the app in between must let it through)."""
 
 
 class BodySizeLimitMiddleware:
@@ -37,7 +38,7 @@ class BodySizeLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
-                    raise _BodyTooLarge
+                    raise BodyTooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -48,7 +49,7 @@ class BodySizeLimitMiddleware:
 
         try:
             await self.app(scope, limited_receive, tracking_send)
-        except _BodyTooLarge:
+        except BodyTooLarge:
             if response_started:
                 raise
             await self._refuse(send)

@@ -17,24 +17,27 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.http.streaming import SSETransport
 from strawberry.schema import BaseSchema
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import (
     GRAPHQL_SSE_PROTOCOL,
     GRAPHQL_TRANSPORT_WS_PROTOCOL,
     GRAPHQL_WS_PROTOCOL,
 )
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
+from gateway.http.body_limit import BodyTooLarge
 from gateway.http.graphiql import graphiql_page
 from gateway.http.keepalive import keepalive_handler_class
 from gateway.http.masking import INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE
@@ -44,6 +47,11 @@ from gateway.http.ws_hooks import WebSocketHooks, WsAuthenticator
 logger = logging.getLogger(__name__)
 
 ContextGetter = Callable[[Request | WebSocket, Response | WebSocket], Awaitable[Any]]
+
+SUBSCRIPTION_TRANSPORTS = (
+    "Subscriptions need a streaming transport: a WebSocket (graphql-transport-ws or graphql-ws) "
+    "or Server-Sent Events (POST with Accept: text/event-stream)"
+)
 
 SUBSCRIPTION_PROTOCOLS = (
     GRAPHQL_TRANSPORT_WS_PROTOCOL,
@@ -112,6 +120,8 @@ class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
             response = await self.run(request)
         except HTTPException as exc:
             response = self._refusal(request, exc)
+        except BodyTooLarge:
+            raise  # answered with 413 by BodySizeLimitMiddleware
         except Exception:
             # Outside any operation (e.g. building the context): still a GraphQL-shaped answer,
             # with nothing of the failure in it.
@@ -129,8 +139,14 @@ class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
         return Response(self.encode_json(body), 500, media_type=media_type)
 
     def _refusal(self, request: Request, exc: HTTPException) -> Response:
-        status, headers = exc.status_code, {}
-        if isinstance(exc.__cause__, InvalidOperationTypeError) and request.method == "GET":
+        status, headers, reason = exc.status_code, {}, exc.reason
+        cause = exc.__cause__
+        if (
+            isinstance(cause, InvalidOperationTypeError)
+            and cause.operation_type is OperationType.SUBSCRIPTION
+        ):
+            reason = SUBSCRIPTION_TRANSPORTS
+        elif isinstance(cause, InvalidOperationTypeError) and request.method == "GET":
             # GraphQL over HTTP: GET may only carry queries; the method, not the request, is wrong.
             status, headers = 405, {"Allow": "POST"}
         elif status == 405:
@@ -138,8 +154,42 @@ class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
         elif exc.reason == "Unsupported content type":
             status = 415
         media_type = negotiate(request.headers.get("accept")) or JSON
-        body = {"errors": [{"message": exc.reason}]}
+        body = {"errors": [{"message": reason}]}
         return Response(self.encode_json(body), status, headers, media_type=media_type)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Any,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """One operation over plain HTTP: queries (and, with POST, mutations) only.
+
+        Strawberry would also run a subscription here and answer with one masked error, since a
+        single JSON response cannot carry a stream; refusing it up front says where to go.
+        """
+        allowed = {OperationType.QUERY}
+        if request_adapter.method == "POST":
+            allowed.add(OperationType.MUTATION)
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except CannotGetOperationTypeError as exc:
+            raise HTTPException(400, exc.as_http_error_reason()) from exc
+        except InvalidOperationTypeError as exc:
+            raise HTTPException(400, exc.as_http_error_reason(request_adapter.method)) from exc
+        except MissingQueryError as exc:
+            raise HTTPException(400, "No GraphQL query found in the request") from exc
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

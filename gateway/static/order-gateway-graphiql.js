@@ -7,7 +7,7 @@
     "# order-gateway: one schema over Voyado Engage and ExpertSender orders.",
     "# Open the docs (book icon, top left) to browse the schema; run with Ctrl-Enter.",
     "",
-    "query Vendors {",
+    "{",
     "  vendors {",
     "    vendor",
     "    configured",

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,11 @@ WAIT_S = 30
 # One line: GraphiQL closes brackets and quotes as they are typed and steps over the closing
 # ones when they are typed in turn, which only comes out right without line breaks.
 TYPED_QUERY = 'query Demo { order(vendor: ENGAGE, orderId: "ENG-1004") { orderId status type } }'
+SUBSCRIPTION = "subscription Live { integrationLog { code orderId } }"
+REFUSED_DELETE = (
+    'mutation { deleteOrder(input: {vendor: ENGAGE, orderId: "NO-SUCH-ORDER"}) '
+    "{ errors { code } } }"
+)
 SCREENSHOT_DIR = Path(os.environ.get("GRAPHIQL_SCREENSHOT_DIR", tempfile.gettempdir()))
 
 
@@ -80,14 +86,7 @@ def session(gw: GatewayHandle, browser: webdriver.Chrome) -> dict[str, Any]:
     # The schema has loaded once the editor knows the root type.
     wait.until(lambda d: d.execute_script(_SCHEMA_LOADED))
 
-    editor = browser.find_element(By.CSS_SELECTOR, ".graphiql-query-editor .CodeMirror")
-    editor.click()
-    browser.execute_script(_EDITOR_CLEAR)
-    editor.find_element(By.CSS_SELECTOR, "textarea").send_keys(TYPED_QUERY)
-    # CodeMirror reads its hidden textarea on a timer: wait until it has taken every key.
-    # (If it never does, test_graphiql_runs_the_typed_query reports what it held.)
-    with contextlib.suppress(TimeoutException):
-        WebDriverWait(browser, 10).until(lambda d: d.execute_script(_EDITOR_VALUE) == TYPED_QUERY)
+    _type_query(browser, TYPED_QUERY)
     typed = browser.execute_script(_EDITOR_VALUE)
     browser.find_element(By.CSS_SELECTOR, ".graphiql-execute-button").click()
     try:
@@ -101,6 +100,8 @@ def session(gw: GatewayHandle, browser: webdriver.Chrome) -> dict[str, Any]:
     response_text = browser.execute_script(_RESPONSE_VALUE)
     browser.save_screenshot(str(SCREENSHOT_DIR / "graphiql-query.png"))
 
+    subscription_events = _run_subscription(gw, browser)
+
     browser.find_element(By.CSS_SELECTOR, '[aria-label="Show Documentation Explorer"]').click()
     docs = wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, ".graphiql-doc-explorer")))
     wait.until(lambda d: "Query" in docs.text)
@@ -111,11 +112,44 @@ def session(gw: GatewayHandle, browser: webdriver.Chrome) -> dict[str, Any]:
 
     return {
         "typed": typed,
+        "subscription": subscription_events,
         "response": json.loads(response_text),
         "docs": docs_text,
         "requests": _requested_urls(browser),
         "console": browser.get_log("browser"),  # type: ignore[no-untyped-call]
     }
+
+
+def _type_query(browser: webdriver.Chrome, text: str) -> None:
+    editor = browser.find_element(By.CSS_SELECTOR, ".graphiql-query-editor .CodeMirror")
+    editor.click()
+    browser.execute_script(_EDITOR_CLEAR)
+    editor.find_element(By.CSS_SELECTOR, "textarea").send_keys(text)
+    # CodeMirror reads its hidden textarea on a timer, and GraphiQL parses the text (to pick
+    # HTTP or WebSocket for it) a moment later, then stores it: wait for that stored copy.
+    # (If it never comes, the tests report what the editor held.)
+    with contextlib.suppress(TimeoutException):
+        WebDriverWait(browser, 10).until(lambda d: d.execute_script(_STORED_QUERY) == text)
+
+
+def _run_subscription(gw: GatewayHandle, browser: webdriver.Chrome) -> str:
+    """Starts a live integration-log subscription in GraphiQL (over WebSocket), then makes the
+    gateway log something until the event shows in the result pane; returns the pane."""
+    _type_query(browser, SUBSCRIPTION)
+    browser.find_element(By.CSS_SELECTOR, ".graphiql-execute-button").click()
+    deadline = time.monotonic() + WAIT_S
+    # The tail only carries entries logged after it started, and GraphiQL shows nothing until
+    # the first event: keep causing entries until one arrives.
+    while time.monotonic() < deadline:
+        gw.post(REFUSED_DELETE)
+        with contextlib.suppress(TimeoutException):
+            WebDriverWait(browser, 1).until(
+                lambda d: "ORDER_NOT_FOUND" in (d.execute_script(_RESPONSE_VALUE) or "")
+            )
+            break
+    pane: str = browser.execute_script(_RESPONSE_VALUE) or ""
+    browser.save_screenshot(str(SCREENSHOT_DIR / "graphiql-subscription.png"))
+    return pane
 
 
 _SCHEMA_LOADED = """
@@ -126,6 +160,7 @@ return Boolean(cm && cm.CodeMirror && cm.CodeMirror.options.lint
 _QUERY_EDITOR = "document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror"
 _EDITOR_CLEAR = f"{_QUERY_EDITOR}.setValue('')"
 _EDITOR_VALUE = f"return {_QUERY_EDITOR}.getValue()"
+_STORED_QUERY = "return window.localStorage.getItem('graphiql:query')"
 _RESPONSE_VALUE = """
 const cm = document.querySelector('.graphiql-response .CodeMirror');
 return cm ? cm.CodeMirror.getValue() : null;
@@ -148,6 +183,18 @@ def test_graphiql_runs_the_typed_query(session: dict[str, Any]) -> None:
     assert session["typed"] == TYPED_QUERY
     order = session["response"]["data"]["order"]
     assert order == {"orderId": "ENG-1004", "status": "COMPLETED", "type": "MIXED"}
+
+
+def test_graphiql_runs_a_subscription_over_websocket(
+    gw: GatewayHandle, session: dict[str, Any]
+) -> None:
+    event = json.loads(session["subscription"])
+    assert event["data"]["integrationLog"] == {
+        "code": "ORDER_NOT_FOUND",
+        "orderId": "NO-SUCH-ORDER",
+    }
+    sockets = [url for url in session["requests"] if url.startswith("ws")]
+    assert sockets == [f"ws://127.0.0.1:{gw.server.port}/graphql"]
 
 
 def test_the_docs_explorer_shows_the_schema(session: dict[str, Any]) -> None:

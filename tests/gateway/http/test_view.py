@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON
+from gateway.http.view import SUBSCRIPTION_TRANSPORTS
 from gateway.settings import QueryLimits
 from tests.support.gateway import GatewayHandle, sandbox_gateway
 
@@ -126,6 +127,17 @@ def test_get_refuses_a_mutation_with_405_and_allow_post(gw: GatewayHandle) -> No
     # Nothing was deleted: the order still reads back.
     check = post(gw, {"query": '{ order(vendor: ENGAGE, orderId: "ENG-1001") { orderId } }'}, GRJ)
     assert check.json()["data"]["order"] == {"orderId": "ENG-1001"}
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_subscription_over_plain_http_is_told_where_to_go(gw: GatewayHandle, method: str) -> None:
+    subscription = "subscription { integrationLog { id } }"
+    if method == "GET":
+        response = gw.client.get(gw.graphql_url, params={"query": subscription}, headers=GRJ)
+    else:
+        response = post(gw, {"query": subscription}, GRJ)
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"message": SUBSCRIPTION_TRANSPORTS}]}
 
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
