@@ -28,8 +28,19 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Strawberry request handling", ("strawberry/",)),
     ("HTTP server (uvicorn/starlette)", ("uvicorn/", "starlette/")),
 )
-# Frames present in nearly every sample (event loop, server start-up) say nothing.
+# Frames present in nearly every sample (event loop, server start-up) say nothing. The share
+# alone does not catch them all: under uvloop some samples start at a coroutine's own frame.
 _SCAFFOLD_SHARE = 0.85
+_SCAFFOLD_PATHS = (
+    "<frozen runpy>",
+    "click/",
+    "uvicorn/main.py",
+    "uvicorn/__main__.py",
+    "uvicorn/server.py",
+    "uvicorn/_compat.py",
+    "asyncio/runners.py",
+    "asyncio/base_events.py",
+)
 
 
 class ProfileError(RuntimeError):
@@ -132,7 +143,7 @@ def summarize(raw: str, *, top: int = 15) -> ProfileSummary:
     informative = [
         (name, count)
         for name, count in inclusive.most_common()
-        if count < _SCAFFOLD_SHARE * samples
+        if count < _SCAFFOLD_SHARE * samples and not any(p in name for p in _SCAFFOLD_PATHS)
     ]
     return ProfileSummary(
         samples=samples,

@@ -57,8 +57,8 @@ def gateway(
     workers: int = 1,
     name: str | None = None,
 ) -> Service:
-    """The gateway as the vendors' client. One process: uvicorn with the app factory; more:
-    ``order-gateway serve --workers N`` (the recommended multi-process setting)."""
+    """The gateway as the vendors' client, run by ``order-gateway serve --workers N`` (uvicorn
+    with the app factory if the command is not installed)."""
     port = free_port()
     env = {
         "GATEWAY_HOST": "127.0.0.1",
@@ -76,7 +76,8 @@ def gateway(
         "GATEWAY_LOG_LEVEL": "warning",
     }
     cli = shutil.which("order-gateway", path=str(Path(PYTHON).parent))
-    if workers > 1 and cli is not None:
+    if cli is not None:
+        # The way operators run it: same uvicorn options (uvloop, httptools, sansio websockets).
         argv = [cli, "serve", "--workers", str(workers)]
     else:
         argv = uvicorn_argv(GATEWAY_APP, port, factory=True)
