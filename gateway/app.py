@@ -23,6 +23,7 @@ from gateway.context import make_context_getter
 from gateway.http.body_limit import BodySizeLimitMiddleware
 from gateway.http.graphiql import static_mount
 from gateway.http.health import health_routes
+from gateway.http.masking import quiet_expected_errors
 from gateway.http.view import GatewayGraphQL
 from gateway.settings import GatewaySettings, load_settings
 
@@ -49,6 +50,7 @@ class _GraphQLEndpoint:
 
 
 def create_app(settings: GatewaySettings) -> Starlette:
+    quiet_expected_errors()
     endpoint = _GraphQLEndpoint()
     holder: dict[str, Gateway] = {}
 

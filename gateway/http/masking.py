@@ -7,6 +7,8 @@ original is still logged server-side by Strawberry before masking.
 
 from __future__ import annotations
 
+import logging
+
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
@@ -34,3 +36,25 @@ class GatewayMaskErrors(MaskErrors):
             original_error=None,
             extensions={"code": INTERNAL_ERROR_CODE},
         )
+
+
+class ExpectedErrorsFilter(logging.Filter):
+    """Keeps Strawberry's error log for failures worth a look.
+
+    Strawberry logs every error of every operation at ERROR level, tracebacks included. Errors
+    that are public (a client's syntax or validation mistake, a ``GatewayError`` the client was
+    told about and the integration log already recorded) are dropped; masked ones, which are
+    bugs, stay with their traceback.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, GraphQLError) and is_public_error(record.msg))
+
+
+_EXPECTED_ERRORS_FILTER = ExpectedErrorsFilter()
+
+
+def quiet_expected_errors() -> None:
+    strawberry_logger = logging.getLogger("strawberry.execution")
+    if _EXPECTED_ERRORS_FILTER not in strawberry_logger.filters:
+        strawberry_logger.addFilter(_EXPECTED_ERRORS_FILTER)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +12,7 @@ import strawberry
 
 from gateway.errors import GatewayError
 from gateway.http.extensions import schema_extensions
+from gateway.http.masking import quiet_expected_errors
 from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON
 from gateway.http.view import GatewayGraphQL
 from gateway.settings import QueryLimits
@@ -38,6 +40,20 @@ class Query:
 
 async def _context(request: Any, response: Any) -> dict[str, Any]:
     return {}
+
+
+def test_only_masked_errors_reach_the_error_log(
+    server: LoopbackServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    quiet_expected_errors()
+    with caplog.at_level(logging.ERROR, logger="strawberry.execution"):
+        run(server, "{ refused }")
+        httpx.post(f"{server.url}/", json={"query": "{ nope }"})
+        run(server, "{ unexpected }")
+    logged = [r for r in caplog.records if r.name == "strawberry.execution"]
+    assert len(logged) == 1
+    assert logged[0].exc_info is not None
+    assert isinstance(logged[0].exc_info[1], RuntimeError)
 
 
 @pytest.fixture(scope="module")
