@@ -102,7 +102,7 @@ def test_list_rejects_bad_queries(
 
 
 def test_create_goes_from_202_through_processing_to_302() -> None:
-    with serve(create_app(EngageSandboxSettings(job_delay_ms=150))) as srv, engage_client(srv) as c:
+    with serve(create_app(EngageSandboxSettings(job_delay_ms=300))) as srv, engage_client(srv) as c:
         accepted = c.post("/api/v3/orders", json=new_order("NEW-1"))
         assert accepted.status_code == 202
         job = accepted.json()
