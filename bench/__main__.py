@@ -164,6 +164,7 @@ class Bench:
                         self.nplus1(gw, engage.url, contact_id)
                     if "profile" in self.phases:
                         self.profile_under_load("one-order read, cache off", gw, one)
+                    if "profile" in self.phases and self.plan.profile_nested_query:
                         nested = nplus1.target(
                             targets.GATEWAY_NO_CACHE, gw.url, contact_id, server=gw
                         )

@@ -24,6 +24,7 @@ class Plan:
     # counts run (the quick plan keeps the comparisons the targets need).
     worker_cache_modes: tuple[bool, ...] = (False, True)
     peer_processes: tuple[int, ...] = (1, 2)
+    profile_nested_query: bool = True
 
 
 FULL = Plan(
@@ -50,10 +51,11 @@ QUICK = Plan(
     nplus1_s=2,
     subscribers=1000,
     jobs=10,
-    fanout_job_delay_ms=5000,
+    fanout_job_delay_ms=4000,
     writes_s=3,
-    write_latency_samples=5,
+    write_latency_samples=3,
     profile_s=3,
     worker_cache_modes=(False,),
     peer_processes=(1,),
+    profile_nested_query=False,
 )
