@@ -114,6 +114,12 @@ class Bench:
             thread.join(timeout=self.plan.profile_s + 60)
         summary = profile.summarize(raw.read_text())
         self.profiles.append(profile.render(summary, title=f"{title} ({connections} conns)"))
+        stages = ", ".join(f"{summary.share(n):.0f}% {name}" for name, n in summary.by_stage[:4])
+        hottest = summary.self_top[0][0] if summary.self_top else "nothing"
+        self.report.notes.append(
+            f"Profile of the gateway, {title}: {stages}; hottest function {hottest} "
+            "(details in profile-latest.txt)."
+        )
 
     # --- phases -------------------------------------------------------------------------
 
