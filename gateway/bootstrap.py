@@ -359,7 +359,7 @@ async def start_gateway(settings: GatewaySettings) -> Gateway:
             vendor_info,
             poll_schedule=_poll_schedule(settings),
             job_timeout_s=settings.jobs.timeout_s,
-            cache_ttl_s=settings.cache_ttl_s or 1.0,
+            cache_ttl_s=settings.cache_ttl_s,
             cache_enabled=settings.cache_enabled,
             log_max_entries=settings.log_max_entries,
             transport_events=relay,

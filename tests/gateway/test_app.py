@@ -114,3 +114,16 @@ def test_shutdown_stops_the_emulators() -> None:
             socket.create_connection(("127.0.0.1", port), timeout=2).close()
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"{gw.url}/healthz", timeout=2)
+
+
+@pytest.mark.parametrize(("ttl", "enabled"), [(0.0, False), (5.0, True)])
+def test_the_cache_ttl_setting_reaches_the_read_cache(ttl: float, enabled: bool) -> None:
+    with sandbox_gateway(cache_ttl_s=ttl) as gw:
+        assert gw.gateway.services.cache.enabled is enabled
+        query = '{ order(vendor: ENGAGE, orderId: "ENG-1001") { orderId } }'
+        gw.client.post(f"{gw.engage_url}/_sandbox/requests/reset")
+        for _ in range(2):
+            assert gw.post(query) == {"data": {"order": {"orderId": "ENG-1001"}}}
+        reads = gw.client.get(f"{gw.engage_url}/_sandbox/requests").json()["total"]
+    # With the cache on, the second read is served from it; with it off, both reach the vendor.
+    assert reads == (1 if enabled else 2)
