@@ -54,9 +54,7 @@ class JobState(StrEnum):
         return self in _FINAL_JOB_STATES
 
 
-_FINAL_JOB_STATES = frozenset(
-    {JobState.COMPLETED, JobState.COMPLETED_WITH_ERRORS, JobState.FAILED}
-)
+_FINAL_JOB_STATES = frozenset({JobState.COMPLETED, JobState.COMPLETED_WITH_ERRORS, JobState.FAILED})
 
 
 class JobOperation(StrEnum):
