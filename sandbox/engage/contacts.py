@@ -14,9 +14,9 @@ from sandbox.engage import inferred
 from sandbox.engage.problems import problem
 from sandbox.engage.store import Contact, EngageState, normalise_phone, normalise_ssn
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE = re.compile(r"^\+?\d{6,15}$")
-SSN = re.compile(r"^(\d{6}|\d{8})[-+]?\d{4}$")
+EMAIL = re.compile(inferred.EMAIL_PATTERN)
+PHONE = re.compile(inferred.PHONE_PATTERN)
+SSN = re.compile(inferred.SSN_PATTERN)
 
 # Query parameter → (contact key it searches, the check a value must pass, error code if not).
 SEARCHES: dict[str, tuple[str, Callable[[str], bool], str]] = {

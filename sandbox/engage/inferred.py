@@ -165,5 +165,17 @@ INVALID_SEARCH_QUERY: Final = "InvalidSearchQuery"
 CONTACT_TYPES: Final = ("Member", "Contact")
 # §7: `any` tries these in order and stops at the first kind the value validates as.
 ANY_LOOKUP_ORDER: Final = ("email", "socialSecurityNumber", "mobilePhone", "customKey")
+# §7: value formats the look-ups accept before searching (the vendor's exact rules are not
+# documented): an address with one @ and a dot after it; 6-15 digits with an optional + once
+# spaces, dashes and brackets are removed; a Swedish personal number (YYMMDD or YYYYMMDD, an
+# optional - or +, four digits).
+EMAIL_PATTERN: Final = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+PHONE_PATTERN: Final = r"^\+?\d{6,15}$"
+SSN_PATTERN: Final = r"^(\d{6}|\d{8})[-+]?\d{4}$"
+# §3.1, §7: an order whose contact block matches more than one contact is linked to none
+# (ContactMissing), as Engage cannot know which one was meant.
+AMBIGUOUS_CONTACT_RESOLVES: Final = False
+# §2.1: the order of a contact's orders is not documented: newest createdAt first, then orderId.
+LIST_NEWEST_FIRST: Final = True
 # §7: customKey is memberNumber or externalId depending on the tenant; the sandbox uses externalId.
 CUSTOM_KEY_ATTRIBUTE: Final = "externalId"

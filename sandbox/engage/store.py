@@ -212,12 +212,14 @@ class EngageState:
     def resolve_contact(self, match_key_type: str, match_key: str) -> Contact | None:
         """The single contact an order's `contact` block names; an ambiguous key names none."""
         found = self.find_contacts(match_key_type, match_key)
-        return found[0] if len(found) == 1 else None
+        if len(found) > 1 and not inferred.AMBIGUOUS_CONTACT_RESOLVES:
+            return None
+        return found[0] if found else None
 
     def orders_of(self, contact_id: str) -> list[StoredOrder]:
         """Newest first; ties broken by orderId so pages are stable."""
         wanted = contact_id.lower()
         owned = [o for o in self.orders.values() if (o.contact_id or "").lower() == wanted]
         owned.sort(key=lambda o: o.order_id)
-        owned.sort(key=lambda o: o.created_at(), reverse=True)
+        owned.sort(key=lambda o: o.created_at(), reverse=inferred.LIST_NEWEST_FIRST)
         return owned

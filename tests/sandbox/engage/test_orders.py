@@ -319,3 +319,12 @@ def test_a_job_whose_order_vanished_fails_with_422(client: httpx.Client) -> None
     )
     assert body["errors"][0]["code"] == "OrderNotFound"
     assert client.get("/api/v3/orders/ENG-3001").status_code == 404
+
+
+def test_an_ambiguous_contact_key_links_no_contact(client: httpx.Client) -> None:
+    shared_phone = {"matchKey": "+46705550100", "matchKeyType": "MobilePhone"}
+    done = write_and_wait(
+        client, "POST", "/api/v3/orders", new_order("AMB-1", contact=shared_phone)
+    )
+    assert done.json()["status"] == "CompletedWithErrors"
+    assert client.get("/api/v3/orders/AMB-1").json()["contactId"] is None
