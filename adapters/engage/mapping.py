@@ -39,8 +39,9 @@ Json = dict[str, Any]
 
 _ADDRESS_KEYS = (
     ("title", "title"),
-    ("first_name", "firstName"),
-    ("last_name", "lastName"),
+    # §3.1 [C]: the vendor's example spells "firstname"; "lastname" is inferred from it.
+    ("first_name", "firstname"),
+    ("last_name", "lastname"),
     ("company", "company"),
     ("street", "street"),
     ("zip_code", "zipCode"),
@@ -49,6 +50,8 @@ _ADDRESS_KEYS = (
     ("email", "email"),
     ("phone", "mobilePhone"),
 )
+# Read back the camel-case spelling too, in case the real API answers with it.
+_ADDRESS_READ_ALIASES = {"firstname": "firstName", "lastname": "lastName"}
 
 
 def _unsupported(path: tuple[str, ...], what: str = "") -> JobMessage:
@@ -413,7 +416,12 @@ def _delivery_from_vendor(block: object) -> Delivery | None:
 def _address_from_vendor(block: object) -> Address | None:
     if not isinstance(block, dict):
         return None
-    return Address(**{name: _opt_str(block.get(vendor)) for name, vendor in _ADDRESS_KEYS})
+    return Address(
+        **{
+            name: _opt_str(block.get(vendor, block.get(_ADDRESS_READ_ALIASES.get(vendor, vendor))))
+            for name, vendor in _ADDRESS_KEYS
+        }
+    )
 
 
 def _order_type(vendor_type: str | None, lines: tuple[OrderLine, ...]) -> OrderType | None:

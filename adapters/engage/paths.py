@@ -45,8 +45,6 @@ _ADDRESS: Node = {
     key: (key, None)
     for key in (
         "title",
-        "firstName",
-        "lastName",
         "company",
         "street",
         "zipCode",
@@ -56,6 +54,8 @@ _ADDRESS: Node = {
     )
 }
 _ADDRESS["mobilePhone"] = ("phone", None)
+_ADDRESS["firstname"] = ("firstName", None)
+_ADDRESS["lastname"] = ("lastName", None)
 _DELIVERY: Node = {
     key: (key, None) for key in ("method", "trackingNumber", "trackingUri", "deliveryDate")
 }

@@ -206,8 +206,8 @@ def order_body(
             "deliveryDate": (created + timedelta(days=3)).date().isoformat(),
         },
         "billingAddress": {
-            "firstName": "Demo",
-            "lastName": "Customer",
+            "firstname": "Demo",
+            "lastname": "Customer",
             "street": "Drottninggatan 1",
             "zipCode": "11151",
             "city": "Stockholm",

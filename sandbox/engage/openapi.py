@@ -228,8 +228,8 @@ SCHEMAS: dict[str, Schema] = {
             name: text()
             for name in (
                 "title",
-                "firstName",
-                "lastName",
+                "firstname",
+                "lastname",
                 "company",
                 "street",
                 "zipCode",

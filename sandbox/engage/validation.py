@@ -210,8 +210,9 @@ def _line(line: _Checker) -> None:
 
 ADDRESS_FIELDS = (
     "title",
-    "firstName",
-    "lastName",
+    # §3.1: the vendor's own example spells it "firstname"; "lastname" follows it.
+    "firstname",
+    "lastname",
     "company",
     "street",
     "zipCode",

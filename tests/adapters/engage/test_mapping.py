@@ -88,8 +88,8 @@ def test_order_to_vendor_writes_every_field_engage_holds() -> None:
             "deliveryDate": "2025-03-03T12:00:00+01:00",
         },
         "billingAddress": {
-            "firstName": "Anna",
-            "lastName": "Berg",
+            "firstname": "Anna",
+            "lastname": "Berg",
             "street": "Storgatan 1",
             "zipCode": "11122",
             "city": "Stockholm",
@@ -97,7 +97,7 @@ def test_order_to_vendor_writes_every_field_engage_holds() -> None:
             "email": "anna.berg@example.com",
             "mobilePhone": "+46701234501",
         },
-        "shippingAddress": {"firstName": "Anna", "lastName": "Berg", "city": "Stockholm"},
+        "shippingAddress": {"firstname": "Anna", "lastname": "Berg", "city": "Stockholm"},
         "orderAction": {"action": "ConfirmOrder", "language": "sv-SE", "data": {"x": [1]}},
     }
 
@@ -226,3 +226,12 @@ def test_naive_datetimes_are_sent_as_utc() -> None:
         replace(full_order("A-8"), created_at=datetime(2025, 1, 1, 9))
     )
     assert body["createdAt"] == "2025-01-01T09:00:00+00:00"
+
+
+def test_addresses_read_back_in_either_spelling() -> None:
+    from adapters.engage.mapping import _address_from_vendor
+
+    camel = _address_from_vendor({"firstName": "Anna", "lastName": "Berg"})
+    lower = _address_from_vendor({"firstname": "Anna", "lastname": "Berg"})
+    assert camel == lower
+    assert lower is not None and (lower.first_name, lower.last_name) == ("Anna", "Berg")

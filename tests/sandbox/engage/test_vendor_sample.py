@@ -3,7 +3,7 @@
 The vendor prints that example with its line items, payments, fees and discounts elided
 ("..."), and the seed pages beside the vendor note carry no JSON example at all. This body keeps
 every field the page shows, with the page's own spelling and value formats - including
-`billingAddress.firstname` in lower case, unlike the `firstName` of our assumption table - and
+`billingAddress.firstname` in lower case (the spelling both sides now use) - and
 fills the elided parts from the field tables (§3.2, §3.3) so the line totals add up to the
 printed `subTotal`.
 """
