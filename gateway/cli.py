@@ -163,6 +163,9 @@ def _uvicorn_options(settings: GatewaySettings) -> dict[str, Any]:
         "loop": "uvloop",
         "http": "httptools",
         "ws": "websockets-sansio",
+        # Each compressing connection keeps a zlib context (about 45 KB); subscription
+        # messages are small, so compression saves little and costs that per subscriber.
+        "ws_per_message_deflate": False,
         "log_level": settings.log_level,
         "lifespan": "on",
         "proxy_headers": False,
