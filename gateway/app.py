@@ -26,6 +26,7 @@ from gateway.http.health import health_routes
 from gateway.http.masking import quiet_expected_errors
 from gateway.http.view import GatewayGraphQL
 from gateway.settings import GatewaySettings, load_settings
+from gateway.shutdown import complete_streams_on_signal
 
 
 class _GraphQLEndpoint:
@@ -66,7 +67,8 @@ def create_app(settings: GatewaySettings) -> Starlette:
             keepalive_s=settings.ws_keepalive_s,
         )
         try:
-            yield
+            with complete_streams_on_signal(gateway.services.end_streams):
+                yield
         finally:
             endpoint.view = None
             await gateway.aclose()

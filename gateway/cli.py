@@ -177,9 +177,16 @@ def _serve_single(settings: GatewaySettings) -> int:
     from gateway.app import create_app
 
     server = uvicorn.Server(uvicorn.Config(create_app(settings), **_uvicorn_options(settings)))
+    # uvicorn stops gracefully on SIGTERM and then raises the signal again for the handler it
+    # found at start; with this one in place a requested stop ends the process with status 0.
+    signal.signal(signal.SIGTERM, _stopped_on_request)
     server.run()
     # uvicorn returns quietly when the lifespan fails; report it as the failure it is.
     return 0 if server.started else 1
+
+
+def _stopped_on_request(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM after uvicorn's own graceful shutdown: nothing left to do."""
 
 
 def _serve_workers(settings: GatewaySettings) -> int:

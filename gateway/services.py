@@ -91,10 +91,14 @@ class Services:
         self.cache.invalidate_order(job.vendor, job.order_id)
         self.outcomes.record(job)
 
-    async def aclose(self) -> None:
-        """Stops the job pollers and live log tails, then closes the backends."""
+    async def end_streams(self) -> None:
+        """Complete every job watcher and live log tail (open subscriptions end cleanly)."""
         await self.jobs.aclose()
         await self.log.aclose()
+
+    async def aclose(self) -> None:
+        """Stops the job pollers and live log tails, then closes the backends."""
+        await self.end_streams()
         for backend in self.backends.values():
             try:
                 await backend.aclose()
