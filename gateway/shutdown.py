@@ -62,8 +62,8 @@ def complete_streams_on_signal(end_streams: Callable[[], Awaitable[None]]) -> It
         logger.info("shutting down: completing open subscriptions first")
         draining.append(loop.create_task(drain_then_forward(forward, sig, frame)))
 
-    for sig in HANDLED_SIGNALS:
-        signal.signal(sig, handler)
+    for handled in HANDLED_SIGNALS:
+        signal.signal(handled, handler)
     try:
         yield
     finally:
