@@ -65,6 +65,7 @@ def create_app(settings: GatewaySettings) -> Starlette:
             context_getter=make_context_getter(gateway.services),
             graphiql=settings.graphiql,
             keepalive_s=settings.ws_keepalive_s,
+            max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         )
         try:
             with complete_streams_on_signal(gateway.services.end_streams):

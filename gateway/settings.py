@@ -81,6 +81,8 @@ class GatewaySettings:
     cache_ttl_s: float = 5.0
     log_max_entries: int = 10_000
     ws_keepalive_s: float = 15.0
+    # Operations one WebSocket connection may run at once; a client past it gets a clear error.
+    max_subscriptions_per_connection: int = 100
     graphiql: bool = True
     log_level: str = "info"
 
@@ -229,6 +231,10 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "GATEWAY_CACHE_TTL_S": ("cache_ttl_s", _NON_NEGATIVE),
     "GATEWAY_LOG_MAX_ENTRIES": ("log_max_entries", _POSITIVE_INT),
     "GATEWAY_WS_KEEPALIVE_S": ("ws_keepalive_s", _POSITIVE),
+    "GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION": (
+        "max_subscriptions_per_connection",
+        _POSITIVE_INT,
+    ),
     "GATEWAY_GRAPHIQL": ("graphiql", _bool),
     "GATEWAY_LOG_LEVEL": ("log_level", _log_level),
 }

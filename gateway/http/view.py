@@ -95,6 +95,7 @@ class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
         graphiql: bool = True,
         keepalive_s: float = 15.0,
         ws_authenticator: WsAuthenticator | None = None,
+        max_subscriptions_per_connection: int = 100,
     ) -> None:
         super().__init__(
             schema,
@@ -103,6 +104,7 @@ class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
             keep_alive=True,
             keep_alive_interval=keepalive_s,
             subscription_protocols=SUBSCRIPTION_PROTOCOLS,
+            max_subscriptions_per_connection=max_subscriptions_per_connection,
         )
         self._context_getter = context_getter
         self.ws_authenticator = ws_authenticator

@@ -38,6 +38,7 @@ def test_values_are_parsed_into_their_types() -> None:
             "GATEWAY_MAX_BODY_BYTES": "2048",
             "GATEWAY_GRAPHIQL": "off",
             "GATEWAY_LOG_LEVEL": "DEBUG",
+            "GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION": "3",
         }
     )
     assert (settings.host, settings.port, settings.workers) == ("0.0.0.0", 9000, 4)
@@ -57,6 +58,7 @@ def test_values_are_parsed_into_their_types() -> None:
     assert settings.limits.max_body_bytes == 2048
     assert settings.graphiql is False
     assert settings.log_level == "debug"
+    assert settings.max_subscriptions_per_connection == 3
 
 
 def test_an_empty_variable_counts_as_unset() -> None:

@@ -30,6 +30,7 @@ from gateway.http.ws_hooks import (
     WsAuthenticator,
     WsConnection,
 )
+from tests.support.gateway import sandbox_gateway
 from tests.support.servers import LoopbackServer, serve
 
 TRANSPORT_WS = "graphql-transport-ws"
@@ -217,3 +218,16 @@ async def test_one_connection_runs_at_most_the_configured_subscriptions(
             assert await second == [0, 1]
             # Finished subscriptions free their slots.
             assert await run(TICKS) == [0, 1, 2]
+
+
+async def test_the_gateway_takes_its_subscription_limit_from_the_settings() -> None:
+    tail = gql("subscription { integrationLog { code } }")
+    with sandbox_gateway(max_subscriptions_per_connection=1) as gateway:
+        transport = WebsocketsTransport(url=gateway.ws_url)
+        async with asyncio.timeout(10), Client(transport=transport) as session:
+            first = session.subscribe(tail)
+            waiting = asyncio.create_task(anext(first))
+            await asyncio.sleep(0.3)
+            with pytest.raises(TransportQueryError, match="Subscription limit reached"):
+                await anext(session.subscribe(tail))
+            waiting.cancel()
