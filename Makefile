@@ -29,7 +29,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy adapters gateway sandbox
+	$(BIN)/mypy adapters gateway sandbox tests bench
 
 schema-check: $(STAMP)
 	$(BIN)/order-gateway export-schema --check schema.graphql
