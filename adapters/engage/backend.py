@@ -52,7 +52,7 @@ from adapters.model import (
     Vendor,
     WriteMode,
 )
-from adapters.transport import RetryPolicy, TransportEvent, VendorTransport
+from adapters.transport import RetryPolicy, TransportEvent, VendorTransport, response_json
 
 _CAPABILITIES = Capabilities(
     actions=True, list_by_contact=True, change_delivery=True, async_jobs=True, batch_get=False
@@ -519,7 +519,7 @@ def _cursor(href: object) -> str | None:
 
 def _has_job(response: httpx.Response) -> bool:
     try:
-        body = response.json()
+        body = response_json(response)
     except ValueError:
         return False
     return isinstance(body, dict) and bool(body.get("jobId"))

@@ -24,6 +24,7 @@ from adapters.errors import (
     VersionConflict,
 )
 from adapters.model import Vendor
+from adapters.transport import response_json
 
 _NOT_FOUND: dict[str, type[NotFound] | type[VersionConflict]] = {
     inferred.ORDER_NOT_FOUND: OrderNotFound,
@@ -47,7 +48,7 @@ class Problem:
 
 def read_json(response: httpx.Response) -> Any:
     try:
-        return response.json()
+        return response_json(response)
     except ValueError:
         raise BadVendorResponse(
             f"Engage answered HTTP {response.status_code} with a body that is not JSON",
@@ -59,7 +60,7 @@ def read_json(response: httpx.Response) -> Any:
 def read_problem(response: httpx.Response) -> Problem:
     """Whatever Engage said about a failure; a body that is not a problem still yields one."""
     try:
-        body = response.json()
+        body = response_json(response)
     except ValueError:
         body = None
     if not isinstance(body, dict):

@@ -62,7 +62,7 @@ from adapters.model import (
     Vendor,
     WriteMode,
 )
-from adapters.transport import RetryPolicy, TransportEvent, VendorTransport
+from adapters.transport import RetryPolicy, TransportEvent, VendorTransport, response_json
 
 ACTION_DISCARDED = "ACTION_DISCARDED"
 CONTACT_NOT_RESOLVED = "CONTACT_NOT_RESOLVED"
@@ -358,7 +358,7 @@ def _order_path(order_id: str) -> str:
 
 def _envelope(response: httpx.Response, what: str) -> object:
     try:
-        body = response.json()
+        body = response_json(response)
     except ValueError:
         raise unreadable(what, response) from None
     if not isinstance(body, dict) or ENVELOPE_KEY not in body:

@@ -35,6 +35,7 @@ from adapters.expertsender.inferred import (
 )
 from adapters.expertsender.paths import vendor_to_domain
 from adapters.model import Vendor
+from adapters.transport import response_json
 
 _VENDOR = Vendor.EXPERTSENDER
 
@@ -56,7 +57,7 @@ class Problem:
 def read_problem(response: httpx.Response) -> Problem:
     """Whatever of the problem body can be read; a body that is not one still gives a Problem."""
     try:
-        body: Any = response.json()
+        body: Any = response_json(response)
     except ValueError:
         body = None
     if not isinstance(body, Mapping):

@@ -11,6 +11,7 @@ blindly, a client-side rate limiter and a circuit breaker, failures mapped to
 from adapters.transport._breaker import BreakerState, CircuitBreaker
 from adapters.transport._client import VendorTransport
 from adapters.transport._events import TransportEvent, TransportEventKind, TransportStats
+from adapters.transport._json import response_json
 from adapters.transport._outcomes import parse_retry_after
 from adapters.transport._settings import RetryPolicy, TransportSettings
 
@@ -24,4 +25,5 @@ __all__ = [
     "TransportStats",
     "VendorTransport",
     "parse_retry_after",
+    "response_json",
 ]
