@@ -8,6 +8,7 @@ emulator, started here on loopback unless ``SANDBOX_<VENDOR>_URL`` points at one
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import socket
 import threading
@@ -50,12 +51,24 @@ def sandbox_app(vendor: Vendor, settings: GatewaySettings) -> Any:
         from sandbox.engage.settings import EngageSandboxSettings
 
         return create_engage(
-            EngageSandboxSettings(job_delay_ms=settings.sandbox.engage_job_delay_ms)
+            EngageSandboxSettings(
+                job_delay_ms=settings.sandbox.engage_job_delay_ms,
+                faults=_fault_settings(settings),
+            )
         )
     from sandbox.expertsender.app import create_app as create_expertsender
     from sandbox.expertsender.settings import ExpertSenderSandboxSettings
 
-    return create_expertsender(ExpertSenderSandboxSettings())
+    return create_expertsender(ExpertSenderSandboxSettings(faults=_fault_settings(settings)))
+
+
+def _fault_settings(settings: GatewaySettings) -> Any:
+    from sandbox.faults import FaultSettings, FaultSettingsError
+
+    try:
+        return FaultSettings(**dataclasses.asdict(settings.sandbox.faults))
+    except FaultSettingsError as exc:
+        raise StartupError(f"sandbox faults: {exc}") from None
 
 
 EMULATOR_THREAD_NAME = "sandbox-emulators"

@@ -85,6 +85,19 @@ def _parser() -> argparse.ArgumentParser:
         "--expertsender-port", type=_port, help="default SANDBOX_EXPERTSENDER_PORT or 8102"
     )
     sandbox.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
+    faults = sandbox.add_argument_group(
+        "faults injected from the start (also SANDBOX_FAULT_*; changeable at /_sandbox/faults)"
+    )
+    faults.add_argument("--job-delay-ms", type=_non_negative, help="Engage job step delay")
+    faults.add_argument("--latency-ms", type=_non_negative, help="added to every request")
+    for name, what in (
+        ("error-rate", "answered 503"),
+        ("rate-limit-rate", "answered 429 with Retry-After"),
+        ("drop-rate", "dropped before they are handled"),
+        ("drop-after-commit-rate", "handled, then dropped without an answer"),
+    ):
+        faults.add_argument(f"--{name}", type=_fraction, help=f"share of requests {what}")
+    faults.add_argument("--fault-seed", type=_non_negative, help="seed of the fault draws")
     sandbox.set_defaults(run=_sandbox)
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
@@ -104,6 +117,26 @@ def _port(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, got {value}")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {value}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {value}")
     return value
 
 
@@ -240,11 +273,28 @@ def _sandbox(args: argparse.Namespace) -> int:
             DEFAULT_SANDBOX_PORTS[Vendor.EXPERTSENDER],
         ),
     }
+    fault_options = {
+        "latency_ms": args.latency_ms,
+        "error_rate": args.error_rate,
+        "rate_limit_rate": args.rate_limit_rate,
+        "drop_rate": args.drop_rate,
+        "drop_after_commit_rate": args.drop_after_commit_rate,
+        "seed": args.fault_seed,
+    }
+    faults = dataclasses.replace(
+        settings.sandbox.faults,
+        **{name: value for name, value in fault_options.items() if value is not None},
+    )
     sandbox_settings = dataclasses.replace(
         settings.sandbox,
         engage_port=ports[Vendor.ENGAGE],
         expertsender_port=ports[Vendor.EXPERTSENDER],
+        faults=faults,
     )
+    if args.job_delay_ms is not None:
+        sandbox_settings = dataclasses.replace(
+            sandbox_settings, engage_job_delay_ms=args.job_delay_ms
+        )
     settings = dataclasses.replace(settings, sandbox=sandbox_settings)
     emulators = start_emulators(settings, list(Vendor))
     announce_sandbox(emulators.urls)

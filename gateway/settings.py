@@ -50,6 +50,20 @@ class SandboxSettings:
     engage_url: str | None = None
     expertsender_url: str | None = None
     engage_job_delay_ms: int = 300
+    faults: SandboxFaults = field(default_factory=lambda: SandboxFaults())
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxFaults:
+    """Faults both emulators inject from the start (they can be changed at run time through
+    each emulator's ``/_sandbox/faults``): for trying a frontend against a misbehaving vendor."""
+
+    latency_ms: int = 0
+    error_rate: float = 0.0
+    rate_limit_rate: float = 0.0
+    drop_rate: float = 0.0
+    drop_after_commit_rate: float = 0.0
+    seed: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +235,12 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SANDBOX_ENGAGE_URL": ("sandbox.engage_url", _url),
     "SANDBOX_EXPERTSENDER_URL": ("sandbox.expertsender_url", _url),
     "SANDBOX_ENGAGE_JOB_DELAY_MS": ("sandbox.engage_job_delay_ms", _int(0, 600_000)),
+    "SANDBOX_FAULT_LATENCY_MS": ("sandbox.faults.latency_ms", _int(0, 600_000)),
+    "SANDBOX_FAULT_ERROR_RATE": ("sandbox.faults.error_rate", _fraction),
+    "SANDBOX_FAULT_RATE_LIMIT_RATE": ("sandbox.faults.rate_limit_rate", _fraction),
+    "SANDBOX_FAULT_DROP_RATE": ("sandbox.faults.drop_rate", _fraction),
+    "SANDBOX_FAULT_DROP_AFTER_COMMIT_RATE": ("sandbox.faults.drop_after_commit_rate", _fraction),
+    "SANDBOX_FAULT_SEED": ("sandbox.faults.seed", _int(0)),
     "GATEWAY_JOB_POLL_SCHEDULE": ("jobs.poll_delays", _delays),
     "GATEWAY_JOB_POLL_JITTER": ("jobs.poll_jitter", _fraction),
     "GATEWAY_JOB_TIMEOUT_S": ("jobs.timeout_s", _POSITIVE),
@@ -248,8 +268,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> GatewaySettings:
     An empty variable counts as unset, so ``FOO= order-gateway serve`` falls back to the default.
     """
     env = os.environ if environ is None else environ
-    groups: dict[str, dict[str, Any]] = {}
-    top: dict[str, Any] = {}
+    settings = GatewaySettings()
     for variable, (path, parse) in VARIABLES.items():
         raw = env.get(variable)
         if raw is None or raw.strip() == "":
@@ -259,17 +278,16 @@ def load_settings(environ: Mapping[str, str] | None = None) -> GatewaySettings:
         except ValueError as exc:
             problem = "has an invalid value" if variable in _SECRETS else str(exc)
             raise SettingsError(variable, problem) from None
-        group, _, name = path.rpartition(".")
-        (groups.setdefault(group, {}) if group else top)[name] = value
-
-    defaults = GatewaySettings()
-    settings = replace(
-        defaults,
-        **top,
-        **{group: replace(getattr(defaults, group), **values) for group, values in groups.items()},
-    )
+        settings = _replaced(settings, path.split("."), value)
     check_settings(settings)
     return settings
+
+
+def _replaced(settings: Any, names: list[str], value: object) -> Any:
+    """``settings`` with the field at the dotted path ``names`` set to ``value``."""
+    head, *rest = names
+    inner = _replaced(getattr(settings, head), rest, value) if rest else value
+    return replace(settings, **{head: inner})
 
 
 def check_settings(settings: GatewaySettings) -> None:

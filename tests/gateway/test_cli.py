@@ -281,3 +281,64 @@ def test_sandbox_runs_both_emulators_and_a_gateway_can_use_them() -> None:
             assert counted["total"] >= 1
         assert emulators.stop() == 0
     assert "SANDBOX MODE" not in gateway.output
+
+
+def test_sandbox_injects_the_faults_chosen_at_start() -> None:
+    args = [
+        COMMAND,
+        "sandbox",
+        "--engage-port",
+        "0",
+        "--expertsender-port",
+        "0",
+        "--error-rate",
+        "0.75",
+        "--latency-ms",
+        "5",
+        "--job-delay-ms",
+        "20",
+    ]
+    env = clean_env(SANDBOX_FAULT_RATE_LIMIT_RATE="0.25", SANDBOX_FAULT_SEED="7")
+    with running(args, env) as emulators:
+        urls: dict[str, str] = {}
+        for _ in range(2):
+            match = emulators.wait_for(SANDBOX_URL)
+            urls[match.group(1)] = match.group(2)
+        with httpx.Client(timeout=10) as client:
+            for url in urls.values():
+                faults = client.get(f"{url}/_sandbox/faults").json()
+                assert faults["error_rate"] == 0.75 and faults["latency_ms"] == 5
+                assert faults["rate_limit_rate"] == 0.25 and faults["seed"] == 7
+            answer = client.get(
+                f"{urls['SANDBOX_EXPERTSENDER_URL']}/orders/ES-1001",
+                headers={"x-api-key": "sandbox-expertsender-key"},
+            )
+            assert answer.status_code in (429, 503)
+            engage = client.get(f"{urls['SANDBOX_ENGAGE_URL']}/_sandbox/settings").json()
+            assert engage["job_delay_ms"] == 20
+        assert emulators.stop() == 0
+
+
+def test_sandbox_refuses_a_rate_outside_zero_to_one() -> None:
+    result = subprocess.run(
+        [COMMAND, "sandbox", "--error-rate", "1.5"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=clean_env(),
+    )
+    assert result.returncode == 2
+    assert "expected a number from 0 to 1" in result.stderr
+
+
+def test_sandbox_faults_that_cannot_hold_together_are_one_clear_line() -> None:
+    result = subprocess.run(
+        [COMMAND, "sandbox", "--error-rate", "0.8", "--drop-rate", "0.5"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=clean_env(),
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("order-gateway: error: sandbox faults: ")
+    assert "Traceback" not in result.stderr
