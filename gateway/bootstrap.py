@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import strawberry
@@ -29,6 +29,9 @@ from gateway.log.transport import TransportEventRelay
 from gateway.schema import build_schema as build_gateway_schema
 from gateway.services import Services, VendorStatus, build_services
 from gateway.settings import GatewaySettings, VendorSettings
+
+if TYPE_CHECKING:
+    from gateway.redis import SharedState
 
 logger = logging.getLogger("gateway")
 
@@ -285,6 +288,8 @@ class Gateway:
                 if ready and endpoint.sandbox:
                     ready = await _answers(client, f"{endpoint.base_url}/_sandbox/faults")
                 components[vendor.value.lower()] = ready
+        if self.services.shared is not None:
+            components["state"] = await self.services.shared.ping()
         return components
 
     async def aclose(self) -> None:
@@ -340,12 +345,41 @@ def build_schema(settings: GatewaySettings) -> strawberry.Schema:
     return build_gateway_schema(extensions=schema_extensions(settings.limits))
 
 
+async def connect_shared_state(settings: GatewaySettings) -> SharedState | None:
+    """The Redis-backed shared state if ``GATEWAY_REDIS_URL`` is set; ``StartupError`` (one
+    line, no password) if Redis does not answer."""
+    if settings.redis_url is None:
+        return None
+    from gateway.redis import RedisUnreachable, SharedState
+
+    try:
+        state = await SharedState.connect(settings.redis_url, settings.redis_key_prefix)
+    except RedisUnreachable as exc:
+        raise StartupError(str(exc)) from None
+    logger.info(
+        "sharing jobs, job progress, idempotency keys, the integration log and cache "
+        "invalidations with other gateway processes through Redis at %s (key prefix %r)",
+        state.url,
+        settings.redis_key_prefix,
+    )
+    return state
+
+
 async def start_gateway(settings: GatewaySettings) -> Gateway:
-    """Start emulators as needed, build backends and services; undone on failure."""
+    """Connect the shared state, start emulators as needed, build backends and services;
+    undone on failure."""
+    shared = await connect_shared_state(settings)
     emulator_urls = external_sandbox_urls(settings)
     sandboxed = sandboxed_vendors(settings)
     to_start = [vendor for vendor in sandboxed if vendor not in emulator_urls]
-    emulators = await asyncio.to_thread(start_emulators, settings, to_start) if to_start else None
+    try:
+        emulators = (
+            await asyncio.to_thread(start_emulators, settings, to_start) if to_start else None
+        )
+    except BaseException:
+        if shared is not None:
+            await shared.aclose()
+        raise
     backends: dict[Vendor, Backend] = {}
     try:
         if emulators is not None:
@@ -376,11 +410,15 @@ async def start_gateway(settings: GatewaySettings) -> Gateway:
             cache_enabled=settings.cache_enabled,
             log_max_entries=settings.log_max_entries,
             transport_events=relay,
+            shared=shared,
+            job_lease_ttl_s=settings.jobs.lease_ttl_s,
         )
         schema = build_schema(settings)
     except BaseException:
         for backend in backends.values():
             await backend.aclose()
+        if shared is not None:
+            await shared.aclose()
         if emulators is not None:
             await asyncio.to_thread(emulators.stop)
         raise

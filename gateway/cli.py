@@ -158,6 +158,7 @@ def _serve(args: argparse.Namespace) -> int:
         if value is not None
     }
     settings = dataclasses.replace(settings, **overrides)
+    _check_shared_state(settings)
     # Emulators start here, before uvicorn: a failure (a port in use) is then one clear line,
     # and with several workers they exist once for all of them.
     emulators = _start_shared_emulators(settings)
@@ -170,6 +171,31 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         if emulators is not None:
             emulators.stop()
+
+
+UNSHARED_WARNING = (
+    "%d workers without GATEWAY_REDIS_URL: each worker keeps its own job registry, job "
+    "progress, idempotency keys, read cache and integration log. A job written through one "
+    "worker is unknown to the others, an idempotent retry that reaches another worker writes "
+    "again, each worker shows a different integration log, and a write through one worker "
+    "leaves the others' cached reads stale for up to GATEWAY_CACHE_TTL_S. Set "
+    "GATEWAY_REDIS_URL to share them (README: Running several processes)."
+)
+
+
+def _check_shared_state(settings: GatewaySettings) -> None:
+    """Redis is tried here, before anything starts, so that an unreachable one is one clear
+    line; several workers without it start, with a warning naming what they do not share."""
+    if settings.redis_url is None:
+        if settings.workers > 1:
+            logging.getLogger("gateway").warning(UNSHARED_WARNING, settings.workers)
+        return
+    from gateway.redis.connection import RedisUnreachable, probe
+
+    try:
+        probe(settings.redis_url)
+    except RedisUnreachable as exc:
+        raise StartupError(str(exc)) from None
 
 
 def _uvicorn_options(settings: GatewaySettings) -> dict[str, Any]:

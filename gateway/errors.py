@@ -79,6 +79,13 @@ class VendorNotConfigured(GatewayError):
     code = "VENDOR_NOT_CONFIGURED"
 
 
+class StateStoreUnavailable(GatewayError):
+    """The store several gateway processes share (Redis) cannot be reached; the operation did
+    not happen and can be retried once the store is back."""
+
+    code = "STATE_STORE_UNAVAILABLE"
+
+
 class UpstreamFailure(GatewayError):
     """A vendor failure outside the client's control."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from adapters.backend import Backend
 from adapters.errors import ClientError, VendorError
@@ -20,6 +20,9 @@ from gateway.idempotency import IdempotencyStore, MemoryIdempotencyStore, Mutati
 from gateway.log import IntegrationLog, MemoryIntegrationLog
 from gateway.log.outcomes import JobOutcomeRecorder
 from gateway.log.transport import TransportEventRelay
+
+if TYPE_CHECKING:
+    from gateway.redis import SharedState
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +54,14 @@ class Services:
     jobs: JobRegistry
     idempotency: IdempotencyStore[MutationOutcome]
     outcomes: JobOutcomeRecorder
+    # Set when several gateway processes share their state through Redis.
+    shared: SharedState | None = None
+
+    def check_state(self) -> None:
+        """Raise ``StateStoreUnavailable`` if the shared state store is known to be down, so
+        a write is refused before it reaches the vendor rather than left unrecorded after."""
+        if self.shared is not None:
+            self.shared.check_available()
 
     def backend(self, vendor: Vendor) -> Backend:
         backend = self.backends.get(vendor)
@@ -97,13 +108,19 @@ class Services:
         await self.log.aclose()
 
     async def aclose(self) -> None:
-        """Stops the job pollers and live log tails, then closes the backends."""
+        """Stops the job pollers and live log tails, then closes the backends and the shared
+        state connection."""
         await self.end_streams()
+        close_cache = getattr(self.cache, "aclose", None)
+        if close_cache is not None:
+            await close_cache()
         for backend in self.backends.values():
             try:
                 await backend.aclose()
             except Exception:  # one failing close must not keep the others open
                 logger.exception("closing the %s backend failed", backend.vendor)
+        if self.shared is not None:
+            await self.shared.aclose()
 
 
 JobTrackerFactory = Callable[[Callable[[Job], Awaitable[None]]], JobRegistry]
@@ -123,16 +140,29 @@ def build_services(
     idempotency_maxsize: int = 10_000,
     job_tracker_factory: JobTrackerFactory | None = None,
     transport_events: TransportEventRelay | None = None,
+    shared: SharedState | None = None,
+    job_lease_ttl_s: float | None = None,
 ) -> Services:
     """Wire the process-wide services.
 
     ``poll_schedule`` is a ``gateway.jobs.PollSchedule`` (default: its own default);
     ``job_tracker_factory`` replaces the ``JobTracker`` (it receives the ``on_change`` callback);
     ``transport_events`` is the relay the backends were given as ``on_event``: it starts writing
-    retries, rate limits and exhausted retries into the integration log.
+    retries, rate limits and exhausted retries into the integration log; ``shared`` puts the
+    job registry, job fan-out, idempotency keys, integration log and cache invalidations in
+    Redis (``job_lease_ttl_s``: how long a poller's claim on a job lasts there unrenewed).
     """
-    cache = ReadCache(maxsize=cache_maxsize, ttl_s=cache_ttl_s, enabled=cache_enabled)
-    log = MemoryIntegrationLog(log_max_entries)
+    cache: ReadCache
+    log: IntegrationLog
+    idempotency: IdempotencyStore[MutationOutcome]
+    if shared is None:
+        cache = ReadCache(maxsize=cache_maxsize, ttl_s=cache_ttl_s, enabled=cache_enabled)
+        log = MemoryIntegrationLog(log_max_entries)
+        idempotency = MemoryIdempotencyStore(ttl_s=idempotency_ttl_s, maxsize=idempotency_maxsize)
+    else:
+        cache = shared.read_cache(maxsize=cache_maxsize, ttl_s=cache_ttl_s, enabled=cache_enabled)
+        log = shared.integration_log(max_entries=log_max_entries)
+        idempotency = shared.idempotency_store(ttl_s=idempotency_ttl_s)
     if transport_events is not None:
         transport_events.attach(log)
     outcomes = JobOutcomeRecorder(log)
@@ -146,7 +176,7 @@ def build_services(
 
     if job_tracker_factory is None:
         job_tracker_factory = _default_tracker_factory(
-            backends, poll_schedule, job_timeout_s, on_poll_error
+            backends, poll_schedule, job_timeout_s, on_poll_error, shared, job_lease_ttl_s
         )
     services = Services(
         backends=backends,
@@ -154,8 +184,9 @@ def build_services(
         cache=cache,
         log=log,
         jobs=job_tracker_factory(on_change),
-        idempotency=MemoryIdempotencyStore(ttl_s=idempotency_ttl_s, maxsize=idempotency_maxsize),
+        idempotency=idempotency,
         outcomes=outcomes,
+        shared=shared,
     )
     holder.append(services)
     return services
@@ -166,6 +197,8 @@ def _default_tracker_factory(
     poll_schedule: object | None,
     timeout_s: float,
     on_error: Callable[[Job, Exception], Awaitable[None]],
+    shared: SharedState | None = None,
+    lease_ttl_s: float | None = None,
 ) -> JobTrackerFactory:
     from gateway.jobs import JobTracker, PollSchedule
 
@@ -178,6 +211,9 @@ def _default_tracker_factory(
             timeout_s=timeout_s,
             on_change=on_change,
             on_error=on_error,
+            store=shared.job_store() if shared is not None else None,
+            fanout=shared.job_fanout() if shared is not None else None,
+            lease_ttl_s=lease_ttl_s,
         )
         return tracker
 

@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 
 class SettingsError(ValueError):
@@ -72,6 +72,9 @@ class JobSettings:
     poll_delays: tuple[float, ...] = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
     poll_jitter: float = 0.1
     timeout_s: float = 120.0
+    # How long a process's claim to poll a job lasts unless renewed; another process takes the
+    # job over once it lapses. None: derived from the poll schedule (its steady delay x2 + 30 s).
+    lease_ttl_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +102,10 @@ class GatewaySettings:
     max_subscriptions_per_connection: int = 100
     graphiql: bool = True
     log_level: str = "info"
+    # Shared state of several gateway processes (jobs, job progress, cache invalidations,
+    # idempotency keys, integration log); None keeps all of it in this process.
+    redis_url: str | None = field(default=None, repr=False)
+    redis_key_prefix: str = "order-gateway"
 
     @property
     def cache_enabled(self) -> bool:
@@ -168,6 +175,57 @@ def _url(raw: str) -> str:
     if parts.query or parts.fragment or parts.username or parts.password:
         raise ValueError("expected a base URL without credentials, query or fragment")
     return text.rstrip("/")
+
+
+_REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any password replaced by ``***``, fit for logs and error messages."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparsable URL>"
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+
+def _redis_url(raw: str) -> str:
+    text = raw.strip()
+    shown = redact_url(text)
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise ValueError(f"expected a redis:// URL, got {shown!r}") from None
+    if parts.scheme not in _REDIS_SCHEMES:
+        raise ValueError(
+            f"expected a redis://, rediss:// or unix:// URL such as redis://localhost:6379/0, "
+            f"got {shown!r}"
+        )
+    if parts.scheme == "unix":
+        if not parts.path:
+            raise ValueError(f"expected a socket path, as in unix:///run/redis.sock, got {shown!r}")
+        return text
+    if not parts.hostname:
+        raise ValueError(f"expected a host, as in redis://localhost:6379/0, got {shown!r}")
+    database = parts.path.strip("/")
+    if database and not database.isdigit():
+        raise ValueError(f"expected a database number after the host (/0), got {shown!r}")
+    return text
+
+
+def _key_prefix(raw: str) -> str:
+    text = raw.strip()
+    # Channel patterns are built from it, so glob characters would match other gateways' keys.
+    if not text or len(text) > 64 or not all(ch.isalnum() or ch in "_.:-" for ch in text):
+        raise ValueError(
+            f"expected 1 to 64 letters, digits or any of _ . : - (no spaces), got {raw!r}"
+        )
+    return text
 
 
 def _delays(raw: str) -> tuple[float, ...]:
@@ -244,6 +302,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "GATEWAY_JOB_POLL_SCHEDULE": ("jobs.poll_delays", _delays),
     "GATEWAY_JOB_POLL_JITTER": ("jobs.poll_jitter", _fraction),
     "GATEWAY_JOB_TIMEOUT_S": ("jobs.timeout_s", _POSITIVE),
+    "GATEWAY_JOB_LEASE_TTL_S": ("jobs.lease_ttl_s", _POSITIVE),
     "GATEWAY_MAX_DEPTH": ("limits.max_depth", _POSITIVE_INT),
     "GATEWAY_MAX_TOKENS": ("limits.max_tokens", _POSITIVE_INT),
     "GATEWAY_MAX_ALIASES": ("limits.max_aliases", _int(0)),
@@ -257,6 +316,8 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     ),
     "GATEWAY_GRAPHIQL": ("graphiql", _bool),
     "GATEWAY_LOG_LEVEL": ("log_level", _log_level),
+    "GATEWAY_REDIS_URL": ("redis_url", _redis_url),
+    "GATEWAY_REDIS_KEY_PREFIX": ("redis_key_prefix", _key_prefix),
 }
 
 _SECRETS = frozenset({"ENGAGE_API_KEY", "EXPERTSENDER_API_KEY"})

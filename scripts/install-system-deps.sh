@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the test suite drives for real: Chromium (GraphiQL in a headless browser)
-# and Node.js/npm (the GraphQL-over-HTTP audit). Installs only what is missing.
+# Node.js/npm (the GraphQL-over-HTTP audit) and redis-server (the shared state of several gateway
+# processes). Installs only what is missing.
 set -euo pipefail
 
 missing=()
@@ -8,6 +9,7 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""

@@ -9,6 +9,7 @@ knows the job ends it FAILED, and a job still unfinished at the deadline ends FA
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -17,12 +18,15 @@ from datetime import UTC, datetime
 from adapters.backend import Backend
 from adapters.errors import JobNotFound, RateLimited
 from adapters.model import Job, JobMessage, JobState
+from gateway.errors import StateStoreUnavailable
 from gateway.jobs.schedule import PollSchedule
 from gateway.jobs.store import JobStore, TrackedJob
 
 JOB_TIMEOUT = "JOB_TIMEOUT"
 JOB_NOT_FOUND = "JOB_NOT_FOUND"
 VENDOR_NOT_CONFIGURED = "VENDOR_NOT_CONFIGURED"
+# Pause before trying a shared job store again that could not be reached.
+STORE_RETRY_S = 0.5
 
 
 @dataclass(slots=True)
@@ -93,27 +97,36 @@ class JobPoller:
                     delay = max(self._schedule.delay(attempt), self._quiet_until - now)
                     await asyncio.sleep(min(delay, remaining))
                     attempt += 1
-                record = await self._store.get(vendor, job_id)
-                if record is not None:
-                    if record.is_final:
+                try:
+                    if await self._step(deadline):
                         return
-                    self._last = record.job
-                if loop.time() >= deadline:
-                    await self._end(
-                        JOB_TIMEOUT,
-                        f"The job did not finish within {self._timeout_s:g} s; "
-                        "the gateway stopped following it.",
-                    )
-                    return
-                if not await self._store.claim_poller(
-                    vendor, job_id, self._owner, self._lease_ttl_s
-                ):
-                    continue
-                job = await self._poll_once(deadline)
-                if job is not None and (await self._apply(job)).is_final:
-                    return
+                except StateStoreUnavailable:
+                    # A shared store that is down: keep the job and store it once it is back.
+                    await asyncio.sleep(STORE_RETRY_S)
         finally:
-            await self._store.release_poller(vendor, job_id, self._owner)
+            # If the store is down the lease lapses by itself.
+            with contextlib.suppress(StateStoreUnavailable):
+                await self._store.release_poller(vendor, job_id, self._owner)
+
+    async def _step(self, deadline: float) -> bool:
+        """One look at the store and, holding the lease, one poll; True once the job is over."""
+        vendor, job_id = self._last.vendor, self._last.job_id
+        record = await self._store.get(vendor, job_id)
+        if record is not None:
+            if record.is_final:
+                return True
+            self._last = record.job
+        if asyncio.get_running_loop().time() >= deadline:
+            await self._end(
+                JOB_TIMEOUT,
+                f"The job did not finish within {self._timeout_s:g} s; "
+                "the gateway stopped following it.",
+            )
+            return True
+        if not await self._store.claim_poller(vendor, job_id, self._owner, self._lease_ttl_s):
+            return False
+        job = await self._poll_once(deadline)
+        return job is not None and (await self._apply(job)).is_final
 
     async def _poll_once(self, deadline: float) -> Job | None:
         last = self._last

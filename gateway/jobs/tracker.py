@@ -10,6 +10,7 @@ followed while someone watches it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections import OrderedDict
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from adapters.backend import Backend
 from adapters.errors import JobNotFound
 from adapters.model import Job, Vendor
+from gateway.errors import StateStoreUnavailable
 from gateway.jobs.poller import VENDOR_NOT_CONFIGURED, JobPoller, PollStats, failed
 from gateway.jobs.schedule import PollSchedule
 from gateway.jobs.store import JobStore, MemoryJobStore, SaveResult, TrackedJob
@@ -102,8 +104,20 @@ class JobTracker:
 
     async def track(self, job: Job) -> Job:
         """Register an accepted job and follow it to its final state; returns the registry's
-        view of it (the stored state if that is further along)."""
-        record = (await self._save(job)).record
+        view of it (the stored state if that is further along).
+
+        The vendor has accepted the job, so a shared store that cannot be reached does not fail
+        this: the job is followed anyway and stored once the store is back.
+        """
+        try:
+            record = (await self._save(job)).record
+        except StateStoreUnavailable:
+            logger.warning(
+                "job %s:%s accepted while the shared store is unavailable; following it anyway",
+                job.vendor.value,
+                job.job_id,
+            )
+            record = TrackedJob(job, 0)
         if not record.is_final:
             self._ensure_follow((job.vendor, job.job_id), record.job, pinned=True)
         return record.job
@@ -207,7 +221,12 @@ class JobTracker:
     async def _save(self, job: Job) -> SaveResult:
         result = await self._store.save(job)
         if result.changed:
-            await self._fanout.publish(job_topic(job.vendor, job.job_id), result.record)
+            try:
+                await self._fanout.publish(job_topic(job.vendor, job.job_id), result.record)
+            except StateStoreUnavailable:
+                # Stored but not announced: watchers elsewhere are ended by their own lost
+                # connection; the change must still reach on_change here.
+                logger.warning("job %s:%s changed but could not be announced", *_key_of(job))
         return result
 
     async def _apply(self, job: Job) -> TrackedJob:
@@ -260,7 +279,8 @@ class JobTracker:
         if not self._closed:
             # Nobody follows this job any more: drop a running state that would go stale.
             # A watcher arriving meanwhile is unharmed: its poller keeps its own last state.
-            await self._store.forget_unfinished(*key)
+            with contextlib.suppress(StateStoreUnavailable):
+                await self._store.forget_unfinished(*key)
 
     async def _run_follow(self, key: _Key, poller: JobPoller) -> None:
         try:
@@ -291,6 +311,10 @@ class JobTracker:
             await self._on_error(job, exc)
         except Exception:
             logger.exception("on_error hook failed for job %s:%s", job.vendor.value, job.job_id)
+
+
+def _key_of(job: Job) -> tuple[str, str]:
+    return job.vendor.value, job.job_id
 
 
 __all__ = ["JobTracker", "TrackerStats", "failed", "job_topic"]

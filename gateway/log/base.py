@@ -1,4 +1,8 @@
-"""The integration log's interface; a shared (e.g. Redis) store implements the same protocol."""
+"""The integration log's interface; a shared (Redis) store implements the same protocol.
+
+``record`` is synchronous (it is called from anywhere, including transport callbacks, and must
+never hold up or fail the caller); reading may need a network round trip, so it is async.
+"""
 
 from __future__ import annotations
 
@@ -61,11 +65,11 @@ class IntegrationLog(Protocol):
         details: dict[str, Any] | None = None,
     ) -> LogEntry: ...
 
-    def query(self, filter: LogFilter, first: int, after: str | None) -> LogPage:
+    async def query(self, filter: LogFilter, first: int, after: str | None) -> LogPage:
         """Matching entries newest first, ``first`` of them after the ``after`` cursor."""
         ...
 
-    def get(self, entry_id: str) -> LogEntry | None: ...
+    async def get(self, entry_id: str) -> LogEntry | None: ...
 
     def tail(self, filter: LogFilter) -> AsyncGenerator[LogEntry, None]:
         """New matching entries as they are recorded; ends when the log is closed."""

@@ -92,7 +92,7 @@ class MemoryIntegrationLog:
             queue.put_nowait(entry)
         return entry
 
-    def query(self, filter: LogFilter, first: int, after: str | None) -> LogPage:
+    async def query(self, filter: LogFilter, first: int, after: str | None) -> LogPage:
         if first < 0:
             raise ValueError("first must not be negative")
         before_id = _decode_cursor(after) if after is not None else None
@@ -112,7 +112,7 @@ class MemoryIntegrationLog:
             total_count=len(matching),
         )
 
-    def get(self, entry_id: str) -> LogEntry | None:
+    async def get(self, entry_id: str) -> LogEntry | None:
         return next((entry for entry in self._entries if entry.entry_id == entry_id), None)
 
     async def tail(self, filter: LogFilter) -> AsyncGenerator[LogEntry, None]:

@@ -135,7 +135,7 @@ class Query:
     @strawberry.field(  # type: ignore[untyped-decorator]
         description="The integration log, newest first: every warning and error the gateway saw."
     )
-    def integration_log(
+    async def integration_log(
         self,
         info: GatewayInfo,
         filter: Annotated[
@@ -156,7 +156,7 @@ class Query:
         first = 50 if first is None else first
         check_first(first, maximum=MAX_LOG_PAGE)
         try:
-            page = info.context.services.log.query(log_filter_of(filter), first, after)
+            page = await info.context.services.log.query(log_filter_of(filter), first, after)
         except InvalidLogCursor as exc:
             raise BadUserInput(str(exc)) from None
         edges = [
@@ -203,7 +203,7 @@ class Query:
         if global_id.node_type is NodeType.JOB:
             return await load_job(info, global_id)
         if global_id.node_type is NodeType.LOG_ENTRY:
-            entry = info.context.services.log.get(global_id.key)
+            entry = await info.context.services.log.get(global_id.key)
             return IntegrationLogEntry.of(entry) if entry is not None else None
         vendor = global_id.vendor
         assert vendor is not None

@@ -95,6 +95,7 @@ async def run_write(info: GatewayInfo, request: WriteRequest) -> OrderMutationPa
             )
         return _payload(request, None, request.errors)
     backend = services.backend(request.vendor)
+    services.check_state()
 
     async def attempt() -> MutationOutcome:
         try:

@@ -193,7 +193,7 @@ async def test_one_vendor_failing_fails_only_its_keys_and_is_logged(
     assert isinstance(expertsender, GatewayError)
     assert expertsender.extensions["vendor"] == "EXPERTSENDER"
     assert expertsender.extensions["upstreamStatus"] == 503
-    [entry] = services.log.query(LogFilter(severity=LogSeverity.ERROR), 10, None).entries
+    [entry] = (await services.log.query(LogFilter(severity=LogSeverity.ERROR), 10, None)).entries
     assert entry.vendor is Vendor.EXPERTSENDER and entry.order_id == "ES-1003"
 
 

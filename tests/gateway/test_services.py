@@ -51,7 +51,7 @@ async def test_failed_job_polls_reach_the_integration_log(engage: LoopbackServer
         # The vendor goes down while the job is processed: every poll fails until it is back.
         httpx.put(f"{engage.url}/_sandbox/faults", json={"error_rate": 1.0}).raise_for_status()
         await asyncio.sleep(0.5)
-        failures = services.log.query(LogFilter(order_id="POLL-FAIL-1"), 50, None).entries
+        failures = (await services.log.query(LogFilter(order_id="POLL-FAIL-1"), 50, None)).entries
         polls = [e for e in failures if e.code == "JOB_POLL_FAILED"]
         assert polls, "a failed poll must be logged"
         assert all(e.severity is LogSeverity.WARNING for e in polls)

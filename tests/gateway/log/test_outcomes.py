@@ -20,14 +20,14 @@ def _job(state: JobState, warnings: tuple[JobMessage, ...] = ()) -> Job:
     )
 
 
-def test_each_warning_and_the_outcome_are_recorded_once() -> None:
+async def test_each_warning_and_the_outcome_are_recorded_once() -> None:
     log = MemoryIntegrationLog()
     recorder = JobOutcomeRecorder(log)
     warning = JobMessage("ContactMissing", "Contact is missing", ("input", "order", "contact"))
     recorder.record(_job(JobState.RUNNING))
     recorder.record(_job(JobState.COMPLETED_WITH_ERRORS, (warning,)))
     recorder.record(_job(JobState.COMPLETED_WITH_ERRORS, (warning,)))
-    entries = log.query(LogFilter(), 50, None).entries
+    entries = (await log.query(LogFilter(), 50, None)).entries
     assert [(e.severity, e.code) for e in reversed(entries)] == [
         (LogSeverity.WARNING, "ContactMissing"),
         (LogSeverity.WARNING, "JOB_COMPLETED_WITH_ERRORS"),
@@ -36,8 +36,8 @@ def test_each_warning_and_the_outcome_are_recorded_once() -> None:
     assert all(e.job_id == "j1" and e.order_id == "A-1" for e in entries)
 
 
-def test_failed_jobs_are_errors() -> None:
+async def test_failed_jobs_are_errors() -> None:
     log = MemoryIntegrationLog()
     JobOutcomeRecorder(log).record(_job(JobState.FAILED))
-    [entry] = log.query(LogFilter(), 50, None).entries
+    [entry] = (await log.query(LogFilter(), 50, None)).entries
     assert entry.severity is LogSeverity.ERROR and entry.code == "JOB_FAILED"

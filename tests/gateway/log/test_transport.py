@@ -40,7 +40,7 @@ async def test_exhausted_retries_are_errors_and_retries_are_info() -> None:
                 await backend.get_orders(["ES-1001"])
         finally:
             await backend.aclose()
-    entries = log.query(LogFilter(vendor=Vendor.EXPERTSENDER), 50, None).entries
+    entries = (await log.query(LogFilter(vendor=Vendor.EXPERTSENDER), 50, None)).entries
     by_severity = {entry.severity for entry in entries}
     assert by_severity == {LogSeverity.INFO, LogSeverity.ERROR}
     [gave_up] = [e for e in entries if e.severity is LogSeverity.ERROR]

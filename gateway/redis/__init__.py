@@ -1,0 +1,13 @@
+"""Shared state of several gateway processes in Redis (``GATEWAY_REDIS_URL``).
+
+One module per concept: the job registry and poller leases (``jobs``), the job-progress fan-out
+(``fanout``, over the process's one pub/sub connection in ``hub``), idempotency keys
+(``idempotency``), the integration log (``log``, a capped stream) and cross-process read-cache
+invalidation (``cache``). ``SharedState`` connects and builds them; without a Redis URL the
+gateway keeps all of this in memory, in one process.
+"""
+
+from gateway.redis.connection import RedisUnreachable
+from gateway.redis.state import SharedState
+
+__all__ = ["RedisUnreachable", "SharedState"]

@@ -1,0 +1,120 @@
+"""``JobStore`` in Redis: the job registry and the poller leases of every gateway process.
+
+A job is a hash ``{prefix}:job:<VENDOR>:<id>`` with its JSON (``job``), the revision of its last
+change (``rev``) and whether it is final (``final``). A save is a compare-and-set on the
+revision: the process decides with ``supersedes`` whether its copy is news, and a Lua script
+stores it only if nobody else saved in between (otherwise it decides again). Revisions come from
+one counter, so every process compares them the same way.
+
+The poller lease of a job is a string key holding its owner, set with ``PX`` so it lapses by
+itself when the owning process dies; claiming and releasing compare the owner in Lua.
+"""
+
+from __future__ import annotations
+
+from redis.asyncio import Redis
+
+from adapters.model import Job, Vendor
+from gateway.jobs.store import SaveResult, TrackedJob, supersedes
+from gateway.redis.codec import JOB_CODEC
+from gateway.redis.connection import unavailable_as_typed
+from gateway.redis.keys import Keys
+
+DEFAULT_FINISHED_TTL_S = 24 * 3600
+# Unfinished jobs end by a timeout long before this; it only cleans up after a lost process.
+DEFAULT_ACTIVE_TTL_S = 24 * 3600
+
+_SAVE = """
+local current = redis.call('HGET', KEYS[1], 'rev') or ''
+if current ~= ARGV[1] then return false end
+local rev = redis.call('INCR', KEYS[2])
+redis.call('HSET', KEYS[1], 'rev', rev, 'job', ARGV[2], 'final', ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return rev
+"""
+
+_FORGET_UNFINISHED = """
+if redis.call('HGET', KEYS[1], 'final') == '0' then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+_CLAIM = """
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+if tonumber(ARGV[2]) <= 0 then
+  redis.call('DEL', KEYS[1])
+else
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+end
+return 1
+"""
+
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+class RedisJobStore:
+    def __init__(
+        self,
+        client: Redis,
+        keys: Keys,
+        *,
+        finished_ttl_s: int = DEFAULT_FINISHED_TTL_S,
+        active_ttl_s: int = DEFAULT_ACTIVE_TTL_S,
+    ) -> None:
+        if finished_ttl_s < 1 or active_ttl_s < 1:
+            raise ValueError("job record TTLs must be at least one second")
+        self._client = client
+        self._keys = keys
+        self._finished_ttl_s = finished_ttl_s
+        self._active_ttl_s = active_ttl_s
+        self._save = client.register_script(_SAVE)
+        self._forget = client.register_script(_FORGET_UNFINISHED)
+        self._claim = client.register_script(_CLAIM)
+        self._release = client.register_script(_RELEASE)
+
+    async def get(self, vendor: Vendor, job_id: str) -> TrackedJob | None:
+        with unavailable_as_typed("reading a job"):
+            revision, data = await self._client.hmget(self._keys.job(vendor, job_id), "rev", "job")
+        if revision is None or not isinstance(data, bytes):
+            return None
+        return TrackedJob(JOB_CODEC.decode(data), int(revision))
+
+    async def save(self, job: Job) -> SaveResult:
+        key = self._keys.job(job.vendor, job.job_id)
+        payload = JOB_CODEC.encode(job)
+        final = job.state.is_final
+        ttl = self._finished_ttl_s if final else self._active_ttl_s
+        with unavailable_as_typed("saving a job"):
+            while True:
+                current = await self.get(job.vendor, job.job_id)
+                if current is not None and not supersedes(job, current.job):
+                    return SaveResult(current, changed=False)
+                expected = str(current.revision) if current is not None else ""
+                revision = await self._save(
+                    keys=[key, self._keys.job_revisions],
+                    args=[expected, payload, "1" if final else "0", ttl],
+                )
+                if revision is not None:
+                    return SaveResult(TrackedJob(job, int(revision)), changed=True)
+                # Another process saved first: decide again against what it stored.
+
+    async def forget_unfinished(self, vendor: Vendor, job_id: str) -> None:
+        with unavailable_as_typed("forgetting a job"):
+            await self._forget(keys=[self._keys.job(vendor, job_id)])
+
+    async def claim_poller(self, vendor: Vendor, job_id: str, owner: str, ttl_s: float) -> bool:
+        with unavailable_as_typed("claiming a job's poller lease"):
+            claimed = await self._claim(
+                keys=[self._keys.lease(vendor, job_id)], args=[owner, int(ttl_s * 1000)]
+            )
+        return bool(claimed)
+
+    async def release_poller(self, vendor: Vendor, job_id: str, owner: str) -> None:
+        with unavailable_as_typed("releasing a job's poller lease"):
+            await self._release(keys=[self._keys.lease(vendor, job_id)], args=[owner])
+
+    async def aclose(self) -> None:
+        """The client belongs to the shared state, which closes it."""
