@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 MessageHandler = Callable[[str, bytes], Awaitable[None]]
 StateListener = Callable[[bool], Awaitable[None]]
 
-RECONNECT_DELAYS_S = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
+RECONNECT_DELAYS_S = (0.05, 0.1, 0.2, 0.5, 1.0)
 # A quiet connection is probed this often; one that stays silent for three probes is dead
 # (a hung server never closes the socket, so nothing else would tell).
 PROBE_INTERVAL_S = 5.0

@@ -37,7 +37,7 @@ WAIT_DELAYS_S = (0.02, 0.05, 0.1, 0.2)
 _COMPLETE = """
 local current = redis.call('GET', KEYS[1])
 if not current or cjson.decode(current)['owner'] ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1
 """
 _ABANDON = """
@@ -62,12 +62,12 @@ class RedisIdempotencyStore(Generic[T]):
         ttl_s: float = DEFAULT_TTL_S,
         lock_ttl_s: float = DEFAULT_LOCK_TTL_S,
     ) -> None:
-        if ttl_s < 1 or lock_ttl_s <= 0:
-            raise ValueError("ttl_s must be at least 1 s and lock_ttl_s positive")
+        if ttl_s <= 0 or lock_ttl_s <= 0:
+            raise ValueError("ttl_s and lock_ttl_s must be positive")
         self._client = client
         self._keys = keys
         self._codec = codec
-        self._ttl_s = int(ttl_s)
+        self._ttl_ms = max(int(ttl_s * 1000), 1)
         self._lock_ms = max(int(lock_ttl_s * 1000), 1)
         self._complete = client.register_script(_COMPLETE)
         self._abandon = client.register_script(_ABANDON)
@@ -110,7 +110,7 @@ class RedisIdempotencyStore(Generic[T]):
             }
         )
         try:
-            await self._complete(keys=[redis_key], args=[owner, done, self._ttl_s])
+            await self._complete(keys=[redis_key], args=[owner, done, self._ttl_ms])
         except UNAVAILABLE:
             # The write happened: report it. Only a later retry with this key can write again.
             logger.warning("idempotency key %r: the outcome could not be stored", key)

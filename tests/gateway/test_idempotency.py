@@ -1,8 +1,40 @@
-import asyncio
+"""Idempotency keys: the contract runs against the memory store and the Redis store alike; the
+Redis store is also shown across two processes and with a first attempt whose process died."""
 
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import orjson
 import pytest
 
-from gateway.idempotency import IdempotencyKeyReused, MemoryIdempotencyStore, fingerprint
+from gateway.idempotency import (
+    IdempotencyKeyReused,
+    IdempotencyStore,
+    MemoryIdempotencyStore,
+    fingerprint,
+)
+from gateway.redis.codec import JsonCodec
+from gateway.redis.idempotency import RedisIdempotencyStore
+from tests.support.redis import connected_state, running_url
+
+StoreFactory = Callable[..., IdempotencyStore[Any]]
+ANY_JSON: JsonCodec[Any] = JsonCodec(lambda value: value, lambda value: value)
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def make_store(request: pytest.FixtureRequest) -> AsyncIterator[StoreFactory]:
+    if request.param == "memory":
+        yield lambda **options: MemoryIdempotencyStore(**options)
+        return
+    async with connected_state(running_url(request)) as state:
+        yield lambda **options: RedisIdempotencyStore(state.client, state.keys, ANY_JSON, **options)
+
+
+async def until(check: Callable[[], bool], timeout: float = 2.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not check():
+            await asyncio.sleep(0.005)
 
 
 def test_fingerprint_ignores_key_order_but_not_values() -> None:
@@ -11,8 +43,8 @@ def test_fingerprint_ignores_key_order_but_not_values() -> None:
     assert fingerprint("op", {"a": 1}) != fingerprint("other", {"a": 1})
 
 
-async def test_same_key_same_input_runs_once() -> None:
-    store: MemoryIdempotencyStore[int] = MemoryIdempotencyStore()
+async def test_same_key_same_input_runs_once(make_store: StoreFactory) -> None:
+    store = make_store()
     calls = 0
 
     async def operation() -> int:
@@ -25,8 +57,8 @@ async def test_same_key_same_input_runs_once() -> None:
     assert calls == 1
 
 
-async def test_same_key_different_input_is_refused() -> None:
-    store: MemoryIdempotencyStore[str] = MemoryIdempotencyStore()
+async def test_same_key_different_input_is_refused(make_store: StoreFactory) -> None:
+    store = make_store()
 
     async def operation() -> str:
         return "done"
@@ -37,8 +69,8 @@ async def test_same_key_different_input_is_refused() -> None:
     assert caught.value.code == "IDEMPOTENCY_KEY_REUSED"
 
 
-async def test_concurrent_duplicates_wait_for_the_first() -> None:
-    store: MemoryIdempotencyStore[int] = MemoryIdempotencyStore()
+async def test_concurrent_duplicates_wait_for_the_first(make_store: StoreFactory) -> None:
+    store = make_store()
     calls = 0
     release = asyncio.Event()
 
@@ -49,31 +81,36 @@ async def test_concurrent_duplicates_wait_for_the_first() -> None:
         return 7
 
     tasks = [asyncio.create_task(store.run("k", "f", operation)) for _ in range(5)]
-    await asyncio.sleep(0.01)
+    await until(lambda: calls >= 1)
+    await asyncio.sleep(0.05)  # room for a wrong second start to show
     assert calls == 1
     release.set()
     assert await asyncio.wait_for(asyncio.gather(*tasks), 2) == [7] * 5
     assert calls == 1
 
 
-async def test_concurrent_duplicate_with_other_input_is_refused_at_once() -> None:
-    store: MemoryIdempotencyStore[int] = MemoryIdempotencyStore()
+async def test_concurrent_duplicate_with_other_input_is_refused_at_once(
+    make_store: StoreFactory,
+) -> None:
+    store = make_store()
+    started = asyncio.Event()
     release = asyncio.Event()
 
     async def operation() -> int:
+        started.set()
         await release.wait()
         return 1
 
     first = asyncio.create_task(store.run("k", "f1", operation))
-    await asyncio.sleep(0.01)
+    await asyncio.wait_for(started.wait(), 2)
     with pytest.raises(IdempotencyKeyReused):
         await asyncio.wait_for(store.run("k", "f2", operation), 1)
     release.set()
     assert await first == 1
 
 
-async def test_a_failed_first_attempt_frees_the_key() -> None:
-    store: MemoryIdempotencyStore[str] = MemoryIdempotencyStore()
+async def test_a_failed_first_attempt_frees_the_key(make_store: StoreFactory) -> None:
+    store = make_store()
 
     async def failing() -> str:
         raise ConnectionError("vendor down")
@@ -86,8 +123,8 @@ async def test_a_failed_first_attempt_frees_the_key() -> None:
     assert await store.run("k", "f", working) == "ok"
 
 
-async def test_waiters_take_over_when_the_first_fails() -> None:
-    store: MemoryIdempotencyStore[str] = MemoryIdempotencyStore()
+async def test_waiters_take_over_when_the_first_fails(make_store: StoreFactory) -> None:
+    store = make_store()
     release = asyncio.Event()
     attempts = 0
 
@@ -100,18 +137,19 @@ async def test_waiters_take_over_when_the_first_fails() -> None:
         return "second"
 
     first = asyncio.create_task(store.run("k", "f", flaky))
-    await asyncio.sleep(0.01)
+    await until(lambda: attempts == 1)
     second = asyncio.create_task(store.run("k", "f", flaky))
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
+    assert attempts == 1  # the duplicate waits
     release.set()
     with pytest.raises(ConnectionError):
         await first
-    assert await asyncio.wait_for(second, 1) == "second"
+    assert await asyncio.wait_for(second, 2) == "second"
     assert attempts == 2
 
 
-async def test_outcomes_expire() -> None:
-    store: MemoryIdempotencyStore[int] = MemoryIdempotencyStore(ttl_s=0.05)
+async def test_outcomes_expire(make_store: StoreFactory) -> None:
+    store = make_store(ttl_s=0.05)
     calls = 0
 
     async def operation() -> int:
@@ -122,3 +160,49 @@ async def test_outcomes_expire() -> None:
     await store.run("k", "f", operation)
     await asyncio.sleep(0.08)
     assert await store.run("k", "f", operation) == 2
+
+
+async def test_a_retry_on_another_process_gets_the_first_outcome(
+    redis_url: str, redis_prefix: str
+) -> None:
+    async with (
+        connected_state(redis_url, redis_prefix) as first,
+        connected_state(redis_url, redis_prefix) as second,
+    ):
+        a = RedisIdempotencyStore(first.client, first.keys, ANY_JSON)
+        b = RedisIdempotencyStore(second.client, second.keys, ANY_JSON)
+        release = asyncio.Event()
+        writes = 0
+
+        async def write() -> dict[str, str]:
+            nonlocal writes
+            writes += 1
+            await release.wait()
+            return {"job": "j-1"}
+
+        on_a = asyncio.create_task(a.run("key", "f", write))
+        await until(lambda: writes == 1)
+        on_b = asyncio.create_task(b.run("key", "f", write))  # the retry, while A still runs
+        await asyncio.sleep(0.05)
+        release.set()
+        assert await asyncio.wait_for(on_a, 2) == await asyncio.wait_for(on_b, 2) == {"job": "j-1"}
+        assert await b.run("key", "f", write) == {"job": "j-1"}
+        assert writes == 1
+
+
+async def test_the_key_of_a_process_that_died_mid_write_frees_itself(
+    redis_url: str, redis_prefix: str
+) -> None:
+    async with connected_state(redis_url, redis_prefix) as state:
+        survivor = RedisIdempotencyStore(state.client, state.keys, ANY_JSON)
+        # What a process that died mid-write leaves behind: its lock, lapsing by itself.
+        lock = orjson.dumps({"state": "running", "fingerprint": "f", "owner": "dead"})
+        await state.client.set(state.keys.idempotency("key"), lock, px=300)
+
+        async def works() -> str:
+            return "done"
+
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        assert await asyncio.wait_for(survivor.run("key", "f", works), 3) == "done"
+        assert loop.time() - started >= 0.2

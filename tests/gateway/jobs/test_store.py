@@ -1,14 +1,27 @@
+"""The job registry's contract, run against the memory store and the Redis store alike."""
+
+import asyncio
 import dataclasses
+from collections.abc import AsyncIterator
 
 import pytest
 
 from adapters.model import JobMessage, JobState, Vendor
-from gateway.jobs.store import MemoryJobStore, supersedes
+from gateway.jobs.store import JobStore, MemoryJobStore, supersedes
 from tests.gateway.jobs.fakes import make_job
+from tests.support.redis import connected_state, running_url
 
 
-async def test_save_stores_changes_with_increasing_revisions() -> None:
-    store = MemoryJobStore()
+@pytest.fixture(params=["memory", "redis"])
+async def store(request: pytest.FixtureRequest) -> AsyncIterator[JobStore]:
+    if request.param == "memory":
+        yield MemoryJobStore()
+        return
+    async with connected_state(running_url(request)) as state:
+        yield state.job_store()
+
+
+async def test_save_stores_changes_with_increasing_revisions(store: JobStore) -> None:
     first = await store.save(make_job(state=JobState.PENDING))
     second = await store.save(make_job(state=JobState.RUNNING))
     assert first.changed and second.changed
@@ -17,8 +30,7 @@ async def test_save_stores_changes_with_increasing_revisions() -> None:
     assert stored is not None and stored.job.state is JobState.RUNNING
 
 
-async def test_a_copy_without_news_is_not_a_change() -> None:
-    store = MemoryJobStore()
+async def test_a_copy_without_news_is_not_a_change(store: JobStore) -> None:
     job = make_job()
     first = await store.save(job)
     again = await store.save(dataclasses.replace(job, updated_at=job.updated_at.replace(year=2030)))
@@ -26,8 +38,7 @@ async def test_a_copy_without_news_is_not_a_change() -> None:
     assert again.record == first.record
 
 
-async def test_final_states_stick_and_jobs_never_move_back() -> None:
-    store = MemoryJobStore()
+async def test_final_states_stick_and_jobs_never_move_back(store: JobStore) -> None:
     await store.save(make_job(state=JobState.RUNNING))
     assert not (await store.save(make_job(state=JobState.PENDING))).changed
     assert (await store.save(make_job(state=JobState.COMPLETED))).changed
@@ -43,15 +54,14 @@ def test_news_within_a_state_supersedes() -> None:
     assert not supersedes(old, old)
 
 
-async def test_vendors_do_not_share_job_ids() -> None:
-    store = MemoryJobStore()
+async def test_vendors_do_not_share_job_ids(store: JobStore) -> None:
     await store.save(make_job(vendor=Vendor.ENGAGE))
     await store.save(make_job(vendor=Vendor.EXPERTSENDER, state=JobState.COMPLETED))
     engage = await store.get(Vendor.ENGAGE, "job-1")
     assert engage is not None and engage.job.state is JobState.PENDING
 
 
-async def test_finished_jobs_are_bounded_oldest_first_but_running_ones_are_kept() -> None:
+async def test_memory_store_bounds_finished_jobs_oldest_first_but_keeps_running_ones() -> None:
     store = MemoryJobStore(max_finished=2)
     await store.save(make_job("running"))
     for n in range(4):
@@ -62,8 +72,7 @@ async def test_finished_jobs_are_bounded_oldest_first_but_running_ones_are_kept(
     assert await store.get(Vendor.ENGAGE, "running") is not None
 
 
-async def test_forget_unfinished_keeps_final_records() -> None:
-    store = MemoryJobStore()
+async def test_forget_unfinished_keeps_final_records(store: JobStore) -> None:
     await store.save(make_job("a"))
     await store.save(make_job("b", JobState.FAILED))
     await store.forget_unfinished(Vendor.ENGAGE, "a")
@@ -72,8 +81,7 @@ async def test_forget_unfinished_keeps_final_records() -> None:
     assert await store.get(Vendor.ENGAGE, "b") is not None
 
 
-async def test_poller_lease_has_one_holder_until_released_or_expired() -> None:
-    store = MemoryJobStore()
+async def test_poller_lease_has_one_holder_until_released_or_expired(store: JobStore) -> None:
     assert await store.claim_poller(Vendor.ENGAGE, "j", "p1", 60)
     assert await store.claim_poller(Vendor.ENGAGE, "j", "p1", 60)  # renewal
     assert not await store.claim_poller(Vendor.ENGAGE, "j", "p2", 60)
@@ -81,7 +89,21 @@ async def test_poller_lease_has_one_holder_until_released_or_expired() -> None:
     assert not await store.claim_poller(Vendor.ENGAGE, "j", "p2", 60)
     await store.release_poller(Vendor.ENGAGE, "j", "p1")
     assert await store.claim_poller(Vendor.ENGAGE, "j", "p2", 0.0)
-    assert await store.claim_poller(Vendor.ENGAGE, "j", "p3", 60)  # p2's lease expired
+    assert await store.claim_poller(Vendor.ENGAGE, "j", "p3", 0.05)  # p2's lease expired
+    assert not await store.claim_poller(Vendor.ENGAGE, "j", "p4", 60)
+    await asyncio.sleep(0.1)
+    assert await store.claim_poller(Vendor.ENGAGE, "j", "p4", 60)  # p3's lapsed with time
+
+
+async def test_concurrent_saves_of_one_job_keep_the_furthest_state(store: JobStore) -> None:
+    """Processes racing to store the same job: the registry still never moves back."""
+    states = [JobState.PENDING, JobState.RUNNING, JobState.COMPLETED] * 5
+    results = await asyncio.gather(*(store.save(make_job(state=state)) for state in states))
+    stored = await store.get(Vendor.ENGAGE, "job-1")
+    assert stored is not None and stored.job.state is JobState.COMPLETED
+    changed = sorted(r.record.revision for r in results if r.changed)
+    assert len(changed) == len(set(changed)) <= 3
+    assert stored.revision == changed[-1]
 
 
 def test_finished_bound_must_be_positive() -> None:

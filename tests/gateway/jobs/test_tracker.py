@@ -1,5 +1,6 @@
 import asyncio
 import itertools
+import uuid
 from collections.abc import AsyncIterator, Callable
 
 import pytest
@@ -9,13 +10,15 @@ from adapters.model import Job, JobState, Vendor
 from gateway.jobs import (
     JOB_NOT_FOUND,
     JOB_TIMEOUT,
+    JobStore,
     JobTracker,
     MemoryJobStore,
     PollSchedule,
     TrackedJob,
 )
-from gateway.pubsub import MemoryFanout
+from gateway.pubsub import Fanout, MemoryFanout
 from tests.gateway.jobs.fakes import ScriptedJobBackend, make_job
+from tests.support.redis import connected_state, running_url
 
 FAST = PollSchedule.of([0.01, 0.02, 0.04])
 P, R, C = JobState.PENDING, JobState.RUNNING, JobState.COMPLETED
@@ -343,15 +346,37 @@ def test_timeout_must_be_positive(timeout: float) -> None:
         JobTracker({}, timeout_s=timeout)
 
 
-async def test_trackers_sharing_a_store_and_fanout_poll_each_job_once(
-    backend: ScriptedJobBackend,
-) -> None:
-    """Two gateway processes sharing their registry and fan-out (Redis, later)."""
-    store, fanout = MemoryJobStore(), MemoryFanout[TrackedJob]()
-    first, second = (
+Shared = tuple[JobStore, Fanout[TrackedJob]]
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def two_processes(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Shared, Shared]]:
+    """What two gateway processes share: one store and fan-out in memory, or each its own
+    connections to one Redis."""
+    if request.param == "memory":
+        store, fanout = MemoryJobStore(), MemoryFanout[TrackedJob]()
+        yield (store, fanout), (store, fanout)
+        return
+    url, prefix = running_url(request), f"tracker-{uuid.uuid4().hex[:8]}"
+    async with connected_state(url, prefix) as first, connected_state(url, prefix) as second:
+        yield (
+            (first.job_store(), first.job_fanout()),
+            (second.job_store(), second.job_fanout()),
+        )
+
+
+def trackers(backend: ScriptedJobBackend, pair: tuple[Shared, Shared]) -> list[JobTracker]:
+    return [
         JobTracker({Vendor.ENGAGE: backend}, schedule=FAST, timeout_s=5, store=store, fanout=fanout)
-        for _ in range(2)
-    )
+        for store, fanout in pair
+    ]
+
+
+async def test_trackers_sharing_a_store_and_fanout_poll_each_job_once(
+    backend: ScriptedJobBackend, two_processes: tuple[Shared, Shared]
+) -> None:
+    """Two gateway processes sharing their registry and fan-out."""
+    first, second = trackers(backend, two_processes)
     backend.script("job-1", [P, R, R, R, C])
     await first.track(make_job())
     # A client of the second process watches the job the first one accepted.
@@ -364,13 +389,9 @@ async def test_trackers_sharing_a_store_and_fanout_poll_each_job_once(
 
 
 async def test_a_standby_tracker_takes_over_when_the_polling_one_stops(
-    backend: ScriptedJobBackend,
+    backend: ScriptedJobBackend, two_processes: tuple[Shared, Shared]
 ) -> None:
-    store, fanout = MemoryJobStore(), MemoryFanout[TrackedJob]()
-    first, second = (
-        JobTracker({Vendor.ENGAGE: backend}, schedule=FAST, timeout_s=5, store=store, fanout=fanout)
-        for _ in range(2)
-    )
+    first, second = trackers(backend, two_processes)
     backend.script("job-1", [R, R, R, R, R, R, C])
     await first.track(make_job())
     watch = second.watch(Vendor.ENGAGE, "job-1")
