@@ -270,6 +270,13 @@ def _fraction(raw: str) -> float:
     return value
 
 
+def _rate(raw: str) -> float:
+    value = _NON_NEGATIVE(raw)
+    if value > 1:
+        raise ValueError(f"expected a share from 0 to 1, got {value:g}")
+    return value
+
+
 _PORT = _int(0, 65535)
 _POSITIVE_INT = _int(1)
 _POSITIVE = _float(0.0)
@@ -294,10 +301,10 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SANDBOX_EXPERTSENDER_URL": ("sandbox.expertsender_url", _url),
     "SANDBOX_ENGAGE_JOB_DELAY_MS": ("sandbox.engage_job_delay_ms", _int(0, 600_000)),
     "SANDBOX_FAULT_LATENCY_MS": ("sandbox.faults.latency_ms", _int(0, 600_000)),
-    "SANDBOX_FAULT_ERROR_RATE": ("sandbox.faults.error_rate", _fraction),
-    "SANDBOX_FAULT_RATE_LIMIT_RATE": ("sandbox.faults.rate_limit_rate", _fraction),
-    "SANDBOX_FAULT_DROP_RATE": ("sandbox.faults.drop_rate", _fraction),
-    "SANDBOX_FAULT_DROP_AFTER_COMMIT_RATE": ("sandbox.faults.drop_after_commit_rate", _fraction),
+    "SANDBOX_FAULT_ERROR_RATE": ("sandbox.faults.error_rate", _rate),
+    "SANDBOX_FAULT_RATE_LIMIT_RATE": ("sandbox.faults.rate_limit_rate", _rate),
+    "SANDBOX_FAULT_DROP_RATE": ("sandbox.faults.drop_rate", _rate),
+    "SANDBOX_FAULT_DROP_AFTER_COMMIT_RATE": ("sandbox.faults.drop_after_commit_rate", _rate),
     "SANDBOX_FAULT_SEED": ("sandbox.faults.seed", _int(0)),
     "GATEWAY_JOB_POLL_SCHEDULE": ("jobs.poll_delays", _delays),
     "GATEWAY_JOB_POLL_JITTER": ("jobs.poll_jitter", _fraction),

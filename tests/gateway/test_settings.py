@@ -142,3 +142,10 @@ def test_every_variable_maps_to_a_real_settings_field() -> None:
         for part in path.split("."):
             assert hasattr(target, part), f"{variable} points at a missing field {path}"
             target = getattr(target, part)
+
+
+def test_sandbox_fault_rates_take_a_share_from_zero_to_one() -> None:
+    settings = load_settings({"SANDBOX_FAULT_ERROR_RATE": "1", "SANDBOX_FAULT_DROP_RATE": "0"})
+    assert settings.sandbox.faults.error_rate == 1.0
+    with pytest.raises(SettingsError, match="SANDBOX_FAULT_RATE_LIMIT_RATE: expected a share"):
+        load_settings({"SANDBOX_FAULT_RATE_LIMIT_RATE": "1.5"})
