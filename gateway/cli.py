@@ -33,7 +33,7 @@ from gateway.bootstrap import (
     sandboxed_vendors,
     start_emulators,
 )
-from gateway.settings import GatewaySettings, SettingsError, load_settings
+from gateway.settings import GatewaySettings, SettingsError, load_settings, redact_url
 
 PROG = "order-gateway"
 SANDBOX_URL_VARIABLES = {
@@ -196,6 +196,11 @@ def _check_shared_state(settings: GatewaySettings) -> None:
         probe(settings.redis_url)
     except RedisUnreachable as exc:
         raise StartupError(str(exc)) from None
+    logging.getLogger("gateway").info(
+        "gateway process(es) share their state through Redis at %s (key prefix %r)",
+        redact_url(settings.redis_url),
+        settings.redis_key_prefix,
+    )
 
 
 def _uvicorn_options(settings: GatewaySettings) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from gateway.settings import (
     GatewaySettings,
     SettingsError,
     load_settings,
+    redact_url,
 )
 
 
@@ -149,3 +150,55 @@ def test_sandbox_fault_rates_take_a_share_from_zero_to_one() -> None:
     assert settings.sandbox.faults.error_rate == 1.0
     with pytest.raises(SettingsError, match="SANDBOX_FAULT_RATE_LIMIT_RATE: expected a share"):
         load_settings({"SANDBOX_FAULT_RATE_LIMIT_RATE": "1.5"})
+
+
+def test_shared_state_settings() -> None:
+    settings = load_settings(
+        {
+            "GATEWAY_REDIS_URL": " redis://:s3cret@redis.internal:6380/2 ",
+            "GATEWAY_REDIS_KEY_PREFIX": "shop-eu.prod",
+            "GATEWAY_JOB_LEASE_TTL_S": "7.5",
+        }
+    )
+    assert settings.redis_url == "redis://:s3cret@redis.internal:6380/2"
+    assert settings.redis_key_prefix == "shop-eu.prod"
+    assert settings.jobs.lease_ttl_s == 7.5
+    assert "s3cret" not in repr(settings)
+    defaults = load_settings({})
+    assert defaults.redis_url is None and defaults.jobs.lease_ttl_s is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("http://:s3cret@localhost:6379", "redis://, rediss:// or unix://"),
+        ("redis://:s3cret@localhost:port/0", "expected a redis:// URL"),
+        ("redis://:s3cret@/0", "expected a host"),
+        ("redis://:s3cret@localhost/zero", "database number"),
+        ("unix://", "socket path"),
+    ],
+)
+def test_a_bad_redis_url_is_named_without_its_password(value: str, expected: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"GATEWAY_REDIS_URL": value})
+    assert caught.value.variable == "GATEWAY_REDIS_URL"
+    assert expected in str(caught.value)
+    assert "s3cret" not in str(caught.value)
+
+
+@pytest.mark.parametrize("prefix", ["has space", "glob*", "x" * 65, "a[b]"])
+def test_a_key_prefix_that_could_match_other_keys_is_refused(prefix: str) -> None:
+    with pytest.raises(SettingsError, match="GATEWAY_REDIS_KEY_PREFIX"):
+        load_settings({"GATEWAY_REDIS_KEY_PREFIX": prefix})
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("redis://user:pw@host:6379/0", "redis://user:***@host:6379/0"),
+        ("rediss://:pw@host", "rediss://:***@host"),
+        ("redis://host:6379", "redis://host:6379"),
+    ],
+)
+def test_redact_url_masks_only_the_password(url: str, shown: str) -> None:
+    assert redact_url(url) == shown
