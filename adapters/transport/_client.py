@@ -34,6 +34,7 @@ from adapters.errors import (
 )
 from adapters.transport._breaker import BreakerState, CircuitBreaker
 from adapters.transport._events import TransportEvent, TransportEventKind, TransportStats
+from adapters.transport._http1 import Http1Transport, proxy_in_environment
 from adapters.transport._outcomes import (
     VENDOR_LABELS,
     Health,
@@ -85,6 +86,11 @@ class VendorTransport:
                 max_connections=settings.max_connections,
                 max_keepalive_connections=settings.max_connections,
             ),
+            # httpx's own transport costs several times the CPU of the rest of a read; it
+            # stays for proxied set-ups, which only it can handle.
+            transport=None
+            if proxy_in_environment()
+            else Http1Transport(max_connections=settings.max_connections),
         )
         # A shallow bucket (a tenth of a second's worth): a vendor counting requests per
         # second never sees much more than the rate, however bursty the callers are.
