@@ -97,6 +97,15 @@ class JobStore(Protocol):
     async def aclose(self) -> None: ...
 
 
+class AbandonedJobs(Protocol):
+    """What a store shared by several processes adds: jobs whose process went away."""
+
+    async def abandoned(self, older_than_s: float) -> list[TrackedJob]:
+        """Unfinished jobs that nobody holds the poller lease of and that nobody has saved for
+        ``older_than_s`` seconds: the process that followed them is gone."""
+        ...
+
+
 _Key = tuple[Vendor, str]
 
 

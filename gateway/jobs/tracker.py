@@ -23,7 +23,7 @@ from adapters.model import Job, Vendor
 from gateway.errors import StateStoreUnavailable
 from gateway.jobs.poller import VENDOR_NOT_CONFIGURED, JobPoller, PollStats, failed
 from gateway.jobs.schedule import PollSchedule
-from gateway.jobs.store import JobStore, MemoryJobStore, SaveResult, TrackedJob
+from gateway.jobs.store import AbandonedJobs, JobStore, MemoryJobStore, SaveResult, TrackedJob
 from gateway.pubsub import Fanout, MemoryFanout, Subscription
 
 logger = logging.getLogger(__name__)
@@ -93,6 +93,8 @@ class JobTracker:
         self._subscriptions: set[Subscription[TrackedJob]] = set()
         self._stats: OrderedDict[_Key, PollStats] = OrderedDict()
         self._closed = False
+        self._sweeper: asyncio.Task[None] | None = None
+        self._start_sweeper()
 
     @property
     def schedule(self) -> PollSchedule:
@@ -109,6 +111,7 @@ class JobTracker:
         The vendor has accepted the job, so a shared store that cannot be reached does not fail
         this: the job is followed anyway and stored once the store is back.
         """
+        self._start_sweeper()
         try:
             record = (await self._save(job)).record
         except StateStoreUnavailable:
@@ -141,6 +144,7 @@ class JobTracker:
         Raises ``JobNotFound`` (before yielding anything) for a job nobody knows.
         """
         key = (vendor, job_id)
+        self._start_sweeper()
         # Subscribe before reading, so no change published in between is missed.
         subscription = self._fanout.subscribe(job_topic(vendor, job_id))
         self._subscriptions.add(subscription)
@@ -192,6 +196,8 @@ class JobTracker:
         if self._closed:
             return
         self._closed = True
+        if self._sweeper is not None:
+            self._sweeper.cancel()
         follows = list(self._follows.values())
         unfinished = [key for key, follow in self._follows.items() if follow.pinned]
         if unfinished:
@@ -210,6 +216,41 @@ class JobTracker:
             await self._fanout.aclose()
 
     # -- internals ---------------------------------------------------------------------------
+
+    def _start_sweeper(self) -> None:
+        """With a store shared by several processes, adopt the jobs a vanished process was
+        following (nobody else would, if nobody watches them)."""
+        if self._closed or not hasattr(self._store, "abandoned"):
+            return
+        if self._sweeper is not None and not self._sweeper.done():
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # built outside the event loop: started by the first track or watch
+        self._sweeper = loop.create_task(self._adopt_abandoned(), name="job-sweeper")
+
+    async def _adopt_abandoned(self) -> None:
+        store: AbandonedJobs = self._store  # type: ignore[assignment]
+        while not self._closed:
+            await asyncio.sleep(self._lease_ttl_s / 2)
+            try:
+                # Older than a lease: a live process renews its lease long before that.
+                records = await store.abandoned(self._lease_ttl_s)
+            except StateStoreUnavailable:
+                continue
+            except Exception:
+                logger.exception("looking for abandoned jobs failed")
+                continue
+            for record in records:
+                key = (record.job.vendor, record.job.job_id)
+                follow = self._follows.get(key)
+                if follow is not None and not follow.task.done():
+                    continue
+                logger.warning(
+                    "following job %s:%s, whose gateway process went away", *_key_of(record.job)
+                )
+                self._ensure_follow(key, record.job, pinned=True)
 
     async def _fetch(self, vendor: Vendor, job_id: str) -> Job:
         backend = self._backends.get(vendor)

@@ -8,9 +8,16 @@ one counter, so every process compares them the same way.
 
 The poller lease of a job is a string key holding its owner, set with ``PX`` so it lapses by
 itself when the owning process dies; claiming and releasing compare the owner in Lua.
+
+Unfinished jobs are also listed in a sorted set by the time of their last save, so that a
+process can find the jobs whose process died without anyone watching them (``abandoned``) and
+follow them to their end.
 """
 
 from __future__ import annotations
+
+import time
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -30,13 +37,22 @@ if current ~= ARGV[1] then return false end
 local rev = redis.call('INCR', KEYS[2])
 redis.call('HSET', KEYS[1], 'rev', rev, 'job', ARGV[2], 'final', ARGV[3])
 redis.call('EXPIRE', KEYS[1], ARGV[4])
+if ARGV[3] == '1' then
+  redis.call('ZREM', KEYS[3], ARGV[5])
+else
+  redis.call('ZADD', KEYS[3], ARGV[6], ARGV[5])
+end
 return rev
 """
 
 _FORGET_UNFINISHED = """
-if redis.call('HGET', KEYS[1], 'final') == '0' then return redis.call('DEL', KEYS[1]) end
+if redis.call('HGET', KEYS[1], 'final') == '0' then
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  return redis.call('DEL', KEYS[1])
+end
 return 0
 """
+_ABANDONED_BATCH = 100
 
 _CLAIM = """
 local holder = redis.call('GET', KEYS[1])
@@ -94,8 +110,15 @@ class RedisJobStore:
                     return SaveResult(current, changed=False)
                 expected = str(current.revision) if current is not None else ""
                 revision = await self._save(
-                    keys=[key, self._keys.job_revisions],
-                    args=[expected, payload, "1" if final else "0", ttl],
+                    keys=[key, self._keys.job_revisions, self._keys.unfinished_jobs],
+                    args=[
+                        expected,
+                        payload,
+                        "1" if final else "0",
+                        ttl,
+                        _member(job.vendor, job.job_id),
+                        time.time(),
+                    ],
                 )
                 if revision is not None:
                     return SaveResult(TrackedJob(job, int(revision)), changed=True)
@@ -103,7 +126,10 @@ class RedisJobStore:
 
     async def forget_unfinished(self, vendor: Vendor, job_id: str) -> None:
         with unavailable_as_typed("forgetting a job"):
-            await self._forget(keys=[self._keys.job(vendor, job_id)])
+            await self._forget(
+                keys=[self._keys.job(vendor, job_id), self._keys.unfinished_jobs],
+                args=[_member(vendor, job_id)],
+            )
 
     async def claim_poller(self, vendor: Vendor, job_id: str, owner: str, ttl_s: float) -> bool:
         with unavailable_as_typed("claiming a job's poller lease"):
@@ -116,5 +142,35 @@ class RedisJobStore:
         with unavailable_as_typed("releasing a job's poller lease"):
             await self._release(keys=[self._keys.lease(vendor, job_id)], args=[owner])
 
+    async def abandoned(self, older_than_s: float) -> list[TrackedJob]:
+        index = self._keys.unfinished_jobs
+        with unavailable_as_typed("looking for abandoned jobs"):
+            members: Any = await self._client.zrangebyscore(
+                index, "-inf", time.time() - older_than_s, start=0, num=_ABANDONED_BATCH
+            )
+            found: list[TrackedJob] = []
+            gone: list[bytes] = []
+            for member in members:
+                vendor_name, _, job_id = member.decode().partition(":")
+                try:
+                    vendor = Vendor(vendor_name)
+                except ValueError:
+                    gone.append(member)
+                    continue
+                if await self._client.exists(self._keys.lease(vendor, job_id)):
+                    continue  # its poller is alive
+                record = await self.get(vendor, job_id)
+                if record is None or record.is_final:
+                    gone.append(member)  # expired, or finished by a save the index missed
+                else:
+                    found.append(record)
+            if gone:
+                await self._client.zrem(index, *gone)
+        return found
+
     async def aclose(self) -> None:
         """The client belongs to the shared state, which closes it."""
+
+
+def _member(vendor: Vendor, job_id: str) -> str:
+    return f"{vendor.value}:{job_id}"

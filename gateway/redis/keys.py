@@ -22,6 +22,10 @@ class Keys:
         return f"{self.prefix}:lease:{vendor.value}:{job_id}"
 
     @property
+    def unfinished_jobs(self) -> str:
+        return f"{self.prefix}:jobs-unfinished"
+
+    @property
     def job_revisions(self) -> str:
         return f"{self.prefix}:job-revision"
 

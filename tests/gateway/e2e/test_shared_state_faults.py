@@ -111,6 +111,45 @@ def test_a_job_of_a_killed_gateway_is_taken_over_and_finishes(
     assert final["state"] == "COMPLETED"
 
 
+def test_a_job_nobody_watches_is_adopted_when_its_gateway_is_killed(
+    survivor: GatewayHandle, redis_server: RedisServer, redis_prefix: str
+) -> None:
+    """Nothing accepted is lost: no client follows the job, yet another gateway finishes it."""
+    env = clean_env(
+        GATEWAY_PORT="0",
+        GATEWAY_REDIS_URL=redis_server.url,
+        GATEWAY_REDIS_KEY_PREFIX=redis_prefix,
+        GATEWAY_JOB_POLL_SCHEDULE=POLLS,
+        GATEWAY_JOB_POLL_JITTER="0",
+        GATEWAY_JOB_LEASE_TTL_S=str(LEASE_TTL_S),
+        SANDBOX_ENGAGE_URL=survivor.engage_url,
+        SANDBOX_EXPERTSENDER_URL=survivor.expertsender_url,
+    )
+    with running([COMMAND, "serve"], env) as doomed:
+        doomed_url = doomed.wait_for(RUNNING)[1]
+        order = order_input(Vendor.ENGAGE, new_order_id("ORPHAN"))
+        variables = {"input": {"vendor": "ENGAGE", "mode": "ADD", "order": order}}
+        payload = httpx.post(
+            f"{doomed_url}/graphql", json={"query": WRITE, "variables": variables}, timeout=10
+        ).json()
+        job = payload["data"]["writeOrder"]["job"]
+        deadline = time.monotonic() + 5
+        while job_polls(survivor, job["vendorJobId"]) == 0:
+            assert time.monotonic() < deadline, "the writing gateway never polled"
+            time.sleep(0.02)
+        doomed.process.send_signal(signal.SIGKILL)
+        doomed.process.wait(10)
+
+    deadline = time.monotonic() + 20
+    while True:
+        state = survivor.post(JOB_QUERY, {"id": job["id"]})["data"]["job"]["state"]
+        if state == "COMPLETED":
+            break
+        assert time.monotonic() < deadline, f"the abandoned job stayed {state}"
+        time.sleep(0.1)
+    assert tracker(survivor).poll_count(Vendor.ENGAGE, job["vendorJobId"]) > 0
+
+
 def tracker(gw: GatewayHandle) -> JobTracker:
     jobs = gw.gateway.services.jobs
     assert isinstance(jobs, JobTracker)

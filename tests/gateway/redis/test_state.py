@@ -5,7 +5,7 @@ import socket
 
 import pytest
 
-from adapters.model import Vendor
+from adapters.model import JobState, Vendor
 from gateway.errors import StateStoreUnavailable
 from gateway.jobs.store import TrackedJob
 from gateway.redis import RedisUnreachable, SharedState
@@ -70,3 +70,24 @@ async def test_losing_redis_ends_subscriptions_and_types_errors_then_recovers(
         record = TrackedJob(make_job(), 5)
         await fanout.publish("t2", record)
         assert await asyncio.wait_for(anext(aiter(again)), 2) == record
+
+
+async def test_abandoned_jobs_are_unfinished_unleased_and_quiet(
+    redis_url: str, redis_prefix: str
+) -> None:
+    async with connected_state(redis_url, redis_prefix) as state:
+        store = state.job_store()
+        for job_id in ("quiet", "leased", "done", "forgotten"):
+            await store.save(make_job(job_id))
+        await store.save(make_job("done", JobState.COMPLETED))
+        await store.forget_unfinished(Vendor.ENGAGE, "forgotten")
+        assert await store.claim_poller(Vendor.ENGAGE, "leased", "alive", 60)
+        assert await store.abandoned(older_than_s=60) == []  # all saved just now
+        await asyncio.sleep(0.15)
+        await store.save(make_job("recent"))
+        found = await store.abandoned(older_than_s=0.1)
+        assert [record.job.job_id for record in found] == ["quiet"]
+        await store.save(make_job("quiet", JobState.FAILED))
+        assert await store.abandoned(older_than_s=0) == [
+            r for r in [await store.get(Vendor.ENGAGE, "recent")] if r is not None
+        ]
