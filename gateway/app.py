@@ -20,6 +20,7 @@ from starlette.websockets import WebSocket
 
 from gateway.bootstrap import Gateway, start_gateway
 from gateway.context import make_context_getter
+from gateway.gc_tuning import serving_gc
 from gateway.http.body_limit import BodySizeLimitMiddleware
 from gateway.http.graphiql import static_mount
 from gateway.http.health import health_routes
@@ -68,7 +69,7 @@ def create_app(settings: GatewaySettings) -> Starlette:
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         )
         try:
-            with complete_streams_on_signal(gateway.services.end_streams):
+            with complete_streams_on_signal(gateway.services.end_streams), serving_gc():
                 yield
         finally:
             endpoint.view = None
