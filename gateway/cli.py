@@ -140,6 +140,9 @@ def _configure_logging(args: argparse.Namespace) -> None:
     if level not in logging.getLevelNamesMapping():
         level = "INFO"  # a bad GATEWAY_LOG_LEVEL is reported by load_settings
     logging.basicConfig(level=level, format="%(levelname)-8s %(name)s: %(message)s")
+    if logging.getLogger().level > logging.DEBUG:
+        # httpx logs every vendor call at INFO; the integration log records what matters.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 # --- serve --------------------------------------------------------------------------------------
@@ -214,6 +217,8 @@ def _uvicorn_options(settings: GatewaySettings) -> dict[str, Any]:
         # messages are small, so compression saves little and costs that per subscriber.
         "ws_per_message_deflate": False,
         "log_level": settings.log_level,
+        # Access lines are INFO: above that level uvicorn would still format each one.
+        "access_log": settings.log_level in ("trace", "debug", "info"),
         "lifespan": "on",
         "proxy_headers": False,
         "timeout_graceful_shutdown": 10,
