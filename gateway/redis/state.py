@@ -20,6 +20,7 @@ from gateway.redis.cache import SharedReadCache
 from gateway.redis.codec import OUTCOME_CODEC, TRACKED_JOB_CODEC
 from gateway.redis.connection import (
     DEFAULT_TIMEOUT_S,
+    FAILURES,
     UNAVAILABLE,
     RedisUnreachable,
     connect,
@@ -50,7 +51,7 @@ class SharedState:
         hub = PubSubHub(client, keys.channels)
         try:
             await hub.start()
-        except UNAVAILABLE as exc:
+        except FAILURES as exc:  # e.g. an ACL that forbids PSUBSCRIBE
             await client.aclose()
             raise RedisUnreachable(
                 f"cannot subscribe at Redis {redact_url(url)} (GATEWAY_REDIS_URL): {describe(exc)}"
