@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Iterable, Sequence
+from functools import cached_property, partial
+from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
 
@@ -24,6 +25,8 @@ ContactKey = tuple[Vendor, str]
 JobKey = tuple[Vendor, str]
 ContactRefKey = tuple[Vendor, ContactRef]
 
+T = TypeVar("T")
+
 # Engage answers a list page with up to 100 orders; larger batches only add latency per call.
 MAX_BATCH = 100
 
@@ -36,24 +39,43 @@ def _group(keys: Sequence[tuple[Vendor, str]]) -> dict[Vendor, list[str]]:
     return grouped
 
 
+async def _all(coroutines: Iterable[Awaitable[T]]) -> list[T]:
+    """``asyncio.gather`` without a task for the usual single call."""
+    pending = list(coroutines)
+    if len(pending) == 1:
+        return [await pending[0]]
+    return list(await asyncio.gather(*pending))
+
+
 class Loaders:
     """Batch functions answer ``list[Any]``: an ``Exception`` in a slot fails only that key
-    (aiodataloader's convention), so one vendor's outage does not fail the other's reads."""
+    (aiodataloader's convention), so one vendor's outage does not fail the other's reads.
+
+    Each loader is built on first use (most requests need one of them), and its batch
+    function holds the services, never the ``Loaders``: no reference cycle outlives the
+    request, so its objects are freed as soon as it ends.
+    """
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.orders: DataLoader[OrderKey, Order | None] = DataLoader(
-            self._load_orders, max_batch_size=MAX_BATCH
+
+    @cached_property
+    def orders(self) -> DataLoader[OrderKey, Order | None]:
+        return DataLoader(partial(_load_orders, self.services), max_batch_size=MAX_BATCH)
+
+    @cached_property
+    def contacts(self) -> DataLoader[ContactKey, Contact | None]:
+        return DataLoader(partial(_load_contacts, self.services), max_batch_size=MAX_BATCH)
+
+    @cached_property
+    def contacts_by_ref(self) -> DataLoader[ContactRefKey, Contact | None]:
+        return DataLoader(
+            partial(_find_contacts, self.services, self.contacts), max_batch_size=MAX_BATCH
         )
-        self.contacts: DataLoader[ContactKey, Contact | None] = DataLoader(
-            self._load_contacts, max_batch_size=MAX_BATCH
-        )
-        self.contacts_by_ref: DataLoader[ContactRefKey, Contact | None] = DataLoader(
-            self._find_contacts, max_batch_size=MAX_BATCH
-        )
-        self.jobs: DataLoader[JobKey, Job | None] = DataLoader(
-            self._load_jobs, max_batch_size=MAX_BATCH
-        )
+
+    @cached_property
+    def jobs(self) -> DataLoader[JobKey, Job | None]:
+        return DataLoader(partial(_load_jobs, self.services), max_batch_size=MAX_BATCH)
 
     # -- orders -------------------------------------------------------------------------
 
@@ -71,71 +93,13 @@ class Loaders:
         self.orders.clear((vendor, order_id))
         self.services.cache.invalidate_order(vendor, order_id)
 
-    async def _load_orders(self, keys: list[OrderKey]) -> list[Any]:
-        found: dict[OrderKey, Order | Exception | None] = {}
-        cache = self.services.cache
-
-        async def fetch(vendor: Vendor, order_ids: list[str]) -> None:
-            missing = []
-            for order_id in order_ids:
-                cached = cache.get_order(vendor, order_id)
-                if cached is None:
-                    missing.append(order_id)
-                else:
-                    found[(vendor, order_id)] = cached
-            if not missing:
-                return
-            try:
-                orders = await self.services.backend(vendor).get_orders(missing)
-            except (UpstreamError, GatewayError) as exc:
-                error = self._read_failure(vendor, exc, "orders", missing)
-                found.update({(vendor, order_id): error for order_id in missing})
-                return
-            for order_id, order in zip(missing, orders, strict=True):
-                found[(vendor, order_id)] = order
-                if order is not None:
-                    cache.put_order(vendor, order)
-
-        await asyncio.gather(*(fetch(v, ids) for v, ids in _group(keys).items()))
-        return [found[key] for key in keys]
-
     # -- contacts -----------------------------------------------------------------------
 
     async def contact(self, vendor: Vendor, contact_id: str) -> Contact | None:
         return await self.contacts.load((vendor, contact_id))
 
     def prime_contact(self, contact: Contact) -> None:
-        key = (contact.vendor, contact.contact_id)
-        self.contacts.clear(key).prime(key, contact)
-        self.services.cache.put_contact(contact)
-
-    async def _load_contacts(self, keys: list[ContactKey]) -> list[Any]:
-        found: dict[ContactKey, Contact | Exception | None] = {}
-        cache = self.services.cache
-
-        async def fetch(vendor: Vendor, contact_ids: list[str]) -> None:
-            missing = []
-            for contact_id in contact_ids:
-                cached = cache.get_contact(vendor, contact_id)
-                if cached is None:
-                    missing.append(contact_id)
-                else:
-                    found[(vendor, contact_id)] = cached
-            if not missing:
-                return
-            try:
-                contacts = await self.services.backend(vendor).get_contacts(missing)
-            except (UpstreamError, GatewayError) as exc:
-                error = self._read_failure(vendor, exc, "contacts", missing)
-                found.update({(vendor, contact_id): error for contact_id in missing})
-                return
-            for contact_id, contact in zip(missing, contacts, strict=True):
-                found[(vendor, contact_id)] = contact
-                if contact is not None:
-                    cache.put_contact(contact)
-
-        await asyncio.gather(*(fetch(v, ids) for v, ids in _group(keys).items()))
-        return [found[key] for key in keys]
+        _prime_contact(self.services, self.contacts, contact)
 
     async def contact_by_ref(self, vendor: Vendor, ref: ContactRef) -> Contact | None:
         """The contact an order names by email/phone/external id (no contact id known)."""
@@ -144,29 +108,6 @@ class Loaders:
         if ref.contact_id:
             return await self.contact(vendor, ref.contact_id)
         return await self.contacts_by_ref.load((vendor, ref))
-
-    async def _find_contacts(self, keys: list[ContactRefKey]) -> list[Any]:
-        # Vendors look contacts up one key at a time; the loader still de-duplicates.
-        async def find(vendor: Vendor, ref: ContactRef) -> Contact | Exception | None:
-            try:
-                contact = await self.services.backend(vendor).find_contact(
-                    contact_id=ref.contact_id,
-                    email=ref.email,
-                    phone=ref.phone,
-                    external_id=ref.external_id,
-                )
-            except ContactNotFound:
-                return None
-            except ClientError as exc:
-                # An ambiguous or malformed key: the caller decides whether that is an error.
-                return BadUserInput(exc.message, code=exc.code, vendor=vendor)
-            except (UpstreamError, GatewayError) as exc:
-                return self._read_failure(vendor, exc, "contact", [])
-            if contact is not None:
-                self.prime_contact(contact)
-            return contact
-
-        return list(await asyncio.gather(*(find(vendor, ref) for vendor, ref in keys)))
 
     # -- jobs ---------------------------------------------------------------------------
 
@@ -177,28 +118,129 @@ class Loaders:
         key = (job.vendor, job.job_id)
         self.jobs.clear(key).prime(key, job)
 
-    async def _load_jobs(self, keys: list[JobKey]) -> list[Any]:
-        async def fetch(vendor: Vendor, job_id: str) -> Job | Exception | None:
-            try:
-                self.services.backend(vendor)
-                return await self.services.jobs.get(vendor, job_id)
-            except (UpstreamError, GatewayError) as exc:
-                return self._read_failure(vendor, exc, "job", [job_id])
 
-        return list(await asyncio.gather(*(fetch(vendor, job_id) for vendor, job_id in keys)))
+# -- batch functions ----------------------------------------------------------------------
 
-    # -- failures -----------------------------------------------------------------------
 
-    def _read_failure(
-        self, vendor: Vendor, exc: UpstreamError | GatewayError, what: str, keys: list[str]
-    ) -> GatewayError:
-        if isinstance(exc, GatewayError):
-            return exc
-        self.services.record_vendor_error(
-            exc,
-            f"Reading {what} failed",
-            vendor=vendor,
-            order_id=keys[0] if what == "orders" and len(keys) == 1 else None,
-            details={"keys": keys[:20]},
-        )
-        return upstream_failure(exc)
+async def _load_orders(services: Services, keys: list[OrderKey]) -> list[Any]:
+    found: dict[OrderKey, Order | Exception | None] = {}
+    cache = services.cache
+
+    async def fetch(vendor: Vendor, order_ids: list[str]) -> None:
+        missing = []
+        for order_id in order_ids:
+            cached = cache.get_order(vendor, order_id)
+            if cached is None:
+                missing.append(order_id)
+            else:
+                found[(vendor, order_id)] = cached
+        if not missing:
+            return
+        try:
+            orders = await services.backend(vendor).get_orders(missing)
+        except (UpstreamError, GatewayError) as exc:
+            error = _read_failure(services, vendor, exc, "orders", missing)
+            found.update({(vendor, order_id): error for order_id in missing})
+            return
+        for order_id, order in zip(missing, orders, strict=True):
+            found[(vendor, order_id)] = order
+            if order is not None:
+                cache.put_order(vendor, order)
+
+    await _all(fetch(v, ids) for v, ids in _group(keys).items())
+    return [found[key] for key in keys]
+
+
+async def _load_contacts(services: Services, keys: list[ContactKey]) -> list[Any]:
+    found: dict[ContactKey, Contact | Exception | None] = {}
+    cache = services.cache
+
+    async def fetch(vendor: Vendor, contact_ids: list[str]) -> None:
+        missing = []
+        for contact_id in contact_ids:
+            cached = cache.get_contact(vendor, contact_id)
+            if cached is None:
+                missing.append(contact_id)
+            else:
+                found[(vendor, contact_id)] = cached
+        if not missing:
+            return
+        try:
+            contacts = await services.backend(vendor).get_contacts(missing)
+        except (UpstreamError, GatewayError) as exc:
+            error = _read_failure(services, vendor, exc, "contacts", missing)
+            found.update({(vendor, contact_id): error for contact_id in missing})
+            return
+        for contact_id, contact in zip(missing, contacts, strict=True):
+            found[(vendor, contact_id)] = contact
+            if contact is not None:
+                cache.put_contact(contact)
+
+    await _all(fetch(v, ids) for v, ids in _group(keys).items())
+    return [found[key] for key in keys]
+
+
+async def _find_contacts(
+    services: Services,
+    contacts: DataLoader[ContactKey, Contact | None],
+    keys: list[ContactRefKey],
+) -> list[Any]:
+    # Vendors look contacts up one key at a time; the loader still de-duplicates.
+    async def find(vendor: Vendor, ref: ContactRef) -> Contact | Exception | None:
+        try:
+            contact = await services.backend(vendor).find_contact(
+                contact_id=ref.contact_id,
+                email=ref.email,
+                phone=ref.phone,
+                external_id=ref.external_id,
+            )
+        except ContactNotFound:
+            return None
+        except ClientError as exc:
+            # An ambiguous or malformed key: the caller decides whether that is an error.
+            return BadUserInput(exc.message, code=exc.code, vendor=vendor)
+        except (UpstreamError, GatewayError) as exc:
+            return _read_failure(services, vendor, exc, "contact", [])
+        if contact is not None:
+            _prime_contact(services, contacts, contact)
+        return contact
+
+    return await _all(find(vendor, ref) for vendor, ref in keys)
+
+
+async def _load_jobs(services: Services, keys: list[JobKey]) -> list[Any]:
+    async def fetch(vendor: Vendor, job_id: str) -> Job | Exception | None:
+        try:
+            services.backend(vendor)
+            return await services.jobs.get(vendor, job_id)
+        except (UpstreamError, GatewayError) as exc:
+            return _read_failure(services, vendor, exc, "job", [job_id])
+
+    return await _all(fetch(vendor, job_id) for vendor, job_id in keys)
+
+
+def _prime_contact(
+    services: Services, contacts: DataLoader[ContactKey, Contact | None], contact: Contact
+) -> None:
+    key = (contact.vendor, contact.contact_id)
+    contacts.clear(key).prime(key, contact)
+    services.cache.put_contact(contact)
+
+
+def _read_failure(
+    services: Services,
+    vendor: Vendor,
+    exc: UpstreamError | GatewayError,
+    what: str,
+    keys: list[str],
+) -> GatewayError:
+    if isinstance(exc, GatewayError):
+        return exc
+    services.record_vendor_error(
+        exc,
+        f"Reading {what} failed",
+        vendor=vendor,
+        order_id=keys[0] if what == "orders" and len(keys) == 1 else None,
+        details={"keys": keys[:20]},
+    )
+    return upstream_failure(exc)

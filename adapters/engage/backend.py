@@ -52,6 +52,7 @@ from adapters.model import (
     Vendor,
     WriteMode,
 )
+from adapters.reads import read_each
 from adapters.transport import RetryPolicy, TransportEvent, VendorTransport, response_json
 
 _CAPABILITIES = Capabilities(
@@ -111,16 +112,9 @@ class EngageBackend:
 
     async def get_orders(self, order_ids: Sequence[str]) -> list[Order | None]:
         # No batch read at Engage: bounded concurrent single reads, each id read once.
-        gate = asyncio.Semaphore(self.settings.read_concurrency)
-
-        async def one(order_id: str) -> Order | None:
-            async with gate:
-                return await self.get_order(order_id)
-
-        unique = list(dict.fromkeys(order_ids))
-        found = await asyncio.gather(*(one(order_id) for order_id in unique))
-        by_id = dict(zip(unique, found, strict=True))
-        return [by_id[order_id] for order_id in order_ids]
+        return await read_each(
+            order_ids, self.get_order, concurrency=self.settings.read_concurrency
+        )
 
     async def list_contact_orders(
         self, contact_id: str, *, first: int = 10, after: str | None = None
@@ -199,16 +193,9 @@ class EngageBackend:
         )
 
     async def get_contacts(self, contact_ids: Sequence[str]) -> list[Contact | None]:
-        gate = asyncio.Semaphore(self.settings.read_concurrency)
-
-        async def one(contact_id: str) -> Contact | None:
-            async with gate:
-                return await self._read_contact(contact_id)
-
-        unique = list(dict.fromkeys(contact_ids))
-        found = await asyncio.gather(*(one(contact_id) for contact_id in unique))
-        by_id = dict(zip(unique, found, strict=True))
-        return [by_id[contact_id] for contact_id in contact_ids]
+        return await read_each(
+            contact_ids, self._read_contact, concurrency=self.settings.read_concurrency
+        )
 
     async def get_job(self, job_id: str) -> Job:
         if job_id.startswith(_CONFIRMED_PREFIX):

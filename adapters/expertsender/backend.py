@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -62,6 +63,7 @@ from adapters.model import (
     Vendor,
     WriteMode,
 )
+from adapters.reads import read_each
 from adapters.transport import RetryPolicy, TransportEvent, VendorTransport, response_json
 
 ACTION_DISCARDED = "ACTION_DISCARDED"
@@ -120,10 +122,7 @@ class ExpertSenderBackend:
     # Reads
 
     async def get_orders(self, order_ids: Sequence[str]) -> list[Order | None]:
-        unique = list(dict.fromkeys(order_ids))
-        found = await asyncio.gather(*(self._get_order(order_id) for order_id in unique))
-        by_id = dict(zip(unique, found, strict=True))
-        return [by_id[order_id] for order_id in order_ids]
+        return await read_each(order_ids, self._get_order)
 
     async def _get_order(self, order_id: str) -> Order | None:
         if not order_id:
@@ -173,10 +172,7 @@ class ExpertSenderBackend:
         return contact
 
     async def get_contacts(self, contact_ids: Sequence[str]) -> list[Contact | None]:
-        unique = list(dict.fromkeys(contact_ids))
-        found = await asyncio.gather(*(self._lookup("contact_id", cid) for cid in unique))
-        by_id = dict(zip(unique, found, strict=True))
-        return [by_id[cid] for cid in contact_ids]
+        return await read_each(contact_ids, partial(self._lookup, "contact_id"))
 
     async def _lookup(self, key: str, value: str) -> Contact | None:
         if not value or (key == "contact_id" and not value.isdigit()):
