@@ -122,8 +122,9 @@ class VendorTransport:
         """
         self.stats.requests += 1
         method = method.upper()
-        self._check_origin(path)
-        where = f"{method} {_path_only(path)}"
+        url = httpx.URL(path)
+        self._check_origin(url)
+        where = f"{method} {url.path or '/'}"
         try:
             content = None if json is None else orjson.dumps(json)
         except orjson.JSONEncodeError as exc:
@@ -131,6 +132,22 @@ class VendorTransport:
                 f"The request body for {self._label} cannot be written as JSON ({exc})",
                 vendor=self.settings.vendor,
             ) from None
+        try:
+            # Most calls succeed at once: only a failed first attempt sets up the retry loop.
+            return await self._attempt(method, path, content, params, retry, where, 1)
+        except _Retry as first:
+            return await self._retry(first, method, path, content, params, retry, where)
+
+    async def _retry(
+        self,
+        first: _Retry,
+        method: str,
+        path: str,
+        content: bytes | None,
+        params: Mapping[str, str] | None,
+        policy: RetryPolicy,
+        where: str,
+    ) -> httpx.Response:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.settings.max_attempts),
             wait=self._wait,
@@ -139,12 +156,15 @@ class VendorTransport:
             reraise=True,
             sleep=self._sleep,
         )
-        number = 0
+        number = 1
         try:
             async for attempt in retrying:
                 with attempt:
                     number = attempt.retry_state.attempt_number
-                    return await self._attempt(method, path, content, params, retry, where, number)
+                    if number == 1:
+                        # Made already: tenacity judges it like any other attempt.
+                        raise first
+                    return await self._attempt(method, path, content, params, policy, where, number)
         except _Retry as exhausted:
             self._gave_up(exhausted.verdict.error, method, path, number)
             raise exhausted.verdict.error from None
@@ -153,10 +173,9 @@ class VendorTransport:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    def _check_origin(self, path: str) -> None:
+    def _check_origin(self, url: httpx.URL) -> None:
         # Absolute URLs come from the vendor (paging links); the credentials in our headers
         # must never follow one to another host.
-        url = httpx.URL(path)
         if not url.is_absolute_url:
             return
         base = self._client.base_url
