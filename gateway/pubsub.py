@@ -11,10 +11,11 @@ update published in between.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Generic, Protocol, TypeVar
+
+from gateway.mailbox import Mailbox
 
 T = TypeVar("T")
 
@@ -60,58 +61,44 @@ class Fanout(Protocol[T]):
         ...
 
 
-class _Closed:
-    """Queue sentinel: the subscription was closed."""
-
-
-_CLOSED = _Closed()
-
-
 class MemorySubscription(Generic[T]):
     def __init__(self, fanout: MemoryFanout[T], topic: str, max_queue: int) -> None:
         self._fanout = fanout
         self.topic = topic
-        # One slot more than the limit, so the close sentinel always fits.
-        self._queue: asyncio.Queue[T | _Closed] = asyncio.Queue(max_queue + 1)
+        self._mailbox: Mailbox[T] = Mailbox()
         self._max_queue = max_queue
-        self._closed = False
-        self._overflowed = False
 
     @property
     def closed(self) -> bool:
-        return self._closed
+        return self._mailbox.ended
 
     def _deliver(self, message: T) -> bool:
-        if self._closed:
+        if self._mailbox.ended:
             return False
-        if self._queue.qsize() >= self._max_queue:
-            self._overflowed = True
-            self.close()
+        if len(self._mailbox) >= self._max_queue:
+            self._end(
+                SubscriberOverflow(
+                    f"subscriber of {self.topic!r} fell more than {self._max_queue} messages behind"
+                )
+            )
             return False
-        self._queue.put_nowait(message)
+        self._mailbox.put(message)
         return True
 
     def close(self) -> None:
-        if self._closed:
+        self._end(None)
+
+    def _end(self, error: SubscriberOverflow | None) -> None:
+        if self._mailbox.ended:
             return
-        self._closed = True
+        self._mailbox.end(error)
         self._fanout._forget(self)
-        self._queue.put_nowait(_CLOSED)
 
     def __aiter__(self) -> AsyncIterator[T]:
         return self
 
     async def __anext__(self) -> T:
-        item = await self._queue.get()
-        if isinstance(item, _Closed):
-            # Keep the sentinel so every later read also ends.
-            self._queue.put_nowait(item)
-            if self._overflowed:
-                raise SubscriberOverflow(
-                    f"subscriber of {self.topic!r} fell more than {self._max_queue} messages behind"
-                )
-            raise StopAsyncIteration
-        return item
+        return await self._mailbox.get()
 
     async def __aenter__(self) -> MemorySubscription[T]:
         return self

@@ -20,25 +20,43 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Connec
 class KeepAliveTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
     ping_interval_s: float = 15.0
 
-    _ping_task: asyncio.Task[None] | None = None
+    # Between pings a connection holds only a timer: a sleeping task per connection would
+    # cost each idle subscriber a coroutine frame and a task (about 1.5 KB).
+    _ping_timer: asyncio.TimerHandle | None = None
+    _ping_sending: asyncio.Task[None] | None = None
+    _pings_stopped: bool = False
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         await super().handle_connection_init(message)
-        if self.connection_acknowledged and self._ping_task is None:
-            self._ping_task = asyncio.create_task(self._ping_forever())
+        if self.connection_acknowledged and self._ping_timer is None:
+            self._schedule_ping()
 
-    async def _ping_forever(self) -> None:
-        # A failed send means the socket is gone; the read loop notices and shuts down.
-        with suppress(Exception):
-            while True:
-                await asyncio.sleep(self.ping_interval_s)
-                await self.send_message({"type": "ping"})
+    def _schedule_ping(self) -> None:
+        if not self._pings_stopped:
+            loop = asyncio.get_running_loop()
+            self._ping_timer = loop.call_later(self.ping_interval_s, self._ping)
+
+    def _ping(self) -> None:
+        self._ping_sending = asyncio.ensure_future(self._send_ping())
+
+    async def _send_ping(self) -> None:
+        try:
+            await self.send_message({"type": "ping"})
+        except Exception:
+            return  # the socket is gone; the read loop notices and shuts down
+        finally:
+            self._ping_sending = None
+        self._schedule_ping()
 
     async def shutdown(self) -> None:
-        if self._ping_task is not None:
-            self._ping_task.cancel()
+        self._pings_stopped = True
+        if self._ping_timer is not None:
+            self._ping_timer.cancel()
+        sending = self._ping_sending
+        if sending is not None:
+            sending.cancel()
             with suppress(asyncio.CancelledError):
-                await self._ping_task
+                await sending
         await super().shutdown()
 
 

@@ -27,6 +27,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from starlette.datastructures import Headers
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.exceptions import ConnectionRejectionError
@@ -74,7 +75,9 @@ def _fit_close_reason(reason: str) -> str:
 
 @dataclass(slots=True)
 class _ConnectionState:
-    headers: Mapping[str, str]
+    # The handshake's own headers, copied into a dict only if an authenticator asks: an idle
+    # subscriber should not carry a second copy of them.
+    handshake_headers: Headers
     client: str | None
     params: Mapping[str, object] = field(default_factory=dict)
     rejection: str | None = None
@@ -96,7 +99,7 @@ class HookedWebSocketAdapter(ASGIWebSocketAdapter):
         super().__init__(view, request, response)
         client = request.client
         self.connection = _ConnectionState(
-            headers={key.lower(): value for key, value in request.headers.items()},
+            handshake_headers=request.headers,
             client=f"{client.host}:{client.port}" if client else None,
         )
         _CONNECTION.set(self.connection)
@@ -143,7 +146,11 @@ class WebSocketHooks:
             return _NO_ACK_PAYLOAD
         state = _CONNECTION.get()
         connection = (
-            WsConnection(params=state.params, headers=state.headers, client=state.client)
+            WsConnection(
+                params=state.params,
+                headers={key.lower(): value for key, value in state.handshake_headers.items()},
+                client=state.client,
+            )
             if state is not None
             else WsConnection(params={}, headers={})
         )

@@ -1,0 +1,68 @@
+"""``Mailbox``: the message buffer of one subscription.
+
+An idle subscriber is nothing but its buffer, and there may be thousands. ``asyncio.Queue``
+builds four deques and an event up front (about 3 KB); a mailbox holds no deque until a message
+arrives and one future while its reader waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class Mailbox(Generic[T]):
+    """First in, first out; after ``end``, readers get what is left, then the end."""
+
+    __slots__ = ("_ended", "_error", "_items", "_waiters")
+
+    def __init__(self) -> None:
+        self._items: deque[T] | None = None
+        self._waiters: list[asyncio.Future[None]] | None = None
+        self._ended = False
+        self._error: BaseException | None = None
+
+    def __len__(self) -> int:
+        return len(self._items) if self._items else 0
+
+    @property
+    def ended(self) -> bool:
+        return self._ended
+
+    def put(self, item: T) -> None:
+        if self._items is None:
+            self._items = deque()
+        self._items.append(item)
+        self._wake()
+
+    def end(self, error: BaseException | None = None) -> None:
+        """No more messages; once drained, ``get`` raises ``error`` or ``StopAsyncIteration``."""
+        if not self._ended:
+            self._ended, self._error = True, error
+        self._wake()
+
+    async def get(self) -> T:
+        while not self._items:
+            if self._ended:
+                if self._error is not None:
+                    raise self._error
+                raise StopAsyncIteration
+            waiter = asyncio.get_running_loop().create_future()
+            if self._waiters is None:
+                self._waiters = []
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            finally:
+                if self._waiters and waiter in self._waiters:
+                    self._waiters.remove(waiter)
+        return self._items.popleft()
+
+    def _wake(self) -> None:
+        waiters, self._waiters = self._waiters, None
+        for waiter in waiters or ():
+            if not waiter.done():
+                waiter.set_result(None)
