@@ -11,6 +11,11 @@ origin under a connection limit, connect/read/write/pool timeouts, bodies sent a
 answers read whole. No proxies (``VendorTransport`` keeps httpx's own transport when the
 environment names one), no HTTP/2, no upgrades, no streaming. Every failure raises the httpx
 exception httpx's own transport raises for it, so callers judge both the same way.
+
+Why not an existing transport such as httpx-aiohttp's: whether a write may be sent again
+hangs on telling "never reached the vendor" (connect failure) from "sent, answer lost" (a
+drop after sending), and that one maps every aiohttp connection error, a server disconnect
+included, to ``httpx.ConnectTimeout`` — which would make a lost create look safe to resend.
 """
 
 from __future__ import annotations
