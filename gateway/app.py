@@ -22,6 +22,7 @@ from gateway.bootstrap import Gateway, start_gateway
 from gateway.context import make_context_getter
 from gateway.gc_tuning import serving_gc
 from gateway.http.body_limit import BodySizeLimitMiddleware
+from gateway.http.direct import GatewayStarlette
 from gateway.http.graphiql import static_mount
 from gateway.http.health import health_routes
 from gateway.http.masking import quiet_expected_errors
@@ -88,11 +89,12 @@ def create_app(settings: GatewaySettings) -> Starlette:
         WebSocketRoute("/graphql", endpoint),
         static_mount(),
     ]
-    return Starlette(
+    max_body_bytes = settings.limits.max_body_bytes
+    return GatewayStarlette(
+        graphql_path="/graphql",
+        graphql_app=BodySizeLimitMiddleware(endpoint, max_body_bytes=max_body_bytes),
         routes=routes,
-        middleware=[
-            Middleware(BodySizeLimitMiddleware, max_body_bytes=settings.limits.max_body_bytes)
-        ],
+        middleware=[Middleware(BodySizeLimitMiddleware, max_body_bytes=max_body_bytes)],
         lifespan=lifespan,
     )
 
