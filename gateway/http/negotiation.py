@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
 
@@ -43,6 +45,8 @@ def _quality(media_type: str, ranges: list[tuple[str, float]]) -> float:
     return best[1] if best else 0.0
 
 
+# Clients send a handful of distinct Accept headers, every one of them on every request.
+@lru_cache(maxsize=256)
 def negotiate(accept: str | None) -> str | None:
     """The response media type for an ``Accept`` header, or ``None`` when none is acceptable.
 

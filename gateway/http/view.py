@@ -12,6 +12,7 @@ What this adds to stock Strawberry:
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -245,3 +246,11 @@ class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data, default=str, option=orjson.OPT_NON_STR_KEYS)
+
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson first; what it refuses (NaN, a byte-order mark) gets the standard library's
+        # reading, so the requests accepted stay the same. Both raise json.JSONDecodeError.
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return json.loads(data)

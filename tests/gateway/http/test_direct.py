@@ -11,7 +11,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.http.direct import GatewayStarlette
 from tests.support.servers import serve
@@ -24,9 +24,9 @@ class Tagging:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        async def tagged(message: dict[str, object]) -> None:
+        async def tagged(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))  # type: ignore[call-overload]
+                headers = list(message.get("headers", []))
                 message = {**message, "headers": [*headers, (b"x-through", b"starlette")]}
             await send(message)
 
