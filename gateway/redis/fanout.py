@@ -10,7 +10,6 @@ back.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from types import TracebackType
@@ -19,6 +18,7 @@ from typing import Generic, TypeVar
 from redis.asyncio import Redis
 
 from gateway.errors import StateStoreUnavailable
+from gateway.mailbox import Mailbox
 from gateway.pubsub import DEFAULT_MAX_QUEUE, SubscriberOverflow
 from gateway.redis.codec import Codec, InvalidRecord
 from gateway.redis.connection import unavailable_as_typed
@@ -30,19 +30,11 @@ T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 
-class _End:
-    """Queue sentinel: the subscription ended, with ``error`` if it did not end cleanly."""
-
-    def __init__(self, error: Exception | None = None) -> None:
-        self.error = error
-
-
 class RedisSubscription(Generic[T]):
     def __init__(self, fanout: RedisFanout[T], topic: str, max_queue: int) -> None:
         self._fanout = fanout
         self.topic = topic
-        # One slot more than the limit, so the end sentinel always fits.
-        self._queue: asyncio.Queue[T | _End] = asyncio.Queue(max_queue + 1)
+        self._box: Mailbox[T] = Mailbox()
         self._max_queue = max_queue
         self._closed = False
 
@@ -53,14 +45,14 @@ class RedisSubscription(Generic[T]):
     def _deliver(self, message: T) -> bool:
         if self._closed:
             return False
-        if self._queue.qsize() >= self._max_queue:
+        if len(self._box) >= self._max_queue:
             self._end(
                 SubscriberOverflow(
                     f"subscriber of {self.topic!r} fell more than {self._max_queue} messages behind"
                 )
             )
             return False
-        self._queue.put_nowait(message)
+        self._box.put(message)
         return True
 
     def _end(self, error: Exception | None) -> None:
@@ -68,7 +60,7 @@ class RedisSubscription(Generic[T]):
             return
         self._closed = True
         self._fanout._forget(self)
-        self._queue.put_nowait(_End(error))
+        self._box.end(error)
 
     def close(self) -> None:
         self._end(None)
@@ -77,14 +69,8 @@ class RedisSubscription(Generic[T]):
         return self
 
     async def __anext__(self) -> T:
-        item = await self._queue.get()
-        if isinstance(item, _End):
-            # Keep the sentinel so every later read also ends.
-            self._queue.put_nowait(item)
-            if item.error is not None:
-                raise item.error
-            raise StopAsyncIteration
-        return item
+        # Once ended, every later read ends too: with the error, if there was one.
+        return await self._box.get()
 
     async def __aenter__(self) -> RedisSubscription[T]:
         return self
