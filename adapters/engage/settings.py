@@ -7,7 +7,7 @@ from importlib import metadata
 
 from adapters.engage import inferred
 from adapters.model import Vendor
-from adapters.transport import TransportSettings
+from adapters.transport import TransportSettings, VendorClientSettings
 
 
 def default_user_agent() -> str:
@@ -20,19 +20,8 @@ def default_user_agent() -> str:
 
 
 @dataclass(frozen=True)
-class EngageSettings:
-    base_url: str
-    api_key: str = field(repr=False)
+class EngageSettings(VendorClientSettings):
     user_agent: str = field(default_factory=default_user_agent)
-    # Transport knobs (see ``adapters.transport.TransportSettings``).
-    timeout_s: float = 10.0
-    max_attempts: int = 4
-    backoff_base_s: float = 0.2
-    backoff_max_s: float = 5.0
-    rate_per_second: float = 40.0
-    breaker_failure_threshold: int = 5
-    breaker_reset_s: float = 10.0
-    max_connections: int = 50
     # Engage has no batch read: this many single GETs at once.
     read_concurrency: int = 10
     # How long to wait for the latest change of an order to produce a versionTag (§2.7) and
@@ -62,12 +51,5 @@ class EngageSettings:
                 "Accept": "application/json",
             },
             vendor=Vendor.ENGAGE,
-            timeout_s=self.timeout_s,
-            max_attempts=self.max_attempts,
-            backoff_base_s=self.backoff_base_s,
-            backoff_max_s=self.backoff_max_s,
-            rate_per_second=self.rate_per_second,
-            breaker_failure_threshold=self.breaker_failure_threshold,
-            breaker_reset_s=self.breaker_reset_s,
-            max_connections=self.max_connections,
+            **self.transport_knobs(),
         )

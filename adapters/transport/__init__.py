@@ -13,7 +13,7 @@ from adapters.transport._client import VendorTransport
 from adapters.transport._events import TransportEvent, TransportEventKind, TransportStats
 from adapters.transport._json import response_json
 from adapters.transport._outcomes import parse_retry_after
-from adapters.transport._settings import RetryPolicy, TransportSettings
+from adapters.transport._settings import RetryPolicy, TransportSettings, VendorClientSettings
 
 __all__ = [
     "BreakerState",
@@ -23,6 +23,7 @@ __all__ = [
     "TransportEventKind",
     "TransportSettings",
     "TransportStats",
+    "VendorClientSettings",
     "VendorTransport",
     "parse_retry_after",
     "response_json",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
+from typing import Any
 
 from adapters.model import Vendor
 
@@ -67,3 +68,30 @@ class TransportSettings:
             raise ValueError(f"invalid transport settings: {', '.join(problems)} out of range")
         if not self.base_url.startswith(("http://", "https://")):
             raise ValueError("invalid transport settings: base_url must be http(s)")
+
+
+@dataclass(frozen=True)
+class VendorClientSettings:
+    """What every vendor adapter is configured with: where the vendor is, the API key, and the
+    knobs of its transport (each vendor's settings extend this with their own)."""
+
+    base_url: str
+    api_key: str = field(repr=False)
+    timeout_s: float = 10.0
+    max_attempts: int = 4
+    backoff_base_s: float = 0.2
+    backoff_max_s: float = 5.0
+    rate_per_second: float = 40.0
+    breaker_failure_threshold: int = 5
+    breaker_reset_s: float = 10.0
+    max_connections: int = 50
+    retry_after_max_s: float = 30.0
+
+    def transport_knobs(self) -> dict[str, Any]:
+        """The fields ``TransportSettings`` takes as they are."""
+        return {name: getattr(self, name) for name in _TRANSPORT_KNOBS}
+
+
+_TRANSPORT_KNOBS = tuple(
+    f.name for f in fields(VendorClientSettings) if f.name not in ("base_url", "api_key")
+)
