@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from types import TracebackType
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from gateway.mailbox import Mailbox
 
@@ -61,8 +61,15 @@ class Fanout(Protocol[T]):
         ...
 
 
-class MemorySubscription(Generic[T]):
-    def __init__(self, fanout: MemoryFanout[T], topic: str, max_queue: int) -> None:
+class _Registry(Protocol):
+    def _forget(self, subscription: LocalSubscription[Any]) -> None: ...
+
+
+class LocalSubscription(Generic[T]):
+    """One subscriber of a topic in this process, buffering in a bounded ``Mailbox``; every
+    ``Fanout`` (in memory or over Redis) hands these out and forgets them once they end."""
+
+    def __init__(self, fanout: _Registry, topic: str, max_queue: int) -> None:
         self._fanout = fanout
         self.topic = topic
         self._mailbox: Mailbox[T] = Mailbox()
@@ -88,7 +95,7 @@ class MemorySubscription(Generic[T]):
     def close(self) -> None:
         self._end(None)
 
-    def _end(self, error: SubscriberOverflow | None) -> None:
+    def _end(self, error: Exception | None) -> None:
         if self._mailbox.ended:
             return
         self._mailbox.end(error)
@@ -100,7 +107,7 @@ class MemorySubscription(Generic[T]):
     async def __anext__(self) -> T:
         return await self._mailbox.get()
 
-    async def __aenter__(self) -> MemorySubscription[T]:
+    async def __aenter__(self) -> LocalSubscription[T]:
         return self
 
     async def __aexit__(
@@ -119,11 +126,11 @@ class MemoryFanout(Generic[T]):
         if max_queue < 1:
             raise ValueError("max_queue must be at least 1")
         self._max_queue = max_queue
-        self._topics: dict[str, set[MemorySubscription[T]]] = {}
+        self._topics: dict[str, set[LocalSubscription[T]]] = {}
         self._closed = False
 
-    def subscribe(self, topic: str) -> MemorySubscription[T]:
-        subscription = MemorySubscription(self, topic, self._max_queue)
+    def subscribe(self, topic: str) -> LocalSubscription[T]:
+        subscription: LocalSubscription[T] = LocalSubscription(self, topic, self._max_queue)
         if self._closed:
             subscription.close()
         else:
@@ -146,7 +153,7 @@ class MemoryFanout(Generic[T]):
                 sub.close()
         self._topics.clear()
 
-    def _forget(self, subscription: MemorySubscription[T]) -> None:
+    def _forget(self, subscription: LocalSubscription[T]) -> None:
         subs = self._topics.get(subscription.topic)
         if subs is None:
             return

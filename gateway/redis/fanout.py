@@ -11,15 +11,12 @@ back.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from types import TracebackType
 from typing import Generic, TypeVar
 
 from redis.asyncio import Redis
 
 from gateway.errors import StateStoreUnavailable
-from gateway.mailbox import Mailbox
-from gateway.pubsub import DEFAULT_MAX_QUEUE, SubscriberOverflow
+from gateway.pubsub import DEFAULT_MAX_QUEUE, LocalSubscription
 from gateway.redis.codec import Codec, InvalidRecord
 from gateway.redis.connection import unavailable_as_typed
 from gateway.redis.hub import PubSubHub
@@ -28,60 +25,6 @@ from gateway.redis.keys import Keys
 T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
-
-
-class RedisSubscription(Generic[T]):
-    def __init__(self, fanout: RedisFanout[T], topic: str, max_queue: int) -> None:
-        self._fanout = fanout
-        self.topic = topic
-        self._box: Mailbox[T] = Mailbox()
-        self._max_queue = max_queue
-        self._closed = False
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    def _deliver(self, message: T) -> bool:
-        if self._closed:
-            return False
-        if len(self._box) >= self._max_queue:
-            self._end(
-                SubscriberOverflow(
-                    f"subscriber of {self.topic!r} fell more than {self._max_queue} messages behind"
-                )
-            )
-            return False
-        self._box.put(message)
-        return True
-
-    def _end(self, error: Exception | None) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        self._fanout._forget(self)
-        self._box.end(error)
-
-    def close(self) -> None:
-        self._end(None)
-
-    def __aiter__(self) -> AsyncIterator[T]:
-        return self
-
-    async def __anext__(self) -> T:
-        # Once ended, every later read ends too: with the error, if there was one.
-        return await self._box.get()
-
-    async def __aenter__(self) -> RedisSubscription[T]:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 class RedisFanout(Generic[T]):
@@ -101,13 +44,13 @@ class RedisFanout(Generic[T]):
         self._keys = keys
         self._codec = codec
         self._max_queue = max_queue
-        self._topics: dict[str, set[RedisSubscription[T]]] = {}
+        self._topics: dict[str, set[LocalSubscription[T]]] = {}
         self._closed = False
         hub.route(keys.fanout_channels, self._receive)
         hub.on_availability(self._availability)
 
-    def subscribe(self, topic: str) -> RedisSubscription[T]:
-        subscription = RedisSubscription(self, topic, self._max_queue)
+    def subscribe(self, topic: str) -> LocalSubscription[T]:
+        subscription: LocalSubscription[T] = LocalSubscription(self, topic, self._max_queue)
         if self._closed:
             subscription.close()
         elif not self._hub.available:
@@ -155,7 +98,7 @@ class RedisFanout(Generic[T]):
                 subscription._end(error)
         self._topics.clear()
 
-    def _forget(self, subscription: RedisSubscription[T]) -> None:
+    def _forget(self, subscription: LocalSubscription[T]) -> None:
         subscriptions = self._topics.get(subscription.topic)
         if subscriptions is None:
             return
