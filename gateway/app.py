@@ -7,7 +7,7 @@ by the lifespan and closed again when it ends; routes that need it reach it thro
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -22,7 +22,6 @@ from gateway.bootstrap import Gateway, start_gateway
 from gateway.context import make_context_getter
 from gateway.gc_tuning import serving_gc
 from gateway.http.body_limit import BodySizeLimitMiddleware
-from gateway.http.direct import GatewayStarlette
 from gateway.http.graphiql import static_mount
 from gateway.http.health import health_routes
 from gateway.http.masking import quiet_expected_errors
@@ -52,7 +51,14 @@ class _GraphQLEndpoint:
         await self.view(scope, receive, send)
 
 
-def create_app(settings: GatewaySettings) -> Starlette:
+def create_app(
+    settings: GatewaySettings, *, extra_middleware: Sequence[Middleware] = ()
+) -> Starlette:
+    """The gateway as an ordinary Starlette app: every route, ``/graphql`` included, runs
+    under the same middleware stack, so CORS, authentication or metrics added there see it.
+
+    ``extra_middleware`` runs outside the gateway's own (body limit), in the order given.
+    """
     quiet_expected_errors()
     endpoint = _GraphQLEndpoint()
     holder: dict[str, Gateway] = {}
@@ -90,11 +96,12 @@ def create_app(settings: GatewaySettings) -> Starlette:
         static_mount(),
     ]
     max_body_bytes = settings.limits.max_body_bytes
-    return GatewayStarlette(
-        graphql_path="/graphql",
-        graphql_app=BodySizeLimitMiddleware(endpoint, max_body_bytes=max_body_bytes),
+    return Starlette(
         routes=routes,
-        middleware=[Middleware(BodySizeLimitMiddleware, max_body_bytes=max_body_bytes)],
+        middleware=[
+            *extra_middleware,
+            Middleware(BodySizeLimitMiddleware, max_body_bytes=max_body_bytes),
+        ],
         lifespan=lifespan,
     )
 

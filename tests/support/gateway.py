@@ -11,11 +11,12 @@ loopback ports) and yields a handle with the URLs and a small GraphQL client::
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import httpx
+from starlette.middleware import Middleware
 
 from adapters.model import Vendor
 from gateway.app import create_app
@@ -88,8 +89,10 @@ def sandbox_settings(**overrides: Any) -> GatewaySettings:
 
 
 @contextmanager
-def sandbox_gateway(**overrides: Any) -> Iterator[GatewayHandle]:
+def sandbox_gateway(
+    *, extra_middleware: Sequence[Middleware] = (), **overrides: Any
+) -> Iterator[GatewayHandle]:
     settings = sandbox_settings(**overrides)
-    app = create_app(settings)
+    app = create_app(settings, extra_middleware=extra_middleware)
     with serve(app) as server, httpx.Client(timeout=10.0) as client:
         yield GatewayHandle(server, settings, client, app.state.gateway)
