@@ -408,6 +408,7 @@ async def start_gateway(settings: GatewaySettings) -> Gateway:
             job_timeout_s=settings.jobs.timeout_s,
             cache_ttl_s=settings.cache_ttl_s,
             cache_enabled=settings.cache_enabled,
+            cache_stale_s=settings.cache_stale_s,
             log_max_entries=settings.log_max_entries,
             transport_events=relay,
             shared=shared,

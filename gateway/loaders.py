@@ -17,8 +17,9 @@ from aiodataloader import DataLoader
 
 from adapters.errors import ClientError, ContactNotFound, UpstreamError
 from adapters.model import Contact, ContactRef, Job, Order, Vendor
-from gateway.errors import BadUserInput, GatewayError, upstream_failure
+from gateway.errors import BadUserInput, GatewayError
 from gateway.services import Services
+from gateway.vendor_reads import read_contacts, read_failure, read_orders
 
 OrderKey = tuple[Vendor, str]
 ContactKey = tuple[Vendor, str]
@@ -82,11 +83,15 @@ class Loaders:
     async def order(self, vendor: Vendor, order_id: str) -> Order | None:
         return await self.orders.load((vendor, order_id))
 
-    def prime_orders(self, vendor: Vendor, orders: Iterable[Order]) -> None:
-        """Orders read some other way (a contact's order list) serve later look-ups as-is."""
+    def prime_orders(
+        self, vendor: Vendor, orders: Iterable[Order], *, since: int | None = None
+    ) -> None:
+        """Orders read some other way (a contact's order list) serve later look-ups as-is;
+        ``since`` (the cache's epoch before they were read) keeps out what a write changed
+        meanwhile."""
         for order in orders:
             self.orders.clear((vendor, order.order_id)).prime((vendor, order.order_id), order)
-            self.services.cache.put_order(vendor, order)
+            self.services.cache.put_order(vendor, order, since=since)
 
     def forget_order(self, vendor: Vendor, order_id: str) -> None:
         """After a write: the next read in this request (and in any other) goes to the vendor."""
@@ -134,18 +139,9 @@ async def _load_orders(services: Services, keys: list[OrderKey]) -> list[Any]:
                 missing.append(order_id)
             else:
                 found[(vendor, order_id)] = cached
-        if not missing:
-            return
-        try:
-            orders = await services.backend(vendor).get_orders(missing)
-        except (UpstreamError, GatewayError) as exc:
-            error = _read_failure(services, vendor, exc, "orders", missing)
-            found.update({(vendor, order_id): error for order_id in missing})
-            return
-        for order_id, order in zip(missing, orders, strict=True):
-            found[(vendor, order_id)] = order
-            if order is not None:
-                cache.put_order(vendor, order)
+        if missing:
+            answers = await read_orders(services, vendor, missing)
+            found.update(zip(((vendor, order_id) for order_id in missing), answers, strict=True))
 
     await _all(fetch(v, ids) for v, ids in _group(keys).items())
     return [found[key] for key in keys]
@@ -163,18 +159,11 @@ async def _load_contacts(services: Services, keys: list[ContactKey]) -> list[Any
                 missing.append(contact_id)
             else:
                 found[(vendor, contact_id)] = cached
-        if not missing:
-            return
-        try:
-            contacts = await services.backend(vendor).get_contacts(missing)
-        except (UpstreamError, GatewayError) as exc:
-            error = _read_failure(services, vendor, exc, "contacts", missing)
-            found.update({(vendor, contact_id): error for contact_id in missing})
-            return
-        for contact_id, contact in zip(missing, contacts, strict=True):
-            found[(vendor, contact_id)] = contact
-            if contact is not None:
-                cache.put_contact(contact)
+        if missing:
+            answers = await read_contacts(services, vendor, missing)
+            found.update(
+                zip(((vendor, contact_id) for contact_id in missing), answers, strict=True)
+            )
 
     await _all(fetch(v, ids) for v, ids in _group(keys).items())
     return [found[key] for key in keys]
@@ -200,7 +189,7 @@ async def _find_contacts(
             # An ambiguous or malformed key: the caller decides whether that is an error.
             return BadUserInput(exc.message, code=exc.code, vendor=vendor)
         except (UpstreamError, GatewayError) as exc:
-            return _read_failure(services, vendor, exc, "contact", [])
+            return read_failure(services, vendor, exc, "contact", [])
         if contact is not None:
             _prime_contact(services, contacts, contact)
         return contact
@@ -214,7 +203,7 @@ async def _load_jobs(services: Services, keys: list[JobKey]) -> list[Any]:
             services.backend(vendor)
             return await services.jobs.get(vendor, job_id)
         except (UpstreamError, GatewayError) as exc:
-            return _read_failure(services, vendor, exc, "job", [job_id])
+            return read_failure(services, vendor, exc, "job", [job_id])
 
     return await _all(fetch(vendor, job_id) for vendor, job_id in keys)
 
@@ -225,22 +214,3 @@ def _prime_contact(
     key = (contact.vendor, contact.contact_id)
     contacts.clear(key).prime(key, contact)
     services.cache.put_contact(contact)
-
-
-def _read_failure(
-    services: Services,
-    vendor: Vendor,
-    exc: UpstreamError | GatewayError,
-    what: str,
-    keys: list[str],
-) -> GatewayError:
-    if isinstance(exc, GatewayError):
-        return exc
-    services.record_vendor_error(
-        exc,
-        f"Reading {what} failed",
-        vendor=vendor,
-        order_id=keys[0] if what == "orders" and len(keys) == 1 else None,
-        details={"keys": keys[:20]},
-    )
-    return upstream_failure(exc)

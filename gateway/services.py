@@ -20,6 +20,7 @@ from gateway.idempotency import IdempotencyStore, MemoryIdempotencyStore, Mutati
 from gateway.log import IntegrationLog, MemoryIntegrationLog
 from gateway.log.outcomes import JobOutcomeRecorder
 from gateway.log.transport import TransportEventRelay
+from gateway.vendor_reads import refresh_stale_entries
 
 if TYPE_CHECKING:
     from gateway.redis import SharedState
@@ -111,6 +112,7 @@ class Services:
         """Stops the job pollers and live log tails, then closes the backends and the shared
         state connection."""
         await self.end_streams()
+        await self.cache.aclose_reads()
         close_cache = getattr(self.cache, "aclose", None)
         if close_cache is not None:
             await close_cache()
@@ -135,6 +137,7 @@ def build_services(
     cache_ttl_s: float = 5.0,
     cache_maxsize: int = 10_000,
     cache_enabled: bool = True,
+    cache_stale_s: float = 0.0,
     log_max_entries: int = 10_000,
     idempotency_ttl_s: float = 24 * 3600,
     idempotency_maxsize: int = 10_000,
@@ -156,11 +159,15 @@ def build_services(
     log: IntegrationLog
     idempotency: IdempotencyStore[MutationOutcome]
     if shared is None:
-        cache = ReadCache(maxsize=cache_maxsize, ttl_s=cache_ttl_s, enabled=cache_enabled)
+        cache = ReadCache(
+            maxsize=cache_maxsize, ttl_s=cache_ttl_s, enabled=cache_enabled, stale_s=cache_stale_s
+        )
         log = MemoryIntegrationLog(log_max_entries)
         idempotency = MemoryIdempotencyStore(ttl_s=idempotency_ttl_s, maxsize=idempotency_maxsize)
     else:
-        cache = shared.read_cache(maxsize=cache_maxsize, ttl_s=cache_ttl_s, enabled=cache_enabled)
+        cache = shared.read_cache(
+            maxsize=cache_maxsize, ttl_s=cache_ttl_s, enabled=cache_enabled, stale_s=cache_stale_s
+        )
         log = shared.integration_log(max_entries=log_max_entries)
         idempotency = shared.idempotency_store(ttl_s=idempotency_ttl_s)
     if transport_events is not None:
@@ -189,6 +196,7 @@ def build_services(
         shared=shared,
     )
     holder.append(services)
+    refresh_stale_entries(services)
     return services
 
 

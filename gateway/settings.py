@@ -96,6 +96,8 @@ class GatewaySettings:
     jobs: JobSettings = field(default_factory=JobSettings)
     limits: QueryLimits = field(default_factory=QueryLimits)
     cache_ttl_s: float = 5.0
+    # How long past its TTL a cached read may still be served while one refresh runs.
+    cache_stale_s: float = 0.0
     log_max_entries: int = 10_000
     ws_keepalive_s: float = 15.0
     # Operations one WebSocket connection may run at once; a client past it gets a clear error.
@@ -315,6 +317,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "GATEWAY_MAX_ALIASES": ("limits.max_aliases", _int(0)),
     "GATEWAY_MAX_BODY_BYTES": ("limits.max_body_bytes", _POSITIVE_INT),
     "GATEWAY_CACHE_TTL_S": ("cache_ttl_s", _NON_NEGATIVE),
+    "GATEWAY_CACHE_STALE_S": ("cache_stale_s", _NON_NEGATIVE),
     "GATEWAY_LOG_MAX_ENTRIES": ("log_max_entries", _POSITIVE_INT),
     "GATEWAY_WS_KEEPALIVE_S": ("ws_keepalive_s", _POSITIVE),
     "GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION": (

@@ -45,8 +45,9 @@ class SharedReadCache(ReadCache):
         maxsize: int = 10_000,
         ttl_s: float = 5.0,
         enabled: bool = True,
+        stale_s: float = 0.0,
     ) -> None:
-        super().__init__(maxsize=maxsize, ttl_s=ttl_s, enabled=enabled)
+        super().__init__(maxsize=maxsize, ttl_s=ttl_s, enabled=enabled, stale_s=stale_s)
         self._client = client
         self._hub = hub
         self._channel = keys.cache_channel
@@ -64,9 +65,9 @@ class SharedReadCache(ReadCache):
     def get_order(self, vendor: Vendor, order_id: str) -> Order | None:
         return super().get_order(vendor, order_id) if self._hub.available else None
 
-    def put_order(self, vendor: Vendor, order: Order) -> None:
+    def put_order(self, vendor: Vendor, order: Order, *, since: int | None = None) -> None:
         if self._hub.available:
-            super().put_order(vendor, order)
+            super().put_order(vendor, order, since=since)
 
     def get_contact(self, vendor: Vendor, contact_id: str) -> Contact | None:
         return super().get_contact(vendor, contact_id) if self._hub.available else None

@@ -16,6 +16,7 @@ from gateway.schema.info import GatewayInfo
 from gateway.schema.node import Node
 from gateway.schema.order import Order
 from gateway.schema.pagination import OrderCursor, PageInfo, check_first
+from gateway.vendor_reads import read_page
 
 MAX_ORDERS_PAGE = 100
 
@@ -110,11 +111,15 @@ class Contact(Node):
             )
             return OrderConnection.empty()
         cursor = OrderCursor.decode(after) if after is not None else OrderCursor(None, 0)
+        # Orders a write changes while the page is read are not cached from it.
+        since = context.services.cache.epoch()
         if first == 0:
             page = OrderPage(orders=())
         else:
             try:
-                page = await backend.list_contact_orders(
+                page = await read_page(
+                    context.services,
+                    self.vendor,
                     self.contact_id,
                     first=min(cursor.skip + first, MAX_ORDERS_PAGE),
                     after=cursor.page_token,
@@ -126,7 +131,7 @@ class Contact(Node):
                 raise upstream_failure(exc) from None
             except ClientError as exc:
                 raise BadUserInput(exc.message, code=exc.code, vendor=self.vendor) from None
-        context.loaders.prime_orders(self.vendor, page.orders)
+        context.loaders.prime_orders(self.vendor, page.orders, since=since)
         return _connection(self.vendor, page, cursor, first, after is not None)
 
 

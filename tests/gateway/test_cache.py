@@ -50,3 +50,42 @@ def test_disabled_cache_stores_nothing() -> None:
     assert not cache.enabled
     assert cache.get_order(Vendor.ENGAGE, "A") is None
     assert cache.stats().size == 0
+
+
+def test_an_answer_fetched_before_an_invalidation_is_not_stored() -> None:
+    cache = ReadCache(ttl_s=60)
+    since = cache.epoch()
+    cache.invalidate_order(Vendor.ENGAGE, "A")
+    cache.put_order(Vendor.ENGAGE, _order("A"), since=since)
+    cache.put_order(Vendor.ENGAGE, _order("B"), since=since)
+    assert cache.get_order(Vendor.ENGAGE, "A") is None
+    assert cache.get_order(Vendor.ENGAGE, "B") is not None
+
+
+def test_an_answer_fetched_before_a_clear_is_not_stored() -> None:
+    cache = ReadCache(ttl_s=60)
+    since = cache.epoch()
+    cache.clear()
+    cache.put_order(Vendor.ENGAGE, _order("A"), since=since)
+    assert cache.get_order(Vendor.ENGAGE, "A") is None
+
+
+def test_a_stale_entry_is_served_and_handed_to_the_refresher() -> None:
+    cache = ReadCache(ttl_s=0.05, stale_s=60)
+    asked: list[tuple[Vendor, str]] = []
+    cache.refresh_stale_with(asked.append, None)
+    cache.put_order(Vendor.ENGAGE, _order("A"))
+    assert cache.get_order(Vendor.ENGAGE, "A") is not None
+    assert asked == []
+    time.sleep(0.08)
+    assert cache.get_order(Vendor.ENGAGE, "A") == _order("A")
+    assert asked == [(Vendor.ENGAGE, "A")]
+    assert cache.stats().stale_hits == 1
+
+
+def test_without_a_stale_allowance_an_entry_ends_at_its_ttl() -> None:
+    cache = ReadCache(ttl_s=0.05)
+    cache.refresh_stale_with(lambda key: None, None)
+    cache.put_order(Vendor.ENGAGE, _order("A"))
+    time.sleep(0.08)
+    assert cache.get_order(Vendor.ENGAGE, "A") is None

@@ -1,0 +1,109 @@
+"""Reads of orders and contacts from the vendors, shared by every request that asks at once.
+
+The per-request loaders come here for what their request and the read cache do not have. An id
+already being fetched for another request is joined, not fetched again (``InFlightReads`` in
+the read cache), and a stale cache entry that was served is refreshed here in the background,
+once. A vendor failure becomes one ``GatewayError`` per id, logged once however many requests
+shared the read.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from adapters.errors import UpstreamError
+from adapters.model import Contact, Order, OrderPage, Vendor
+from gateway.cache import Key, PageKey, ReadCache
+from gateway.errors import GatewayError, upstream_failure
+
+if TYPE_CHECKING:
+    from gateway.services import Services
+
+
+async def read_orders(services: Services, vendor: Vendor, order_ids: list[str]) -> list[Any]:
+    """``Order``, ``None`` (unknown) or a ``GatewayError`` for each id."""
+    return await services.cache.order_reads.read(
+        [(vendor, order_id) for order_id in order_ids],
+        partial(_fetch, services, vendor, "orders"),
+        keep=partial(_keep_order, services.cache),
+    )
+
+
+async def read_contacts(services: Services, vendor: Vendor, contact_ids: list[str]) -> list[Any]:
+    """``Contact``, ``None`` (unknown) or a ``GatewayError`` for each id."""
+    return await services.cache.contact_reads.read(
+        [(vendor, contact_id) for contact_id in contact_ids],
+        partial(_fetch, services, vendor, "contacts"),
+        keep=partial(_keep_contact, services.cache),
+    )
+
+
+async def read_page(
+    services: Services, vendor: Vendor, contact_id: str, *, first: int, after: str | None
+) -> OrderPage:
+    """One page of a contact's orders; the same page asked for at once is read once. Raises
+    the backend's errors (each request reports them in its own place)."""
+    backend = services.backend(vendor)
+
+    async def fetch(keys: list[PageKey]) -> list[OrderPage]:
+        return [await backend.list_contact_orders(contact_id, first=first, after=after)]
+
+    (page,) = await services.cache.page_reads.read([(vendor, contact_id, first, after)], fetch)
+    return page
+
+
+def refresh_stale_entries(services: Services) -> None:
+    """Let the read cache serve a stale entry while one background read refreshes it."""
+    cache = services.cache
+
+    def refresh_order(key: Key) -> None:
+        cache.order_reads.start(
+            [key], partial(_fetch, services, key[0], "orders"), keep=partial(_keep_order, cache)
+        )
+
+    def refresh_contact(key: Key) -> None:
+        cache.contact_reads.start(
+            [key], partial(_fetch, services, key[0], "contacts"), keep=partial(_keep_contact, cache)
+        )
+
+    cache.refresh_stale_with(refresh_order, refresh_contact)
+
+
+async def _fetch(services: Services, vendor: Vendor, what: str, keys: list[Key]) -> list[Any]:
+    ids = [key for _, key in keys]
+    try:
+        backend = services.backend(vendor)
+        read = backend.get_orders if what == "orders" else backend.get_contacts
+        return list(await read(ids))
+    except (UpstreamError, GatewayError) as exc:
+        return [read_failure(services, vendor, exc, what, ids)] * len(ids)
+
+
+def _keep_order(cache: ReadCache, key: Key, value: object) -> None:
+    if isinstance(value, Order):
+        cache.put_order(key[0], value)
+
+
+def _keep_contact(cache: ReadCache, key: Key, value: object) -> None:
+    if isinstance(value, Contact):
+        cache.put_contact(value)
+
+
+def read_failure(
+    services: Services,
+    vendor: Vendor,
+    exc: UpstreamError | GatewayError,
+    what: str,
+    keys: list[str],
+) -> GatewayError:
+    if isinstance(exc, GatewayError):
+        return exc
+    services.record_vendor_error(
+        exc,
+        f"Reading {what} failed",
+        vendor=vendor,
+        order_id=keys[0] if what == "orders" and len(keys) == 1 else None,
+        details={"keys": keys[:20]},
+    )
+    return upstream_failure(exc)
