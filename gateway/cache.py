@@ -1,4 +1,5 @@
-"""A short-lived read cache for orders and contacts, shared by every request of a process.
+"""A short-lived read cache for orders, contacts and contacts' order pages, shared by every
+request of a process.
 
 Per-request loaders de-duplicate within one request; this cache serves repeated reads across
 requests for a few seconds. Writes and job completions invalidate what they change, so the TTL
@@ -11,7 +12,11 @@ clients read it, and none of them waits for the vendor. An invalidation removes 
 outright, so a write made through the gateway is never answered from before it.
 
 Each section also holds the reads of its keys in flight (``InFlightReads``): an invalidation
-detaches them too, and an answer fetched before a write is never stored after it.
+detaches them too, and an answer fetched before a write is never stored after it. A change of
+one order drops the cached pages that hold it and the pages of its contact (it may have moved
+into them); for an order the cache never saw, every page of its vendor. What it cannot see: a
+write that moves a known order to another contact leaves that contact's cached page as it was
+until the TTL ends.
 """
 
 from __future__ import annotations
@@ -19,9 +24,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from cachetools import TTLCache
+from cachetools import LRUCache, TTLCache
 
 from adapters.model import Contact, Order, OrderPage, Vendor
 from gateway.inflight import InFlightReads
@@ -38,24 +43,8 @@ class CacheStats:
 
 
 Key = tuple[Vendor, str]
-# A contact's order page: vendor, contact id, page size, cursor.
-PageKey = tuple[Vendor, str, int, str | None]
 # Called with the key of a stale entry that was served: start one refresh of it.
 Refresher = Callable[[Key], None]
-# How long an invalidation is remembered, to refuse an answer fetched before it: longer than
-# any vendor call with its retries takes.
-_INVALIDATION_MEMORY_S = 300.0
-
-
-class _Invalidations(TTLCache[Key, int]):
-    """When each key was last invalidated (an epoch); ``floor`` covers the keys pushed out."""
-
-    floor = 0
-
-    def popitem(self) -> tuple[Key, int]:
-        key, epoch = super().popitem()
-        self.floor = max(self.floor, epoch)
-        return key, epoch
 
 
 class _Section(Generic[T]):
@@ -66,13 +55,16 @@ class _Section(Generic[T]):
         self._items: TTLCache[Key, tuple[T, float]] = TTLCache(
             maxsize=max(maxsize, 1), ttl=max(ttl_s + max(stale_s, 0.0), 1e-9)
         )
-        self._invalidated = _Invalidations(maxsize=max(maxsize, 1), ttl=_INVALIDATION_MEMORY_S)
-        self._epoch = 0
-        self.reads: InFlightReads[Key, object] = InFlightReads()
+        self.reads: InFlightReads[Key, Any] = InFlightReads()
         self.refresher: Refresher | None = None
         self.hits = 0
         self.misses = 0
         self.stale_hits = 0
+
+    def peek(self, vendor: Vendor, key: str) -> T | None:
+        """The entry, fresh or stale, without counting or refreshing it."""
+        entry = self._items.get((vendor, key))
+        return None if entry is None else entry[0]
 
     def get(self, vendor: Vendor, key: str) -> T | None:
         if not self.enabled:
@@ -89,36 +81,66 @@ class _Section(Generic[T]):
                 self.refresher((vendor, key))
         return value
 
-    def put(self, vendor: Vendor, key: str, value: T, *, since: int | None = None) -> None:
-        """Store ``value``; with ``since`` (an ``epoch()`` taken before it was fetched) only if
-        the key was not invalidated after that."""
-        if not self.enabled:
-            return
-        if since is not None and (
-            since < self._invalidated.floor or self._invalidated.get((vendor, key), -1) > since
-        ):
-            return
-        self._items[(vendor, key)] = (value, time.monotonic() + self._ttl_s)
-
-    def epoch(self) -> int:
-        return self._epoch
+    def put(self, vendor: Vendor, key: str, value: T) -> None:
+        if self.enabled:
+            self._items[(vendor, key)] = (value, time.monotonic() + self._ttl_s)
 
     def invalidate(self, vendor: Vendor, key: str) -> None:
-        self._epoch += 1
-        self._invalidated[(vendor, key)] = self._epoch
         self._items.pop((vendor, key), None)
         self.reads.forget((vendor, key))
 
     def clear(self) -> None:
-        # Everything fetched before now predates whatever made us clear.
-        self._epoch += 1
-        self._invalidated.clear()
-        self._invalidated.floor = self._epoch
         self._items.clear()
         self.reads.forget_all()
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+def page_slot(contact_id: str, first: int, after: str | None) -> str:
+    """The cache key of one page of a contact's orders."""
+    return f"{contact_id}\n{first}\n{after or ''}"
+
+
+def contact_of_slot(slot: str) -> tuple[str, int, str | None]:
+    contact_id, first, after = slot.split("\n")
+    return contact_id, int(first), after or None
+
+
+class _PageIndex:
+    """Which cached pages hold an order, which belong to a contact, and each order's contact:
+    what a change of one order may have made stale. Bounded: past its size it forgets
+    everything, and the pages go with it (``affected`` answers None)."""
+
+    def __init__(self, maxsize: int) -> None:
+        self._maxsize = max(maxsize, 1)
+        self._contact_of: LRUCache[Key, str] = LRUCache(maxsize=self._maxsize)
+        self._by_order: dict[Key, set[str]] = {}
+        self._by_contact: dict[Key, set[str]] = {}
+
+    def learn(self, vendor: Vendor, order: Order) -> None:
+        if order.contact.contact_id:
+            self._contact_of[(vendor, order.order_id)] = order.contact.contact_id
+
+    def add(self, vendor: Vendor, contact_id: str, slot: str, page: OrderPage) -> None:
+        if len(self._by_order) > 4 * self._maxsize:
+            self.clear()
+        self._by_contact.setdefault((vendor, contact_id), set()).add(slot)
+        for order in page.orders:
+            self._contact_of[(vendor, order.order_id)] = contact_id
+            self._by_order.setdefault((vendor, order.order_id), set()).add(slot)
+
+    def affected(self, vendor: Vendor, order_id: str) -> set[str] | None:
+        contact_id = self._contact_of.get((vendor, order_id))
+        if contact_id is None:
+            return None
+        slots = self._by_order.pop((vendor, order_id), set())
+        return slots | self._by_contact.pop((vendor, contact_id), set())
+
+    def clear(self) -> None:
+        self._contact_of.clear()
+        self._by_order.clear()
+        self._by_contact.clear()
 
 
 class ReadCache:
@@ -141,48 +163,74 @@ class ReadCache:
         self._contacts: _Section[Contact] = _Section(
             maxsize=maxsize, ttl_s=ttl_s, enabled=enabled, stale_s=stale_s
         )
-        # A contact's order pages being read, by (vendor, contact id, size, cursor): any
-        # change of an order detaches them, since the page may hold it.
-        self.page_reads: InFlightReads[PageKey, OrderPage] = InFlightReads()
+        # A contact's order pages, by page_slot(contact id, size, cursor).
+        self._pages: _Section[OrderPage] = _Section(
+            maxsize=maxsize, ttl_s=ttl_s, enabled=enabled, stale_s=stale_s
+        )
+        self._page_index = _PageIndex(maxsize)
 
     @property
     def enabled(self) -> bool:
         return self._orders.enabled
 
     @property
-    def order_reads(self) -> InFlightReads[Key, object]:
+    def order_reads(self) -> InFlightReads[Key, Any]:
         """Order reads in flight, shared by every request (whether or not caching is on)."""
         return self._orders.reads
 
     @property
-    def contact_reads(self) -> InFlightReads[Key, object]:
+    def contact_reads(self) -> InFlightReads[Key, Any]:
         return self._contacts.reads
 
-    def refresh_stale_with(self, orders: Refresher | None, contacts: Refresher | None) -> None:
+    @property
+    def page_reads(self) -> InFlightReads[Key, OrderPage]:
+        """Contact order pages being read, by ``(vendor, page_slot(...))``."""
+        return self._pages.reads
+
+    def refresh_stale_with(
+        self,
+        orders: Refresher | None,
+        contacts: Refresher | None,
+        pages: Refresher | None = None,
+    ) -> None:
         """Who refreshes a stale entry that was served (without one it is served until it
         expires)."""
         self._orders.refresher = orders
         self._contacts.refresher = contacts
-
-    def epoch(self) -> int:
-        """A mark to pass as ``since`` when storing what is fetched after it."""
-        return self._orders.epoch()
+        self._pages.refresher = pages
 
     def get_order(self, vendor: Vendor, order_id: str) -> Order | None:
         return self._orders.get(vendor, order_id)
 
-    def put_order(self, vendor: Vendor, order: Order, *, since: int | None = None) -> None:
-        self._orders.put(vendor, order.order_id, order, since=since)
+    def put_order(self, vendor: Vendor, order: Order) -> None:
+        self._page_index.learn(vendor, order)
+        self._orders.put(vendor, order.order_id, order)
 
-    def put_orders(
-        self, vendor: Vendor, orders: Iterable[Order], *, since: int | None = None
-    ) -> None:
+    def put_orders(self, vendor: Vendor, orders: Iterable[Order]) -> None:
         for order in orders:
-            self.put_order(vendor, order, since=since)
+            self.put_order(vendor, order)
 
     def invalidate_order(self, vendor: Vendor, order_id: str) -> None:
         self._orders.invalidate(vendor, order_id)
-        self.page_reads.forget_all()
+        # Any page being read may hold the order; of the cached ones, those that hold it and
+        # those of its contact (it may have moved into them). Of an order never seen (a new
+        # one) the contact is unknown: every page of the vendor goes.
+        self._pages.reads.forget_all()
+        slots = self._page_index.affected(vendor, order_id)
+        if slots is None:
+            self._pages.clear()
+            self._page_index.clear()
+        else:
+            for slot in slots:
+                self._pages.invalidate(vendor, slot)
+
+    def get_page(self, vendor: Vendor, slot: str) -> OrderPage | None:
+        return self._pages.get(vendor, slot)
+
+    def put_page(self, vendor: Vendor, contact_id: str, slot: str, page: OrderPage) -> None:
+        if self._pages.enabled:
+            self._page_index.add(vendor, contact_id, slot, page)
+            self._pages.put(vendor, slot, page)
 
     def get_contact(self, vendor: Vendor, contact_id: str) -> Contact | None:
         return self._contacts.get(vendor, contact_id)
@@ -196,14 +244,15 @@ class ReadCache:
     def clear(self) -> None:
         self._orders.clear()
         self._contacts.clear()
-        self.page_reads.forget_all()
+        self._pages.clear()
+        self._page_index.clear()
 
     def stats(self) -> CacheStats:
         return CacheStats(
             hits=self._orders.hits + self._contacts.hits,
             misses=self._orders.misses + self._contacts.misses,
-            size=len(self._orders) + len(self._contacts),
-            stale_hits=self._orders.stale_hits + self._contacts.stale_hits,
+            size=len(self._orders) + len(self._contacts) + len(self._pages),
+            stale_hits=self._orders.stale_hits + self._contacts.stale_hits + self._pages.stale_hits,
         )
 
     async def aclose_reads(self) -> None:

@@ -83,15 +83,14 @@ class Loaders:
     async def order(self, vendor: Vendor, order_id: str) -> Order | None:
         return await self.orders.load((vendor, order_id))
 
-    def prime_orders(
-        self, vendor: Vendor, orders: Iterable[Order], *, since: int | None = None
-    ) -> None:
-        """Orders read some other way (a contact's order list) serve later look-ups as-is;
-        ``since`` (the cache's epoch before they were read) keeps out what a write changed
-        meanwhile."""
+    def prime_orders(self, vendor: Vendor, orders: Iterable[Order], *, cache: bool = True) -> None:
+        """Orders read some other way (a contact's order list) serve later look-ups of this
+        request as-is, and of every request unless ``cache`` is false (whoever read them
+        cached them already)."""
         for order in orders:
             self.orders.clear((vendor, order.order_id)).prime((vendor, order.order_id), order)
-            self.services.cache.put_order(vendor, order, since=since)
+            if cache:
+                self.services.cache.put_order(vendor, order)
 
     def forget_order(self, vendor: Vendor, order_id: str) -> None:
         """After a write: the next read in this request (and in any other) goes to the vendor."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from adapters.errors import UpstreamError
 from adapters.model import Contact, Order, OrderPage, Vendor
-from gateway.cache import Key, PageKey, ReadCache
+from gateway.cache import Key, ReadCache, contact_of_slot, page_slot
 from gateway.errors import GatewayError, upstream_failure
 
 if TYPE_CHECKING:
@@ -42,14 +42,18 @@ async def read_contacts(services: Services, vendor: Vendor, contact_ids: list[st
 async def read_page(
     services: Services, vendor: Vendor, contact_id: str, *, first: int, after: str | None
 ) -> OrderPage:
-    """One page of a contact's orders; the same page asked for at once is read once. Raises
-    the backend's errors (each request reports them in its own place)."""
-    backend = services.backend(vendor)
-
-    async def fetch(keys: list[PageKey]) -> list[OrderPage]:
-        return [await backend.list_contact_orders(contact_id, first=first, after=after)]
-
-    (page,) = await services.cache.page_reads.read([(vendor, contact_id, first, after)], fetch)
+    """One page of a contact's orders: from the read cache, or read once for every request
+    asking for it at the same time. Raises the backend's errors (each request reports them in
+    its own place)."""
+    slot = page_slot(contact_id, first, after)
+    cached = services.cache.get_page(vendor, slot)
+    if cached is not None:
+        return cached
+    (page,) = await services.cache.page_reads.read(
+        [(vendor, slot)],
+        partial(_fetch_page, services),
+        keep=partial(_keep_page, services.cache),
+    )
     return page
 
 
@@ -67,7 +71,12 @@ def refresh_stale_entries(services: Services) -> None:
             [key], partial(_fetch, services, key[0], "contacts"), keep=partial(_keep_contact, cache)
         )
 
-    cache.refresh_stale_with(refresh_order, refresh_contact)
+    def refresh_page(key: Key) -> None:
+        cache.page_reads.start(
+            [key], partial(_fetch_page, services), keep=partial(_keep_page, cache)
+        )
+
+    cache.refresh_stale_with(refresh_order, refresh_contact, refresh_page)
 
 
 async def _fetch(services: Services, vendor: Vendor, what: str, keys: list[Key]) -> list[Any]:
@@ -78,6 +87,20 @@ async def _fetch(services: Services, vendor: Vendor, what: str, keys: list[Key])
         return list(await read(ids))
     except (UpstreamError, GatewayError) as exc:
         return [read_failure(services, vendor, exc, what, ids)] * len(ids)
+
+
+async def _fetch_page(services: Services, keys: list[Key]) -> list[OrderPage]:
+    [(vendor, slot)] = keys
+    contact_id, first, after = contact_of_slot(slot)
+    backend = services.backend(vendor)
+    return [await backend.list_contact_orders(contact_id, first=first, after=after)]
+
+
+def _keep_page(cache: ReadCache, key: Key, page: OrderPage) -> None:
+    # Kept only if no order changed while the page was read, so its orders are current too.
+    vendor, slot = key
+    cache.put_page(vendor, contact_of_slot(slot)[0], slot, page)
+    cache.put_orders(vendor, page.orders)
 
 
 def _keep_order(cache: ReadCache, key: Key, value: object) -> None:

@@ -22,7 +22,7 @@ from collections import deque
 import orjson
 from redis.asyncio import Redis
 
-from adapters.model import Contact, Order, Vendor
+from adapters.model import Contact, Order, OrderPage, Vendor
 from gateway.cache import ReadCache
 from gateway.redis.connection import UNAVAILABLE
 from gateway.redis.hub import PubSubHub
@@ -65,9 +65,9 @@ class SharedReadCache(ReadCache):
     def get_order(self, vendor: Vendor, order_id: str) -> Order | None:
         return super().get_order(vendor, order_id) if self._hub.available else None
 
-    def put_order(self, vendor: Vendor, order: Order, *, since: int | None = None) -> None:
+    def put_order(self, vendor: Vendor, order: Order) -> None:
         if self._hub.available:
-            super().put_order(vendor, order, since=since)
+            super().put_order(vendor, order)
 
     def get_contact(self, vendor: Vendor, contact_id: str) -> Contact | None:
         return super().get_contact(vendor, contact_id) if self._hub.available else None
@@ -75,6 +75,13 @@ class SharedReadCache(ReadCache):
     def put_contact(self, contact: Contact) -> None:
         if self._hub.available:
             super().put_contact(contact)
+
+    def get_page(self, vendor: Vendor, slot: str) -> OrderPage | None:
+        return super().get_page(vendor, slot) if self._hub.available else None
+
+    def put_page(self, vendor: Vendor, contact_id: str, slot: str, page: OrderPage) -> None:
+        if self._hub.available:
+            super().put_page(vendor, contact_id, slot, page)
 
     def invalidate_order(self, vendor: Vendor, order_id: str) -> None:
         super().invalidate_order(vendor, order_id)

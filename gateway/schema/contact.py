@@ -111,8 +111,6 @@ class Contact(Node):
             )
             return OrderConnection.empty()
         cursor = OrderCursor.decode(after) if after is not None else OrderCursor(None, 0)
-        # Orders a write changes while the page is read are not cached from it.
-        since = context.services.cache.epoch()
         if first == 0:
             page = OrderPage(orders=())
         else:
@@ -131,7 +129,7 @@ class Contact(Node):
                 raise upstream_failure(exc) from None
             except ClientError as exc:
                 raise BadUserInput(exc.message, code=exc.code, vendor=self.vendor) from None
-        context.loaders.prime_orders(self.vendor, page.orders, since=since)
+        context.loaders.prime_orders(self.vendor, page.orders, cache=False)
         return _connection(self.vendor, page, cursor, first, after is not None)
 
 

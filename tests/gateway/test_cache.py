@@ -1,7 +1,7 @@
 import time
 from datetime import UTC, datetime
 
-from adapters.model import Contact, ContactRef, Order, Vendor
+from adapters.model import Contact, ContactRef, Order, OrderPage, Vendor
 from gateway.cache import ReadCache
 
 
@@ -52,22 +52,27 @@ def test_disabled_cache_stores_nothing() -> None:
     assert cache.stats().size == 0
 
 
-def test_an_answer_fetched_before_an_invalidation_is_not_stored() -> None:
+def _page(*order_ids: str) -> OrderPage:
+    return OrderPage(orders=tuple(_order(order_id) for order_id in order_ids))
+
+
+def test_a_change_of_an_order_drops_the_pages_that_hold_it_and_its_contacts() -> None:
     cache = ReadCache(ttl_s=60)
-    since = cache.epoch()
+    cache.put_page(Vendor.ENGAGE, "c1", "c1-p1", _page("A", "B"))
+    cache.put_page(Vendor.ENGAGE, "c1", "c1-p2", _page("C"))
+    cache.put_page(Vendor.ENGAGE, "c2", "c2-p1", _page("D"))
     cache.invalidate_order(Vendor.ENGAGE, "A")
-    cache.put_order(Vendor.ENGAGE, _order("A"), since=since)
-    cache.put_order(Vendor.ENGAGE, _order("B"), since=since)
-    assert cache.get_order(Vendor.ENGAGE, "A") is None
-    assert cache.get_order(Vendor.ENGAGE, "B") is not None
+    assert cache.get_page(Vendor.ENGAGE, "c1-p1") is None
+    # Same contact: the changed order may now belong on this page too.
+    assert cache.get_page(Vendor.ENGAGE, "c1-p2") is None
+    assert cache.get_page(Vendor.ENGAGE, "c2-p1") is not None
 
 
-def test_an_answer_fetched_before_a_clear_is_not_stored() -> None:
+def test_a_change_of_an_order_never_seen_drops_every_page() -> None:
     cache = ReadCache(ttl_s=60)
-    since = cache.epoch()
-    cache.clear()
-    cache.put_order(Vendor.ENGAGE, _order("A"), since=since)
-    assert cache.get_order(Vendor.ENGAGE, "A") is None
+    cache.put_page(Vendor.ENGAGE, "c1", "c1-p1", _page("A"))
+    cache.invalidate_order(Vendor.ENGAGE, "NEW")
+    assert cache.get_page(Vendor.ENGAGE, "c1-p1") is None
 
 
 def test_a_stale_entry_is_served_and_handed_to_the_refresher() -> None:

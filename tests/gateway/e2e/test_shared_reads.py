@@ -175,3 +175,35 @@ def test_a_write_through_the_gateway_is_never_answered_stale(gw_stale: GatewayHa
     job = write_order(gw, Vendor.ENGAGE, "REPLACE", replaced)["job"]
     assert wait_for_job(gw, job["id"])["state"] == "COMPLETED"
     assert _total(gw, order_id) == 123.0
+
+
+PAGE_TOTALS = """query($email: String!) {
+  contact(vendor: ENGAGE, email: $email) {
+    orders(first: 5) { edges { node { orderId total } } }
+  }
+}"""
+
+
+def _page_totals(gw: GatewayHandle) -> dict[str, float]:
+    contact = data(gw.post(PAGE_TOTALS, {"email": ANNA}))["contact"]
+    return {e["node"]["orderId"]: float(e["node"]["total"]) for e in contact["orders"]["edges"]}
+
+
+def test_a_contact_page_is_cached_and_a_write_to_one_of_its_orders_drops_it(
+    gw_stale: GatewayHandle,
+) -> None:
+    gw = gw_stale
+    order_id = f"SWP-{uuid.uuid4().hex[:10]}"
+    # The newest order of the contact, so it heads the first page.
+    newest = order_input(Vendor.ENGAGE, order_id, createdAt="2030-01-01T00:00:00+00:00")
+    created = write_order(gw, Vendor.ENGAGE, "ADD", newest)
+    assert wait_for_job(gw, created["job"]["id"])["state"] == "COMPLETED"
+    reset_requests(gw, Vendor.ENGAGE)
+    assert _page_totals(gw)[order_id] == 398.0
+    assert _page_totals(gw)[order_id] == 398.0
+    assert requests(gw, Vendor.ENGAGE)["by_route"].get("GET /api/v3/orders") == 1
+
+    changed = dict(newest, total=77.0)
+    job = write_order(gw, Vendor.ENGAGE, "REPLACE", changed)["job"]
+    assert wait_for_job(gw, job["id"])["state"] == "COMPLETED"
+    assert _page_totals(gw)[order_id] == 77.0
