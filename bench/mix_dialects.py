@@ -174,9 +174,11 @@ class MeshDialect(Dialect):
         return JobState(job.id, self.JOB_DONE.get(status))
 
     def job_error_means_done(self, error: str) -> bool:
-        # A finished job answers 302 to the changed order; Mesh follows it and cannot fit the
-        # order into its Job type. Only a finished job answers that way.
-        return "status" in error.lower() or "enum" in error.lower()
+        # A finished job answers 302 to the changed order; Mesh follows the redirect and fails
+        # to fit the order's status into its Job type (INTERNAL_SERVER_ERROR at getJob.status).
+        # Only a finished job answers that way; the vendor's 429s come as
+        # DOWNSTREAM_SERVICE_ERROR.
+        return error == "INTERNAL_SERVER_ERROR"
 
 
 def _str(value: str) -> str:

@@ -92,10 +92,13 @@ class Loaders:
             if cache:
                 self.services.cache.put_order(vendor, order)
 
-    def forget_order(self, vendor: Vendor, order_id: str) -> None:
-        """After a write: the next read in this request (and in any other) goes to the vendor."""
+    def forget_order(self, vendor: Vendor, order_id: str, *, done: bool = True) -> None:
+        """After a write: the next read in this request goes to the vendor, and so does the
+        next read of any request once the write is ``done``. A write still running at the
+        vendor changed nothing yet; its job's final state drops the cached order then."""
         self.orders.clear((vendor, order_id))
-        self.services.cache.invalidate_order(vendor, order_id)
+        if done:
+            self.services.cache.invalidate_order(vendor, order_id)
 
     # -- contacts -----------------------------------------------------------------------
 

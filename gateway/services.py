@@ -98,9 +98,11 @@ class Services:
         )
 
     async def on_job_change(self, job: Job) -> None:
-        """Every change of a tracked job: what it changed is no longer cached, and its
-        warnings, errors and outcome reach the integration log."""
-        self.cache.invalidate_order(job.vendor, job.order_id)
+        """Every change of a tracked job: its warnings, errors and outcome reach the
+        integration log; once it is final, what it changed is no longer cached (reads while it
+        runs may see the order before or after the change, and are cached like any read)."""
+        if job.state.is_final:
+            self.cache.invalidate_order(job.vendor, job.order_id)
         self.outcomes.record(job)
 
     async def end_streams(self) -> None:
