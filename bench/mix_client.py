@@ -5,11 +5,11 @@ Run by the realistic scenario as its own process, so its CPU is not the server's
     python -m bench.mix_client --plan plan.json --out result.json
 
 Each client loops: it picks an order by Zipf popularity and reads it (80%), reads its contact's
-order page (15%), or replaces it with a new total through the server (5%) and then follows the
-write's job through the same server until it is final. Only one write per order runs at a time,
-and every write sets a higher total, so a read that started after a write was reported done and
-answers a lower total is a stale read. The plan (JSON) names the server's dialect, the orders
-with their contacts and starting totals, and how long and how wide to load.
+order page (15%), or changes its status through the server (5%), following the write's job
+through the same server beside the load until it is final. Only one write per order runs at a
+time, and every write leaves a higher version in the external status, so a read that started
+after a write was reported done and answers a lower version is a stale read. The plan (JSON)
+names the server's dialect, the orders with their contacts, and how long and how wide to load.
 """
 
 from __future__ import annotations
@@ -41,17 +41,16 @@ JOB_GRACE_S = 5.0
 @dataclass
 class OrderState:
     contact: str
-    total: float
-    # (total, when the server said the write was done), in the order they were done.
+    # (version, when the server said the write was done), in the order they were done.
     done: list[tuple[float, float]] = field(default_factory=list)
     writing: bool = False
 
     def expected_at(self, started: float) -> float:
-        """The total of the last write done before ``started`` (or the starting total)."""
-        latest = self.total
-        for total, at in self.done:
+        """The version of the last write done before ``started`` (0 before any)."""
+        latest = 0.0
+        for version, at in self.done:
             if at < started:
-                latest = total
+                latest = version
         return latest
 
 
@@ -76,14 +75,12 @@ class Mix:
         self.dialect: Dialect = DIALECTS[plan["dialect"]](plan)
         self.session = session
         self.url = plan["url"]
-        self.orders = {
-            o["orderId"]: OrderState(o["contact"], float(o["total"])) for o in plan["orders"]
-        }
+        self.orders = {o["orderId"]: OrderState(o["contact"]) for o in plan["orders"]}
         self.ids = [o["orderId"] for o in plan["orders"]]
         weights = [1 / (rank ** plan["zipf_s"]) for rank in range(1, len(self.ids) + 1)]
         self.cumulative = list(itertools.accumulate(weights))
         self.rng = random.Random(plan.get("seed", 7))
-        self.next_total = itertools.count(int(plan.get("first_total", 100_000)))
+        self.next_version = itertools.count(1)
         self.tally = Tally()
         self.stop_at = 0.0
         self.following: set[asyncio.Future[None]] = set()
@@ -114,10 +111,10 @@ class Mix:
             return decoded, f"HTTP {status}"
         return decoded, None
 
-    def check_totals(self, kind: str, started: float, totals: dict[str, float]) -> None:
-        for order_id, total in totals.items():
+    def check_versions(self, kind: str, started: float, versions: dict[str, float]) -> None:
+        for order_id, version in versions.items():
             state = self.orders.get(order_id)
-            if state is not None and total < state.expected_at(started):
+            if state is not None and version < state.expected_at(started):
                 self.tally.stale[kind] += 1
 
     async def read(self) -> None:
@@ -141,7 +138,7 @@ class Mix:
             self.tally.errors[f"{kind}: {error}"] += 1
             return
         assert decoded is not None
-        self.check_totals(kind, started, totals_of(decoded))
+        self.check_versions(kind, started, totals_of(decoded))
 
     async def write(self) -> None:
         for _ in range(20):
@@ -152,10 +149,10 @@ class Mix:
             await self.read()
             return
         state = self.orders[order_id]
-        total = float(next(self.next_total))
+        version = float(next(self.next_version))
         started = time.monotonic()
         state.writing = True
-        decoded, error = await self.post(self.dialect.write(order_id, state.contact, total))
+        decoded, error = await self.post(self.dialect.write(order_id, version))
         self.tally.record(WRITE, started)
         if error:
             state.writing = False
@@ -164,12 +161,14 @@ class Mix:
         assert decoded is not None
         # The client moves on, as a shop's frontend would; the job is followed beside it.
         follow = asyncio.ensure_future(
-            self.follow(state, total, started, self.dialect.job_of_write(decoded))
+            self.follow(state, version, started, self.dialect.job_of_write(decoded))
         )
         self.following.add(follow)
         follow.add_done_callback(self.following.discard)
 
-    async def follow(self, state: OrderState, total: float, started: float, job: JobState) -> None:
+    async def follow(
+        self, state: OrderState, version: float, started: float, job: JobState
+    ) -> None:
         """Poll the write's job through the server until it is final; a job still running when
         the load ends is counted apart, not as an error."""
         try:
@@ -195,7 +194,7 @@ class Mix:
                 self.tally.errors[f"{WRITE}: job {job.state}"] += 1
                 return
             done_at = time.monotonic()
-            state.done.append((total, done_at))
+            state.done.append((version, done_at))
             self.tally.writes_done += 1
             self.tally.write_to_done_ms.append((done_at - started) * 1000)
         finally:

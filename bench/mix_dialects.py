@@ -1,9 +1,10 @@
 """How the realistic mix speaks to each server: this gateway's schema, or the schema GraphQL
 Mesh composes from the Engage emulator's OpenAPI document (served by Hive Gateway).
 
-Both read the same order fields (id and total), the same contact page (10 orders, id and
-total each), and write the same whole order with a new total; each follows the write's job
-the way its schema allows.
+Both read the same order fields (id and external status), the same contact page (10 orders,
+id and external status each), and make the same write, the shop's most common one: a status
+change carrying a new external status (``mix-<version>``, higher at every write); each follows
+the write's job the way its schema allows.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 PAGE_SIZE = 10
-SKU = "SKU-CAP"
-STORE = "WEB-SE"
+MARK = "mix-"
 FINAL = {"COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED"}
 
 
@@ -24,10 +24,20 @@ class JobState:
     state: str | None
 
 
+def version_of(external_status: object) -> float:
+    """The version a write left in the external status (0 before any)."""
+    if isinstance(external_status, str) and external_status.startswith(MARK):
+        return float(external_status[len(MARK) :])
+    return 0.0
+
+
+def mark(version: float) -> str:
+    return f"{MARK}{int(version)}"
+
+
 class Dialect:
     def __init__(self, plan: dict[str, Any]) -> None:
-        self.created_at: dict[str, str] = {o["orderId"]: o["createdAt"] for o in plan["orders"]}
-        self.email: dict[str, str] = {o["orderId"]: o["email"] for o in plan["orders"]}
+        self.plan = plan
 
     def read(self, order_id: str) -> dict[str, Any]:
         raise NotImplementedError
@@ -41,7 +51,7 @@ class Dialect:
     def totals_of_page(self, answer: dict[str, Any]) -> dict[str, float]:
         raise NotImplementedError
 
-    def write(self, order_id: str, contact_id: str, total: float) -> dict[str, Any]:
+    def write(self, order_id: str, version: float) -> dict[str, Any]:
         raise NotImplementedError
 
     def job_of_write(self, answer: dict[str, Any]) -> JobState:
@@ -58,13 +68,15 @@ class Dialect:
 
 
 class GatewayDialect(Dialect):
-    READ = "query R($id: String!) { order(vendor: ENGAGE, orderId: $id) { orderId total } }"
+    READ = (
+        "query R($id: String!) { order(vendor: ENGAGE, orderId: $id) { orderId externalStatus } }"
+    )
     PAGE = (
         "query P($c: String!) { contact(vendor: ENGAGE, contactId: $c) { "
-        f"orders(first: {PAGE_SIZE}) {{ edges {{ node {{ orderId total }} }} }} }} }}"
+        f"orders(first: {PAGE_SIZE}) {{ edges {{ node {{ orderId externalStatus }} }} }} }} }}"
     )
     WRITE = (
-        "mutation W($input: WriteOrderInput!) { writeOrder(input: $input) { "
+        "mutation W($input: ChangeOrderStatusInput!) { changeOrderStatus(input: $input) { "
         "job { id state } errors { code message } } }"
     )
     JOB = "query J($id: ID!) { job(id: $id) { state } }"
@@ -74,7 +86,7 @@ class GatewayDialect(Dialect):
 
     def totals_of_read(self, answer: dict[str, Any]) -> dict[str, float]:
         order = (answer.get("data") or {}).get("order")
-        return {order["orderId"]: float(order["total"])} if order else {}
+        return {order["orderId"]: version_of(order["externalStatus"])} if order else {}
 
     def page(self, contact_id: str) -> dict[str, Any]:
         return {"query": self.PAGE, "variables": {"c": contact_id}}
@@ -82,26 +94,19 @@ class GatewayDialect(Dialect):
     def totals_of_page(self, answer: dict[str, Any]) -> dict[str, float]:
         contact = (answer.get("data") or {}).get("contact") or {}
         edges = (contact.get("orders") or {}).get("edges") or []
-        return {e["node"]["orderId"]: float(e["node"]["total"]) for e in edges}
+        return {e["node"]["orderId"]: version_of(e["node"]["externalStatus"]) for e in edges}
 
-    def write(self, order_id: str, contact_id: str, total: float) -> dict[str, Any]:
-        order = {
+    def write(self, order_id: str, version: float) -> dict[str, Any]:
+        change = {
+            "vendor": "ENGAGE",
             "orderId": order_id,
-            "createdAt": self.created_at[order_id],
             "status": "IN_PROGRESS",
-            "currency": "SEK",
-            "total": total,
-            "storeId": STORE,
-            "contact": {"email": self.email[order_id]},
-            "lines": [{"sku": SKU, "quantity": 1, "unitPrice": total, "totalPrice": total}],
+            "externalStatus": mark(version),
         }
-        return {
-            "query": self.WRITE,
-            "variables": {"input": {"vendor": "ENGAGE", "mode": "REPLACE", "order": order}},
-        }
+        return {"query": self.WRITE, "variables": {"input": change}}
 
     def job_of_write(self, answer: dict[str, Any]) -> JobState:
-        payload = answer["data"]["writeOrder"]
+        payload = answer["data"]["changeOrderStatus"]
         if payload["errors"]:
             return JobState("", f"refused: {payload['errors'][0]['code']}")
         job = payload["job"]
@@ -124,44 +129,34 @@ class MeshDialect(Dialect):
     query text (as the single-read bench does); the order body goes in a variable."""
 
     WRITE = (
-        "mutation W($input: OrderInput_Input) { replaceOrder(orderId: %(id)s, input: $input) "
-        "{ jobId status } }"
+        "mutation W($input: ChangeStatusRequest_Input) { "
+        "changeStatus(orderId: %(id)s, input: $input) { jobId status } }"
     )
     JOB_DONE = {"Completed": "COMPLETED", "CompletedWithErrors": "COMPLETED_WITH_ERRORS"}
 
     def read(self, order_id: str) -> dict[str, Any]:
-        return {"query": f"{{ getOrder(orderId: {_str(order_id)}) {{ orderId totalPrice }} }}"}
+        query = f"{{ getOrder(orderId: {_str(order_id)}) {{ orderId externalStatus }} }}"
+        return {"query": query}
 
     def totals_of_read(self, answer: dict[str, Any]) -> dict[str, float]:
         order = (answer.get("data") or {}).get("getOrder")
-        return {order["orderId"]: float(order["totalPrice"])} if order else {}
+        return {order["orderId"]: version_of(order.get("externalStatus"))} if order else {}
 
     def page(self, contact_id: str) -> dict[str, Any]:
-        query = "{ listOrders(contactId: %s, count: %d) { items { orderId totalPrice } } }"
+        query = "{ listOrders(contactId: %s, count: %d) { items { orderId externalStatus } } }"
         return {"query": query % (_str(contact_id), PAGE_SIZE)}
 
     def totals_of_page(self, answer: dict[str, Any]) -> dict[str, float]:
         page = (answer.get("data") or {}).get("listOrders") or {}
-        return {o["orderId"]: float(o["totalPrice"]) for o in page.get("items") or []}
+        items = page.get("items") or []
+        return {o["orderId"]: version_of(o.get("externalStatus")) for o in items}
 
-    def write(self, order_id: str, contact_id: str, total: float) -> dict[str, Any]:
-        body = {
-            "orderId": order_id,
-            "contact": {"matchKey": self.email[order_id], "matchKeyType": "Email"},
-            "externalStoreId": STORE,
-            "status": "InProgress",
-            "currencyCode": "SEK",
-            "createdAt": self.created_at[order_id],
-            "lineItems": {
-                "items": [{"quantity": 1, "article": {"sku": SKU}, "totalPrice": total}],
-                "subTotal": total,
-            },
-            "totalPrice": total,
-        }
-        return {"query": self.WRITE % {"id": _str(order_id)}, "variables": {"input": body}}
+    def write(self, order_id: str, version: float) -> dict[str, Any]:
+        change = {"status": "InProgress", "externalStatus": mark(version)}
+        return {"query": self.WRITE % {"id": _str(order_id)}, "variables": {"input": change}}
 
     def job_of_write(self, answer: dict[str, Any]) -> JobState:
-        job = (answer.get("data") or {}).get("replaceOrder") or {}
+        job = (answer.get("data") or {}).get("changeStatus") or {}
         return JobState(job.get("jobId", ""), self.JOB_DONE.get(job.get("status", "")))
 
     def job(self, job: JobState) -> dict[str, Any]:

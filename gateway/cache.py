@@ -22,13 +22,14 @@ until the TTL ends.
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from cachetools import LRUCache, TTLCache
 
-from adapters.model import Contact, Order, OrderPage, Vendor
+from adapters.model import Contact, Job, JobOperation, Order, OrderPage, Vendor
 from gateway.inflight import InFlightReads
 
 T = TypeVar("T")
@@ -43,6 +44,8 @@ class CacheStats:
 
 
 Key = tuple[Vendor, str]
+# Writes that change an order where it is: its place among its contact's orders stays.
+IN_PLACE = frozenset({JobOperation.CHANGE_STATUS, JobOperation.ACTION})
 # Called with the key of a stale entry that was served: start one refresh of it.
 Refresher = Callable[[Key], None]
 
@@ -102,6 +105,28 @@ def page_slot(contact_id: str, first: int, after: str | None) -> str:
     return f"{contact_id}\n{first}\n{after or ''}"
 
 
+@dataclass(frozen=True, slots=True)
+class _Change:
+    seq: int
+    vendor: Vendor
+    order_id: str
+    contact_id: str | None
+    in_place: bool
+
+    def may_touch(self, contact_id: str, held: set[str]) -> bool:
+        """Whether this change may have altered a page of ``contact_id`` holding ``held``."""
+        if self.order_id in held:
+            return True
+        return not self.in_place and self.contact_id in (None, contact_id)
+
+
+_CHANGES_KEPT = 1_000
+
+
+def _slot_contact(slot: str) -> str:
+    return slot.split("\n", 1)[0]
+
+
 def contact_of_slot(slot: str) -> tuple[str, int, str | None]:
     contact_id, first, after = slot.split("\n")
     return contact_id, int(first), after or None
@@ -130,11 +155,16 @@ class _PageIndex:
             self._contact_of[(vendor, order.order_id)] = contact_id
             self._by_order.setdefault((vendor, order.order_id), set()).add(slot)
 
-    def affected(self, vendor: Vendor, order_id: str) -> set[str] | None:
+    def contact_of(self, vendor: Vendor, order_id: str) -> str | None:
+        return self._contact_of.get((vendor, order_id))
+
+    def affected(self, vendor: Vendor, order_id: str, *, in_place: bool) -> set[str] | None:
+        slots = self._by_order.pop((vendor, order_id), set())
+        if in_place:
+            return slots
         contact_id = self._contact_of.get((vendor, order_id))
         if contact_id is None:
             return None
-        slots = self._by_order.pop((vendor, order_id), set())
         return slots | self._by_contact.pop((vendor, contact_id), set())
 
     def clear(self) -> None:
@@ -168,6 +198,9 @@ class ReadCache:
             maxsize=maxsize, ttl_s=ttl_s, enabled=enabled, stale_s=stale_s
         )
         self._page_index = _PageIndex(maxsize)
+        # The latest order changes, to tell whether a page read while they happened is current.
+        self._changes: deque[_Change] = deque(maxlen=_CHANGES_KEPT)
+        self._change_count = 0
 
     @property
     def enabled(self) -> bool:
@@ -210,13 +243,23 @@ class ReadCache:
         for order in orders:
             self.put_order(vendor, order)
 
-    def invalidate_order(self, vendor: Vendor, order_id: str) -> None:
+    def forget_write(self, job: Job) -> None:
+        """A write's job is final: what it changed is no longer cached."""
+        self.invalidate_order(job.vendor, job.order_id, in_place=job.operation in IN_PLACE)
+
+    def invalidate_order(self, vendor: Vendor, order_id: str, *, in_place: bool = False) -> None:
+        """The order changed. ``in_place``: the change cannot move it among its contact's
+        orders (a status change, an action), so only the cached pages that hold it go."""
         self._orders.invalidate(vendor, order_id)
         # Any page being read may hold the order; of the cached ones, those that hold it and
         # those of its contact (it may have moved into them). Of an order never seen (a new
         # one) the contact is unknown: every page of the vendor goes.
-        self._pages.reads.forget_all()
-        slots = self._page_index.affected(vendor, order_id)
+        contact_id = self._page_index.contact_of(vendor, order_id)
+        self._changes.append(_Change(self._next_change(), vendor, order_id, contact_id, in_place))
+        for key in self._pages.reads.running():
+            if key[0] is vendor and (contact_id is None or _slot_contact(key[1]) == contact_id):
+                self._pages.reads.detach(key)
+        slots = self._page_index.affected(vendor, order_id, in_place=in_place)
         if slots is None:
             self._pages.clear()
             self._page_index.clear()
@@ -227,10 +270,28 @@ class ReadCache:
     def get_page(self, vendor: Vendor, slot: str) -> OrderPage | None:
         return self._pages.get(vendor, slot)
 
-    def put_page(self, vendor: Vendor, contact_id: str, slot: str, page: OrderPage) -> None:
-        if self._pages.enabled:
-            self._page_index.add(vendor, contact_id, slot, page)
-            self._pages.put(vendor, slot, page)
+    def changes_seen(self) -> int:
+        """A mark to give ``put_page`` for a page read from now on."""
+        return self._change_count
+
+    def put_page(
+        self, vendor: Vendor, contact_id: str, slot: str, page: OrderPage, *, since: int
+    ) -> None:
+        """Keep a page read after ``since`` (a ``changes_seen()`` mark), with its orders, unless
+        an order changed meanwhile that may be on it."""
+        if since < self._change_count - len(self._changes):
+            return  # changes since then were forgotten: cannot tell
+        held = {order.order_id for order in page.orders}
+        for change in self._changes:
+            if (
+                change.seq > since
+                and change.vendor is vendor
+                and change.may_touch(contact_id, held)
+            ):
+                return
+        self._page_index.add(vendor, contact_id, slot, page)
+        self._pages.put(vendor, slot, page)
+        self.put_orders(vendor, page.orders)
 
     def get_contact(self, vendor: Vendor, contact_id: str) -> Contact | None:
         return self._contacts.get(vendor, contact_id)
@@ -246,6 +307,13 @@ class ReadCache:
         self._contacts.clear()
         self._pages.clear()
         self._page_index.clear()
+        # No page read before now can tell what it missed.
+        self._changes.clear()
+        self._next_change()
+
+    def _next_change(self) -> int:
+        self._change_count += 1
+        return self._change_count
 
     def stats(self) -> CacheStats:
         return CacheStats(

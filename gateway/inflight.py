@@ -95,6 +95,14 @@ class InFlightReads(Generic[K, V]):
         for key in list(self._calls):
             self.forget(key)
 
+    def detach(self, key: K) -> None:
+        """Later readers of ``key`` start afresh; the running fetch is still kept (its
+        ``keep`` decides for itself whether its answer predates a change)."""
+        self._calls.pop(key, None)
+
+    def running(self) -> list[K]:
+        return list(self._calls)
+
     async def _run(
         self, calls: dict[K, _Call[V]], fetch: Fetch[K, V], keep: Keep[K, V] | None
     ) -> None:

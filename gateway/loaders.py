@@ -92,13 +92,18 @@ class Loaders:
             if cache:
                 self.services.cache.put_order(vendor, order)
 
-    def forget_order(self, vendor: Vendor, order_id: str, *, done: bool = True) -> None:
+    def forget_order(self, vendor: Vendor, order_id: str) -> None:
+        """After a write: the next read in this request (and in any other) goes to the vendor."""
+        self.orders.clear((vendor, order_id))
+        self.services.cache.invalidate_order(vendor, order_id)
+
+    def forget_written(self, vendor: Vendor, order_id: str, job: Job) -> None:
         """After a write: the next read in this request goes to the vendor, and so does the
-        next read of any request once the write is ``done``. A write still running at the
+        next read of any request once the write's job is final. A write still running at the
         vendor changed nothing yet; its job's final state drops the cached order then."""
         self.orders.clear((vendor, order_id))
-        if done:
-            self.services.cache.invalidate_order(vendor, order_id)
+        if job.state.is_final:
+            self.services.cache.forget_write(job)
 
     # -- contacts -----------------------------------------------------------------------
 

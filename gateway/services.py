@@ -102,7 +102,7 @@ class Services:
         integration log; once it is final, what it changed is no longer cached (reads while it
         runs may see the order before or after the change, and are cached like any read)."""
         if job.state.is_final:
-            self.cache.invalidate_order(job.vendor, job.order_id)
+            self.cache.forget_write(job)
         self.outcomes.record(job)
 
     async def end_streams(self) -> None:

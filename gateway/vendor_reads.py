@@ -49,10 +49,11 @@ async def read_page(
     cached = services.cache.get_page(vendor, slot)
     if cached is not None:
         return cached
-    (page,) = await services.cache.page_reads.read(
+    cache = services.cache
+    (page,) = await cache.page_reads.read(
         [(vendor, slot)],
         partial(_fetch_page, services),
-        keep=partial(_keep_page, services.cache),
+        keep=partial(_keep_page, cache, cache.changes_seen()),
     )
     return page
 
@@ -73,7 +74,9 @@ def refresh_stale_entries(services: Services) -> None:
 
     def refresh_page(key: Key) -> None:
         cache.page_reads.start(
-            [key], partial(_fetch_page, services), keep=partial(_keep_page, cache)
+            [key],
+            partial(_fetch_page, services),
+            keep=partial(_keep_page, cache, cache.changes_seen()),
         )
 
     cache.refresh_stale_with(refresh_order, refresh_contact, refresh_page)
@@ -96,11 +99,9 @@ async def _fetch_page(services: Services, keys: list[Key]) -> list[OrderPage]:
     return [await backend.list_contact_orders(contact_id, first=first, after=after)]
 
 
-def _keep_page(cache: ReadCache, key: Key, page: OrderPage) -> None:
-    # Kept only if no order changed while the page was read, so its orders are current too.
+def _keep_page(cache: ReadCache, since: int, key: Key, page: OrderPage) -> None:
     vendor, slot = key
-    cache.put_page(vendor, contact_of_slot(slot)[0], slot, page)
-    cache.put_orders(vendor, page.orders)
+    cache.put_page(vendor, contact_of_slot(slot)[0], slot, page, since=since)
 
 
 def _keep_order(cache: ReadCache, key: Key, value: object) -> None:

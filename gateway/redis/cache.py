@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 MAX_OUTBOX = 10_000
 _RETRY_DELAYS_S = (0.05, 0.2, 0.5, 1.0, 2.0)
-_ORDER, _CONTACT, _ALL = "order", "contact", "all"
+_ORDER, _ORDER_IN_PLACE, _CONTACT, _ALL = "order", "order-in-place", "contact", "all"
 
 
 class SharedReadCache(ReadCache):
@@ -79,13 +79,15 @@ class SharedReadCache(ReadCache):
     def get_page(self, vendor: Vendor, slot: str) -> OrderPage | None:
         return super().get_page(vendor, slot) if self._hub.available else None
 
-    def put_page(self, vendor: Vendor, contact_id: str, slot: str, page: OrderPage) -> None:
+    def put_page(
+        self, vendor: Vendor, contact_id: str, slot: str, page: OrderPage, *, since: int
+    ) -> None:
         if self._hub.available:
-            super().put_page(vendor, contact_id, slot, page)
+            super().put_page(vendor, contact_id, slot, page, since=since)
 
-    def invalidate_order(self, vendor: Vendor, order_id: str) -> None:
-        super().invalidate_order(vendor, order_id)
-        self._broadcast(_ORDER, vendor, order_id)
+    def invalidate_order(self, vendor: Vendor, order_id: str, *, in_place: bool = False) -> None:
+        super().invalidate_order(vendor, order_id, in_place=in_place)
+        self._broadcast(_ORDER_IN_PLACE if in_place else _ORDER, vendor, order_id)
 
     def invalidate_contact(self, vendor: Vendor, contact_id: str) -> None:
         super().invalidate_contact(vendor, contact_id)
@@ -152,8 +154,8 @@ class SharedReadCache(ReadCache):
             logger.warning("dropped an unreadable cache invalidation")
             return
         self.invalidations_heard += 1
-        if kind == _ORDER and vendor is not None:
-            super().invalidate_order(vendor, str(message["key"]))
+        if kind in (_ORDER, _ORDER_IN_PLACE) and vendor is not None:
+            super().invalidate_order(vendor, str(message["key"]), in_place=kind == _ORDER_IN_PLACE)
         elif kind == _CONTACT and vendor is not None:
             super().invalidate_contact(vendor, str(message["key"]))
         else:

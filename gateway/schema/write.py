@@ -120,7 +120,7 @@ async def run_write(info: GatewayInfo, request: WriteRequest) -> OrderMutationPa
             )
             raise upstream_failure(exc) from None
         job = _gateway_warnings(request, backend, job)
-        context.loaders.forget_order(request.vendor, request.order_id, done=job.state.is_final)
+        context.loaders.forget_written(request.vendor, request.order_id, job)
         job = await services.jobs.track(job)
         services.outcomes.record(job)
         context.loaders.prime_job(job)

@@ -58,9 +58,9 @@ def _page(*order_ids: str) -> OrderPage:
 
 def test_a_change_of_an_order_drops_the_pages_that_hold_it_and_its_contacts() -> None:
     cache = ReadCache(ttl_s=60)
-    cache.put_page(Vendor.ENGAGE, "c1", "c1-p1", _page("A", "B"))
-    cache.put_page(Vendor.ENGAGE, "c1", "c1-p2", _page("C"))
-    cache.put_page(Vendor.ENGAGE, "c2", "c2-p1", _page("D"))
+    cache.put_page(Vendor.ENGAGE, "c1", "c1-p1", _page("A", "B"), since=cache.changes_seen())
+    cache.put_page(Vendor.ENGAGE, "c1", "c1-p2", _page("C"), since=cache.changes_seen())
+    cache.put_page(Vendor.ENGAGE, "c2", "c2-p1", _page("D"), since=cache.changes_seen())
     cache.invalidate_order(Vendor.ENGAGE, "A")
     assert cache.get_page(Vendor.ENGAGE, "c1-p1") is None
     # Same contact: the changed order may now belong on this page too.
@@ -70,7 +70,7 @@ def test_a_change_of_an_order_drops_the_pages_that_hold_it_and_its_contacts() ->
 
 def test_a_change_of_an_order_never_seen_drops_every_page() -> None:
     cache = ReadCache(ttl_s=60)
-    cache.put_page(Vendor.ENGAGE, "c1", "c1-p1", _page("A"))
+    cache.put_page(Vendor.ENGAGE, "c1", "c1-p1", _page("A"), since=cache.changes_seen())
     cache.invalidate_order(Vendor.ENGAGE, "NEW")
     assert cache.get_page(Vendor.ENGAGE, "c1-p1") is None
 
@@ -94,3 +94,33 @@ def test_without_a_stale_allowance_an_entry_ends_at_its_ttl() -> None:
     cache.put_order(Vendor.ENGAGE, _order("A"))
     time.sleep(0.08)
     assert cache.get_order(Vendor.ENGAGE, "A") is None
+
+
+def test_an_in_place_change_drops_only_the_pages_that_hold_the_order() -> None:
+    cache = ReadCache(ttl_s=60)
+    cache.put_page(Vendor.ENGAGE, "c1", "c1-p1", _page("A", "B"), since=cache.changes_seen())
+    cache.put_page(Vendor.ENGAGE, "c1", "c1-p2", _page("C"), since=cache.changes_seen())
+    cache.invalidate_order(Vendor.ENGAGE, "A", in_place=True)
+    assert cache.get_page(Vendor.ENGAGE, "c1-p1") is None
+    assert cache.get_page(Vendor.ENGAGE, "c1-p2") is not None
+
+
+def test_a_page_read_while_an_order_on_it_changed_is_not_kept() -> None:
+    cache = ReadCache(ttl_s=60)
+    since = cache.changes_seen()
+    cache.invalidate_order(Vendor.ENGAGE, "A", in_place=True)
+    cache.put_page(Vendor.ENGAGE, "c1", "c1-p1", _page("A", "B"), since=since)
+    cache.put_page(Vendor.ENGAGE, "c1", "c1-p2", _page("C"), since=since)
+    assert cache.get_page(Vendor.ENGAGE, "c1-p1") is None
+    # An in-place change of an order not on the page leaves it current.
+    assert cache.get_page(Vendor.ENGAGE, "c1-p2") is not None
+    assert cache.get_order(Vendor.ENGAGE, "C") is not None
+    assert cache.get_order(Vendor.ENGAGE, "B") is None
+
+
+def test_a_page_read_while_an_unknown_order_changed_is_not_kept() -> None:
+    cache = ReadCache(ttl_s=60)
+    since = cache.changes_seen()
+    cache.invalidate_order(Vendor.ENGAGE, "NEW")
+    cache.put_page(Vendor.ENGAGE, "c1", "c1-p1", _page("A"), since=since)
+    assert cache.get_page(Vendor.ENGAGE, "c1-p1") is None

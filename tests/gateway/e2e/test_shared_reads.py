@@ -207,3 +207,36 @@ def test_a_contact_page_is_cached_and_a_write_to_one_of_its_orders_drops_it(
     job = write_order(gw, Vendor.ENGAGE, "REPLACE", changed)["job"]
     assert wait_for_job(gw, job["id"])["state"] == "COMPLETED"
     assert _page_totals(gw)[order_id] == 77.0
+
+
+CHANGE_STATUS = """mutation($input: ChangeOrderStatusInput!) {
+  changeOrderStatus(input: $input) { job { id state } errors { code message } }
+}"""
+PAGE_STATUSES = """query($email: String!) {
+  contact(vendor: ENGAGE, email: $email) {
+    orders(first: 5) { edges { node { orderId externalStatus } } }
+  }
+}"""
+
+
+def test_a_status_change_is_seen_on_the_cached_page_that_holds_the_order(
+    gw_stale: GatewayHandle,
+) -> None:
+    gw = gw_stale
+    order_id = f"SWS-{uuid.uuid4().hex[:10]}"
+    newest = order_input(Vendor.ENGAGE, order_id, createdAt="2031-01-01T00:00:00+00:00")
+    created = write_order(gw, Vendor.ENGAGE, "ADD", newest)
+    assert wait_for_job(gw, created["job"]["id"])["state"] == "COMPLETED"
+
+    def statuses() -> dict[str, str | None]:
+        contact = data(gw.post(PAGE_STATUSES, {"email": ANNA}))["contact"]
+        edges = contact["orders"]["edges"]
+        return {e["node"]["orderId"]: e["node"]["externalStatus"] for e in edges}
+
+    assert order_id in statuses()
+    change = {"vendor": "ENGAGE", "orderId": order_id, "status": "IN_PROGRESS"}
+    change["externalStatus"] = "packed"
+    result = data(gw.post(CHANGE_STATUS, {"input": change}))["changeOrderStatus"]
+    assert result["errors"] == []
+    assert wait_for_job(gw, result["job"]["id"])["state"] == "COMPLETED"
+    assert statuses()[order_id] == "packed"
