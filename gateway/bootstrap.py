@@ -23,14 +23,16 @@ import uvicorn
 
 from adapters.backend import Backend
 from adapters.model import Vendor
-from adapters.transport import TransportEvent
+from adapters.transport import CallObserver, RateLimiter, TransportEvent, VendorTransport
 from gateway.http.extensions import schema_extensions
 from gateway.log.transport import TransportEventRelay
 from gateway.schema import build_schema as build_gateway_schema
 from gateway.services import Services, VendorStatus, build_services
 from gateway.settings import GatewaySettings, VendorSettings
+from gateway.vendor_budget import vendor_limiter
 
 if TYPE_CHECKING:
+    from gateway.observability import Observability
     from gateway.redis import SharedState
 
 logger = logging.getLogger("gateway")
@@ -235,32 +237,42 @@ class VendorEndpoint:
 
 
 def build_backend(
-    endpoint: VendorEndpoint, on_event: Callable[[TransportEvent], None] | None = None
+    endpoint: VendorEndpoint,
+    on_event: Callable[[TransportEvent], None] | None = None,
+    *,
+    limiter: RateLimiter | None = None,
+    observer: CallObserver | None = None,
 ) -> Backend:
     """The vendor's adapter, pointed at the real API or at its emulator."""
     vendor_settings = endpoint.settings
     if endpoint.vendor is Vendor.ENGAGE:
         from adapters.engage import EngageBackend, EngageSettings
 
-        return EngageBackend(
-            EngageSettings(
-                base_url=endpoint.base_url,
-                api_key=endpoint.api_key,
-                timeout_s=vendor_settings.timeout_s,
-                rate_per_second=vendor_settings.rate_limit_per_s,
+        engage = EngageSettings(
+            base_url=endpoint.base_url,
+            api_key=endpoint.api_key,
+            timeout_s=vendor_settings.timeout_s,
+            rate_per_second=vendor_settings.rate_limit_per_s,
+        )
+        return EngageBackend.from_transport(
+            engage,
+            VendorTransport(
+                engage.transport_settings(), on_event=on_event, limiter=limiter, observer=observer
             ),
-            on_event=on_event,
         )
     from adapters.expertsender import ExpertSenderBackend, ExpertSenderSettings
 
-    return ExpertSenderBackend(
-        ExpertSenderSettings(
-            api_key=endpoint.api_key,
-            base_url=endpoint.base_url,
-            timeout_s=vendor_settings.timeout_s,
-            rate_per_second=vendor_settings.rate_limit_per_s,
+    expertsender = ExpertSenderSettings(
+        api_key=endpoint.api_key,
+        base_url=endpoint.base_url,
+        timeout_s=vendor_settings.timeout_s,
+        rate_per_second=vendor_settings.rate_limit_per_s,
+    )
+    return ExpertSenderBackend.from_transport(
+        expertsender,
+        VendorTransport(
+            expertsender.transport_settings(), on_event=on_event, limiter=limiter, observer=observer
         ),
-        on_event=on_event,
     )
 
 
@@ -341,8 +353,12 @@ def sandboxed_vendors(settings: GatewaySettings) -> list[Vendor]:
     return [vendor for vendor, vs in _vendor_settings(settings).items() if not vs.configured]
 
 
-def build_schema(settings: GatewaySettings) -> strawberry.Schema:
-    return build_gateway_schema(extensions=schema_extensions(settings.limits))
+def build_schema(
+    settings: GatewaySettings, observability: Observability | None = None
+) -> strawberry.Schema:
+    # The observer comes first, so that it sees each result after error masking.
+    observed = [] if observability is None else [observability.schema_extension()]
+    return build_gateway_schema(extensions=[*observed, *schema_extensions(settings.limits)])
 
 
 async def connect_shared_state(settings: GatewaySettings) -> SharedState | None:
@@ -365,7 +381,9 @@ async def connect_shared_state(settings: GatewaySettings) -> SharedState | None:
     return state
 
 
-async def start_gateway(settings: GatewaySettings) -> Gateway:
+async def start_gateway(
+    settings: GatewaySettings, observability: Observability | None = None
+) -> Gateway:
     """Connect the shared state, start emulators as needed, build backends and services;
     undone on failure."""
     shared = await connect_shared_state(settings)
@@ -395,8 +413,23 @@ async def start_gateway(settings: GatewaySettings) -> Gateway:
                 )
         endpoints = vendor_endpoints(settings, emulator_urls)
         relay = TransportEventRelay()
+        on_event = relay if observability is None else _both(relay, observability)
         for vendor, endpoint in endpoints.items():
-            backends[vendor] = build_backend(endpoint, on_event=relay)
+            limiter = vendor_limiter(
+                vendor,
+                endpoint.api_key,
+                endpoint.settings.rate_limit_per_s,
+                processes=settings.workers,
+                shared=shared,
+            )
+            backends[vendor] = build_backend(
+                endpoint,
+                on_event=on_event,
+                limiter=limiter
+                if observability is None
+                else observability.timed_limiter(limiter, vendor),
+                observer=None if observability is None else observability.vendor_calls,
+            )
         vendor_info = {
             vendor: VendorStatus(configured=True, sandbox=endpoint.sandbox)
             for vendor, endpoint in endpoints.items()
@@ -413,7 +446,7 @@ async def start_gateway(settings: GatewaySettings) -> Gateway:
             shared=shared,
             job_lease_ttl_s=settings.jobs.lease_ttl_s,
         )
-        schema = build_schema(settings)
+        schema = build_schema(settings, observability)
     except BaseException:
         for backend in backends.values():
             await backend.aclose()
@@ -423,6 +456,16 @@ async def start_gateway(settings: GatewaySettings) -> Gateway:
             await asyncio.to_thread(emulators.stop)
         raise
     return Gateway(settings, services, schema, endpoints, emulators)
+
+
+def _both(
+    relay: TransportEventRelay, observability: Observability
+) -> Callable[[TransportEvent], None]:
+    def on_event(event: TransportEvent) -> None:
+        relay(event)
+        observability.on_transport_event(event)
+
+    return on_event
 
 
 def _poll_schedule(settings: GatewaySettings) -> object:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -107,11 +108,14 @@ class RequestLog:
         status: int | None,
         order_id: str | None,
         fault: Fault,
+        at: float | None = None,
     ) -> None:
         key = f"{method} {route}"
         self._total += 1
         self._by_route[key] += 1
         entry: dict[str, Any] = {
+            # When the request arrived (Unix seconds): shows the rate requests came in at.
+            "at": time.time() if at is None else at,
             "method": method,
             "path": path,
             "route": route,
@@ -216,6 +220,7 @@ class SandboxMiddleware:
         if scope["type"] != "http" or _is_uncounted(scope["path"]):
             await self.app(scope, receive, send)
             return
+        arrived = time.time()
         receive = _BodyWatch(receive)
         settings = self.control.faults.settings
         if settings.latency_ms:
@@ -242,6 +247,7 @@ class SandboxMiddleware:
                 status=status,
                 order_id=scope.get(ORDER_ID_SCOPE_KEY) or self.control.order_id_of(scope),
                 fault=fault,
+                at=arrived,
             )
 
     async def _handle(

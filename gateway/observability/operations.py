@@ -1,0 +1,127 @@
+"""Every GraphQL operation seen from outside: a metric sample, a span, and its name in logs.
+
+A Strawberry extension of its own, listed before the gateway's operation guard so that it
+sees the result after error masking. A subscription's operation lasts until the stream ends,
+which is what the open-subscriptions gauge counts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from graphql import GraphQLError
+from opentelemetry import trace
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer
+from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
+
+from gateway.observability import context
+from gateway.observability.metrics import GatewayMetrics, error_code_label
+
+# Strawberry's order of preference when a client offers both WebSocket subprotocols.
+_WS_PROTOCOLS = ("graphql-transport-ws", "graphql-ws")
+
+
+def subscription_protocol(request: Any) -> str:
+    scope = getattr(request, "scope", None)
+    if not isinstance(scope, dict):
+        return "unknown"
+    if scope.get("type") == "websocket":
+        offered = scope.get("subprotocols") or ()
+        return next((p for p in _WS_PROTOCOLS if p in offered), "unknown")
+    return "sse"
+
+
+class OperationObserver(SchemaExtension):
+    def __init__(self, metrics: GatewayMetrics, tracer: Tracer | None) -> None:
+        super().__init__()
+        self._metrics = metrics
+        self._tracer = tracer
+        self._subscription_protocol: str | None = None
+
+    def on_operation(self) -> Iterator[None]:
+        started = time.perf_counter()
+        token = context.operation.set(self._label())
+        span: Span | None = None
+        if self._tracer is not None:
+            span = self._tracer.start_span("graphql operation", kind=SpanKind.INTERNAL)
+        try:
+            if span is None:
+                yield
+            else:
+                with trace.use_span(span, end_on_exit=False):
+                    yield
+        finally:
+            context.operation.reset(token)
+            self._finish(self._label(), span, time.perf_counter() - started)
+
+    def _label(self) -> str:
+        # Strawberry names an unnamed request after its document's operation once parsed.
+        try:
+            name = self.execution_context.operation_name
+        except Exception:
+            name = None
+        label = self._metrics.operation_names.label(name)
+        facts = context.request_facts.get()
+        if facts is not None:
+            facts.operation = label
+        return label
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        context.operation.set(self._label())
+        execution = self.execution_context
+        if execution.pre_execution_errors:
+            return
+        try:
+            is_subscription = execution.operation_type is OperationType.SUBSCRIPTION
+        except Exception:  # no operation by that name: reported by Strawberry itself
+            return
+        if is_subscription:
+            request = getattr(execution.context, "request", None)
+            self._subscription_protocol = subscription_protocol(request)
+            self._metrics.subscriptions_open.labels(self._subscription_protocol).inc()
+
+    def _finish(self, label: str, span: Span | None, elapsed: float) -> None:
+        execution = self.execution_context
+        if self._subscription_protocol is not None:
+            self._metrics.subscriptions_open.labels(self._subscription_protocol).dec()
+        try:
+            kind = execution.operation_type.value
+        except Exception:
+            kind = "unknown"
+        errors: list[GraphQLError] = list(execution.pre_execution_errors or ())
+        rejected = bool(errors)
+        result = execution.result
+        errors += list(getattr(result, "errors", None) or ())
+        outcome = "rejected" if rejected else ("error" if errors else "ok")
+        metrics = self._metrics
+        metrics.operations.labels(label, kind, outcome).inc()
+        metrics.operation_duration.labels(label, kind).observe(elapsed)
+        for error in errors:
+            code = (error.extensions or {}).get("code")
+            if code is None and rejected:
+                code = "GRAPHQL_VALIDATION_FAILED"
+            metrics.errors.labels(error_code_label(code)).inc()
+        if span is None:
+            return
+        span.update_name(f"{kind} {label}")
+        span.set_attribute("graphql.operation.type", kind)
+        span.set_attribute("graphql.operation.name", label)
+        if errors:
+            span.set_attribute("graphql.error_count", len(errors))
+            span.set_status(Status(StatusCode.ERROR, outcome))
+        span.end()
+
+
+def operation_observer(
+    metrics: GatewayMetrics, tracer: Tracer | None
+) -> Callable[[], OperationObserver]:
+    """A factory: Strawberry builds one extension per request."""
+
+    def build() -> OperationObserver:
+        return OperationObserver(metrics, tracer)
+
+    return build
