@@ -109,6 +109,7 @@ class RequestLog:
         order_id: str | None,
         fault: Fault,
         at: float | None = None,
+        traceparent: str | None = None,
     ) -> None:
         key = f"{method} {route}"
         self._total += 1
@@ -124,6 +125,9 @@ class RequestLog:
         }
         if fault is not Fault.NONE:
             entry["fault"] = fault.value
+        if traceparent is not None:
+            # W3C trace context the caller sent: shows which trace a vendor call belonged to.
+            entry["traceparent"] = traceparent
         self._log.append(entry)
 
     def reset(self) -> None:
@@ -208,6 +212,13 @@ async def _drop_connection(raw_send: Send, receive: _BodyWatch) -> None:
                 pass
 
 
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers") or ():
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
 class SandboxMiddleware:
     """Counts vendor requests and injects the configured faults."""
 
@@ -248,6 +259,7 @@ class SandboxMiddleware:
                 order_id=scope.get(ORDER_ID_SCOPE_KEY) or self.control.order_id_of(scope),
                 fault=fault,
                 at=arrived,
+                traceparent=_header(scope, b"traceparent"),
             )
 
     async def _handle(

@@ -40,6 +40,7 @@ class OperationObserver(SchemaExtension):
         self._metrics = metrics
         self._tracer = tracer
         self._subscription_protocol: str | None = None
+        self._valid = False  # parsed and validated: the operation ran
 
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()
@@ -75,6 +76,7 @@ class OperationObserver(SchemaExtension):
         execution = self.execution_context
         if execution.pre_execution_errors:
             return
+        self._valid = True
         try:
             is_subscription = execution.operation_type is OperationType.SUBSCRIPTION
         except Exception:  # no operation by that name: reported by Strawberry itself
@@ -92,10 +94,10 @@ class OperationObserver(SchemaExtension):
             kind = execution.operation_type.value
         except Exception:
             kind = "unknown"
-        errors: list[GraphQLError] = list(execution.pre_execution_errors or ())
-        rejected = bool(errors)
-        result = execution.result
-        errors += list(getattr(result, "errors", None) or ())
+        # Strawberry copies execution errors into pre_execution_errors too: count them once.
+        result_errors = getattr(execution.result, "errors", None)
+        errors: list[GraphQLError] = list(result_errors or execution.pre_execution_errors or ())
+        rejected = not self._valid
         outcome = "rejected" if rejected else ("error" if errors else "ok")
         metrics = self._metrics
         metrics.operations.labels(label, kind, outcome).inc()

@@ -1,0 +1,113 @@
+"""JSON log lines: they parse, carry the request id the client got back, and never show an
+e-mail address, a phone number or a credential."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import httpx
+import pytest
+from opentelemetry.sdk.trace import TracerProvider
+
+from gateway.observability import context
+from gateway.observability.logs import (
+    MASK,
+    RedactingJsonFormatter,
+    Redactor,
+    RequestContextFilter,
+)
+from tests.gateway.test_cli import CLEAN_STOP, COMMAND, RUNNING, clean_env, free_port, running
+
+CONTACT = (
+    'query Who { contact(vendor: EXPERTSENDER, email: "jonas.lind@example.com") { contactId } }'
+)
+
+
+def record(message: str, *args: object) -> logging.LogRecord:
+    return logging.LogRecord("gateway.test", logging.WARNING, __file__, 1, message, args, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("lookup of anna.berg@example.com failed", "lookup of"),
+        ("call +46 70-123 45 67 now", "call"),
+        ("Authorization: Bearer eyJhbGciOi.abc.def", "Authorization: Bearer"),
+        ("key sk-live-123456 leaked", "leaked"),
+    ],
+)
+def test_personal_data_and_secrets_are_masked(text: str, kept: str) -> None:
+    masked = Redactor(["sk-live-123456"])(text)
+    assert MASK in masked
+    assert kept in masked
+    for secret in ("anna.berg@example.com", "70-123", "eyJhbGciOi", "sk-live-123456"):
+        assert secret not in masked
+
+
+def test_ids_dates_and_amounts_are_not_mistaken_for_personal_data() -> None:
+    text = "order ENG-1001 of 2026-11-23T10:15:00+01:00 total 598.00, job 12345678"
+    assert Redactor()(text) == text
+
+
+def test_a_json_line_names_the_request_operation_vendor_and_trace() -> None:
+    formatter = RedactingJsonFormatter(Redactor())
+    tracer = TracerProvider().get_tracer("test")
+    tokens = [
+        (context.request_id, context.request_id.set("req-12345678")),
+        (context.operation, context.operation.set("Who")),
+        (context.vendor, context.vendor.set("EXPERTSENDER")),
+    ]
+    try:
+        with tracer.start_as_current_span("work") as span:
+            line = record("contact %s not found", "maria.nilsson@example.com")
+            RequestContextFilter().filter(line)
+            decoded: dict[str, Any] = json.loads(formatter.format(line))
+            trace_id = format(span.get_span_context().trace_id, "032x")
+    finally:
+        for variable, token in reversed(tokens):
+            variable.reset(token)
+    assert decoded["request_id"] == "req-12345678"
+    assert decoded["operation"] == "Who"
+    assert decoded["vendor"] == "EXPERTSENDER"
+    assert decoded["trace_id"] == trace_id
+    assert decoded["level"] == "WARNING"
+    assert decoded["message"] == f"contact {MASK} not found"
+    assert decoded["time"]
+
+
+def test_served_json_lines_carry_the_request_id_the_client_received() -> None:
+    expertsender_port = free_port()
+    env = clean_env(GATEWAY_LOG_FORMAT="json", SANDBOX_EXPERTSENDER_PORT=str(expertsender_port))
+    with running([COMMAND, "serve", "--port", "0"], env) as command:
+        url = command.wait_for(RUNNING).group(1)
+        faults = f"http://127.0.0.1:{expertsender_port}/_sandbox/faults"
+        # A failing vendor makes the gateway log the failed look-up, whose path names the
+        # contact's e-mail address.
+        httpx.put(faults, json={"error_rate": 1.0}).raise_for_status()
+        answer = httpx.post(
+            f"{url}/graphql",
+            json={"query": CONTACT},
+            headers={"apollographql-client-name": "web-shop"},
+            timeout=30,
+        )
+        assert answer.json()["errors"]
+        request_id = answer.headers["x-request-id"]
+        assert command.stop() in CLEAN_STOP
+
+    lines = [json.loads(line) for line in command.lines if line.strip()]
+    ours = [line for line in lines if line.get("request_id") == request_id]
+    access = [line for line in ours if line["logger"] == "gateway.access"]
+    assert len(access) == 1
+    assert access[0]["status"] == 200
+    assert access[0]["path"] == "/graphql"
+    assert access[0]["operation_name"] == "Who"
+    assert access[0]["client"] == "web-shop"
+    vendor_lines = [line for line in ours if line.get("vendor") == "EXPERTSENDER"]
+    assert vendor_lines, ours
+    assert all(line["operation"] == "Who" for line in vendor_lines)
+    assert "jonas.lind@example.com" not in command.output
+    assert any(MASK in line["message"] for line in vendor_lines)
+    for line in lines:
+        assert {"time", "level", "logger", "message", "request_id", "trace_id"} <= set(line)
