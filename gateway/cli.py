@@ -83,6 +83,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
 
     sandbox = commands.add_parser("sandbox", help="run both vendor emulators standalone")
+    sandbox.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1; 0.0.0.0 in a container)",
+    )
     sandbox.add_argument("--engage-port", type=_port, help="default SANDBOX_ENGAGE_PORT or 8101")
     sandbox.add_argument(
         "--expertsender-port", type=_port, help="default SANDBOX_EXPERTSENDER_PORT or 8102"
@@ -339,7 +344,7 @@ def _sandbox(args: argparse.Namespace) -> int:
             sandbox_settings, engage_job_delay_ms=args.job_delay_ms
         )
     settings = dataclasses.replace(settings, sandbox=sandbox_settings)
-    emulators = start_emulators(settings, list(Vendor))
+    emulators = start_emulators(settings, list(Vendor), args.host)
     announce_sandbox(emulators.urls)
     for vendor, url in emulators.urls.items():
         print(f"{SANDBOX_URL_VARIABLES[vendor]}={url}", flush=True)
