@@ -34,7 +34,11 @@ JSON_FIELDS = (
 )
 _CONTEXT_FIELDS = ("request_id", "client", "operation", "vendor", "trace_id", "span_id")
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# Also URL-encoded (``%40``), as in a vendor path that names a contact by e-mail.
+_EMAIL = re.compile(r"(?i)[A-Za-z0-9._%+-]+(?:@|%40)([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+# Domains reserved for documentation and testing (RFC 2606, RFC 6761) belong to nobody: the
+# sandbox's demo contacts use them, and its start-up banner shows them on purpose.
+_RESERVED_DOMAIN = re.compile(r"(?i)(^|\.)(example\.(com|net|org)|example|test|invalid|localhost)$")
 _PHONE = re.compile(r"\+\d[\d ().-]{5,}\d")
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
 MASK = "[redacted]"
@@ -51,9 +55,13 @@ class Redactor:
     def __call__(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, MASK)
-        text = _EMAIL.sub(MASK, text)
+        text = _EMAIL.sub(_mask_email, text)
         text = _PHONE.sub(MASK, text)
         return _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
+
+
+def _mask_email(match: re.Match[str]) -> str:
+    return match.group(0) if _RESERVED_DOMAIN.search(match.group(1)) else MASK
 
 
 class RequestContextFilter(logging.Filter):

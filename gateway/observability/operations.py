@@ -7,6 +7,7 @@ which is what the open-subscriptions gauge counts.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -55,7 +56,9 @@ class OperationObserver(SchemaExtension):
                 with trace.use_span(span, end_on_exit=False):
                     yield
         finally:
-            context.operation.reset(token)
+            # A stream closed from elsewhere ends in another context: nothing to restore there.
+            with contextlib.suppress(ValueError):
+                context.operation.reset(token)
             self._finish(self._label(), span, time.perf_counter() - started)
 
     def _label(self) -> str:

@@ -8,6 +8,7 @@ string or a header, so never the API key. Each attempt carries the span's ``trac
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Mapping
 from contextvars import Token
@@ -85,7 +86,8 @@ class _Call:
         return headers
 
     def finish(self, *, status: int | None, error_code: str | None) -> None:
-        context.vendor.reset(self._token)
+        with contextlib.suppress(ValueError):  # finished from another context: nothing to undo
+            context.vendor.reset(self._token)
         elapsed = time.perf_counter() - self._started
         metrics = self._observer.metrics
         vendor = self.vendor.value

@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.gateway.test_cli import CLEAN_STOP, COMMAND, clean_env, free_port, running
 from tests.gateway.test_cli_redis import STARTED
@@ -81,6 +82,8 @@ def test_four_workers_stay_within_one_vendor_rate_limit(redis_server: RedisServe
         started = time.time()
         answers = asyncio.run(hammer(f"http://127.0.0.1:{port}/graphql"))
         log = httpx.get(f"{engage}/_sandbox/requests", timeout=10).json()["log"]
+        # Any worker's /metrics counts the calls of all four.
+        scrapes = [httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text for _ in range(4)]
         assert command.stop() in CLEAN_STOP
 
     refused = [a for a in answers if a.get("errors")]
@@ -94,3 +97,16 @@ def test_four_workers_stay_within_one_vendor_rate_limit(redis_server: RedisServe
     assert busiest <= RATE
     # The budget was in use, not idle: the workers together kept close to the limit.
     assert len(reads) >= RATE * HAMMER_S * 0.6
+    for text in scrapes:
+        assert vendor_reads_counted(text) == len(reads)
+
+
+def vendor_reads_counted(text: str) -> float:
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "order_gateway_vendor_requests_total"
+        and sample.labels["vendor"] == "ENGAGE"
+        and sample.labels["route"] == "/api/v3/orders/{order_id}"
+    )
