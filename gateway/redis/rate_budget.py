@@ -1,7 +1,7 @@
 """One vendor rate budget for every gateway process: a GCRA schedule kept in Redis.
 
 Each request reserves the next free send slot of its API key with one atomic script and
-sleeps until that slot comes. Slots are spaced so that, even when an answer's way to the vendor
+sleeps until that slot comes. Slots are spaced so that, even when a request's way to the vendor
 is delayed by up to ``ARRIVAL_JITTER_S`` more for one request than for another, the vendor
 never counts more than the configured rate in any one-second window:
 n requests spaced ``interval`` apart reach it within ``(n - 1) * interval - jitter`` seconds,
@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 # How much later one request may reach the vendor than another sent right after it (network,
 # event-loop and sleep overshoot); the budget leaves this much room in every second.
-ARRIVAL_JITTER_S = 0.1
+ARRIVAL_JITTER_S = 0.15
 # A request that would have to wait longer than this for its slot is refused instead: the
 # budget is overdrawn by a flood, and queueing it would only make every caller time out.
 MAX_WAIT_S = 30.0
