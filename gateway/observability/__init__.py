@@ -7,6 +7,7 @@ rate-limiter timing of every transport, service metrics, and the ``/metrics`` ro
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -37,6 +38,8 @@ class Observability:
     metrics: GatewayMetrics = field(default_factory=GatewayMetrics)
     # None: tracing is off (no span is made, no traceparent is sent).
     tracer_provider: TracerProvider | None = None
+    # Whether the provider was made here, and so is shut down (its last spans sent) here.
+    owns_tracer_provider: bool = False
     _sampler: CacheSampler | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
@@ -46,7 +49,7 @@ class Observability:
     @classmethod
     def from_environment(cls) -> Observability:
         provider = otlp_tracer_provider() if tracing_requested() else None
-        return cls(GatewayMetrics(), provider)
+        return cls(GatewayMetrics(), provider, owns_tracer_provider=provider is not None)
 
     def middleware(self) -> Middleware:
         return Middleware(RequestObservabilityMiddleware, tracer=self.tracer)
@@ -71,7 +74,11 @@ class Observability:
             await self._sampler.aclose()
             self._sampler = None
         if self.tracer_provider is not None:
-            self.tracer_provider.force_flush()
+            if self.owns_tracer_provider:
+                # Sends what is still batched, then stops the exporter's thread.
+                await asyncio.to_thread(self.tracer_provider.shutdown)
+            else:
+                await asyncio.to_thread(self.tracer_provider.force_flush)
         process_ended()
 
     def metrics_route(self) -> Route:

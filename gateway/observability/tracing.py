@@ -36,8 +36,13 @@ def tracing_requested(environ: Mapping[str, str] | None = None) -> bool:
 def otlp_tracer_provider() -> TracerProvider:
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-    # Resource.create adds OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES over this default.
-    provider = TracerProvider(resource=Resource.create({"service.name": SERVICE_NAME}))
+    # The attributes given here win over OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES, so the
+    # default name is given only when neither names the service.
+    named = os.environ.get("OTEL_SERVICE_NAME", "").strip() or "service.name=" in os.environ.get(
+        "OTEL_RESOURCE_ATTRIBUTES", ""
+    )
+    resource = Resource.create({} if named else {"service.name": SERVICE_NAME})
+    provider = TracerProvider(resource=resource)
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     return provider
 

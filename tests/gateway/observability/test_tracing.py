@@ -5,18 +5,29 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+    ExportTraceServiceRequest,
+    ExportTraceServiceResponse,
+)
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 from adapters.model import Vendor
 from gateway.bootstrap import sandbox_api_key
 from gateway.observability import Observability
+from gateway.observability.tracing import otlp_tracer_provider, tracing_requested
 from tests.gateway.e2e.orders_support import data, order_input, requests, wait_for_job
 from tests.support.gateway import GatewayHandle, sandbox_gateway
+from tests.support.servers import serve
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 CLIENT_SPAN_ID = "00f067aa0ba902b7"
@@ -149,3 +160,67 @@ def test_without_an_endpoint_tracing_is_off_and_nothing_is_sent(
         assert data(gw.post(READ, headers={"traceparent": TRACEPARENT}))["order"]
         log = requests(gw, Vendor.ENGAGE)["log"]
     assert all("traceparent" not in entry for entry in log)
+
+
+class Collector:
+    """A loopback OTLP/HTTP trace receiver: keeps every span it is sent."""
+
+    def __init__(self) -> None:
+        self.spans: list[Any] = []
+        self.resources: list[dict[str, str]] = []
+
+        async def receive(request: Request) -> Response:
+            export = ExportTraceServiceRequest()
+            export.ParseFromString(await request.body())
+            for resource_spans in export.resource_spans:
+                self.resources.append(
+                    {a.key: a.value.string_value for a in resource_spans.resource.attributes}
+                )
+                for scope_spans in resource_spans.scope_spans:
+                    self.spans.extend(scope_spans.spans)
+            return Response(
+                ExportTraceServiceResponse().SerializeToString(),
+                media_type="application/x-protobuf",
+            )
+
+        self.app = Starlette(routes=[Route("/v1/traces", receive, methods=["POST"])])
+
+
+def test_otel_variables_send_spans_to_an_otlp_collector(monkeypatch: pytest.MonkeyPatch) -> None:
+    collector = Collector()
+    with serve(collector.app) as receiver:
+        monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.url)
+        monkeypatch.setenv("OTEL_SERVICE_NAME", "gateway-under-test")
+        with sandbox_gateway() as gw:
+            answer = gw.post(READ, headers={"traceparent": TRACEPARENT})
+            assert data(answer)["order"]["orderId"] == "ENG-1002"
+        # The gateway's shutdown sent what was still batched.
+    names = {span.name for span in collector.spans if span.trace_id.hex() == TRACE_ID}
+    assert {"POST /graphql", "query ReadOrder", "ENGAGE GET /api/v3/orders/{order_id}"} <= names
+    assert {"service.name": "gateway-under-test"}.items() <= collector.resources[0].items()
+
+
+@pytest.mark.parametrize(
+    ("environ", "on"),
+    [
+        ({}, False),
+        ({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}, True),
+        ({"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://collector:4318/v1/traces"}, True),
+        ({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_SDK_DISABLED": "true"}, False),
+        ({"OTEL_EXPORTER_OTLP_ENDPOINT": "  "}, False),
+    ],
+)
+def test_tracing_is_on_only_with_an_endpoint(environ: dict[str, str], on: bool) -> None:
+    assert tracing_requested(environ) is on
+
+
+def test_the_service_is_named_order_gateway_unless_the_environment_names_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OTEL_SERVICE_NAME", raising=False)
+    monkeypatch.delenv("OTEL_RESOURCE_ATTRIBUTES", raising=False)
+    provider = otlp_tracer_provider()
+    try:
+        assert provider.resource.attributes["service.name"] == "order-gateway"
+    finally:
+        provider.shutdown()
