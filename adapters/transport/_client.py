@@ -30,6 +30,7 @@ from adapters.errors import (
     RateLimited,
     UpstreamError,
     ValidationFailed,
+    VendorError,
     WriteOutcomeUnknown,
 )
 from adapters.transport._breaker import BreakerState, CircuitBreaker
@@ -130,21 +131,31 @@ class VendorTransport:
         method = method.upper()
         if self._observer is None:
             return await self._request(method, path, json, params, retry)
-        observation = self._observer.call(self.settings.vendor, method, _path_only(path))
+        try:
+            observation = self._observer.call(self.settings.vendor, method, _path_only(path))
+        except Exception:
+            # A broken observer must never break vendor traffic.
+            logger.exception("vendor call observer failed")
+            return await self._request(method, path, json, params, retry)
         token = _observation.set(observation)
+        status: int | None = None
+        error_code: str | None = "INTERNAL"
         try:
             response = await self._request(method, path, json, params, retry)
-        except UpstreamError as exc:
-            observation.finish(status=exc.upstream_status, error_code=exc.code)
-            raise
-        except BaseException:
-            observation.finish(status=None, error_code="CANCELLED")
-            raise
-        else:
-            observation.finish(status=response.status_code, error_code=None)
+            status, error_code = response.status_code, None
             return response
+        except VendorError as exc:
+            status, error_code = exc.upstream_status, exc.code
+            raise
+        except asyncio.CancelledError:
+            error_code = "CANCELLED"
+            raise
         finally:
             _observation.reset(token)
+            try:
+                observation.finish(status=status, error_code=error_code)
+            except Exception:
+                logger.exception("vendor call observer failed")
 
     async def _request(
         self,
@@ -359,7 +370,11 @@ class VendorTransport:
 def _attempt_headers(content: bytes | None, number: int) -> dict[str, str] | None:
     headers = None if content is None else {"content-type": "application/json"}
     observation = _observation.get()
-    extra = None if observation is None else observation.attempt_headers(number)
+    try:
+        extra = None if observation is None else observation.attempt_headers(number)
+    except Exception:
+        logger.exception("vendor call observer failed")
+        extra = None
     if extra:
         headers = {**(headers or {}), **extra}
     return headers

@@ -102,3 +102,34 @@ async def test_without_an_observer_nothing_is_added_to_the_request(
         await transport.request("POST", "/orders", json={"a": 1})
     assert "traceparent" not in scripted.hits[0].headers
     assert scripted.hits[0].headers["content-type"] == "application/json"
+
+
+class BrokenObservation:
+    def attempt_headers(self, attempt: int) -> Mapping[str, str] | None:
+        raise RuntimeError("observer bug")
+
+    def finish(self, *, status: int | None, error_code: str | None) -> None:
+        raise RuntimeError("observer bug")
+
+
+class BrokenObserver:
+    def __init__(self, fail_at_start: bool) -> None:
+        self.fail_at_start = fail_at_start
+
+    def call(self, vendor: Vendor, method: str, path: str) -> CallObservation:
+        if self.fail_at_start:
+            raise RuntimeError("observer bug")
+        return BrokenObservation()
+
+
+@pytest.mark.parametrize("fail_at_start", [True, False])
+async def test_a_broken_observer_never_breaks_vendor_traffic(
+    vendor: tuple[ScriptedVendor, LoopbackServer], fail_at_start: bool
+) -> None:
+    scripted, server = vendor
+    async with VendorTransport(
+        settings(server.url), observer=BrokenObserver(fail_at_start)
+    ) as transport:
+        response = await transport.request("GET", "/orders/ES-1")
+    assert response.status_code == 200
+    assert len(scripted.hits) == 1
