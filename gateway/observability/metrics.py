@@ -97,8 +97,9 @@ class GatewayMetrics:
         )
         self.errors = Counter(
             "errors",
-            "GraphQL errors returned to clients, by extensions.code",
-            ["code"],
+            "Errors returned to clients, by code: GraphQL errors (kind graphql, their "
+            "extensions.code) and a mutation payload's UserErrors (kind user, when selected)",
+            ["kind", "code"],
             namespace=ns,
             registry=r,
         )

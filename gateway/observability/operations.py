@@ -109,7 +109,10 @@ class OperationObserver(SchemaExtension):
             code = (error.extensions or {}).get("code")
             if code is None and rejected:
                 code = "GRAPHQL_VALIDATION_FAILED"
-            metrics.errors.labels(error_code_label(code)).inc()
+            metrics.errors.labels("graphql", error_code_label(code)).inc()
+        if kind == "mutation":
+            for code in _user_error_codes(getattr(execution.result, "data", None)):
+                metrics.errors.labels("user", error_code_label(code)).inc()
         if span is None:
             return
         span.update_name(f"{kind} {label}")
@@ -119,6 +122,18 @@ class OperationObserver(SchemaExtension):
             span.set_attribute("graphql.error_count", len(errors))
             span.set_status(Status(StatusCode.ERROR, outcome))
         span.end()
+
+
+def _user_error_codes(data: object) -> Iterator[object]:
+    """The codes of the UserErrors in each root field's payload (``{ errors { code } }``)."""
+    if not isinstance(data, dict):
+        return
+    for payload in data.values():
+        errors = payload.get("errors") if isinstance(payload, dict) else None
+        if isinstance(errors, list):
+            for error in errors:
+                if isinstance(error, dict) and "code" in error:
+                    yield error["code"]
 
 
 def operation_observer(

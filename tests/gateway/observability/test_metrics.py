@@ -5,6 +5,7 @@ carries an id or an e-mail address."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncGenerator, Iterator
 from typing import Any, cast
@@ -61,6 +62,8 @@ async def run_subscription_while(gw: GatewayHandle) -> None:
         task = asyncio.ensure_future(stream.__anext__())
         await asyncio.to_thread(wait_for_gauge, gw, 1)
         task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+            await task
         await stream.aclose()
 
 
@@ -75,6 +78,9 @@ def test_every_family_moves_with_a_scripted_mix(gw: GatewayHandle) -> None:
     first = write_order(gw, Vendor.ENGAGE, "ADD", order, idempotencyKey="metrics-key-1")
     again = write_order(gw, Vendor.ENGAGE, "ADD", order, idempotencyKey="metrics-key-1")
     assert first["job"]["id"] == again["job"]["id"]
+    # The same order again under a new key: the vendor refuses it, a UserError.
+    refused = write_order(gw, Vendor.ENGAGE, "ADD", order, idempotencyKey="metrics-key-2")
+    assert [e["code"] for e in refused["errors"]] == ["ORDER_ALREADY_EXISTS"]
     # A subscription, open while we look.
     asyncio.run(run_subscription_while(gw))
     wait_for_gauge(gw, 0)
@@ -104,18 +110,21 @@ def test_every_family_moves_with_a_scripted_mix(gw: GatewayHandle) -> None:
     read = {"operation": "ReadOrder", "type": "query"}
     assert moved("order_gateway_operations_total", **read, outcome="ok") == 2
     assert moved("order_gateway_operations_total", **read, outcome="error") == 2
-    assert moved("order_gateway_operations_total", type="mutation", outcome="ok") == 2
+    assert moved("order_gateway_operations_total", type="mutation", outcome="ok") == 3
     assert moved("order_gateway_operations_total", type="subscription") == 1
     assert moved("order_gateway_operation_duration_seconds_count", **read) == 4
-    assert moved("order_gateway_errors_total", code="VENDOR_UNAVAILABLE") >= 1
-    assert moved("order_gateway_errors_total", code="CIRCUIT_OPEN") >= 1
+    graphql = {"kind": "graphql"}
+    assert moved("order_gateway_errors_total", **graphql, code="VENDOR_UNAVAILABLE") >= 1
+    assert moved("order_gateway_errors_total", **graphql, code="CIRCUIT_OPEN") >= 1
+    refused = {"kind": "user", "code": "ORDER_ALREADY_EXISTS"}
+    assert moved("order_gateway_errors_total", **refused) == 1
 
     engage_read = {"vendor": "ENGAGE", "route": "/api/v3/orders/{order_id}", "method": "GET"}
     # One read of ENG-1001 (the second came from the cache), and the write's own reads.
     assert moved("order_gateway_vendor_requests_total", **engage_read, status_class="2xx") >= 1
     reads = moved("order_gateway_vendor_requests_total", **engage_read)
     assert moved("order_gateway_vendor_request_duration_seconds_count", **engage_read) == reads
-    assert moved("order_gateway_vendor_requests_total", vendor="ENGAGE", method="POST") == 1
+    assert moved("order_gateway_vendor_requests_total", vendor="ENGAGE", method="POST") == 2
     failing = {"vendor": "EXPERTSENDER", "route": "/orders/{order_id}", "retried": "true"}
     assert moved("order_gateway_vendor_requests_total", **failing, status_class="5xx") >= 1
     assert moved("order_gateway_vendor_retries_total", vendor="EXPERTSENDER") >= 4
@@ -136,7 +145,7 @@ def test_every_family_moves_with_a_scripted_mix(gw: GatewayHandle) -> None:
     assert moved("order_gateway_job_polls_total", vendor="ENGAGE", outcome="ok") >= 1
     assert moved("order_gateway_job_duration_seconds_count", **created, state="COMPLETED") == 1
 
-    assert moved("order_gateway_idempotent_writes_total", result="executed") == 1
+    assert moved("order_gateway_idempotent_writes_total", result="executed") == 2
     assert moved("order_gateway_idempotent_writes_total", result="replayed") == 1
 
     # Bounded labels: no order id, job id or e-mail address in any series.
