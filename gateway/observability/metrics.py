@@ -60,7 +60,10 @@ class OperationNames:
         self._limit = limit
         self._seen: set[str] = set()
 
-    def label(self, name: str | None) -> str:
+    def label(self, name: object) -> str:
+        # The name comes straight from the request body: anything JSON can hold.
+        if not isinstance(name, str):
+            return "anonymous" if name is None else OTHER
         if not name:
             return "anonymous"
         if name in self._seen:

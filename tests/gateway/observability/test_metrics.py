@@ -164,3 +164,20 @@ def test_client_chosen_operation_names_are_capped(gw: GatewayHandle) -> None:
     }
     assert names <= labels
     assert "other" in labels
+
+
+@pytest.mark.parametrize("accept", ["application/graphql-response+json", "application/json"])
+@pytest.mark.parametrize("name", [{"a": 1}, ["A", "B"], 42, True])
+def test_an_operation_name_that_is_not_a_string_is_refused_cleanly(
+    gw: GatewayHandle, name: object, accept: str
+) -> None:
+    answer = gw.client.post(
+        gw.graphql_url,
+        json={"query": "{ vendors { vendor } }", "operationName": name},
+        headers={"accept": accept},
+    )
+    assert answer.status_code < 500
+    [error] = answer.json()["errors"]
+    # Refused as the client's mistake, not failed inside the gateway.
+    assert "operationName" in error["message"] or "operation" in error["message"].lower()
+    assert "unhashable" not in answer.text and "Internal" not in answer.text
