@@ -224,3 +224,28 @@ def test_the_service_is_named_order_gateway_unless_the_environment_names_it(
         assert provider.resource.attributes["service.name"] == "order-gateway"
     finally:
         provider.shutdown()
+
+
+@pytest.mark.parametrize(
+    "traceparent",
+    [
+        "garbage",
+        "00-" + "0" * 32 + "-" + "0" * 16 + "-01",
+        "ff-" + "a" * 32 + "-" + "b" * 16 + "-01x",
+    ],
+)
+def test_a_malformed_traceparent_starts_a_new_trace(
+    traced: tuple[GatewayHandle, InMemorySpanExporter], traceparent: str
+) -> None:
+    gw, exporter = traced
+    exporter.clear()
+    answer = gw.client.post(
+        gw.graphql_url, json={"query": READ}, headers={"traceparent": traceparent}
+    )
+    assert answer.status_code == 200
+    assert data(answer.json())["order"]["orderId"] == "ENG-1002"
+    deadline = time.monotonic() + 5
+    while not (servers := [s for s in exporter.get_finished_spans() if s.name == "POST /graphql"]):
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    assert servers[0].parent is None
