@@ -93,12 +93,18 @@ class RedactingJsonFormatter(JsonFormatter):
 
 
 class RedactingTextFormatter(logging.Formatter):
+    """Readable lines; one written during a request ends with its id, to find its JSON twin."""
+
     def __init__(self, redactor: Redactor) -> None:
         super().__init__(TEXT_FORMAT)
         self._redact = redactor
 
     def format(self, record: logging.LogRecord) -> str:
-        return self._redact(super().format(record))
+        text = super().format(record)
+        request_id = getattr(record, "request_id", None)
+        if request_id and "\n" not in text:
+            text = f"{text} [request {request_id}]"
+        return self._redact(text)
 
 
 def configure_logging(

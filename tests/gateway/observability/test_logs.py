@@ -15,6 +15,7 @@ from gateway.observability import context
 from gateway.observability.logs import (
     MASK,
     RedactingJsonFormatter,
+    RedactingTextFormatter,
     Redactor,
     RequestContextFilter,
 )
@@ -115,3 +116,19 @@ def test_served_json_lines_carry_the_request_id_the_client_received() -> None:
     assert any(MASK in line["message"] for line in vendor_lines)
     for line in lines:
         assert {"time", "level", "logger", "message", "request_id", "trace_id"} <= set(line)
+
+
+def test_a_text_line_written_in_a_request_ends_with_its_id() -> None:
+    formatter = RedactingTextFormatter(Redactor())
+    token = context.request_id.set("req-87654321")
+    try:
+        line = record("reading %s failed", "ENG-1001")
+        RequestContextFilter().filter(line)
+    finally:
+        context.request_id.reset(token)
+    assert formatter.format(line) == (
+        "WARNING  gateway.test: reading ENG-1001 failed [request req-87654321]"
+    )
+    outside = record("started")
+    RequestContextFilter().filter(outside)
+    assert formatter.format(outside) == "WARNING  gateway.test: started"
