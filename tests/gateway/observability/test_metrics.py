@@ -17,12 +17,17 @@ from prometheus_client.parser import text_string_to_metric_families
 from adapters.model import Vendor
 from tests.gateway.e2e.orders_support import data, order_input, write_order
 from tests.support.gateway import GatewayHandle, sandbox_gateway
-from tests.support.subscription_clients import TRANSPORT_WS, ws_results, ws_session
+from tests.support.subscription_clients import (
+    SSE,
+    TRANSPORT_WS,
+    sse_results,
+    ws_results,
+    ws_session,
+)
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 READ = "query ReadOrder($v: Vendor!, $id: String!) { order(vendor: $v, orderId: $id) { total } }"
 TAIL = "subscription Tail { integrationLog { code } }"
-OPEN_WS = ("order_gateway_subscriptions_open", {"protocol": TRANSPORT_WS})
 
 
 def scrape(gw: GatewayHandle) -> tuple[str, Samples]:
@@ -48,9 +53,11 @@ def gw() -> Iterator[GatewayHandle]:
         yield handle
 
 
-def wait_for_gauge(gw: GatewayHandle, value: float, timeout_s: float = 10.0) -> None:
+def wait_for_gauge(
+    gw: GatewayHandle, value: float, protocol: str = TRANSPORT_WS, timeout_s: float = 10.0
+) -> None:
     deadline = time.monotonic() + timeout_s
-    while total(scrape(gw)[1], OPEN_WS[0], **OPEN_WS[1]) != value:
+    while total(scrape(gw)[1], "order_gateway_subscriptions_open", protocol=protocol) != value:
         if time.monotonic() > deadline:
             raise AssertionError(f"open subscriptions never reached {value}")
         time.sleep(0.05)
@@ -151,6 +158,18 @@ def test_every_family_moves_with_a_scripted_mix(gw: GatewayHandle) -> None:
     # Bounded labels: no order id, job id or e-mail address in any series.
     for forbidden in (order["orderId"], first["job"]["id"], "ENG-1001", "ES-1001", "@"):
         assert forbidden not in text
+
+
+async def test_an_sse_subscription_is_counted_under_its_protocol(gw: GatewayHandle) -> None:
+    async with httpx.AsyncClient(timeout=httpx.Timeout(10.0, read=30.0)) as client:
+        stream = cast(AsyncGenerator[dict[str, Any], None], sse_results(client, gw, TAIL))
+        task = asyncio.ensure_future(stream.__anext__())
+        await asyncio.to_thread(wait_for_gauge, gw, 1, SSE)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+            await task
+        await stream.aclose()
+    await asyncio.to_thread(wait_for_gauge, gw, 0, SSE)
 
 
 def test_client_chosen_operation_names_are_capped(gw: GatewayHandle) -> None:
