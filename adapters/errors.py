@@ -146,6 +146,13 @@ class VersionTagUnavailable(UpstreamError):
     code = "VERSION_TAG_UNAVAILABLE"
 
 
+WRITE_OUTCOME_ADVICE = (
+    "Read the order to see whether it landed, or send the same mutation again with the same"
+    " idempotencyKey: the retry recognises a write of its own that landed and does not write"
+    " it twice."
+)
+
+
 class WriteOutcomeUnknown(UpstreamError):
     """A write was sent, the answer was lost, and a read could not tell whether it landed."""
 
