@@ -146,6 +146,25 @@ class VersionTagUnavailable(UpstreamError):
     code = "VERSION_TAG_UNAVAILABLE"
 
 
+class PartialReadFailure(UpstreamError):
+    """Some ids of a batched read failed and others were read. ``answers`` holds one entry per
+    id asked, in order: what was read (``None`` for an unknown id) or that id's
+    ``UpstreamError``. Raised as the first failure, so a caller that wants all or nothing can
+    treat it like any other ``UpstreamError``."""
+
+    def __init__(self, answers: list[object], first: UpstreamError) -> None:
+        super().__init__(
+            first.message,
+            vendor=first.vendor,
+            upstream_status=first.upstream_status,
+            substatus=first.substatus,
+            vendor_messages=first.vendor_messages,
+        )
+        self.code = first.code
+        self.answers = answers
+        self.first = first
+
+
 WRITE_OUTCOME_ADVICE = (
     "Read the order to see whether it landed, or send the same mutation again with the same"
     " idempotencyKey: the retry recognises a write of its own that landed and does not write"

@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
+from adapters.errors import PartialReadFailure, UpstreamError
+
 T = TypeVar("T")
 
 
@@ -13,12 +15,16 @@ async def read_each(
     ids: Sequence[str], read: Callable[[str], Awaitable[T]], *, concurrency: int | None = None
 ) -> list[T]:
     """``read`` once per distinct id, at most ``concurrency`` at a time; answers in the order
-    of ``ids``. A single id (the usual case) is read in place, without a task or a gate."""
+    of ``ids``. A single id (the usual case) is read in place, without a task or a gate.
+
+    When some ids fail with an ``UpstreamError`` and others were read, ``PartialReadFailure``
+    carries every id's answer (the value, or that id's error), so a caller can answer the rest.
+    """
     unique = list(dict.fromkeys(ids))
     if len(unique) == 1:
-        found = [await read(unique[0])]
+        found: list[T | BaseException] = [await read(unique[0])]
     elif concurrency is None:
-        found = list(await asyncio.gather(*(read(key) for key in unique)))
+        found = list(await asyncio.gather(*(read(key) for key in unique), return_exceptions=True))
     else:
         gate = asyncio.Semaphore(concurrency)
 
@@ -26,6 +32,15 @@ async def read_each(
             async with gate:
                 return await read(key)
 
-        found = list(await asyncio.gather(*(gated(key) for key in unique)))
+        found = list(await asyncio.gather(*(gated(key) for key in unique), return_exceptions=True))
+    failures = [item for item in found if isinstance(item, BaseException)]
+    for failure in failures:
+        if not isinstance(failure, UpstreamError):
+            raise failure
     by_id = dict(zip(unique, found, strict=True))
-    return [by_id[key] for key in ids]
+    answers = [by_id[key] for key in ids]
+    if failures:
+        if len(failures) == len(found):
+            raise failures[0]
+        raise PartialReadFailure(answers, failures[0])  # type: ignore[arg-type]
+    return answers  # type: ignore[return-value]

@@ -372,6 +372,16 @@ async def connect_shared_state(settings: GatewaySettings) -> SharedState | None:
         state.url,
         settings.redis_key_prefix,
     )
+    from gateway.redis.connection import UNAVAILABLE
+    from gateway.redis.persistence import check_persistence
+
+    try:
+        persistence = await check_persistence(state.client)
+    except UNAVAILABLE:
+        logger.warning("could not check Redis persistence: Redis stopped answering")
+    else:
+        log = logger.info if persistence.append_only else logger.warning
+        log("%s", persistence.describe())
     return state
 
 

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
 
-from adapters.errors import ClientError, ContactNotFound, UpstreamError
+from adapters.errors import ClientError, ContactNotFound, PartialReadFailure, UpstreamError
 from adapters.model import Contact, ContactRef, Job, Order, Vendor
 from gateway.errors import BadUserInput, GatewayError, upstream_failure
 from gateway.services import Services
@@ -136,15 +136,21 @@ async def _load_orders(services: Services, keys: list[OrderKey]) -> list[Any]:
                 found[(vendor, order_id)] = cached
         if not missing:
             return
+        answers: list[object]
         try:
-            orders = await services.backend(vendor).get_orders(missing)
+            answers = list(await services.backend(vendor).get_orders(missing))
+        except PartialReadFailure as partial:
+            # Answer every id that was read; each failed one gets its own error.
+            failed = [oid for oid, a in zip(missing, partial.answers, strict=True) if _failed(a)]
+            _read_failure(services, vendor, partial.first, "orders", failed)
+            answers = [upstream_failure(a) if _failed(a) else a for a in partial.answers]  # type: ignore[arg-type]
         except (UpstreamError, GatewayError) as exc:
             error = _read_failure(services, vendor, exc, "orders", missing)
             found.update({(vendor, order_id): error for order_id in missing})
             return
-        for order_id, order in zip(missing, orders, strict=True):
-            found[(vendor, order_id)] = order
-            if order is not None:
+        for order_id, order in zip(missing, answers, strict=True):
+            found[(vendor, order_id)] = order  # type: ignore[assignment]
+            if isinstance(order, Order):
                 cache.put_order(vendor, order)
 
     await _all(fetch(v, ids) for v, ids in _group(keys).items())
@@ -217,6 +223,10 @@ async def _load_jobs(services: Services, keys: list[JobKey]) -> list[Any]:
             return _read_failure(services, vendor, exc, "job", [job_id])
 
     return await _all(fetch(vendor, job_id) for vendor, job_id in keys)
+
+
+def _failed(answer: object) -> bool:
+    return isinstance(answer, UpstreamError)
 
 
 def _prime_contact(
