@@ -11,7 +11,7 @@ never looked at. Each vendor says how it normalises a field with a ``Normaliser`
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 Path = tuple[str, ...]
@@ -42,6 +42,8 @@ def same_scalar(a: object, b: object) -> bool:
     """Numbers by value (JSON has one number type: ``2`` is ``2.0``), everything else by ``==``."""
     if _is_number(a) and _is_number(b):
         return math.isclose(float(a), float(b), rel_tol=1e-12, abs_tol=1e-9)  # type: ignore[arg-type]
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
     return a == b
 
 
@@ -69,17 +71,20 @@ def instant(value: object) -> object:
 
 
 def by_path(
-    rules: Mapping[Path, Callable[[object], object]], *, suffixes: Sequence[Path] = ()
+    rules: Mapping[Path, Callable[[object], object]],
+    *,
+    suffixes: Mapping[Path, Callable[[object], object]] | None = None,
 ) -> Normaliser:
-    """A ``Normaliser`` from a table of exact paths; ``suffixes`` also match any path that
-    ends with them (for a field that appears at several depths)."""
+    """A ``Normaliser`` from a table of exact paths; ``suffixes`` match any path that ends with
+    them (for a field that appears at several depths)."""
+    by_suffix = dict(suffixes or {})
 
     def normalise(path: Path, value: object) -> object:
         rule = rules.get(path)
         if rule is None:
-            for suffix in suffixes:
+            for suffix, suffix_rule in by_suffix.items():
                 if path[-len(suffix) :] == suffix:
-                    rule = rules[suffix]
+                    rule = suffix_rule
                     break
         return value if rule is None else rule(value)
 

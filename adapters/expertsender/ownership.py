@@ -23,9 +23,9 @@ _NORMALISE = by_path(
         ("currency",): casefolded,
         ("timeZone",): casefolded,
         ("customer", "email"): casefolded,
-        ("value",): instant,  # typed attribute values: a Date may come back in another form
     },
-    suffixes=(("value",),),
+    # Typed attribute values (order and product attributes): a Date may read back in another form.
+    suffixes={("value",): instant},
 )
 
 
