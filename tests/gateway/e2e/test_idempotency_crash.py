@@ -31,7 +31,6 @@ from tests.support.redis import RedisServer, redis_executable
 from tests.support.servers import serve
 
 LEASE_S = 1.0
-IN_FLIGHT_MS = 2_500  # how long the vendor holds the write A is killed in the middle of
 
 
 class Gateway:
@@ -111,16 +110,19 @@ def test_a_retry_after_sigkill_mid_write_returns_the_first_outcome_and_survives_
     order_id, key = f"CRASH-{uuid.uuid4().hex[:8]}", f"key-{uuid.uuid4().hex}"
     with gateway(env) as b:
         with gateway(env) as a:
-            httpx.put(f"{es_url}/_sandbox/faults", json={"latency_ms": IN_FLIGHT_MS})
+            # A's write lands, its answer is lost, and A is killed while it reads the order
+            # back to find out (every answer lost, reads too, so it keeps trying).
+            httpx.put(f"{es_url}/_sandbox/faults", json={"drop_after_commit_rate": 1.0})
             in_flight = threading.Thread(
                 target=lambda: _ignore_errors(write, a, Vendor.EXPERTSENDER, order_id, key),
                 daemon=True,
             )
             in_flight.start()
-            time.sleep(IN_FLIGHT_MS / 5000)  # A holds the key and its POST is at the vendor
+            _until_held(redis, env["GATEWAY_REDIS_KEY_PREFIX"], key)
+            _until_landed(es_url, order_id)
             a.process.process.kill()
             a.process.process.wait(timeout=10)
-        httpx.put(f"{es_url}/_sandbox/faults", json={"latency_ms": 0})
+        httpx.put(f"{es_url}/_sandbox/faults", json={"drop_after_commit_rate": 0.0})
 
         started = time.monotonic()
         retried = write(b, Vendor.EXPERTSENDER, order_id, key)
@@ -130,6 +132,14 @@ def test_a_retry_after_sigkill_mid_write_returns_the_first_outcome_and_survives_
         assert payload["errors"] == [], payload
         assert payload["job"]["state"] == "COMPLETED"
         assert stored_creates(es_url, order_id, "/orders") == 1
+        posts = [
+            e["status"]
+            for e in httpx.get(f"{es_url}/_sandbox/requests").json()["log"]
+            if e["method"] == "POST" and e["order_id"] == order_id
+        ]
+        # A's write landed (its answer lost); B's was refused as existing, and B recognised
+        # the stored order as the first attempt's.
+        assert posts == [201, 400]
 
         # More writes through B, then Redis crashes and restarts with its append-only file.
         keys = {Vendor.EXPERTSENDER: key}
@@ -169,6 +179,26 @@ def _when_state_is_back(
         if "STATE_STORE_UNAVAILABLE" not in codes or time.monotonic() > deadline:
             return answer
         time.sleep(0.2)
+
+
+def _until_landed(es_url: str, order_id: str, timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not stored_creates(es_url, order_id, "/orders"):
+        assert time.monotonic() < deadline, "the write of the killed gateway never landed"
+        time.sleep(0.05)
+
+
+def _until_held(redis: RedisServer, prefix: str, key: str, timeout_s: float = 10.0) -> None:
+    import redis as redis_lib
+
+    client = redis_lib.Redis(host="127.0.0.1", port=redis.port)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while not client.exists(f"{prefix}:idempotency:{key}"):
+            assert time.monotonic() < deadline, "gateway A never took the idempotency key"
+            time.sleep(0.02)
+    finally:
+        client.close()
 
 
 def _flush(redis: RedisServer) -> None:
