@@ -24,6 +24,9 @@ class FieldError:
 
 class VendorError(Exception):
     code = "VENDOR_ERROR"
+    # Set on the error a batched read raises when some of its ids were read: one entry per id
+    # asked, in order, holding what was read (``None`` for an unknown id) or that id's error.
+    partial_answers: list[object] | None = None
 
     def __init__(
         self,
@@ -144,25 +147,6 @@ class VersionTagUnavailable(UpstreamError):
     """The latest change never produced a versionTag within the adapter's bounded wait."""
 
     code = "VERSION_TAG_UNAVAILABLE"
-
-
-class PartialReadFailure(UpstreamError):
-    """Some ids of a batched read failed and others were read. ``answers`` holds one entry per
-    id asked, in order: what was read (``None`` for an unknown id) or that id's
-    ``UpstreamError``. Raised as the first failure, so a caller that wants all or nothing can
-    treat it like any other ``UpstreamError``."""
-
-    def __init__(self, answers: list[object], first: UpstreamError) -> None:
-        super().__init__(
-            first.message,
-            vendor=first.vendor,
-            upstream_status=first.upstream_status,
-            substatus=first.substatus,
-            vendor_messages=first.vendor_messages,
-        )
-        self.code = first.code
-        self.answers = answers
-        self.first = first
 
 
 WRITE_OUTCOME_ADVICE = (

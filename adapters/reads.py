@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from adapters.errors import PartialReadFailure, UpstreamError
+from adapters.errors import UpstreamError
 
 T = TypeVar("T")
 
@@ -17,8 +17,9 @@ async def read_each(
     """``read`` once per distinct id, at most ``concurrency`` at a time; answers in the order
     of ``ids``. A single id (the usual case) is read in place, without a task or a gate.
 
-    When some ids fail with an ``UpstreamError`` and others were read, ``PartialReadFailure``
-    carries every id's answer (the value, or that id's error), so a caller can answer the rest.
+    When some ids fail with an ``UpstreamError`` and others were read, the first failure is
+    raised carrying every id's answer in ``partial_answers`` (the value, or that id's error), so
+    a caller can answer the rest; a caller that wants all or nothing just sees the failure.
     """
     unique = list(dict.fromkeys(ids))
     if len(unique) == 1:
@@ -40,7 +41,9 @@ async def read_each(
     by_id = dict(zip(unique, found, strict=True))
     answers = [by_id[key] for key in ids]
     if failures:
-        if len(failures) == len(found):
-            raise failures[0]
-        raise PartialReadFailure(answers, failures[0])  # type: ignore[arg-type]
+        first = failures[0]
+        assert isinstance(first, UpstreamError)
+        if len(failures) < len(found):
+            first.partial_answers = list(answers)
+        raise first
     return answers  # type: ignore[return-value]

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
 
-from adapters.errors import ClientError, ContactNotFound, PartialReadFailure, UpstreamError
+from adapters.errors import ClientError, ContactNotFound, UpstreamError
 from adapters.model import Contact, ContactRef, Job, Order, Vendor
 from gateway.errors import BadUserInput, GatewayError, upstream_failure
 from gateway.services import Services
@@ -139,14 +139,18 @@ async def _load_orders(services: Services, keys: list[OrderKey]) -> list[Any]:
         answers: list[object]
         try:
             answers = list(await services.backend(vendor).get_orders(missing))
-        except PartialReadFailure as partial:
+        except UpstreamError as exc:
+            if exc.partial_answers is None:
+                error = _read_failure(services, vendor, exc, "orders", missing)
+                found.update({(vendor, order_id): error for order_id in missing})
+                return
             # Answer every id that was read; each failed one gets its own error.
-            failed = [oid for oid, a in zip(missing, partial.answers, strict=True) if _failed(a)]
-            _read_failure(services, vendor, partial.first, "orders", failed)
-            answers = [upstream_failure(a) if _failed(a) else a for a in partial.answers]  # type: ignore[arg-type]
-        except (UpstreamError, GatewayError) as exc:
-            error = _read_failure(services, vendor, exc, "orders", missing)
-            found.update({(vendor, order_id): error for order_id in missing})
+            partial = exc.partial_answers
+            failed = [oid for oid, a in zip(missing, partial, strict=True) if _failed(a)]
+            _read_failure(services, vendor, exc, "orders", failed)
+            answers = [upstream_failure(a) if _failed(a) else a for a in partial]  # type: ignore[arg-type]
+        except GatewayError as exc:
+            found.update({(vendor, order_id): exc for order_id in missing})
             return
         for order_id, order in zip(missing, answers, strict=True):
             found[(vendor, order_id)] = order  # type: ignore[assignment]

@@ -219,16 +219,18 @@ class EngageBackend:
         job = job_from_response(response, job_id=vendor_job_id)
         repeated = self._repeats.get(job_id)
         if repeated is not None and job.state.is_final:
-            del self._repeats[job_id]
             if job.state is JobState.FAILED and _lost_create_race(job):
-                # Refused because the order exists: perhaps by our own earlier attempt.
+                # Refused because the order exists: perhaps by our own earlier attempt. (A read
+                # that fails raises, and the next poll of the job checks again.)
                 stored = await self._read_order(job.order_id)
+                self._repeats.pop(job_id, None)
                 if ownership.is_our_write(repeated, stored):
                     confirmed = self._confirmed_job(job.operation, job.order_id, stored, repeated)
                     job = dataclasses.replace(
                         confirmed, job_id=job.job_id, vendor_job_id=job.vendor_job_id
                     )
                     self._fallbacks.pop(job_id, None)
+            self._repeats.pop(job_id, None)
         fallback = self._fallbacks.get(job_id)
         if fallback is not None and job.state.is_final:
             del self._fallbacks[job_id]

@@ -106,6 +106,7 @@ def _stored_writes(gw: GatewayHandle, vendor: Vendor, route: str) -> Counter[str
 
 
 def _assert_truthful(answers: dict[str, str]) -> None:
+    print(f"answers: {sorted(Counter(answers.values()).items())}")
     lies = {
         oid: answer for oid, answer in answers.items() if answer not in TRUTHFUL_DONE | {UNKNOWN}
     }
@@ -121,6 +122,9 @@ async def test_expertsender_writes_land_once_and_are_reported_truthfully(mode: s
         stored = _stored_writes(gw, Vendor.EXPERTSENDER, "/orders")
         lost = [e for e in requests(gw, Vendor.EXPERTSENDER)["log"] if e.get("fault")]
     assert lost, "the emulator dropped no answer: the soak proves nothing"
+    print(
+        f"{len(answers)} writes, {len(lost)} vendor answers (writes and reads) dropped after commit"
+    )
     _assert_truthful(answers)
     twice = {oid: n for oid, n in stored.items() if oid in answers and n != 1}
     assert not twice, f"{len(twice)} orders written more than once"
@@ -139,6 +143,9 @@ async def test_engage_slow_creates_land_once_and_are_reported_truthfully() -> No
         stored = _stored_writes(gw, Vendor.ENGAGE, "/api/v3/orders")
         lost = [e for e in requests(gw, Vendor.ENGAGE)["log"] if e.get("fault")]
     assert lost, "the emulator dropped no answer: the soak proves nothing"
+    print(
+        f"{len(answers)} writes, {len(lost)} vendor answers (writes and reads) dropped after commit"
+    )
     _assert_truthful(answers)
     twice = {oid: n for oid, n in stored.items() if oid in answers and n != 1}
     assert not twice, f"{len(twice)} orders POSTed and accepted more than once"
