@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from adapters.engage import ownership
+from adapters.errors import UpstreamError
 
 StoredOrder = dict[str, Any] | None
 Landed = Callable[[StoredOrder], bool]
@@ -37,16 +38,24 @@ async def await_landing(
     """The stored order once ``landed`` holds for it, or ``NOT_SEEN`` after ``wait_s``; reads
     are spaced by ``delays`` (the last one repeats), like the polls of a job.
 
-    A read that fails (the vendor is down) propagates: then nobody can tell, and the caller
-    keeps its ``WriteOutcomeUnknown``.
+    A read that fails (the vendor is down) is tried again on the same schedule; if the last
+    read before the deadline failed too, its error propagates: then nobody can tell, and the
+    caller keeps its ``WriteOutcomeUnknown``.
     """
     deadline = time.monotonic() + wait_s
     for attempt in itertools.count():
-        stored = await read()
-        if landed(stored):
-            return stored
+        failure: UpstreamError | None = None
+        try:
+            stored = await read()
+        except UpstreamError as exc:
+            failure = exc
+        else:
+            if landed(stored):
+                return stored
         remaining = deadline - time.monotonic()
         if remaining <= 0:
+            if failure is not None:
+                raise failure
             break
         await asyncio.sleep(min(delays[min(attempt, len(delays) - 1)], remaining))
     return NOT_SEEN
