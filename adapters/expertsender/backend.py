@@ -308,9 +308,10 @@ class ExpertSenderBackend:
     async def _holds(
         self, order_id: str, sent: dict[str, Any], lost: WriteOutcomeUnknown | None
     ) -> bool:
-        """Whether the stored order is our write; ``WriteOutcomeUnknown`` if it cannot be read."""
+        """Whether the stored order is our write; ``WriteOutcomeUnknown`` if it cannot be read
+        (after a pause and another read per ``confirm_read_delays``)."""
         try:
-            stored = await self._read_stored(order_id)
+            stored = await self._read_stored_patiently(order_id)
         except UpstreamError as unreadable_now:
             what = lost.message if lost is not None else "An earlier send of this write was lost"
             raise WriteOutcomeUnknown(
@@ -320,6 +321,14 @@ class ExpertSenderBackend:
                 upstream_status=lost.upstream_status if lost is not None else None,
             ) from unreadable_now
         return ownership.is_our_write(sent, stored)
+
+    async def _read_stored_patiently(self, order_id: str) -> object | None:
+        for delay in self.settings.confirm_read_delays:
+            try:
+                return await self._read_stored(order_id)
+            except UpstreamError:
+                await asyncio.sleep(delay)
+        return await self._read_stored(order_id)
 
     async def change_status(
         self,
