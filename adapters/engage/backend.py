@@ -257,7 +257,7 @@ class EngageBackend:
     ) -> Job:
         body, warnings = mapping.order_to_vendor(order, action)
         order_id = order.order_id
-        repeat = may_have_landed
+        repeat = may_have_landed  # an earlier attempt of this write may have landed
         fallback = False
         if mode is WriteMode.ADD:
             job = await self._send_create(order_id, body, repeat)
