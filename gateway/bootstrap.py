@@ -28,7 +28,7 @@ from gateway.http.extensions import schema_extensions
 from gateway.log.transport import TransportEventRelay
 from gateway.schema import build_schema as build_gateway_schema
 from gateway.services import Services, VendorStatus, build_services
-from gateway.settings import GatewaySettings, VendorSettings
+from gateway.settings import GatewaySettings, JobSettings, VendorSettings
 from gateway.vendor_budget import vendor_limiter
 
 if TYPE_CHECKING:
@@ -244,11 +244,16 @@ def build_backend(
     endpoint: VendorEndpoint,
     on_event: Callable[[TransportEvent], None] | None = None,
     *,
+    jobs: JobSettings | None = None,
+    job_signing_key: str | None = None,
     limiter: RateLimiter | None = None,
     observer: CallObserver | None = None,
 ) -> Backend:
-    """The vendor's adapter, pointed at the real API or at its emulator."""
+    """The vendor's adapter, pointed at the real API or at its emulator. ``jobs``: a lost
+    write is looked for on the job-poll schedule up to the job timeout; ``job_signing_key``
+    signs the ids of synchronous vendors' jobs (derived from the API key when None)."""
     vendor_settings = endpoint.settings
+    jobs = jobs or JobSettings()
     if endpoint.vendor is Vendor.ENGAGE:
         from adapters.engage import EngageBackend, EngageSettings
 
@@ -257,6 +262,8 @@ def build_backend(
             api_key=endpoint.api_key,
             timeout_s=vendor_settings.timeout_s,
             rate_per_second=vendor_settings.rate_limit_per_s,
+            landing_delays=jobs.poll_delays,
+            landing_wait_s=jobs.timeout_s,
         )
         return EngageBackend.from_transport(
             engage,
@@ -271,6 +278,7 @@ def build_backend(
         base_url=endpoint.base_url,
         timeout_s=vendor_settings.timeout_s,
         rate_per_second=vendor_settings.rate_limit_per_s,
+        job_signing_key=job_signing_key,
     )
     return ExpertSenderBackend.from_transport(
         expertsender,
@@ -382,6 +390,16 @@ async def connect_shared_state(settings: GatewaySettings) -> SharedState | None:
         state.url,
         settings.redis_key_prefix,
     )
+    from gateway.redis.connection import UNAVAILABLE
+    from gateway.redis.persistence import check_persistence
+
+    try:
+        persistence = await check_persistence(state.client)
+    except UNAVAILABLE:
+        logger.warning("could not check Redis persistence: Redis stopped answering")
+    else:
+        log = logger.info if persistence.append_only else logger.warning
+        log("%s", persistence.describe())
     return state
 
 
@@ -429,6 +447,8 @@ async def start_gateway(
             backends[vendor] = build_backend(
                 endpoint,
                 on_event=on_event,
+                jobs=settings.jobs,
+                job_signing_key=settings.job_signing_key,
                 limiter=limiter
                 if observability is None
                 else observability.timed_limiter(limiter, vendor),
@@ -449,6 +469,7 @@ async def start_gateway(
             transport_events=relay,
             shared=shared,
             job_lease_ttl_s=settings.jobs.lease_ttl_s,
+            idempotency_lease_s=settings.idempotency_lease_s,
         )
         schema = build_schema(settings, observability)
     except BaseException:

@@ -156,7 +156,8 @@ def _configure_logging(args: argparse.Namespace) -> None:
 
 def _secrets_in_environment() -> list[str]:
     # Before the settings are parsed (their errors are logged too): the raw values.
-    keys = [os.environ.get(name, "") for name in ("ENGAGE_API_KEY", "EXPERTSENDER_API_KEY")]
+    names = ("ENGAGE_API_KEY", "EXPERTSENDER_API_KEY", "GATEWAY_JOB_SIGNING_KEY")
+    keys = [os.environ.get(name, "").strip() for name in names]
     redis_url = os.environ.get("GATEWAY_REDIS_URL", "")
     try:
         password = urlsplit(redis_url).password if redis_url else None

@@ -198,7 +198,7 @@ class GatewayMetrics:
         )
         self.idempotent_writes = Counter(
             "idempotent_writes",
-            "Writes carrying an idempotency key, by result (executed or replayed)",
+            "Writes carrying an idempotency key, by result (executed, resumed or replayed)",
             ["result"],
             namespace=ns,
             registry=r,

@@ -47,23 +47,37 @@ class ObservedOutcomes(JobOutcomeRecorder):
 
 
 class ObservedIdempotency(IdempotencyStore[T]):
-    """Tells a replayed outcome from an executed one: only an execution runs the operation."""
+    """Tells a replayed outcome from an executed (or resumed) one: a replay runs neither the
+    operation nor its resumption."""
 
     def __init__(self, inner: IdempotencyStore[T], metrics: GatewayMetrics) -> None:
         self._inner = inner
         self._metrics = metrics
 
-    async def run(self, key: str, fingerprint: str, operation: Callable[[], Awaitable[T]]) -> T:
-        executed = False
+    async def run(
+        self,
+        key: str,
+        fingerprint: str,
+        operation: Callable[[], Awaitable[T]],
+        *,
+        resume: Callable[[], Awaitable[T]] | None = None,
+    ) -> T:
+        ran: list[str] = []
 
-        async def counted() -> T:
-            nonlocal executed
-            executed = True
-            return await operation()
+        def counted(what: str, run: Callable[[], Awaitable[T]]) -> Callable[[], Awaitable[T]]:
+            async def wrapped() -> T:
+                ran.append(what)
+                return await run()
 
-        outcome = await self._inner.run(key, fingerprint, counted)
-        result = "executed" if executed else "replayed"
-        self._metrics.idempotent_writes.labels(result).inc()
+            return wrapped
+
+        outcome = await self._inner.run(
+            key,
+            fingerprint,
+            counted("executed", operation),
+            resume=None if resume is None else counted("resumed", resume),
+        )
+        self._metrics.idempotent_writes.labels(ran[0] if ran else "replayed").inc()
         return outcome
 
     def __getattr__(self, name: str) -> Any:
