@@ -9,8 +9,9 @@ shared the read.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from adapters.errors import UpstreamError
 from adapters.model import Contact, Order, OrderPage, Vendor
@@ -86,10 +87,43 @@ async def _fetch(services: Services, vendor: Vendor, what: str, keys: list[Key])
     ids = [key for _, key in keys]
     try:
         backend = services.backend(vendor)
-        read = backend.get_orders if what == "orders" else backend.get_contacts
-        return list(await read(ids))
-    except (UpstreamError, GatewayError) as exc:
-        return [read_failure(services, vendor, exc, what, ids)] * len(ids)
+    except GatewayError as exc:
+        return [exc for _ in ids]
+    read = backend.get_orders if what == "orders" else backend.get_contacts
+    return await _settled(services, vendor, what, ids, read)
+
+
+R = TypeVar("R")
+
+
+async def _settled(
+    services: Services,
+    vendor: Vendor,
+    what: str,
+    keys: list[str],
+    read: Callable[[list[str]], Awaitable[Sequence[R | None]]],
+) -> list[R | Exception | None]:
+    """``read(keys)``, one answer per key: a key that failed gets its own error, and the keys
+    that were read are answered even when others failed (``partial_answers``)."""
+    try:
+        return list(await read(keys))
+    except GatewayError as exc:
+        return [exc for _ in keys]
+    except UpstreamError as exc:
+        partial_answers = exc.partial_answers
+        if partial_answers is None:
+            error = read_failure(services, vendor, exc, what, keys)
+            return [error for _ in keys]
+        failed = [
+            key
+            for key, answer in zip(keys, partial_answers, strict=True)
+            if isinstance(answer, UpstreamError)
+        ]
+        read_failure(services, vendor, exc, what, failed)
+        return [
+            upstream_failure(answer) if isinstance(answer, UpstreamError) else answer  # type: ignore[misc]
+            for answer in partial_answers
+        ]
 
 
 async def _fetch_page(services: Services, keys: list[Key]) -> list[OrderPage]:
