@@ -38,7 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 SCENARIO = "realistic mix, 50/s vendor budget"
 # Engage's documented budget per API key (engage-v3.md §8): the emulator enforces it.
 VENDOR_BUDGET_PER_S = 50
-# The gateway's own limiter: its default, under the budget with room for the emulator's
+# The gateway's own limiter: under the budget, with room for the emulator's
 # sliding window (requests paced evenly still arrive bunched on a busy machine).
 GATEWAY_RATE_PER_S = 40
 ORDERS = 500

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from adapters.errors import UpstreamError
 from adapters.model import Contact, Order, OrderPage, Vendor
+from adapters.transport import VendorCallPriority, vendor_call_priority
 from gateway.cache import Key, ReadCache, contact_of_slot, page_slot
 from gateway.errors import GatewayError, upstream_failure
 
@@ -65,18 +66,22 @@ def refresh_stale_entries(services: Services) -> None:
 
     def refresh_order(key: Key) -> None:
         cache.order_reads.start(
-            [key], partial(_fetch, services, key[0], "orders"), keep=partial(_keep_order, cache)
+            [key],
+            partial(_in_background, partial(_fetch, services, key[0], "orders")),
+            keep=partial(_keep_order, cache),
         )
 
     def refresh_contact(key: Key) -> None:
         cache.contact_reads.start(
-            [key], partial(_fetch, services, key[0], "contacts"), keep=partial(_keep_contact, cache)
+            [key],
+            partial(_in_background, partial(_fetch, services, key[0], "contacts")),
+            keep=partial(_keep_contact, cache),
         )
 
     def refresh_page(key: Key) -> None:
         cache.page_reads.start(
             [key],
-            partial(_fetch_page, services),
+            partial(_in_background, partial(_fetch_page, services)),
             keep=partial(_keep_page, cache, cache.changes_seen()),
         )
 
@@ -94,6 +99,12 @@ async def _fetch(services: Services, vendor: Vendor, what: str, keys: list[Key])
 
 
 R = TypeVar("R")
+
+
+async def _in_background(fetch: Callable[[list[Key]], Awaitable[R]], keys: list[Key]) -> R:
+    """A refresh nobody waits for: its vendor calls queue behind every other."""
+    with vendor_call_priority(VendorCallPriority.BACKGROUND):
+        return await fetch(keys)
 
 
 async def _settled(

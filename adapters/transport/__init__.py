@@ -15,6 +15,7 @@ from adapters.transport._json import response_json
 from adapters.transport._limiter import RateLimiter, local_limiter
 from adapters.transport._observer import CallObservation, CallObserver
 from adapters.transport._outcomes import parse_retry_after
+from adapters.transport._priority import PriorityGate, VendorCallPriority, vendor_call_priority
 from adapters.transport._settings import RetryPolicy, TransportSettings, VendorClientSettings
 
 __all__ = [
@@ -22,15 +23,18 @@ __all__ = [
     "CallObservation",
     "CallObserver",
     "CircuitBreaker",
+    "PriorityGate",
     "RateLimiter",
     "RetryPolicy",
     "TransportEvent",
     "TransportEventKind",
     "TransportSettings",
     "TransportStats",
+    "VendorCallPriority",
     "VendorClientSettings",
     "VendorTransport",
     "local_limiter",
     "parse_retry_after",
     "response_json",
+    "vendor_call_priority",
 ]

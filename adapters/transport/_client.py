@@ -45,6 +45,7 @@ from adapters.transport._outcomes import (
     judge_exception,
     judge_response,
 )
+from adapters.transport._priority import PriorityGate
 from adapters.transport._settings import RetryPolicy, TransportSettings
 
 logger = logging.getLogger(__name__)
@@ -103,7 +104,10 @@ class VendorTransport:
             if proxy_in_environment()
             else Http1Transport(max_connections=settings.max_connections),
         )
-        self._limiter: RateLimiter = limiter or local_limiter(settings.rate_per_second)
+        # Writes and job polls first, background refreshes last (``vendor_call_priority``).
+        self._limiter: RateLimiter = PriorityGate(
+            limiter or local_limiter(settings.rate_per_second)
+        )
         breaker_kwargs = {} if clock is None else {"clock": clock}
         self.breaker = CircuitBreaker(
             settings.breaker_failure_threshold,

@@ -14,6 +14,7 @@ from typing import Any
 from adapters.backend import Backend
 from adapters.errors import AlreadyExists, ClientError, OrderNotFound, UpstreamError
 from adapters.model import Job, JobMessage, LogSeverity, Vendor
+from adapters.transport import VendorCallPriority, vendor_call_priority
 from gateway.errors import UserErrorInfo, input_path, upstream_failure, user_errors_from
 from gateway.idempotency import IdempotencyKeyReused, MutationOutcome, fingerprint
 from gateway.schema.info import GatewayInfo
@@ -102,7 +103,9 @@ async def run_write(info: GatewayInfo, request: WriteRequest) -> OrderMutationPa
 
     async def attempt(call: Callable[[Backend], Awaitable[Job]]) -> MutationOutcome:
         try:
-            job = await call(backend)
+            # A write goes ahead of the reads queued for the vendor's budget.
+            with vendor_call_priority(VendorCallPriority.WRITE):
+                job = await call(backend)
         except ClientError as exc:
             services.record_vendor_error(
                 exc,
