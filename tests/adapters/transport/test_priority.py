@@ -18,6 +18,12 @@ async def _call(
     log.append(name)
 
 
+def _start(
+    gate: PriorityGate, priority: VendorCallPriority, prefix: str, count: int, log: list[str]
+) -> list[asyncio.Future[None]]:
+    return [asyncio.ensure_future(_call(gate, priority, f"{prefix}{i}", log)) for i in range(count)]
+
+
 async def _queued(gate: PriorityGate, count: int) -> None:
     while gate.waiting() < count:
         await asyncio.sleep(0)
@@ -26,10 +32,7 @@ async def _queued(gate: PriorityGate, count: int) -> None:
 async def test_a_write_goes_ahead_of_the_reads_already_queued() -> None:
     gate = PriorityGate(local_limiter(RATE_PER_S))
     log: list[str] = []
-    reads = [
-        asyncio.ensure_future(_call(gate, VendorCallPriority.INTERACTIVE, f"read{i}", log))
-        for i in range(10)
-    ]
+    reads = _start(gate, VendorCallPriority.INTERACTIVE, "read", 10, log)
     await _queued(gate, 5)
     # Reads holding a slot or waiting on the bucket when the write came; the rest queue.
     admitted = len(reads) - gate.waiting()
@@ -42,16 +45,10 @@ async def test_a_write_goes_ahead_of_the_reads_already_queued() -> None:
 async def test_background_refreshes_wait_for_the_reads_clients_wait_for() -> None:
     gate = PriorityGate(local_limiter(RATE_PER_S))
     log: list[str] = []
-    background = [
-        asyncio.ensure_future(_call(gate, VendorCallPriority.BACKGROUND, f"refresh{i}", log))
-        for i in range(8)
-    ]
+    background = _start(gate, VendorCallPriority.BACKGROUND, "refresh", 8, log)
     await _queued(gate, 4)
     admitted = len(background) - gate.waiting()
-    reads = [
-        asyncio.ensure_future(_call(gate, VendorCallPriority.INTERACTIVE, f"read{i}", log))
-        for i in range(3)
-    ]
+    reads = _start(gate, VendorCallPriority.INTERACTIVE, "read", 3, log)
     await asyncio.gather(*background, *reads)
     assert max(log.index(f"read{i}") for i in range(3)) <= admitted + 2
     assert log[-1].startswith("refresh")
