@@ -293,6 +293,7 @@ class Bench:
             expertsender_url,
             clients=self.plan.realistic_clients,
             seconds=self.plan.realistic_s,
+            warmup_s=self.plan.realistic_warmup_s,
             say=_say,
             peers="peer" in self.phases or self.phases == {"realistic"},
         )

@@ -70,17 +70,26 @@ class Tally:
 
 
 class Mix:
-    def __init__(self, plan: dict[str, Any], session: aiohttp.ClientSession) -> None:
+    def __init__(
+        self,
+        plan: dict[str, Any],
+        session: aiohttp.ClientSession,
+        job_session: aiohttp.ClientSession,
+    ) -> None:
         self.plan = plan
         self.dialect: Dialect = DIALECTS[plan["dialect"]](plan)
         self.session = session
+        # Job checks run beside the clients' loops, on connections of their own: on the
+        # clients' (one each, always busy) they would wait for a free one.
+        self.job_session = job_session
         self.url = plan["url"]
         self.orders = {o["orderId"]: OrderState(o["contact"]) for o in plan["orders"]}
         self.ids = [o["orderId"] for o in plan["orders"]]
         weights = [1 / (rank ** plan["zipf_s"]) for rank in range(1, len(self.ids) + 1)]
         self.cumulative = list(itertools.accumulate(weights))
         self.rng = random.Random(plan.get("seed", 7))
-        self.next_version = itertools.count(1)
+        # Versions rise across runs against the same orders (a warm-up, then the measurement).
+        self.next_version = itertools.count(int(plan.get("first_version", 1)))
         self.tally = Tally()
         self.stop_at = 0.0
         self.following: set[asyncio.Future[None]] = set()
@@ -90,10 +99,12 @@ class Mix:
         index = bisect.bisect_left(self.cumulative, point)
         return str(self.ids[index])
 
-    async def post(self, body: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
+    async def post(
+        self, body: dict[str, Any], *, session: aiohttp.ClientSession | None = None
+    ) -> tuple[dict[str, Any] | None, str | None]:
         """The decoded answer and an error code (None when the answer has no error)."""
         try:
-            async with self.session.post(self.url, json=body) as answer:
+            async with (session or self.session).post(self.url, json=body) as answer:
                 text = await answer.read()
                 status = answer.status
         except (aiohttp.ClientError, TimeoutError) as exc:
@@ -182,7 +193,7 @@ class Mix:
                     return
                 await asyncio.sleep(delay)
                 self.tally.job_checks += 1
-                polled, error = await self.post(self.dialect.job(job))
+                polled, error = await self.post(self.dialect.job(job), session=self.job_session)
                 if error and self.dialect.job_error_means_done(error):
                     job = JobState(job.id, "COMPLETED")
                 elif error:
@@ -257,11 +268,20 @@ def summary(tally: Tally, elapsed_s: float) -> dict[str, Any]:
 
 
 async def _main(plan: dict[str, Any]) -> dict[str, Any]:
-    connector = aiohttp.TCPConnector(limit=int(plan["clients"]), force_close=False)
     timeout = aiohttp.ClientTimeout(total=float(plan.get("request_timeout_s", 30)))
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout, headers=headers) as s:
-        return await Mix(plan, s).run()
+    clients = int(plan["clients"])
+    async with (
+        aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=clients), timeout=timeout, headers=headers
+        ) as session,
+        aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=max(10, clients // 2)),
+            timeout=timeout,
+            headers=headers,
+        ) as job_session,
+    ):
+        return await Mix(plan, session, job_session).run()
 
 
 def main(argv: list[str] | None = None) -> int:

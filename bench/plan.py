@@ -28,6 +28,7 @@ class Plan:
     # The realistic mix under the vendor's rate limit: how long, and how many clients.
     realistic_s: float = 60
     realistic_clients: int = 100
+    realistic_warmup_s: float = 20
 
 
 FULL = Plan(
@@ -62,4 +63,5 @@ QUICK = Plan(
     peer_processes=(1,),
     profile_nested_query=False,
     realistic_s=10,
+    realistic_warmup_s=5,
 )
