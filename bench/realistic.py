@@ -28,14 +28,14 @@ from typing import Any
 
 import httpx
 
-from bench import graphql, peer
+from bench import graphql, peer, targets
 from bench.graphql import BenchCheckError
 from bench.procs import PYTHON, Service, running
 from bench.report import Finding, Measurement
 from bench.stack import ENGAGE_HEADERS, gateway
 
 REPO = Path(__file__).resolve().parent.parent
-SCENARIO = "realistic mix, 50/s vendor budget"
+SCENARIO = targets.REALISTIC
 # Engage's documented budget per API key (engage-v3.md §8): the emulator enforces it.
 VENDOR_BUDGET_PER_S = 50
 # The gateway's own limiter: under the budget, with room for the emulator's
@@ -50,7 +50,7 @@ CACHE_STALE_S = 300
 JOB_DELAY_MS = 300
 # Job polls spend the same budget as reads: the first poll waits until a job may be done.
 JOB_POLL_SCHEDULE = "0.4,0.5,1,2,5"
-GATEWAY = "gateway 1 proc"
+GATEWAY = targets.REALISTIC_GATEWAY
 HIVE = "Hive Gateway 1 proc"
 HIVE_CACHE = "Hive Gateway 1 proc + response cache"
 
@@ -131,13 +131,15 @@ def _contacts() -> list[dict[str, str]]:
     ]
 
 
-def seed_orders(emulator_url: str, prefix: str, month: int) -> list[dict[str, Any]]:
-    """500 new orders straight at the emulator (budget lifted meanwhile), newest of all so they
-    head their contacts' order pages; returns them as the mix client's plan lists them."""
+def seed_orders(
+    emulator_url: str, prefix: str, month: int, count: int = ORDERS
+) -> list[dict[str, Any]]:
+    """``count`` new orders straight at the emulator (budget lifted meanwhile), newest of all so
+    they head their contacts' order pages; returns them as the mix client's plan lists them."""
     contacts = _contacts()
     orders = []
     with httpx.Client(base_url=emulator_url, headers=ENGAGE_HEADERS, timeout=30) as client:
-        for index in range(ORDERS):
+        for index in range(count):
             contact = contacts[index % len(contacts)]
             order_id = f"{prefix}-{index:03d}"
             minutes, seconds = divmod(index, 60)
