@@ -146,7 +146,7 @@ def test_report_is_written_as_markdown_and_json(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "latest.json").read_text())
     assert data["mode"] == "quick"
     assert data["checks"][4]["verdict"] == "miss"
-    assert len(data["measurements"]) == 8
+    assert len(data["measurements"]) == 9
     assert render_markdown(report) == markdown
 
 
