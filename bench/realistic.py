@@ -48,8 +48,9 @@ MIX = {"read": 0.80, "page": 0.15, "write": 0.05}
 CACHE_TTL_S = 60
 CACHE_STALE_S = 300
 JOB_DELAY_MS = 300
-# Job polls spend the same budget as reads: the first poll waits until a job may be done.
-JOB_POLL_SCHEDULE = "0.4,0.5,1,2,5"
+# Job polls spend the same budget as reads: the first poll waits until a job is likely done
+# (the emulator holds a job 2 x 300 ms).
+JOB_POLL_SCHEDULE = "0.7,0.5,1,2,5"
 GATEWAY = targets.REALISTIC_GATEWAY
 HIVE = "Hive Gateway 1 proc"
 HIVE_CACHE = "Hive Gateway 1 proc + response cache"
