@@ -23,7 +23,13 @@ import uvicorn
 
 from adapters.backend import Backend
 from adapters.model import Vendor
-from adapters.transport import CallObserver, RateLimiter, TransportEvent, VendorTransport
+from adapters.transport import (
+    CallObserver,
+    PriorityGate,
+    RateLimiter,
+    TransportEvent,
+    VendorTransport,
+)
 from gateway.http.extensions import schema_extensions
 from gateway.log.transport import TransportEventRelay
 from gateway.schema import build_schema as build_gateway_schema
@@ -437,12 +443,15 @@ async def start_gateway(
         relay = TransportEventRelay()
         on_event = relay if observability is None else _both(relay, observability)
         for vendor, endpoint in endpoints.items():
-            limiter = vendor_limiter(
-                vendor,
-                endpoint.api_key,
-                endpoint.settings.rate_limit_per_s,
-                processes=settings.workers,
-                shared=shared,
+            # Writes and their job polls go first, background refreshes last.
+            limiter = PriorityGate(
+                vendor_limiter(
+                    vendor,
+                    endpoint.api_key,
+                    endpoint.settings.rate_limit_per_s,
+                    processes=settings.workers,
+                    shared=shared,
+                )
             )
             backends[vendor] = build_backend(
                 endpoint,

@@ -104,9 +104,10 @@ class VendorTransport:
             if proxy_in_environment()
             else Http1Transport(max_connections=settings.max_connections),
         )
-        # Writes and job polls first, background refreshes last (``vendor_call_priority``).
-        self._limiter: RateLimiter = PriorityGate(
-            limiter or local_limiter(settings.rate_per_second)
+        # Writes and job polls first, background refreshes last (``vendor_call_priority``); a
+        # limiter given by the caller brings its own ``PriorityGate`` if it wants one.
+        self._limiter: RateLimiter = limiter or PriorityGate(
+            local_limiter(settings.rate_per_second)
         )
         breaker_kwargs = {} if clock is None else {"clock": clock}
         self.breaker = CircuitBreaker(
