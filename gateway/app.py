@@ -22,6 +22,7 @@ from gateway.bootstrap import Gateway, start_gateway
 from gateway.context import make_context_getter
 from gateway.gc_tuning import serving_gc
 from gateway.http.body_limit import BodySizeLimitMiddleware
+from gateway.http.body_timeout import BodyTimeoutMiddleware
 from gateway.http.graphiql import static_mount
 from gateway.http.health import health_routes
 from gateway.http.masking import quiet_expected_errors
@@ -57,7 +58,8 @@ def create_app(
     """The gateway as an ordinary Starlette app: every route, ``/graphql`` included, runs
     under the same middleware stack, so CORS, authentication or metrics added there see it.
 
-    ``extra_middleware`` runs outside the gateway's own (body limit), in the order given.
+    ``extra_middleware`` runs outside the gateway's own (body timeout and size limit), in the
+    order given.
     """
     quiet_expected_errors()
     endpoint = _GraphQLEndpoint()
@@ -74,6 +76,7 @@ def create_app(
             graphiql=settings.graphiql,
             keepalive_s=settings.ws_keepalive_s,
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+            ws_init_timeout_s=settings.connections.ws_init_timeout_s,
         )
         try:
             with complete_streams_on_signal(gateway.services.end_streams), serving_gc():
@@ -100,6 +103,7 @@ def create_app(
         routes=routes,
         middleware=[
             *extra_middleware,
+            Middleware(BodyTimeoutMiddleware, timeout_s=settings.connections.body_timeout_s),
             Middleware(BodySizeLimitMiddleware, max_body_bytes=max_body_bytes),
         ],
         lifespan=lifespan,

@@ -24,6 +24,9 @@ import uvicorn
 from adapters.backend import Backend
 from adapters.model import Vendor
 from adapters.transport import TransportEvent
+from gateway.guard.log_limits import entries_within
+from gateway.guard.meter import MeteredBackend
+from gateway.guard.shares import ClientShares
 from gateway.http.extensions import schema_extensions
 from gateway.log.transport import TransportEventRelay
 from gateway.schema import build_schema as build_gateway_schema
@@ -341,8 +344,13 @@ def sandboxed_vendors(settings: GatewaySettings) -> list[Vendor]:
     return [vendor for vendor, vs in _vendor_settings(settings).items() if not vs.configured]
 
 
-def build_schema(settings: GatewaySettings) -> strawberry.Schema:
-    return build_gateway_schema(extensions=schema_extensions(settings.limits))
+def build_schema(
+    settings: GatewaySettings, shares: ClientShares | None = None
+) -> strawberry.Schema:
+    extensions = schema_extensions(
+        settings.limits, introspection=settings.introspection_enabled, shares=shares
+    )
+    return build_gateway_schema(extensions=extensions)
 
 
 async def connect_shared_state(settings: GatewaySettings) -> SharedState | None:
@@ -395,8 +403,9 @@ async def start_gateway(settings: GatewaySettings) -> Gateway:
                 )
         endpoints = vendor_endpoints(settings, emulator_urls)
         relay = TransportEventRelay()
+        shares = ClientShares(settings.clients)
         for vendor, endpoint in endpoints.items():
-            backends[vendor] = build_backend(endpoint, on_event=relay)
+            backends[vendor] = MeteredBackend(build_backend(endpoint, on_event=relay), shares)
         vendor_info = {
             vendor: VendorStatus(configured=True, sandbox=endpoint.sandbox)
             for vendor, endpoint in endpoints.items()
@@ -408,12 +417,12 @@ async def start_gateway(settings: GatewaySettings) -> Gateway:
             job_timeout_s=settings.jobs.timeout_s,
             cache_ttl_s=settings.cache_ttl_s,
             cache_enabled=settings.cache_enabled,
-            log_max_entries=settings.log_max_entries,
+            log_max_entries=entries_within(settings.log_max_entries, settings.log_max_bytes),
             transport_events=relay,
             shared=shared,
             job_lease_ttl_s=settings.jobs.lease_ttl_s,
         )
-        schema = build_schema(settings)
+        schema = build_schema(settings, shares)
     except BaseException:
         for backend in backends.values():
             await backend.aclose()

@@ -33,6 +33,7 @@ from gateway.bootstrap import (
     sandboxed_vendors,
     start_emulators,
 )
+from gateway.http.connections import server_options
 from gateway.settings import GatewaySettings, SettingsError, load_settings, redact_url
 
 PROG = "order-gateway"
@@ -211,7 +212,8 @@ def _uvicorn_options(settings: GatewaySettings) -> dict[str, Any]:
         "host": settings.host,
         "port": settings.port,
         "loop": "uvloop",
-        "http": "httptools",
+        # httptools, with a deadline on request headers; a connection cap; no server header.
+        **server_options(settings.connections),
         "ws": "websockets-sansio",
         # Each compressing connection keeps a zlib context (about 45 KB); subscription
         # messages are small, so compression saves little and costs that per subscriber.

@@ -21,6 +21,7 @@ from graphql import GraphQLError
 
 from adapters.errors import ClientError, UpstreamError, ValidationFailed
 from adapters.model import Vendor
+from gateway.public_text import public_message
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +95,7 @@ class UpstreamFailure(GatewayError):
 
 def upstream_failure(exc: UpstreamError) -> UpstreamFailure:
     return UpstreamFailure(
-        exc.message,
+        public_message(exc.message),
         code=exc.code,
         vendor=exc.vendor,
         upstream_status=exc.upstream_status,

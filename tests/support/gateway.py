@@ -21,6 +21,7 @@ from starlette.middleware import Middleware
 from adapters.model import Vendor
 from gateway.app import create_app
 from gateway.bootstrap import Gateway
+from gateway.http.connections import server_options
 from gateway.settings import GatewaySettings, JobSettings, QueryLimits, SandboxSettings
 from tests.support.servers import LoopbackServer, serve
 
@@ -94,5 +95,9 @@ def sandbox_gateway(
 ) -> Iterator[GatewayHandle]:
     settings = sandbox_settings(**overrides)
     app = create_app(settings, extra_middleware=extra_middleware)
-    with serve(app) as server, httpx.Client(timeout=10.0) as client:
+    # The server limits the gateway's own command runs with (header deadline, no server header).
+    with (
+        serve(app, **server_options(settings.connections)) as server,
+        httpx.Client(timeout=10.0) as client,
+    ):
         yield GatewayHandle(server, settings, client, app.state.gateway)

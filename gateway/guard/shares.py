@@ -1,0 +1,63 @@
+"""Each client's share of the vendors.
+
+Two limits per client (``gateway.client_identity`` says who a client is):
+
+* a bucket of vendor calls, refilled at ``cost_rate`` per second up to ``cost_burst``: an
+  operation's estimated cost is taken from it before the operation runs, and a client whose
+  bucket cannot pay is told to come back later (``RATE_LIMITED`` with ``Retry-After``). Keeping
+  each client's rate below the vendor's own is what leaves room for everyone else;
+* at most ``vendor_concurrency`` of its vendor calls in flight: calls beyond that wait in the
+  client's own queue, so a burst never stands in front of other clients' calls at the vendor's
+  rate limiter.
+
+Counted with ``limits`` (a sliding-window counter, O(1) per client) in this process's memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from cachetools import LRUCache
+from limits import RateLimitItemPerSecond
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
+
+from gateway.settings import ClientLimits
+
+# Clients remembered at once; a forgotten client starts again with a full bucket.
+MAX_TRACKED_CLIENTS = 10_000
+
+
+class ClientShares:
+    def __init__(self, limits: ClientLimits) -> None:
+        self.limits = limits
+        window_s = max(1, round(limits.cost_burst / limits.cost_rate))
+        self._bucket = RateLimitItemPerSecond(limits.cost_burst, window_s, namespace="cost")
+        self._limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
+        self._slots: LRUCache[str, asyncio.Semaphore] = LRUCache(MAX_TRACKED_CLIENTS)
+
+    async def charge(self, client: str, cost: int) -> int | None:
+        """Take ``cost`` from the client's bucket; ``None`` if paid, else seconds to wait."""
+        if cost <= 0:
+            return None
+        if cost > self.limits.cost_burst:
+            return math.ceil(self.limits.cost_burst / self.limits.cost_rate)
+        if await self._limiter.hit(self._bucket, client, cost=cost):
+            return None
+        stats = await self._limiter.get_window_stats(self._bucket, client)
+        needed = cost - stats.remaining
+        by_rate = needed / self.limits.cost_rate
+        return max(1, math.ceil(min(by_rate, stats.reset_time - time.time()) if by_rate > 0 else 1))
+
+    @asynccontextmanager
+    async def slot(self, client: str) -> AsyncIterator[None]:
+        """One of the client's vendor-call slots, waited for in the client's own queue."""
+        semaphore = self._slots.get(client)
+        if semaphore is None:
+            semaphore = self._slots[client] = asyncio.Semaphore(self.limits.vendor_concurrency)
+        async with semaphore:
+            yield
