@@ -25,6 +25,7 @@ from gateway.http.body_limit import BodySizeLimitMiddleware
 from gateway.http.body_timeout import BodyTimeoutMiddleware
 from gateway.http.graphiql import static_mount
 from gateway.http.health import health_routes
+from gateway.http.log_once import tracebacks_once
 from gateway.http.masking import quiet_expected_errors
 from gateway.http.view import GatewayGraphQL
 from gateway.settings import GatewaySettings, load_settings
@@ -79,7 +80,11 @@ def create_app(
             ws_init_timeout_s=settings.connections.ws_init_timeout_s,
         )
         try:
-            with complete_streams_on_signal(gateway.services.end_streams), serving_gc():
+            with (
+                complete_streams_on_signal(gateway.services.end_streams),
+                serving_gc(),
+                tracebacks_once(),
+            ):
                 yield
         finally:
             endpoint.view = None

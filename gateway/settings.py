@@ -101,7 +101,7 @@ class ClientLimits:
 
     cost_rate: float = 20.0
     cost_burst: int = 600
-    vendor_concurrency: int = 4
+    vendor_concurrency: int = 8
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ byte (or from the connection's opening) to complete its headers, then answers 40
 from __future__ import annotations
 
 import asyncio
+from functools import cache
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -47,10 +48,13 @@ class HeaderDeadlineHttpToolsProtocol(HttpToolsProtocol):
         self._disarm_header_deadline()
         super().connection_lost(exc)
 
+    def header_deadline_s(self) -> float:
+        return self.header_timeout_s
+
     def _arm_header_deadline(self) -> None:
         if self._header_deadline is None:
             self._header_deadline = self.loop.call_later(
-                self.header_timeout_s, self._headers_timed_out
+                self.header_deadline_s(), self._headers_timed_out
             )
 
     def _disarm_header_deadline(self) -> None:
@@ -68,6 +72,21 @@ class HeaderDeadlineHttpToolsProtocol(HttpToolsProtocol):
         self.transport.close()
 
 
+class EnvironmentHeaderDeadlineProtocol(HeaderDeadlineHttpToolsProtocol):
+    """The deadline from ``GATEWAY_HEADER_TIMEOUT_S``: worker processes receive their server
+    settings pickled, and only a class importable by name survives that."""
+
+    def header_deadline_s(self) -> float:
+        return _environment_limits().header_timeout_s
+
+
+@cache
+def _environment_limits() -> ConnectionLimits:
+    from gateway.settings import load_settings
+
+    return load_settings().connections
+
+
 def header_deadline_protocol(timeout_s: float) -> type[HeaderDeadlineHttpToolsProtocol]:
     return type(
         "HeaderDeadlineHttpToolsProtocol",
@@ -76,10 +95,16 @@ def header_deadline_protocol(timeout_s: float) -> type[HeaderDeadlineHttpToolsPr
     )
 
 
-def server_options(limits: ConnectionLimits) -> dict[str, Any]:
-    """uvicorn settings that bound what a client connection may hold."""
+def server_options(limits: ConnectionLimits, *, from_environment: bool = False) -> dict[str, Any]:
+    """uvicorn settings that bound what a client connection may hold; ``from_environment``
+    for servers that start worker processes (which read their settings from it)."""
+    protocol = (
+        EnvironmentHeaderDeadlineProtocol
+        if from_environment
+        else header_deadline_protocol(limits.header_timeout_s)
+    )
     return {
-        "http": header_deadline_protocol(limits.header_timeout_s),
+        "http": protocol,
         # Beyond this many connections and tasks uvicorn answers 503 at once instead of queueing.
         "limit_concurrency": limits.max_connections,
         # Clients learn nothing about the server software.
