@@ -405,7 +405,11 @@ async def start_gateway(settings: GatewaySettings) -> Gateway:
         relay = TransportEventRelay()
         shares = ClientShares(settings.clients)
         for vendor, endpoint in endpoints.items():
-            backends[vendor] = MeteredBackend(build_backend(endpoint, on_event=relay), shares)
+            backends[vendor] = MeteredBackend(
+                build_backend(endpoint, on_event=relay),
+                shares,
+                rate_per_s=endpoint.settings.rate_limit_per_s,
+            )
         vendor_info = {
             vendor: VendorStatus(configured=True, sandbox=endpoint.sandbox)
             for vendor, endpoint in endpoints.items()

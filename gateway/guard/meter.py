@@ -27,6 +27,7 @@ from adapters.model import (
     WriteMode,
 )
 from gateway.errors import GatewayError
+from gateway.guard.fair_queue import FairQueue
 from gateway.guard.shares import ClientShares
 
 T = TypeVar("T")
@@ -58,13 +59,19 @@ class RequestMeter:
 CURRENT_METER: ContextVar[RequestMeter | None] = ContextVar("gateway_request_meter", default=None)
 
 
-class MeteredBackend:
-    """A ``Backend`` whose calls count against the current request and wait for a slot of
-    its client's share. A batch read is made id by id, each in its own slot."""
+# Whose turn a call outside any request (a job poller) takes in the fair queue.
+BACKGROUND_CLIENT = "gateway:background"
 
-    def __init__(self, inner: Backend, shares: ClientShares) -> None:
+
+class MeteredBackend:
+    """A ``Backend`` whose calls count against the current request, wait for a slot of its
+    client's share and take their client's turn at the vendor's rate (``FairQueue``). A batch
+    read is made id by id, each in its own slot and turn."""
+
+    def __init__(self, inner: Backend, shares: ClientShares, *, rate_per_s: float) -> None:
         self.inner = inner
         self.shares = shares
+        self.queue = FairQueue(rate_per_s)
 
     @property
     def vendor(self) -> Vendor:
@@ -74,12 +81,18 @@ class MeteredBackend:
     def capabilities(self) -> Capabilities:
         return self.inner.capabilities
 
+    async def _turns(self, client: str, calls: int) -> None:
+        for _ in range(calls):
+            await self.queue.turn(client)
+
     async def _call(self, calls: int, call: Callable[[], Awaitable[T]]) -> T:
         meter = CURRENT_METER.get()
         if meter is None or not meter.open:
+            await self._turns(BACKGROUND_CLIENT, calls)
             return await call()
         meter.count(calls)
         async with self.shares.slot(meter.client):
+            await self._turns(meter.client, calls)
             return await call()
 
     async def _each(
@@ -93,6 +106,7 @@ class MeteredBackend:
 
         async def one(key: str) -> T:
             async with self.shares.slot(client):
+                await self.queue.turn(client)
                 return (await read([key]))[0]
 
         return list(await asyncio.gather(*(one(key) for key in keys)))
