@@ -100,7 +100,7 @@ class ClientLimits:
     per second up to ``cost_burst``, and at most ``vendor_concurrency`` calls in flight."""
 
     cost_rate: float = 20.0
-    cost_burst: int = 600
+    cost_burst: int = 300
     vendor_concurrency: int = 8
 
 
@@ -413,6 +413,12 @@ def _replaced(settings: Any, names: list[str], value: object) -> Any:
 
 def check_settings(settings: GatewaySettings) -> None:
     """Rules that involve more than one variable."""
+    if settings.clients.cost_burst < settings.limits.max_cost:
+        raise SettingsError(
+            "GATEWAY_CLIENT_COST_BURST",
+            f"must be at least GATEWAY_MAX_COST ({settings.limits.max_cost}), or an operation "
+            "the gateway allows could never be paid for",
+        )
     for prefix, vendor in (("ENGAGE", settings.engage), ("EXPERTSENDER", settings.expertsender)):
         if (vendor.base_url is None) != (vendor.api_key is None):
             missing = f"{prefix}_API_KEY" if vendor.api_key is None else f"{prefix}_BASE_URL"
