@@ -95,9 +95,12 @@ def header_deadline_protocol(timeout_s: float) -> type[HeaderDeadlineHttpToolsPr
     )
 
 
-def server_options(limits: ConnectionLimits, *, from_environment: bool = False) -> dict[str, Any]:
-    """uvicorn settings that bound what a client connection may hold; ``from_environment``
-    for servers that start worker processes (which read their settings from it)."""
+def server_options(
+    limits: ConnectionLimits, *, max_message_bytes: int, from_environment: bool = False
+) -> dict[str, Any]:
+    """uvicorn settings that bound what a client connection may hold; a WebSocket message
+    may be as large as a request body (``max_message_bytes``); ``from_environment`` for
+    servers that start worker processes (which read their settings from it)."""
     protocol = (
         EnvironmentHeaderDeadlineProtocol
         if from_environment
@@ -107,6 +110,7 @@ def server_options(limits: ConnectionLimits, *, from_environment: bool = False) 
         "http": protocol,
         # Beyond this many connections and tasks uvicorn answers 503 at once instead of queueing.
         "limit_concurrency": limits.max_connections,
+        "ws_max_size": max_message_bytes,
         # Clients learn nothing about the server software.
         "server_header": False,
     }

@@ -111,7 +111,12 @@ def sandbox_gateway(
     app = create_app(settings, extra_middleware=extra_middleware)
     # The server limits the gateway's own command runs with (header deadline, no server header).
     with (
-        serve(app, **server_options(settings.connections)) as server,
+        serve(
+            app,
+            **server_options(
+                settings.connections, max_message_bytes=settings.limits.max_body_bytes
+            ),
+        ) as server,
         httpx.Client(timeout=10.0) as client,
     ):
         yield GatewayHandle(server, settings, client, app.state.gateway)

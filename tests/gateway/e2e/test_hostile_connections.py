@@ -141,3 +141,10 @@ def test_a_stalled_body_is_answered_408(gw: GatewayHandle) -> None:
 def test_a_well_behaved_request_is_not_hurried(gw: GatewayHandle) -> None:
     response = gw.client.post(gw.graphql_url, json={"query": "{ vendors { vendor } }"})
     assert response.status_code == 200 and response.json()["data"]["vendors"]
+
+
+def test_a_websocket_message_larger_than_a_request_body_is_refused(gw: GatewayHandle) -> None:
+    too_big = '{"type": "connection_init", "payload": {"x": "' + "x" * 1_100_000 + '"}}'
+    with stays_healthy(gw):
+        code = asyncio.run(close_code_after(gw, "graphql-transport-ws", too_big))
+    assert code == 1009  # "message too big", the WebSocket protocol's own code
