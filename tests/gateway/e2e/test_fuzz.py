@@ -120,11 +120,16 @@ request_fields = st.fixed_dictionaries(
     content_type=st.sampled_from(
         ["application/json", "application/graphql", "text/plain", "multipart/form-data", ""]
     ),
+    accept=st.sampled_from(
+        ["", "application/json", "application/graphql-response+json", "text/event-stream", "*/*"]
+    ),
 )
 def test_any_body_is_at_most_a_client_error(
-    gw: GatewayHandle, body: bytes, content_type: str
+    gw: GatewayHandle, body: bytes, content_type: str, accept: str
 ) -> None:
     headers = {"content-type": content_type} if content_type else {}
+    if accept:
+        headers["accept"] = accept
     assert_client_error_at_most(gw.client.post(gw.graphql_url, content=body, headers=headers))
 
 
