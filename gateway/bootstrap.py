@@ -26,7 +26,7 @@ from adapters.model import Vendor
 from adapters.transport import TransportEvent
 from gateway.guard.log_limits import entries_within
 from gateway.guard.meter import MeteredBackend
-from gateway.guard.shares import ClientShares
+from gateway.guard.shares import ClientShares, bucket_storage
 from gateway.http.extensions import schema_extensions
 from gateway.log.transport import TransportEventRelay
 from gateway.schema import build_schema as build_gateway_schema
@@ -403,7 +403,10 @@ async def start_gateway(settings: GatewaySettings) -> Gateway:
                 )
         endpoints = vendor_endpoints(settings, emulator_urls)
         relay = TransportEventRelay()
-        shares = ClientShares(settings.clients)
+        shares = ClientShares(
+            settings.clients,
+            storage=bucket_storage(settings.redis_url, settings.redis_key_prefix),
+        )
         for vendor, endpoint in endpoints.items():
             backends[vendor] = MeteredBackend(
                 build_backend(endpoint, on_event=relay),

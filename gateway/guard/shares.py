@@ -10,12 +10,17 @@ Two limits per client (``gateway.client_identity`` says who a client is):
   client's own queue, so a burst never stands in front of other clients' calls at the vendor's
   rate limiter.
 
-Counted with ``limits`` (a sliding-window counter, O(1) per client) in this process's memory.
+Buckets are counted with ``limits`` (a sliding-window counter, O(1) per client): in this
+process's memory, or in Redis when gateway processes share one, so that a client's share is
+one share however many processes answer it. If Redis cannot be reached the bucket check lets
+the operation through (the per-request cost limit still holds) rather than refusing everyone.
+Slots are per process: they only keep a client's calls from crowding this process's queue.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 from collections.abc import AsyncIterator
@@ -23,22 +28,38 @@ from contextlib import asynccontextmanager
 
 from cachetools import LRUCache
 from limits import RateLimitItemPerSecond
-from limits.aio.storage import MemoryStorage
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 
 from gateway.settings import ClientLimits
 
+logger = logging.getLogger(__name__)
+
 # Clients remembered at once; a forgotten client starts again with a full bucket.
 MAX_TRACKED_CLIENTS = 10_000
+_LIMITS_SCHEMES = {"redis": "async+redis", "rediss": "async+rediss", "unix": "async+redis+unix"}
+
+
+def bucket_storage(redis_url: str | None, key_prefix: str) -> Storage:
+    if redis_url is None:
+        return MemoryStorage()
+    scheme, _, rest = redis_url.partition("://")
+    return RedisStorage(
+        f"{_LIMITS_SCHEMES[scheme]}://{rest}",
+        implementation="redispy",
+        key_prefix=f"{key_prefix}:client-shares",
+        wrap_exceptions=True,
+    )
 
 
 class ClientShares:
-    def __init__(self, limits: ClientLimits) -> None:
+    def __init__(self, limits: ClientLimits, *, storage: Storage | None = None) -> None:
         self.limits = limits
         window_s = max(1, round(limits.cost_burst / limits.cost_rate))
         self._bucket = RateLimitItemPerSecond(limits.cost_burst, window_s, namespace="cost")
-        self._limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
+        self._limiter = SlidingWindowCounterRateLimiter(storage or MemoryStorage())
         self._slots: LRUCache[str, asyncio.Semaphore] = LRUCache(MAX_TRACKED_CLIENTS)
+        self._store_down = False
 
     async def charge(self, client: str, cost: int) -> int | None:
         """Take ``cost`` from the client's bucket; ``None`` if paid, else seconds to wait."""
@@ -46,9 +67,16 @@ class ClientShares:
             return None
         if cost > self.limits.cost_burst:
             return math.ceil(self.limits.cost_burst / self.limits.cost_rate)
-        if await self._limiter.hit(self._bucket, client, cost=cost):
+        try:
+            if await self._limiter.hit(self._bucket, client, cost=cost):
+                self._store_down = False
+                return None
+            stats = await self._limiter.get_window_stats(self._bucket, client)
+        except Exception:  # the shared store is unreachable: let it through, say so once
+            if not self._store_down:
+                logger.warning("client shares cannot be counted (store unreachable); not enforced")
+            self._store_down = True
             return None
-        stats = await self._limiter.get_window_stats(self._bucket, client)
         needed = cost - stats.remaining
         by_rate = needed / self.limits.cost_rate
         return max(1, math.ceil(min(by_rate, stats.reset_time - time.time()) if by_rate > 0 else 1))

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import asyncio
 
-from gateway.guard.shares import ClientShares
+from gateway.guard.shares import ClientShares, bucket_storage
 from gateway.settings import ClientLimits
+from tests.support.redis import RedisServer
 
 
 async def test_a_client_pays_from_its_own_bucket() -> None:
@@ -37,3 +38,34 @@ async def test_a_client_has_a_bounded_number_of_calls_in_flight() -> None:
     peak = 0
     await asyncio.gather(*(call(client) for client in "abcd" for _ in range(2)))
     assert peak == 8  # clients do not wait for each other
+
+
+async def test_processes_sharing_redis_share_one_bucket_per_client(
+    redis_url: str, redis_prefix: str
+) -> None:
+    limits = ClientLimits(cost_rate=1.0, cost_burst=10)
+    first = ClientShares(limits, storage=bucket_storage(redis_url, redis_prefix))
+    second = ClientShares(limits, storage=bucket_storage(redis_url, redis_prefix))
+    assert await first.charge("address:10.0.0.1", 6) is None
+    assert await second.charge("address:10.0.0.1", 6) is not None
+    assert await second.charge("address:10.0.0.2", 6) is None
+
+
+async def test_an_unreachable_store_lets_operations_through(
+    redis_server: RedisServer, redis_prefix: str
+) -> None:
+    if not redis_server.running:
+        redis_server.start()
+    shares = ClientShares(
+        ClientLimits(cost_rate=1.0, cost_burst=10),
+        storage=bucket_storage(redis_server.url, redis_prefix),
+    )
+    assert await shares.charge("a", 10) is None
+    redis_server.stop()
+    try:
+        assert await shares.charge("a", 10) is None
+    finally:
+        redis_server.start()
+    # Counted again once it is back (a restarted Redis without persistence starts empty).
+    assert await shares.charge("a", 10) is None
+    assert await shares.charge("a", 10) is not None
