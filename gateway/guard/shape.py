@@ -8,7 +8,9 @@ fragment's shape is worked out once and reused wherever it is spread; counts sti
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from graphql import (
     DocumentNode,
@@ -23,12 +25,22 @@ from graphql import (
 
 from gateway.guard.budget import BudgetExceeded, TimeBudget, refusal
 
+# How often one response name may be selected in one selection set (fragments spread into it
+# included). graphql-core's rule that overlapping fields can be merged compares every pair of
+# fields with the same response name: 490 copies of `vendors { vendor }` (within the token
+# limit) take it a second. Overlapping fragments repeat a field a few times, not dozens.
+MAX_REPEATED_FIELD = 20
+
 
 @dataclass(frozen=True, slots=True)
 class Shape:
     depth: int = 0
     aliases: int = 0
     fields: int = 0
+    # Most selections of one response name in any one selection set inside.
+    repeats: int = 0
+    # Selections of each response name this contributes to its enclosing selection set.
+    names: Mapping[str, int] = field(default_factory=dict)
 
 
 _EMPTY = Shape()
@@ -39,6 +51,7 @@ class ShapeLimits:
     max_depth: int
     max_aliases: int
     max_complexity: int
+    max_repeated_field: int = MAX_REPEATED_FIELD
 
 
 class _Walker:
@@ -67,7 +80,8 @@ class _Walker:
     def selections(self, node: SelectionSetNode | None) -> Shape:
         if node is None:
             return _EMPTY
-        depth = aliases = fields = 0
+        depth = aliases = fields = repeats = 0
+        names: Counter[str] = Counter()
         for selection in node.selections:
             self.budget.tick()
             if isinstance(selection, FieldNode):
@@ -79,6 +93,9 @@ class _Walker:
                     depth = max(depth, inner.depth + 1)
                 aliases += inner.aliases + (selection.alias is not None)
                 fields += inner.fields + 1
+                # The field's own selection set ends here: its names are counted.
+                repeats = max(repeats, inner.repeats, max(inner.names.values(), default=0))
+                names[(selection.alias or selection.name).value] += 1
                 continue
             if isinstance(selection, FragmentSpreadNode):
                 inner = self.fragment(selection.name.value)
@@ -89,7 +106,9 @@ class _Walker:
             depth = max(depth, inner.depth)
             aliases += inner.aliases
             fields += inner.fields
-        return Shape(depth, aliases, fields)
+            repeats = max(repeats, inner.repeats)
+            names.update(inner.names)
+        return Shape(depth, aliases, fields, repeats, names)
 
 
 def check_shape(
@@ -103,6 +122,7 @@ def check_shape(
             if not isinstance(definition, OperationDefinitionNode):
                 continue
             shape = walker.selections(definition.selection_set)
+            repeats = max(shape.repeats, max(shape.names.values(), default=0))
             name = f"'{definition.name.value[:64]}'" if definition.name else "The operation"
             if shape.depth > limits.max_depth:
                 errors.append(
@@ -126,6 +146,14 @@ def check_shape(
                         f"{name} selects {shape.fields} fields once its fragments are spread; "
                         f"the limit is {limits.max_complexity}",
                         limit="complexity",
+                    )
+                )
+            if repeats > limits.max_repeated_field:
+                errors.append(
+                    refusal(
+                        f"{name} selects one field {repeats} times in one selection set; the "
+                        f"limit is {limits.max_repeated_field}",
+                        limit="repeatedField",
                     )
                 )
     except (BudgetExceeded, RecursionError):

@@ -47,7 +47,8 @@ def test_a_fan_out_of_sixty_levels_is_counted_not_expanded() -> None:
     found = messages(fan_out(60))
     assert time.perf_counter() - started < 1.0  # expanded, it would never finish
     assert found == [
-        f"The operation selects {2**60} fields once its fragments are spread; the limit is 50"
+        f"The operation selects {2**60} fields once its fragments are spread; the limit is 50",
+        f"The operation selects one field {2**59} times in one selection set; the limit is 20",
     ]
 
 
@@ -60,3 +61,17 @@ def test_running_out_of_time_refuses_the_document() -> None:
     wide = "{ " + " ".join(f"f{i}" for i in range(5000)) + " }"
     found = messages(wide, ShapeLimits(100, 100, 100_000), budget_ms=0.001)
     assert found == ["The document is too complex to check within 0.001 ms"]
+
+
+def test_one_field_repeated_in_one_selection_set_is_refused() -> None:
+    limits = ShapeLimits(max_depth=5, max_aliases=5, max_complexity=5000)
+    assert messages("{ vendors { " + "vendor " * 20 + "} }", limits) == []
+    assert messages("{ vendors { " + "vendor " * 21 + "} }", limits) == [
+        "The operation selects one field 21 times in one selection set; the limit is 20"
+    ]
+    spread = "{ ...F ...F ...F }\nfragment F on Query { " + "vendors { vendor } " * 7 + "}"
+    assert messages(spread, limits) == [
+        "The operation selects one field 21 times in one selection set; the limit is 20"
+    ]
+    # The same name in different selection sets is not a repeat.
+    assert messages("{ a: vendors { vendor } b: vendors { vendor } }", limits) == []
