@@ -69,6 +69,19 @@ def test_fragment_fan_out_is_refused_at_once(gw: GatewayHandle, levels: int) -> 
     print(f"fan-out of {levels} fragments refused in {elapsed * 1000:.1f} ms")
 
 
+def test_one_field_repeated_hundreds_of_times_is_refused_before_the_standard_rules(
+    gw: GatewayHandle,
+) -> None:
+    # Within the token limit; graphql-core's overlapping-fields rule alone took a second on it.
+    document = "{ " + "vendors { vendor } " * 490 + "}"
+    with stays_healthy(gw):
+        response = gw.client.post(
+            gw.graphql_url, json={"query": document}, headers=GRAPHQL_RESPONSE
+        )
+    body = assert_refused(response, "GRAPHQL_VALIDATION_FAILED")
+    assert "490 times in one selection set" in body["errors"][0]["message"]
+
+
 def test_aliases_are_counted_through_fragments(gw: GatewayHandle) -> None:
     aliased = " ".join(f"a{i}: vendors {{ vendor }}" for i in range(4))
     document = (
