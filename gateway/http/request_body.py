@@ -7,6 +7,7 @@ wrong shape (``null``, a string): each is the client's mistake and answers 400.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import orjson
 from cross_web import HTTPException
@@ -47,3 +48,26 @@ def request_json(data: str | bytes) -> object:
 def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     """``text`` cut to ``limit`` characters: messages may quote what the client sent."""
     return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
+def clip_error_messages(message: Mapping[str, object]) -> Mapping[str, object]:
+    """A WebSocket message whose error messages are clipped (``payload`` is an error list on
+    graphql-transport-ws, an error on the legacy protocol, or a result carrying ``errors``)."""
+    payload = message.get("payload")
+    errors: object = payload
+    if isinstance(payload, dict):
+        errors = payload.get("errors", [payload] if "message" in payload else None)
+    if not isinstance(errors, list) or not any(_long_message(error) for error in errors):
+        return message
+    for error in errors:
+        if _long_message(error):
+            error["message"] = clip(error["message"])
+    return message
+
+
+def _long_message(error: object) -> bool:
+    return (
+        isinstance(error, dict)
+        and isinstance(error.get("message"), str)
+        and len(error["message"]) > MAX_MESSAGE_CHARS
+    )

@@ -35,6 +35,7 @@ from strawberry.http.async_base_view import AsyncBaseHTTPView
 from strawberry.http.exceptions import NonJsonMessageReceived, WebSocketDisconnected
 from strawberry.types.unset import UNSET, UnsetType
 
+from gateway.http.request_body import clip_error_messages
 from gateway.http.ws_messages import INVALID_MESSAGE_CLOSE_CODE, invalid_message
 
 logger = logging.getLogger(__name__)
@@ -128,7 +129,7 @@ class HookedWebSocketAdapter(ASGIWebSocketAdapter):
     async def send_json(self, message: Mapping[str, object]) -> None:
         # Both GraphQL WebSocket protocols carry JSON in text frames; clients (gql, the
         # browser's graphql-ws) refuse binary ones, which a bytes-returning encoder would give.
-        encoded = self.view.encode_json(message)
+        encoded = self.view.encode_json(clip_error_messages(message))
         text = encoded.decode() if isinstance(encoded, bytes) else encoded
         try:
             await self.ws.send_text(text)
@@ -138,7 +139,8 @@ class HookedWebSocketAdapter(ASGIWebSocketAdapter):
     async def close(self, code: int, reason: str) -> None:
         if self.connection.rejection is not None and code in _REJECTION_CLOSE_CODES:
             reason = self.connection.rejection
-        await super().close(code, reason)
+        # A reason may quote the client (an unknown operation name): it must fit the frame.
+        await super().close(code, _fit_close_reason(reason))
 
 
 class WebSocketHooks:

@@ -148,3 +148,34 @@ def test_a_websocket_message_larger_than_a_request_body_is_refused(gw: GatewayHa
     with stays_healthy(gw):
         code = asyncio.run(close_code_after(gw, "graphql-transport-ws", too_big))
     assert code == 1009  # "message too big", the WebSocket protocol's own code
+
+
+async def first_answer(gw: GatewayHandle, protocol: str, operation: str) -> str:
+    """The first frame after the acknowledgement, or the close frame's reason."""
+    start = "subscribe" if protocol == "graphql-transport-ws" else "start"
+    async with websockets.connect(gw.ws_url, subprotocols=[protocol], max_size=None) as ws:  # type: ignore[list-item]
+        await ws.send(INIT)
+        await ws.send(f'{{"type": "{start}", "id": "1", "payload": {operation}}}')
+        try:
+            while True:
+                frame = await asyncio.wait_for(ws.recv(), 5)
+                assert isinstance(frame, str)
+                if '"connection_ack"' not in frame and '"ka"' not in frame:
+                    return frame
+        except ConnectionClosed as closed:
+            assert closed.rcvd is not None
+            return f"closed {closed.rcvd.code}: {closed.rcvd.reason}"
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_a_huge_operation_name_is_not_echoed_over_websocket(
+    gw: GatewayHandle, protocol: str
+) -> None:
+    name = "A" * 500_000
+    operation = (
+        f'{{"query": "subscription S {{ integrationLog {{ id }} }}", "operationName": "{name}"}}'
+    )
+    with stays_healthy(gw):
+        answer = asyncio.run(first_answer(gw, protocol, operation))
+    assert "Unknown operation named" in answer and "INTERNAL" not in answer
+    assert len(answer) < 2000
