@@ -18,6 +18,7 @@ from aiodataloader import DataLoader
 from adapters.errors import ClientError, ContactNotFound, UpstreamError
 from adapters.model import Contact, ContactRef, Job, Order, Vendor
 from gateway.errors import BadUserInput, GatewayError, upstream_failure
+from gateway.public_text import public_message
 from gateway.services import Services
 
 OrderKey = tuple[Vendor, str]
@@ -138,6 +139,9 @@ async def _load_orders(services: Services, keys: list[OrderKey]) -> list[Any]:
             return
         try:
             orders = await services.backend(vendor).get_orders(missing)
+        except ClientError as exc:
+            found.update({(vendor, order_id): _refused(vendor, exc) for order_id in missing})
+            return
         except (UpstreamError, GatewayError) as exc:
             error = _read_failure(services, vendor, exc, "orders", missing)
             found.update({(vendor, order_id): error for order_id in missing})
@@ -167,6 +171,9 @@ async def _load_contacts(services: Services, keys: list[ContactKey]) -> list[Any
             return
         try:
             contacts = await services.backend(vendor).get_contacts(missing)
+        except ClientError as exc:
+            found.update({(vendor, contact_id): _refused(vendor, exc) for contact_id in missing})
+            return
         except (UpstreamError, GatewayError) as exc:
             error = _read_failure(services, vendor, exc, "contacts", missing)
             found.update({(vendor, contact_id): error for contact_id in missing})
@@ -225,6 +232,11 @@ def _prime_contact(
     key = (contact.vendor, contact.contact_id)
     contacts.clear(key).prime(key, contact)
     services.cache.put_contact(contact)
+
+
+def _refused(vendor: Vendor, exc: ClientError) -> BadUserInput:
+    """A read the vendor refused as malformed (an id it cannot take): the client's input."""
+    return BadUserInput(public_message(exc.message), code=exc.code, vendor=vendor)
 
 
 def _read_failure(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,7 +36,8 @@ SCALARS: dict[str, st.SearchStrategy[Any]] = {
     "JSON": st.text(max_size=20).map(nodes.String),
 }
 FUZZ = settings(
-    max_examples=120,
+    # FUZZ_EXAMPLES=1000 for a deeper run than CI's.
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "120")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -217,6 +217,16 @@ def test_inputs_past_the_vendor_limits_are_refused(
     assert requests(gw, Vendor.ENGAGE)["total"] == 0
 
 
+@pytest.mark.parametrize("order_id", [".", "..", "./x", "%2e"])
+def test_an_id_the_vendor_refuses_is_a_client_error(gw: GatewayHandle, order_id: str) -> None:
+    for vendor in Vendor:
+        result = gw.post(
+            "query($v: Vendor!, $ids: [String!]!) { orders(vendor: $v, orderIds: $ids) { id } }",
+            {"v": vendor.value, "ids": [order_id]},
+        )
+        assert "INTERNAL" not in codes(result), (vendor, result)
+
+
 def test_an_id_at_the_limit_is_accepted(gw: GatewayHandle) -> None:
     result = gw.post(
         "query($id: String!) { order(vendor: ENGAGE, orderId: $id) { id } }", {"id": "o" * 128}
