@@ -21,6 +21,8 @@ from starlette.websockets import WebSocket
 from gateway.bootstrap import Gateway, start_gateway
 from gateway.context import make_context_getter
 from gateway.gc_tuning import serving_gc
+from gateway.guard.door import refused_at_the_door
+from gateway.guard.shares import ClientShares
 from gateway.http.body_limit import BodySizeLimitMiddleware
 from gateway.http.body_timeout import BodyTimeoutMiddleware
 from gateway.http.graphiql import static_mount
@@ -37,8 +39,16 @@ class _GraphQLEndpoint:
 
     def __init__(self) -> None:
         self.view: GatewayGraphQL | None = None
+        self.shares: ClientShares | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        shares = self.shares
+        if (
+            shares is not None
+            and scope["type"] == "http"
+            and await refused_at_the_door(shares, scope, receive, send)
+        ):
+            return
         if self.view is None:
             if scope["type"] == "websocket":
                 await WebSocket(scope, receive, send).close(code=1013)
@@ -79,6 +89,7 @@ def create_app(
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
             ws_init_timeout_s=settings.connections.ws_init_timeout_s,
         )
+        endpoint.shares = gateway.shares
         try:
             with (
                 complete_streams_on_signal(gateway.services.end_streams),
@@ -88,6 +99,7 @@ def create_app(
                 yield
         finally:
             endpoint.view = None
+            endpoint.shares = None
             await gateway.aclose()
 
     async def readiness() -> dict[str, bool]:

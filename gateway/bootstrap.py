@@ -277,6 +277,8 @@ class Gateway:
     schema: strawberry.Schema
     endpoints: Mapping[Vendor, VendorEndpoint]
     emulators: SandboxEmulators | None = None
+    # Each client's share of the vendors (the schema's cost checks and the backends use it).
+    shares: ClientShares | None = None
 
     async def readiness(self) -> dict[str, bool]:
         """Per vendor: its emulator answers (sandbox) or its backend is built (real API).
@@ -438,7 +440,7 @@ async def start_gateway(settings: GatewaySettings) -> Gateway:
         if emulators is not None:
             await asyncio.to_thread(emulators.stop)
         raise
-    return Gateway(settings, services, schema, endpoints, emulators)
+    return Gateway(settings, services, schema, endpoints, emulators, shares)
 
 
 def _poll_schedule(settings: GatewaySettings) -> object:

@@ -59,7 +59,22 @@ class ClientShares:
         self._bucket = RateLimitItemPerSecond(limits.cost_burst, window_s, namespace="cost")
         self._limiter = SlidingWindowCounterRateLimiter(storage or MemoryStorage())
         self._slots: LRUCache[str, asyncio.Semaphore] = LRUCache(MAX_TRACKED_CLIENTS)
+        # Clients told to retry later, and when: until then they are refused at the door.
+        self._refused_until: LRUCache[str, float] = LRUCache(MAX_TRACKED_CLIENTS)
         self._store_down = False
+
+    def retry_after(self, client: str) -> int | None:
+        """Seconds the client was told to wait and has not waited yet, if any: its requests
+        are refused before their bodies are read, so a client that ignores ``Retry-After``
+        costs the gateway next to nothing."""
+        until = self._refused_until.get(client)
+        if until is None:
+            return None
+        remaining = until - time.monotonic()
+        if remaining <= 0:
+            del self._refused_until[client]
+            return None
+        return math.ceil(remaining)
 
     async def charge(self, client: str, cost: int) -> int | None:
         """Take ``cost`` from the client's bucket; ``None`` if paid, else seconds to wait."""
@@ -79,7 +94,9 @@ class ClientShares:
             return None
         needed = cost - stats.remaining
         by_rate = needed / self.limits.cost_rate
-        return max(1, math.ceil(min(by_rate, stats.reset_time - time.time()) if by_rate > 0 else 1))
+        wait = max(1, math.ceil(min(by_rate, stats.reset_time - time.time()) if by_rate > 0 else 1))
+        self._refused_until[client] = time.monotonic() + wait
+        return wait
 
     @asynccontextmanager
     async def slot(self, client: str) -> AsyncIterator[None]:

@@ -176,6 +176,10 @@ def test_a_client_over_its_share_is_rate_limited_and_others_are_not() -> None:
         retry_after = int(second.headers["retry-after"])
         assert 1 <= retry_after <= 10
         assert body["errors"][0]["extensions"]["retryAfter"] == retry_after
+        # Until then it is refused before its request is even read, whatever it asks.
+        again = gw.client.post(gw.graphql_url, json={"query": "{ vendors { vendor } }"})
+        assert again.status_code == 429 and 1 <= int(again.headers["retry-after"]) <= retry_after
+        assert codes(again.json()) == ["RATE_LIMITED"]
         # Another client (another address) still has its whole share.
         other_address = httpx.HTTPTransport(local_address="127.0.0.2")
         with httpx.Client(transport=other_address, timeout=10) as other:

@@ -69,3 +69,13 @@ async def test_an_unreachable_store_lets_operations_through(
     # Counted again once it is back (a restarted Redis without persistence starts empty).
     assert await shares.charge("a", 10) is None
     assert await shares.charge("a", 10) is not None
+
+
+async def test_a_refused_client_is_told_how_long_it_still_has_to_wait() -> None:
+    shares = ClientShares(ClientLimits(cost_rate=1.0, cost_burst=10))
+    assert shares.retry_after("a") is None
+    assert await shares.charge("a", 10) is None
+    assert shares.retry_after("a") is None  # paid: nothing to wait for
+    waited = await shares.charge("a", 5)
+    assert waited is not None and shares.retry_after("a") == waited
+    assert shares.retry_after("b") is None
