@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -153,6 +154,7 @@ def main() -> int:
         print(json.dumps(asyncio.run(flood(args.flood, args.seconds, args.flooders))))
         return 0
     log_dir = RESULTS / "fairness-logs"
+    load_before = os.getloadavg()[0]
     rows = []
     with running(engage_emulator(log_dir)) as engage, running(expertsender_emulator(log_dir)) as es:
         for label, extra in (
@@ -178,7 +180,9 @@ def main() -> int:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "fairness-latest.md").write_text(
         f"# Fairness between clients ({time.strftime('%Y-%m-%d %H:%M')}, "
-        f"{args.seconds:g} s per phase, {args.flooders} flood requests in flight)\n\n{report}\n"
+        f"{args.seconds:g} s per phase, {args.flooders} flood requests in flight; load average "
+        f"{load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end, on "
+        f"{os.cpu_count()} cores)\n\n{report}\n"
     )
     return 0
 

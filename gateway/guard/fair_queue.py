@@ -4,8 +4,9 @@ The vendor transport's own rate limiter serves callers first come, first served:
 queues a thousand reads makes everyone else wait behind them. Here each vendor's calls wait in
 their client's own queue, and turns go to the clients in rotation, paced at the vendor's rate
 (a token bucket as shallow as the transport's, so the transport itself never has to queue). A
-client alone gets every turn; two busy clients get half each; a client that sends one read
-while another floods waits for at most one turn per busy client.
+client alone gets every turn; two busy clients get half each. While clients queue, one token is
+kept in reserve for a client that has nothing queued: a single read arriving during another
+client's flood goes at once instead of waiting for the next turn.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ import asyncio
 import time
 from collections import deque
 
+# Tokens the queue keeps back from clients that already have calls waiting.
+RESERVE = 1.0
+
 
 class FairQueue:
     def __init__(self, rate_per_s: float) -> None:
         self.interval_s = 1.0 / rate_per_s
-        self.capacity = max(1.0, rate_per_s / 10)
+        self.capacity = max(1.0 + RESERVE, rate_per_s / 10)
         self._tokens = self.capacity
         self._updated = time.monotonic()
         self._waiting: dict[str, deque[asyncio.Future[None]]] = {}
@@ -33,7 +37,8 @@ class FairQueue:
     async def turn(self, client: str) -> None:
         """Returns when ``client`` may make one vendor call."""
         self._refill()
-        if not self._rotation and self._tokens >= 1:
+        # Nothing of this client's is waiting: it may take a token, the reserve included.
+        if client not in self._waiting and self._tokens >= 1:
             self._tokens -= 1
             return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -54,8 +59,8 @@ class FairQueue:
     async def _hand_out(self) -> None:
         while self._rotation:
             self._refill()
-            if self._tokens < 1:
-                await asyncio.sleep((1 - self._tokens) * self.interval_s)
+            if self._tokens < 1 + RESERVE:
+                await asyncio.sleep((1 + RESERVE - self._tokens) * self.interval_s)
                 continue
             client = self._rotation.popleft()
             queue = self._waiting[client]

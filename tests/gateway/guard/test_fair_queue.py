@@ -35,3 +35,21 @@ async def test_a_cancelled_wait_gives_its_turn_to_the_next() -> None:
     gone.cancel()
     await asyncio.wait_for(waiting, 1.0)
     assert not queue._rotation
+
+
+async def test_a_single_call_during_a_flood_goes_before_the_next_flood_turn() -> None:
+    queue = FairQueue(rate_per_s=200)
+    granted: list[str] = []
+
+    async def call(client: str) -> None:
+        await queue.turn(client)
+        granted.append(client)
+
+    flood = [asyncio.ensure_future(call("flood")) for _ in range(100)]
+    await asyncio.sleep(0.1)  # the bucket is spent; the flood is being paced
+    before = len(granted)
+    await call("single")
+    assert granted.index("single") - before <= 1
+    for task in flood:
+        task.cancel()
+    await asyncio.gather(*flood, return_exceptions=True)
