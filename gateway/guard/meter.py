@@ -9,7 +9,6 @@ started by a write does not spend the client's share after the answer went out.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from adapters.model import (
     Vendor,
     WriteMode,
 )
+from adapters.reads import read_each
 from gateway.errors import GatewayError
 from gateway.guard.fair_queue import FairQueue
 from gateway.guard.shares import ClientShares
@@ -109,7 +109,9 @@ class MeteredBackend:
                 await self.queue.turn(client)
                 return (await read([key]))[0]
 
-        return list(await asyncio.gather(*(one(key) for key in keys)))
+        # The adapters' own way of reading id by id: each id once, and when some fail the
+        # others' answers travel with the failure (``partial_answers``).
+        return await read_each(keys, one)
 
     async def get_orders(self, order_ids: Sequence[str]) -> list[Order | None]:
         return await self._each(order_ids, self.inner.get_orders)
@@ -140,9 +142,19 @@ class MeteredBackend:
         )
 
     async def write_order(
-        self, order: Order, mode: WriteMode, *, action: OrderAction | None = None
+        self,
+        order: Order,
+        mode: WriteMode,
+        *,
+        action: OrderAction | None = None,
+        may_have_landed: bool = False,
     ) -> Job:
-        return await self._call(1, lambda: self.inner.write_order(order, mode, action=action))
+        return await self._call(
+            1,
+            lambda: self.inner.write_order(
+                order, mode, action=action, may_have_landed=may_have_landed
+            ),
+        )
 
     async def change_status(
         self,

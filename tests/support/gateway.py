@@ -22,6 +22,7 @@ from adapters.model import Vendor
 from gateway.app import create_app
 from gateway.bootstrap import Gateway
 from gateway.http.connections import server_options
+from gateway.observability import Observability
 from gateway.settings import (
     ClientLimits,
     GatewaySettings,
@@ -105,10 +106,13 @@ def sandbox_settings(**overrides: Any) -> GatewaySettings:
 
 @contextmanager
 def sandbox_gateway(
-    *, extra_middleware: Sequence[Middleware] = (), **overrides: Any
+    *,
+    extra_middleware: Sequence[Middleware] = (),
+    observability: Observability | None = None,
+    **overrides: Any,
 ) -> Iterator[GatewayHandle]:
     settings = sandbox_settings(**overrides)
-    app = create_app(settings, extra_middleware=extra_middleware)
+    app = create_app(settings, extra_middleware=extra_middleware, observability=observability)
     # The server limits the gateway's own command runs with (header deadline, no server header).
     with (
         serve(

@@ -22,8 +22,9 @@ async def test_turns_rotate_between_clients_whatever_their_queue_lengths() -> No
     await asyncio.sleep(0)  # the flood is queued first
     single = asyncio.ensure_future(call("single"))
     await asyncio.gather(*flood, single)
-    # The bucket (100) went to the flood before "single" asked; then turns alternate.
-    assert granted.index("single") <= 100 + 2
+    # The bucket (100, plus what refills while the flood queues) went to the flood before
+    # "single" asked; then turns alternate, so it does not wait for the other 190.
+    assert granted.index("single") <= 110
 
 
 async def test_a_cancelled_wait_gives_its_turn_to_the_next() -> None:
