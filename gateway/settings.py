@@ -129,7 +129,7 @@ class GatewaySettings:
     cache_ttl_s: float = 5.0
     log_max_entries: int = 10_000
     # The integration log keeps fewer entries if its entries' byte budget would pass this.
-    log_max_bytes: int = 40_000_000
+    log_max_bytes: int = 64_000_000
     ws_keepalive_s: float = 15.0
     # Operations one WebSocket connection may run at once; a client past it gets a clear error.
     max_subscriptions_per_connection: int = 100

@@ -5,7 +5,8 @@ carried, logged and sent them: a 900 KB order id would sit in the integration lo
 URL no HTTP client builds. Limits follow the shorter of the vendors' documented ones
 (ExpertSender documents order, product and CRM ids of 1..128 characters, email 320, phone 20,
 product name 2048, time zone 100), and ``max_string_length`` caps every other string, JSON
-scalars included.
+scalars included. Global ids (``id``, ``jobId``) are the gateway's own and may carry a whole
+job (signed ExpertSender job ids): they get the cap, and decoding checks the rest.
 """
 
 from __future__ import annotations
@@ -28,12 +29,10 @@ TIME_ZONE_MAX_LENGTH = 100
 LIMITS_BY_NAME: dict[str, int] = {
     **dict.fromkeys(
         (
-            "id",
             "orderId",
             "orderIds",
             "contactId",
             "externalId",
-            "jobId",
             "lineId",
             "sku",
             "storeId",

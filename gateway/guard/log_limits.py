@@ -3,8 +3,8 @@
 Whatever a log entry records may come from a client (an order id) or a vendor (its messages):
 each text is cut to a byte length and the details to an encoded size, so an entry costs at
 most about ``ENTRY_BUDGET_BYTES`` of memory and the log at most that times its capacity.
-Messages lose the transport details clients must not see (``gateway.public_text``), since
-clients read the log through ``integrationLog``.
+(Clients read entries through ``integrationLog``, which takes out the transport details
+they must not see; the process log keeps them.)
 """
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ import orjson
 
 from adapters.model import LogEntry, LogSeverity, Vendor
 from gateway.log.base import IntegrationLog, LogFilter, LogPage
-from gateway.public_text import public_message
 
 MESSAGE_MAX_BYTES = 512
 KEY_MAX_BYTES = 128
+# A job id may carry its whole job (signed ExpertSender job ids): kept whole up to this.
+JOB_ID_MAX_BYTES = 2048
 CODE_MAX_BYTES = 64
 DETAILS_MAX_BYTES = 1024
 # An entry's own bytes above, plus what Python spends on the entry's objects.
-ENTRY_BUDGET_BYTES = 4096
+ENTRY_BUDGET_BYTES = 6144
 
 
 def clip_bytes(text: str, limit: int) -> str:
@@ -73,10 +74,10 @@ class BoundedLog:
         return self.inner.record(
             severity,
             clip_bytes(code, CODE_MAX_BYTES),
-            clip_bytes(public_message(message), MESSAGE_MAX_BYTES),
+            clip_bytes(message, MESSAGE_MAX_BYTES),
             vendor=vendor,
             order_id=_clip_key(order_id),
-            job_id=_clip_key(job_id),
+            job_id=None if job_id is None else clip_bytes(job_id, JOB_ID_MAX_BYTES),
             contact_id=_clip_key(contact_id),
             details=clip_details(details),
         )

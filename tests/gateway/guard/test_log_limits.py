@@ -18,14 +18,16 @@ def test_every_recorded_text_is_cut_to_its_byte_budget() -> None:
         "Engage dropped the connection (RemoteProtocolError, GET /api/v3/orders/1) " + "m" * 5000,
         vendor=Vendor.ENGAGE,
         order_id="o" * 900_000,
+        job_id="j" * 10_000,
         contact_id="ü" * 1000,
         details={"vendorMessages": ["v" * 100_000]},
     )
     assert len(entry.code.encode()) <= 64
     assert len(entry.message.encode()) <= 512
-    assert entry.message.startswith("Engage dropped the connection m")
+    assert entry.message.startswith("Engage dropped the connection (RemoteProtocolError")
     assert entry.order_id is not None and len(entry.order_id.encode()) <= 128
     assert entry.contact_id is not None and len(entry.contact_id.encode()) <= 128
+    assert entry.job_id is not None and len(entry.job_id) == 2048
     assert entry.details["truncated"] is True and entry.details["bytes"] > 100_000
     assert len(entry.details["preview"]) <= 512
 
@@ -47,7 +49,7 @@ def test_clipping_never_splits_a_character() -> None:
 
 
 def test_the_log_keeps_as_many_entries_as_its_bytes_allow() -> None:
-    assert entries_within(10_000, 40_000_000) == 9765
-    assert entries_within(100, 40_000_000) == 100
+    assert entries_within(10_000, 64_000_000) == 10_000
+    assert entries_within(10_000, 6_144_000) == 1000
     assert entries_within(10_000, 1) == 1
-    assert ENTRY_BUDGET_BYTES >= 512 + 3 * 128 + 64 + 1024
+    assert ENTRY_BUDGET_BYTES >= 512 + 2 * 128 + 2048 + 64 + 1024
