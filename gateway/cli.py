@@ -34,6 +34,7 @@ from gateway.bootstrap import (
     sandboxed_vendors,
     start_emulators,
 )
+from gateway.http.connections import server_options
 from gateway.observability.logs import configure_logging
 from gateway.observability.workers import metrics_directory
 from gateway.settings import GatewaySettings, SettingsError, load_settings, redact_url
@@ -232,7 +233,12 @@ def _uvicorn_options(settings: GatewaySettings) -> dict[str, Any]:
         "host": settings.host,
         "port": settings.port,
         "loop": "uvloop",
-        "http": "httptools",
+        # httptools, with a deadline on request headers; a connection cap; no server header.
+        **server_options(
+            settings.connections,
+            max_message_bytes=settings.limits.max_body_bytes,
+            from_environment=settings.workers > 1,
+        ),
         "ws": "websockets-sansio",
         # Each compressing connection keeps a zlib context (about 45 KB); subscription
         # messages are small, so compression saves little and costs that per subscriber.

@@ -18,9 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import GraphQLError
+from strawberry.exceptions import MissingQueryError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from adapters.errors import ClientError, UpstreamError, ValidationFailed
 from adapters.model import Vendor
+from gateway.public_text import public_message
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,11 +97,23 @@ class UpstreamFailure(GatewayError):
 
 def upstream_failure(exc: UpstreamError) -> UpstreamFailure:
     return UpstreamFailure(
-        exc.message,
+        public_message(exc.message),
         code=exc.code,
         vendor=exc.vendor,
         upstream_status=exc.upstream_status,
     )
+
+
+# A request the client got wrong, which Strawberry turns into an error of the operation when it
+# arrives over a stream (WebSocket, SSE): an unknown operation name, a missing query, an
+# operation type the transport does not allow.
+PUBLIC_ORIGINALS = (
+    GatewayError,
+    GraphQLError,
+    CannotGetOperationTypeError,
+    InvalidOperationTypeError,
+    MissingQueryError,
+)
 
 
 def is_public_error(error: GraphQLError) -> bool:
@@ -108,7 +123,7 @@ def is_public_error(error: GraphQLError) -> bool:
     else is a bug or an unexpected failure and must be masked.
     """
     original = error.original_error
-    return original is None or isinstance(original, GatewayError | GraphQLError)
+    return original is None or isinstance(original, PUBLIC_ORIGINALS)
 
 
 _CAMEL_BOUNDARY = re.compile(r"_([a-z0-9])")
