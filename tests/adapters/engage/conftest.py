@@ -16,6 +16,7 @@ from adapters.model import Job
 from sandbox.engage.app import create_app
 from sandbox.engage.settings import DEFAULT_API_KEY, EngageSandboxSettings
 from tests.support.servers import LoopbackServer, serve
+from tests.support.variants import run_variants
 
 
 def fast_settings(url: str, **overrides: Any) -> EngageSettings:
@@ -89,7 +90,9 @@ class Sandbox:
 
 @pytest.fixture
 def engage_server() -> Iterator[LoopbackServer]:
-    with serve(create_app(EngageSandboxSettings(job_delay_ms=10))) as server:
+    with serve(
+        create_app(EngageSandboxSettings(job_delay_ms=10, variants=run_variants()))
+    ) as server:
         yield server
 
 

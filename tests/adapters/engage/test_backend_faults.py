@@ -24,6 +24,7 @@ from sandbox.engage.settings import EngageSandboxSettings
 from tests.adapters.engage.conftest import Sandbox, fast_settings, finish
 from tests.adapters.engage.samples import full_order
 from tests.support.servers import LoopbackServer, serve
+from tests.support.variants import run_variants
 
 
 async def test_429_bursts_are_retried_after_retry_after(
@@ -227,7 +228,9 @@ async def test_vendor_down_opens_the_breaker_fails_fast_and_recovers(
 
 
 async def test_unreachable_vendor_write_is_retried_because_nothing_was_sent() -> None:
-    with serve(create_app(EngageSandboxSettings(job_delay_ms=10))) as server:
+    with serve(
+        create_app(EngageSandboxSettings(job_delay_ms=10, variants=run_variants()))
+    ) as server:
         url = server.url
     backend = EngageBackend(fast_settings(url, max_attempts=3))
     try:
