@@ -30,6 +30,7 @@ import httpx
 
 from adapters.backend import Capabilities
 from adapters.errors import (
+    AlreadyExists,
     ContactNotFound,
     FieldError,
     UnsupportedByVendor,
@@ -44,6 +45,7 @@ from adapters.expertsender.inferred import (
     ENVELOPE_KEY,
     STATUS_ORDER_ID_KEY,
     STATUS_VALUE_KEY,
+    SUBSTATUS_ORDER_INVALID,
     WRITE_SUCCESS_MAX,
     WRITE_SUCCESS_MIN,
 )
@@ -199,8 +201,31 @@ class ExpertSenderBackend:
         warnings.extend(encoded.warnings)
         # One order per request, as both official plugins send (vendor note §2, §3).
         body = {"mode": _MODES[mode], "data": [encoded.payload]}
-        await self._send_write(order.order_id, body, encoded)
+        try:
+            await self._send_write(order.order_id, body, encoded)
+        except ValidationFailed as refused:
+            if mode is WriteMode.ADD and await self._refused_as_existing(order.order_id, refused):
+                raise AlreadyExists(
+                    f"ExpertSender refused to add order {order.order_id!r}: an order with this"
+                    f" id exists ({refused.message})",
+                    vendor=Vendor.EXPERTSENDER,
+                    upstream_status=refused.upstream_status,
+                    substatus=refused.substatus,
+                    vendor_messages=refused.vendor_messages,
+                ) from None
+            raise
         return self._jobs.mint(_OPERATIONS[mode], order.order_id, warnings)
+
+    async def _refused_as_existing(self, order_id: str, refused: ValidationFailed) -> bool:
+        """An ``Add`` refused with a 400 that does not say why (the vendor documents no
+        substatus values): the order already exists when a read finds it, unless the vendor
+        named a field other than the id."""
+        if refused.upstream_status != 400 or refused.substatus == SUBSTATUS_ORDER_INVALID:
+            return False
+        if any(error.path != ("orderId",) for error in refused.field_errors):
+            return False
+        (stored,) = await self.get_orders([order_id])
+        return stored is not None
 
     async def _resolve_contact(self, ref: ContactRef) -> tuple[ContactRef, list[JobMessage]]:
         """ECDP orders cannot carry a customer id: swap it for that customer's identifiers."""
@@ -312,7 +337,7 @@ class ExpertSenderBackend:
     ) -> Job:
         raise UnsupportedByVendor("ExpertSender has no order actions", vendor=Vendor.EXPERTSENDER)
 
-    async def get_job(self, job_id: str) -> Job:
+    async def get_job(self, job_id: str, *, known: Job | None = None) -> Job:
         return self._jobs.get(job_id)
 
     async def aclose(self) -> None:

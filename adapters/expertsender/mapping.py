@@ -23,7 +23,7 @@ from typing import Any
 
 from adapters.errors import BadVendorResponse
 from adapters.expertsender import statuses
-from adapters.expertsender.inferred import DATE_SUFFIX, DELETED_FLAG
+from adapters.expertsender.inferred import DATE_SUFFIX, DELETED_FLAGS, DELETED_STATUS
 from adapters.expertsender.paths import FieldPath, field
 from adapters.model import (
     Attribute,
@@ -259,9 +259,16 @@ def order_from_vendor(data: object) -> Order:
         returns_value=_opt_float(obj, "returnsValue"),
         attributes=tuple(_attribute_from(a) for a in _list(obj, "orderAttributes")),
         type=order_type(lines),
-        is_deleted=obj.get(DELETED_FLAG) is True,
+        is_deleted=is_deleted(obj, raw_status),
         contact_id=customer_id,
     )
+
+
+def is_deleted(obj: Mapping[str, Any], raw_status: str | None) -> bool:
+    """Seed: a delete is "changing order status to 'deleted' (IsDeleted)": either says so."""
+    if raw_status is not None and raw_status.strip().casefold() == DELETED_STATUS:
+        return True
+    return any(obj.get(key) is True for key in DELETED_FLAGS)
 
 
 def order_type(lines: Sequence[OrderLine]) -> OrderType:

@@ -139,7 +139,7 @@ class JobPoller:
         self._stats.polls += 1
         try:
             async with asyncio.timeout_at(deadline):
-                job = await self._backend.get_job(last.job_id)
+                job = await self._backend.get_job(last.job_id, known=last)
         except JobNotFound as exc:
             return failed(last, JOB_NOT_FOUND, f"The vendor no longer knows this job: {exc}")
         except TimeoutError:
