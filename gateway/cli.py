@@ -90,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
         type=_variants_option,
         metavar="documented|invented|random:SEED",
         help="how the emulators answer where the vendors' docs are silent "
-        "(default SANDBOX_VARIANTS or invented)",
+        "(default SANDBOX_VARIANTS or documented)",
     )
     faults = sandbox.add_argument_group(
         "faults injected from the start (also SANDBOX_FAULT_*; changeable at /_sandbox/faults)"
