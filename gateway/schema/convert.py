@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from adapters import model
 from adapters.model import OrderActionType, OrderLineType
 from gateway.errors import UserErrorInfo
+from gateway.schema import edges
 from gateway.schema.inputs import (
     AddressInput,
     AttributeInput,
@@ -41,6 +42,10 @@ def check_id(value: str, path: Path, what: str) -> list[UserErrorInfo]:
     return []
 
 
+def check_order_id(value: str, path: Path) -> list[UserErrorInfo]:
+    return check_id(value, path, "orderId") or edges.check_addressable_id(value, path, "orderId")
+
+
 def check_idempotency_key(key: str | None) -> list[UserErrorInfo]:
     if key is not None and not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
         return [
@@ -61,7 +66,12 @@ def check_action(
 
 
 def check_order(order: OrderInput, path: Path = ("input", "order")) -> list[UserErrorInfo]:
-    errors = check_id(order.order_id, (*path, "orderId"), "orderId")
+    errors = check_order_id(order.order_id, (*path, "orderId"))
+    errors += edges.check_date(order.created_at, (*path, "createdAt"), "createdAt")
+    if order.delivery is not None:
+        errors += edges.check_date(
+            order.delivery.delivery_date, (*path, "delivery", "deliveryDate"), "deliveryDate"
+        )
     if order.created_at.tzinfo is None:
         errors.append(
             _error(
