@@ -55,8 +55,10 @@ from adapters.model import (
 from adapters.reads import read_each
 from adapters.transport import RetryPolicy, TransportEvent, VendorTransport, response_json
 
+# Engage has a change-delivery endpoint, but the gateway offers no mutation for it, so it is not
+# advertised (a delivery change is a REPLACE of the whole order).
 _CAPABILITIES = Capabilities(
-    actions=True, list_by_contact=True, change_delivery=True, async_jobs=True, batch_get=False
+    actions=True, list_by_contact=True, change_delivery=False, async_jobs=True, batch_get=False
 )
 _BOOKKEEPING_SIZE = 10_000
 _BOOKKEEPING_TTL_S = 3_600.0

@@ -19,6 +19,7 @@ from adapters.backend import Backend
 from adapters.errors import JobNotFound, RateLimited
 from adapters.model import Job, JobMessage, JobState
 from gateway.errors import StateStoreUnavailable
+from gateway.jobs.paths import with_input_paths
 from gateway.jobs.schedule import PollSchedule
 from gateway.jobs.store import JobStore, TrackedJob
 
@@ -154,6 +155,7 @@ class JobPoller:
         if (job.vendor, job.job_id) != (last.vendor, last.job_id):
             # The registry is keyed by the id the job was accepted under; keep it.
             job = dataclasses.replace(job, vendor=last.vendor, job_id=last.job_id)
+        job = with_input_paths(job, last)
         self._last = job
         return job
 
