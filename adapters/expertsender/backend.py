@@ -39,6 +39,7 @@ from adapters.errors import (
     WriteOutcomeUnknown,
 )
 from adapters.expertsender import mapping, statuses
+from adapters.expertsender.catalogue import AttributeCatalogue
 from adapters.expertsender.errors import to_error, unreadable
 from adapters.expertsender.inferred import (
     CUSTOMER_LOOKUP_PATHS,
@@ -106,6 +107,7 @@ class ExpertSenderBackend:
         )
         self._reads = asyncio.Semaphore(settings.max_concurrent_reads)
         self._jobs = FinishedJobs(settings.job_history)
+        self._catalogue = AttributeCatalogue(self._get_setting)
 
     @classmethod
     def from_transport(
@@ -213,8 +215,25 @@ class ExpertSenderBackend:
                     substatus=refused.substatus,
                     vendor_messages=refused.vendor_messages,
                 ) from None
-            raise
+            raise await self._naming_attributes(order, refused) from None
         return self._jobs.mint(_OPERATIONS[mode], order.order_id, warnings)
+
+    async def _naming_attributes(self, order: Order, refused: ValidationFailed) -> ValidationFailed:
+        """The refusal, with every attribute the unit does not define named on its field (the
+        vendor's own words for those fields are replaced; its other field errors are kept)."""
+        unknown = await self._catalogue.unknown(order)
+        if not unknown:
+            return refused
+        flagged = {error.path for error in unknown}
+        kept = tuple(error for error in refused.field_errors if error.path not in flagged)
+        return ValidationFailed(
+            f"{refused.message}; {'; '.join(error.message for error in unknown)}",
+            field_errors=(*unknown, *kept),
+            vendor=Vendor.EXPERTSENDER,
+            upstream_status=refused.upstream_status,
+            substatus=refused.substatus,
+            vendor_messages=refused.vendor_messages,
+        )
 
     async def _refused_as_existing(self, order_id: str, refused: ValidationFailed) -> bool:
         """An ``Add`` refused with a 400 that does not say why (the vendor documents no
@@ -226,6 +245,10 @@ class ExpertSenderBackend:
             return False
         (stored,) = await self.get_orders([order_id])
         return stored is not None
+
+    async def _get_setting(self, path: str) -> httpx.Response:
+        async with self._reads:
+            return await self.transport.request("GET", path)
 
     async def _resolve_contact(self, ref: ContactRef) -> tuple[ContactRef, list[JobMessage]]:
         """ECDP orders cannot carry a customer id: swap it for that customer's identifiers."""
