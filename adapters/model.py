@@ -138,6 +138,15 @@ class Address:
 
 
 @dataclass(frozen=True, slots=True)
+class ReturnDetails:
+    """Why a line was returned (Engage's ``returnDetails``): ``type`` is Normal, Complaint or
+    Change, ``reason`` free text."""
+
+    type: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class OrderLine:
     sku: str
     quantity: int
@@ -153,6 +162,11 @@ class OrderLine:
     attributes: tuple[Attribute, ...] = ()
     discounts: tuple[Discount, ...] = ()
     taxes: tuple[Tax, ...] = ()
+    description: str | None = None
+    external_status: str | None = None
+    original_unit_price: float | None = None
+    original_total_price: float | None = None
+    return_details: ReturnDetails | None = None
 
 
 @dataclass(frozen=True, slots=True)

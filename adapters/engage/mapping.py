@@ -2,9 +2,8 @@
 
 Writing: a field Engage has no place for is never dropped silently; it becomes a
 ``FIELD_NOT_SUPPORTED`` warning naming the field (gateway names, e.g. ``lines.0.category``).
-Reading: a body the adapter cannot read raises ``BadVendorResponse``; Engage fields the domain
-has no place for (``returnDetails``, ``originalPricePerUnit``, line ``externalStatus``) are
-left out of the domain order.
+Reading: a body the adapter cannot read raises ``BadVendorResponse``; every documented field
+(§3.1, §3.3) has a place in the domain order.
 """
 
 from __future__ import annotations
@@ -31,6 +30,7 @@ from adapters.model import (
     OrderLineType,
     OrderType,
     Payment,
+    ReturnDetails,
     Tax,
     Vendor,
 )
@@ -95,6 +95,9 @@ def order_to_vendor(
         "currencyCode": order.currency,
         "channel": order.channel,
         "createdAt": format_datetime(order.created_at),
+        "lastChangedAt": (
+            None if order.last_changed_at is None else format_datetime(order.last_changed_at)
+        ),
         "lineItems": {
             "items": lines,
             "subTotal": _sum(line.get("totalPrice") for line in lines),
@@ -174,16 +177,27 @@ def _line_to_vendor(index: int, line: OrderLine, warnings: list[JobMessage]) -> 
             "id": line.line_id,
             "type": inferred.LINE_TYPES[line.type],
             "quantity": line.quantity,
+            "externalStatus": line.external_status,
             "article": _compact(
                 {
                     "sku": line.sku,
                     "name": line.name,
+                    "description": line.description,
                     "imageUri": line.image_url,
                     "targetUri": line.url,
                 }
             ),
+            "returnDetails": (
+                None
+                if line.return_details is None
+                else _compact(
+                    {"type": line.return_details.type, "reason": line.return_details.reason}
+                )
+            ),
             "pricePerUnit": line.unit_price,
+            "originalPricePerUnit": line.original_unit_price,
             "totalPrice": line.total_price,
+            "originalTotalPrice": line.original_total_price,
             "discounts": [_discount_to_vendor(d) for d in line.discounts] or None,
             "taxes": [_tax_to_vendor(t) for t in line.taxes] or None,
         }
@@ -382,7 +396,18 @@ def _line_from_vendor(item: Json) -> OrderLine:
         image_url=_opt_str(article.get("imageUri")),
         discounts=tuple(_discount_from_vendor(d) for d in item.get("discounts") or ()),
         taxes=tuple(_tax_from_vendor(t) for t in item.get("taxes") or ()),
+        description=_opt_str(article.get("description")),
+        external_status=_opt_str(item.get("externalStatus")),
+        original_unit_price=_opt_float(item.get("originalPricePerUnit")),
+        original_total_price=_opt_float(item.get("originalTotalPrice")),
+        return_details=_return_details(item.get("returnDetails")),
     )
+
+
+def _return_details(block: object) -> ReturnDetails | None:
+    if not isinstance(block, dict) or not isinstance(block.get("type"), str):
+        return None
+    return ReturnDetails(type=block["type"], reason=_opt_str(block.get("reason")))
 
 
 def _tax_from_vendor(tax: Json) -> Tax:

@@ -178,6 +178,11 @@ def _line_losses(index: int, line: OrderLine) -> list[JobMessage]:
         ("totalPrice", line.total_price is not None),
         ("discounts", bool(line.discounts)),
         ("taxes", bool(line.taxes)),
+        ("description", line.description is not None),
+        ("externalStatus", line.external_status is not None),
+        ("originalUnitPrice", line.original_unit_price is not None),
+        ("originalTotalPrice", line.original_total_price is not None),
+        ("returnDetails", line.return_details is not None),
         (
             "returnedQuantity",
             line.type is OrderLineType.RETURN and line.returned_quantity is not None,
@@ -203,6 +208,7 @@ def _order_losses(order: Order) -> list[JobMessage]:
         ("references", bool(order.references)),
         ("storeId", order.store_id is not None),
         ("channel", order.channel is not None),
+        ("lastChangedAt", order.last_changed_at is not None),
     ]
     return [
         _unsupported(field(name), f"ExpertSender orders have no place for {name}")

@@ -68,6 +68,7 @@ def check_action(
 def check_order(order: OrderInput, path: Path = ("input", "order")) -> list[UserErrorInfo]:
     errors = check_order_id(order.order_id, (*path, "orderId"))
     errors += edges.check_date(order.created_at, (*path, "createdAt"), "createdAt")
+    errors += edges.check_date(order.last_changed_at, (*path, "lastChangedAt"), "lastChangedAt")
     if order.delivery is not None:
         errors += edges.check_date(
             order.delivery.delivery_date, (*path, "delivery", "deliveryDate"), "deliveryDate"
@@ -178,6 +179,15 @@ def _line(line: OrderLineInput) -> model.OrderLine:
         attributes=_attributes(line.attributes),
         discounts=_discounts(line.discounts),
         taxes=_taxes(line.taxes),
+        description=line.description,
+        external_status=line.external_status,
+        original_unit_price=line.original_unit_price,
+        original_total_price=line.original_total_price,
+        return_details=(
+            None
+            if line.return_details is None
+            else model.ReturnDetails(line.return_details.type, line.return_details.reason)
+        ),
     )
 
 
@@ -215,6 +225,7 @@ def to_order(order: OrderInput) -> model.Order:
         store_id=order.store_id,
         website_id=order.website_id,
         channel=order.channel,
+        last_changed_at=order.last_changed_at,
     )
 
 
