@@ -215,6 +215,8 @@ class Order:
     store_id: str | None = None
     website_id: int | None = None
     channel: str | None = None
+    # Engage's contact.contactType (e.g. Member or Contact): which kind of contact the keys name.
+    contact_type: str | None = None
     # Set by the vendor, never sent by a client.
     vendor_status: str | None = None
     type: OrderType | None = None

@@ -87,7 +87,9 @@ def order_to_vendor(
     lines = [_line_to_vendor(index, line, warnings) for index, line in enumerate(order.lines)]
     body: Json = {
         "orderId": order.order_id,
-        "contact": _contact_to_vendor(order.contact, warnings),
+        "contact": _compact(
+            {**_contact_to_vendor(order.contact, warnings), "contactType": order.contact_type}
+        ),
         "externalStoreId": order.store_id,
         "status": status.status,
         "externalStatus": status.external_status,
@@ -318,6 +320,7 @@ def _order_from_vendor(body: Json) -> Order:
         references=tuple(str(r) for r in body.get("references") or ()),
         store_id=_opt_str(body.get("externalStoreId")),
         channel=_opt_str(body.get("channel")),
+        contact_type=_contact_type(body.get("contact")),
         vendor_status=vendor_status,
         type=_order_type(_opt_str(body.get("type")), lines),
         last_changed_at=(
@@ -355,6 +358,10 @@ def _items(block: object) -> list[Json]:
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise TypeError("expected items to be a list of objects")
     return items
+
+
+def _contact_type(block: object) -> str | None:
+    return _opt_str(block.get("contactType")) if isinstance(block, dict) else None
 
 
 def _contact_from_vendor(block: object) -> ContactRef:

@@ -209,6 +209,7 @@ def _order_losses(order: Order) -> list[JobMessage]:
         ("storeId", order.store_id is not None),
         ("channel", order.channel is not None),
         ("lastChangedAt", order.last_changed_at is not None),
+        ("contactType", order.contact_type is not None),
     ]
     return [
         _unsupported(field(name), f"ExpertSender orders have no place for {name}")

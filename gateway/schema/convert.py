@@ -226,6 +226,7 @@ def to_order(order: OrderInput) -> model.Order:
         website_id=order.website_id,
         channel=order.channel,
         last_changed_at=order.last_changed_at,
+        contact_type=order.contact_type,
     )
 
 

@@ -159,6 +159,11 @@ class OrderInput:
     )
     contact: ContactRefInput = strawberry.field(description="Whose order it is.")
     lines: list[OrderLineInput] = strawberry.field(description="The article lines.")
+    contact_type: str | None = strawberry.field(
+        default=None,
+        description="Which kind of contact the contact keys name, e.g. Member or Contact "
+        "(Engage's contact.contactType).",
+    )
     last_changed_at: datetime | None = strawberry.field(
         default=None,
         description="When the order last changed in the client's system, with a UTC offset "

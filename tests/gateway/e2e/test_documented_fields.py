@@ -14,7 +14,7 @@ from tests.support.gateway import GatewayHandle, sandbox_gateway
 READ = """
 query($v: Vendor!, $id: String!, $contact: String) {
   order(vendor: $v, orderId: $id, contactId: $contact) {
-    orderId lastChangedAt
+    orderId lastChangedAt contactType
     lines { sku description externalStatus originalUnitPrice originalTotalPrice
             returnDetails { type reason } }
   }
@@ -30,7 +30,12 @@ def gw() -> Iterator[GatewayHandle]:
 
 
 def test_engage_line_fields_and_last_changed_at_round_trip(gw: GatewayHandle) -> None:
-    order = order_input(Vendor.ENGAGE, "DOC-FIELDS-1", lastChangedAt="2025-05-02T08:00:00+02:00")
+    order = order_input(
+        Vendor.ENGAGE,
+        "DOC-FIELDS-1",
+        lastChangedAt="2025-05-02T08:00:00+02:00",
+        contactType="Member",
+    )
     order["lines"][0].update(
         description="Soft cotton",
         externalStatus="Picked",
@@ -45,6 +50,7 @@ def test_engage_line_fields_and_last_changed_at_round_trip(gw: GatewayHandle) ->
     assert wait_for_job(gw, payload["job"]["id"])["state"] == "COMPLETED"
     read = data(gw.post(READ, {"v": "ENGAGE", "id": "DOC-FIELDS-1"}))["order"]
     assert read["lastChangedAt"].startswith("2025-05-02T08:00:00")
+    assert read["contactType"] == "Member"
     assert read["lines"][0] == {
         "sku": order["lines"][0]["sku"],
         "description": "Soft cotton",
