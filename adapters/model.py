@@ -63,6 +63,8 @@ class JobOperation(StrEnum):
     CHANGE_STATUS = "CHANGE_STATUS"
     DELETE = "DELETE"
     ACTION = "ACTION"
+    # A vendor job the gateway did not start, whose vendor does not say what it does.
+    UNKNOWN = "UNKNOWN"
 
 
 class OrderActionType(StrEnum):

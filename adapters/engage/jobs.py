@@ -80,13 +80,12 @@ def job_from_response(
         raise BadVendorResponse(
             f"Engage answered HTTP {status} for a job", vendor=Vendor.ENGAGE, upstream_status=status
         )
-    op = inferred.JOB_OPERATIONS.get(str(body.get("operation") or "")) or operation
-    if op is None:
-        raise BadVendorResponse(
-            f"Engage's answer for job {job_id} does not say what the job does, and this "
-            "process did not start it",
-            vendor=Vendor.ENGAGE,
-        )
+    # Engage documents no operation on a job: a job nobody here started may stay UNKNOWN.
+    op = (
+        inferred.JOB_OPERATIONS.get(str(body.get("operation") or ""))
+        or operation
+        or JobOperation.UNKNOWN
+    )
     now = datetime.now(UTC)
     created = _moment(body.get("createdAt")) or now
     updated = _moment(body.get("updatedAt")) or created

@@ -97,6 +97,7 @@ def applied_actions(gw: GatewayHandle, order_id: str) -> list[dict[str, Any]]:
     return actions
 
 
+ORDER = ["PENDING", "RUNNING", "COMPLETED"]
 NOBODY = "nobody@example.com"
 ENDED_WITH_ERRORS = "JOB_COMPLETED_WITH_ERRORS"
 # Log entries about how a vendor's answer was read, present under some answer variants only.
@@ -126,7 +127,10 @@ async def test_a_client_follows_a_write_to_completed_then_triggers_an_action(
 
     jobs = progress(await collect(subscribe(gw, protocol, JOB_PROGRESS, {"id": job["id"]})))
 
-    assert [j["state"] for j in jobs] == ["PENDING", "RUNNING", "COMPLETED"]
+    # The states in order, each at most once; whether PENDING or RUNNING shows depends on when
+    # the first poll lands and on the vendor's words for a waiting job.
+    states = [j["state"] for j in jobs]
+    assert states[-1] == "COMPLETED" and states == sorted(set(states), key=ORDER.index)
     assert {j["id"] for j in jobs} == {job["id"]}
     assert all(j["orderId"] == order_id and j["operation"] == "CREATE" for j in jobs)
     final = jobs[-1]
