@@ -105,10 +105,16 @@ class GatewaySettings:
     max_subscriptions_per_connection: int = 100
     graphiql: bool = True
     log_level: str = "info"
+    # "text" (readable lines) or "json" (one object per line, for log pipelines).
+    log_format: str = "text"
     # Shared state of several gateway processes (jobs, job progress, cache invalidations,
     # idempotency keys, integration log); None keeps all of it in this process.
     redis_url: str | None = field(default=None, repr=False)
     redis_key_prefix: str = "order-gateway"
+    # How long an idempotency key's lock outlives a process that stopped renewing it (died).
+    idempotency_lease_s: float = 5.0
+    # Signs job ids that carry a whole job (ExpertSender's); None derives it from the API key.
+    job_signing_key: str | None = field(default=None, repr=False)
 
     @property
     def cache_enabled(self) -> bool:
@@ -117,6 +123,17 @@ class GatewaySettings:
     @property
     def uses_sandbox(self) -> bool:
         return not (self.engage.configured and self.expertsender.configured)
+
+    def secrets(self) -> list[str]:
+        """Values that must never reach a log line: the vendor API keys, the job signing key,
+        the Redis password."""
+        keys = (self.engage.api_key, self.expertsender.api_key, self.job_signing_key)
+        values = [key for key in keys if key]
+        if self.redis_url is not None:
+            password = urlsplit(self.redis_url).password
+            if password:
+                values.append(password)
+        return values
 
 
 # Value parsers: each takes the raw text and returns the value or raises ValueError whose
@@ -249,6 +266,13 @@ def _secret(raw: str) -> str:
     return text
 
 
+def _signing_key(raw: str) -> str:
+    text = raw.strip()
+    if len(text) < 16:
+        raise ValueError("must hold at least 16 characters")
+    return text
+
+
 def _host(raw: str) -> str:
     text = raw.strip()
     if not text or any(ch.isspace() for ch in text) or "/" in text:
@@ -263,6 +287,16 @@ def _log_level(raw: str) -> str:
     text = raw.strip().lower()
     if text not in _LOG_LEVELS:
         raise ValueError(f"expected one of {', '.join(_LOG_LEVELS)}, got {raw!r}")
+    return text
+
+
+LOG_FORMATS = ("text", "json")
+
+
+def _log_format(raw: str) -> str:
+    text = raw.strip().lower()
+    if text not in LOG_FORMATS:
+        raise ValueError(f"expected one of {', '.join(LOG_FORMATS)}, got {raw!r}")
     return text
 
 
@@ -337,11 +371,14 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     ),
     "GATEWAY_GRAPHIQL": ("graphiql", _bool),
     "GATEWAY_LOG_LEVEL": ("log_level", _log_level),
+    "GATEWAY_LOG_FORMAT": ("log_format", _log_format),
     "GATEWAY_REDIS_URL": ("redis_url", _redis_url),
     "GATEWAY_REDIS_KEY_PREFIX": ("redis_key_prefix", _key_prefix),
+    "GATEWAY_IDEMPOTENCY_LEASE_S": ("idempotency_lease_s", _POSITIVE),
+    "GATEWAY_JOB_SIGNING_KEY": ("job_signing_key", _signing_key),
 }
 
-_SECRETS = frozenset({"ENGAGE_API_KEY", "EXPERTSENDER_API_KEY"})
+_SECRETS = frozenset({"ENGAGE_API_KEY", "EXPERTSENDER_API_KEY", "GATEWAY_JOB_SIGNING_KEY"})
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> GatewaySettings:
