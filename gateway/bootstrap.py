@@ -62,12 +62,24 @@ def sandbox_app(vendor: Vendor, settings: GatewaySettings) -> Any:
             EngageSandboxSettings(
                 job_delay_ms=settings.sandbox.engage_job_delay_ms,
                 faults=_fault_settings(settings),
+                variants=_variants(settings),
             )
         )
     from sandbox.expertsender.app import create_app as create_expertsender
     from sandbox.expertsender.settings import ExpertSenderSandboxSettings
 
-    return create_expertsender(ExpertSenderSandboxSettings(faults=_fault_settings(settings)))
+    return create_expertsender(
+        ExpertSenderSandboxSettings(faults=_fault_settings(settings), variants=_variants(settings))
+    )
+
+
+def _variants(settings: GatewaySettings) -> Any:
+    from sandbox.variants import Variants, VariantsError
+
+    try:
+        return Variants.parse(settings.sandbox.variants)
+    except VariantsError as exc:
+        raise StartupError(f"SANDBOX_VARIANTS: {exc}") from None
 
 
 def _fault_settings(settings: GatewaySettings) -> Any:

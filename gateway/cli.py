@@ -94,6 +94,13 @@ def _parser() -> argparse.ArgumentParser:
         "--expertsender-port", type=_port, help="default SANDBOX_EXPERTSENDER_PORT or 8102"
     )
     sandbox.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
+    sandbox.add_argument(
+        "--variants",
+        type=_variants_option,
+        metavar="documented|invented|random:SEED",
+        help="how the emulators answer where the vendors' docs are silent "
+        "(default SANDBOX_VARIANTS or documented)",
+    )
     faults = sandbox.add_argument_group(
         "faults injected from the start (also SANDBOX_FAULT_*; changeable at /_sandbox/faults)"
     )
@@ -346,6 +353,8 @@ def _sandbox(args: argparse.Namespace) -> int:
         expertsender_port=ports[Vendor.EXPERTSENDER],
         faults=faults,
     )
+    if args.variants is not None:
+        sandbox_settings = dataclasses.replace(sandbox_settings, variants=args.variants)
     if args.job_delay_ms is not None:
         sandbox_settings = dataclasses.replace(
             sandbox_settings, engage_job_delay_ms=args.job_delay_ms
@@ -360,6 +369,15 @@ def _sandbox(args: argparse.Namespace) -> int:
     finally:
         emulators.stop()
     return 0
+
+
+def _variants_option(raw: str) -> str:
+    from sandbox.variants import Variants, VariantsError
+
+    try:
+        return Variants.parse(raw).mode
+    except VariantsError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _pick(option: int | None, configured: int, default: int) -> int:

@@ -33,6 +33,8 @@ class UserErrorInfo:
     code: str
     message: str
     field: tuple[str, ...] | None = None
+    # The vendor's own code for the same failure (Engage errorCode, ExpertSender substatus).
+    vendor_code: str | None = None
 
 
 class GatewayError(Exception):
@@ -144,18 +146,21 @@ def user_errors_from(
     exc: ClientError, *, base_path: Sequence[str] = ("input",)
 ) -> list[UserErrorInfo]:
     """The ``UserError``s for a vendor's refusal, keeping the vendor's own messages."""
+    # One vocabulary: the code says what kind of mistake it is, whichever vendor found it;
+    # the vendor's own code travels beside it.
     if isinstance(exc, ValidationFailed) and exc.field_errors:
         return [
             UserErrorInfo(
-                code=field_error.code or exc.code,
+                code=exc.code,
                 message=field_error.message,
                 field=input_path(base_path, field_error.path) if field_error.path else None,
+                vendor_code=field_error.code or exc.substatus,
             )
             for field_error in exc.field_errors
         ]
-    errors = [UserErrorInfo(code=exc.code, message=exc.message)]
+    errors = [UserErrorInfo(code=exc.code, message=exc.message, vendor_code=exc.substatus)]
     errors.extend(
-        UserErrorInfo(code=exc.code, message=message)
+        UserErrorInfo(code=exc.code, message=message, vendor_code=exc.substatus)
         for message in exc.vendor_messages
         if message and message not in exc.message
     )

@@ -51,6 +51,9 @@ class SandboxSettings:
     expertsender_url: str | None = None
     engage_job_delay_ms: int = 300
     faults: SandboxFaults = field(default_factory=lambda: SandboxFaults())
+    # How the emulators answer where the vendors' docs leave the answer open:
+    # ``documented``, ``invented`` or ``random:<seed>`` (see ``sandbox.variants``).
+    variants: str = "documented"
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,6 +353,16 @@ def _rate(raw: str) -> float:
     return value
 
 
+def _variants(raw: str) -> str:
+    # The emulators own the meaning of each mode; the gateway only checks the name.
+    from sandbox.variants import Variants, VariantsError
+
+    try:
+        return Variants.parse(raw).mode
+    except VariantsError as exc:
+        raise ValueError(str(exc)) from None
+
+
 _PORT = _int(0, 65535)
 _POSITIVE_INT = _int(1)
 _POSITIVE = _float(0.0)
@@ -373,6 +386,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SANDBOX_ENGAGE_URL": ("sandbox.engage_url", _url),
     "SANDBOX_EXPERTSENDER_URL": ("sandbox.expertsender_url", _url),
     "SANDBOX_ENGAGE_JOB_DELAY_MS": ("sandbox.engage_job_delay_ms", _int(0, 600_000)),
+    "SANDBOX_VARIANTS": ("sandbox.variants", _variants),
     "SANDBOX_FAULT_LATENCY_MS": ("sandbox.faults.latency_ms", _int(0, 600_000)),
     "SANDBOX_FAULT_ERROR_RATE": ("sandbox.faults.error_rate", _rate),
     "SANDBOX_FAULT_RATE_LIMIT_RATE": ("sandbox.faults.rate_limit_rate", _rate),

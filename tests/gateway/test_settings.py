@@ -155,6 +155,13 @@ def test_sandbox_fault_rates_take_a_share_from_zero_to_one() -> None:
         load_settings({"SANDBOX_FAULT_RATE_LIMIT_RATE": "1.5"})
 
 
+def test_sandbox_variants_name_a_mode() -> None:
+    assert GatewaySettings().sandbox.variants == "documented"
+    assert load_settings({"SANDBOX_VARIANTS": " Random:7 "}).sandbox.variants == "random:7"
+    with pytest.raises(SettingsError, match=r"^SANDBOX_VARIANTS: expected one of documented"):
+        load_settings({"SANDBOX_VARIANTS": "guessed"})
+
+
 def test_shared_state_settings() -> None:
     settings = load_settings(
         {

@@ -31,9 +31,10 @@ from gateway.settings import (
     SandboxSettings,
 )
 from tests.support.servers import LoopbackServer, serve
+from tests.support.variants import variants_mode
 
 # Fast jobs and polls so tests that wait for a job finish in well under a second.
-TEST_SANDBOX = SandboxSettings(engage_job_delay_ms=50)
+TEST_SANDBOX = SandboxSettings(engage_job_delay_ms=50, variants=variants_mode())
 TEST_JOBS = JobSettings(poll_delays=(0.02, 0.05, 0.1), poll_jitter=0.0, timeout_s=10.0)
 # Every test request comes from one address, i.e. one client: a share no test module outspends
 # (tests of the shares themselves pass their own).
