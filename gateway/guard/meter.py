@@ -181,8 +181,8 @@ class MeteredBackend:
             1, lambda: self.inner.trigger_action(order_id, action, version_tag=version_tag)
         )
 
-    async def get_job(self, job_id: str) -> Job:
-        return await self._call(1, lambda: self.inner.get_job(job_id))
+    async def get_job(self, job_id: str, *, known: Job | None = None) -> Job:
+        return await self._call(1, lambda: self.inner.get_job(job_id, known=known))
 
     async def aclose(self) -> None:
         await self.inner.aclose()
