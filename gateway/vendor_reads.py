@@ -13,11 +13,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from adapters.errors import UpstreamError
+from adapters.errors import ClientError, UpstreamError
 from adapters.model import Contact, Order, OrderPage, Vendor
 from adapters.transport import VendorCallPriority, vendor_call_priority
 from gateway.cache import Key, ReadCache, contact_of_slot, page_slot
-from gateway.errors import GatewayError, upstream_failure
+from gateway.errors import BadUserInput, GatewayError, upstream_failure
+from gateway.public_text import public_message
 
 if TYPE_CHECKING:
     from gateway.services import Services
@@ -120,6 +121,10 @@ async def _settled(
         return list(await read(keys))
     except GatewayError as exc:
         return [exc for _ in keys]
+    except ClientError as exc:
+        # A read the vendor refused as malformed (an id it cannot take): the client's input.
+        refused = BadUserInput(public_message(exc.message), code=exc.code, vendor=vendor)
+        return [refused for _ in keys]
     except UpstreamError as exc:
         partial_answers = exc.partial_answers
         if partial_answers is None:
