@@ -15,7 +15,12 @@ from adapters.transport._json import response_json
 from adapters.transport._limiter import RateLimiter, local_limiter
 from adapters.transport._observer import CallObservation, CallObserver
 from adapters.transport._outcomes import parse_retry_after
-from adapters.transport._priority import PriorityGate, VendorCallPriority, vendor_call_priority
+from adapters.transport._priority import (
+    PriorityGate,
+    VendorCallPriority,
+    current_priority,
+    vendor_call_priority,
+)
 from adapters.transport._settings import RetryPolicy, TransportSettings, VendorClientSettings
 
 __all__ = [
@@ -33,6 +38,7 @@ __all__ = [
     "VendorCallPriority",
     "VendorClientSettings",
     "VendorTransport",
+    "current_priority",
     "local_limiter",
     "parse_retry_after",
     "response_json",
