@@ -18,7 +18,9 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-from gateway.bootstrap import Gateway, start_gateway
+from gateway.auth.middleware import AccessGate, AccessMiddleware
+from gateway.auth.setup import AccessSetupError, start_access_control
+from gateway.bootstrap import Gateway, StartupError, start_gateway
 from gateway.context import make_context_getter
 from gateway.gc_tuning import serving_gc
 from gateway.http.body_limit import BodySizeLimitMiddleware
@@ -57,30 +59,45 @@ def create_app(
     """The gateway as an ordinary Starlette app: every route, ``/graphql`` included, runs
     under the same middleware stack, so CORS, authentication or metrics added there see it.
 
-    ``extra_middleware`` runs outside the gateway's own (body limit), in the order given.
+    ``extra_middleware`` runs outside the gateway's own (authentication, body limit), in the
+    order given.
     """
     quiet_expected_errors()
     endpoint = _GraphQLEndpoint()
     holder: dict[str, Gateway] = {}
+    gate = AccessGate()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            access = await start_access_control(settings)
+        except AccessSetupError as exc:
+            raise StartupError(str(exc)) from None
         gateway = await start_gateway(settings)
         holder["gateway"] = gateway
         app.state.gateway = gateway
+        access.install(gateway.schema)
+        gate.control = access
         endpoint.view = GatewayGraphQL(
             gateway.schema,
             context_getter=make_context_getter(gateway.services),
             graphiql=settings.graphiql,
             keepalive_s=settings.ws_keepalive_s,
+            ws_authenticator=None if access.open_access else access.authenticate_ws,
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         )
         try:
-            with complete_streams_on_signal(gateway.services.end_streams), serving_gc():
+            with (
+                complete_streams_on_signal(gateway.services.end_streams),
+                access.reload_keys_on_sighup(),
+                serving_gc(),
+            ):
                 yield
         finally:
             endpoint.view = None
+            gate.control = None
             await gateway.aclose()
+            await access.aclose()
 
     async def readiness() -> dict[str, bool]:
         gateway = holder.get("gateway")
@@ -100,6 +117,7 @@ def create_app(
         routes=routes,
         middleware=[
             *extra_middleware,
+            Middleware(AccessMiddleware, gate=gate, max_body_bytes=max_body_bytes),
             Middleware(BodySizeLimitMiddleware, max_body_bytes=max_body_bytes),
         ],
         lifespan=lifespan,
