@@ -42,6 +42,15 @@ SANDBOX_URL_VARIABLES = {
 }
 
 
+def _check_open_access(settings: GatewaySettings) -> None:
+    from gateway.auth.setup import AccessSetupError, check_open_access_allowed
+
+    try:
+        check_open_access_allowed(settings)
+    except AccessSetupError as exc:
+        raise StartupError(str(exc)) from None
+
+
 class CommandError(Exception):
     """Stops the command with a one-line message and exit status 2."""
 
@@ -162,6 +171,7 @@ def _serve(args: argparse.Namespace) -> int:
     }
     settings = dataclasses.replace(settings, **overrides)
     _check_shared_state(settings)
+    _check_open_access(settings)
     # Emulators start here, before uvicorn: a failure (a port in use) is then one clear line,
     # and with several workers they exist once for all of them.
     emulators = _start_shared_emulators(settings)

@@ -102,16 +102,18 @@ class AccessControl:
                 await close()
 
 
+def check_open_access_allowed(settings: GatewaySettings) -> None:
+    """No authentication in front of a real vendor only with an explicit ``GATEWAY_AUTH=off``."""
+    auth = settings.auth
+    real_vendor = settings.engage.configured or settings.expertsender.configured
+    if not auth.configured and real_vendor and auth.required is not False:
+        raise AccessSetupError(NO_AUTH_IN_FRONT_OF_REAL_VENDOR)
+
+
 async def start_access_control(settings: GatewaySettings) -> AccessControl:
     auth = settings.auth
-    real_vendors = [
-        name
-        for name, vendor in (("ENGAGE", settings.engage), ("EXPERTSENDER", settings.expertsender))
-        if vendor.configured
-    ]
+    check_open_access_allowed(settings)
     if not auth.configured:
-        if real_vendors and auth.required is not False:
-            raise AccessSetupError(NO_AUTH_IN_FRONT_OF_REAL_VENDOR)
         reason = "GATEWAY_AUTH=off" if auth.required is False else "sandbox, no authentication set"
         logger.warning(
             "OPEN ACCESS (%s): every client may read, write and delete orders and read the "
