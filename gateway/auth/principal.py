@@ -37,7 +37,7 @@ class Principal:
     name: str
     scopes: frozenset[str]
     expires_at: float | None = None
-    # Open access (no authentication configured): everything is allowed.
+    # Open access (no authentication configured): every root field is allowed.
     unrestricted: bool = False
 
     def allows(self, scope: str, vendor: Vendor | None = None) -> bool:
@@ -52,7 +52,9 @@ class Principal:
         return f"{scope}:{vendor.value.lower()}" if vendor is not None else scope
 
 
-OPEN_ACCESS = Principal(ANONYMOUS, frozenset(ALL_SCOPES), unrestricted=True)
+# Open access may do everything but send arbitrary documents where only trusted ones are
+# accepted: that mode is meant for browser apps, which may well run without credentials.
+OPEN_ACCESS = Principal(ANONYMOUS, frozenset((*VENDOR_SCOPES, LOG_READ)), unrestricted=True)
 
 
 def parse_scopes(value: object) -> frozenset[str]:

@@ -110,19 +110,21 @@ class TrustedDocumentGuard(SchemaExtension):
         yield
 
     def on_validate(self) -> Iterator[None]:
-        yield
-        if not self.documents.only:
-            return
+        # Before the yield: Strawberry decides whether to execute inside the validation step.
+        # Listed after the operation guard, this runs after it has set the validation errors.
         context = self.execution_context
+        if self.documents.only and not self._may_run(context.query):
+            refusal = GraphQLError(
+                "Only trusted documents are accepted: send the documentId of an operation in "
+                "the gateway's manifest",
+                extensions={"code": TRUSTED_DOCUMENT_REQUIRED},
+            )
+            # A new list: the validation cache may hand the same list to other requests.
+            context.pre_execution_errors = [*(context.pre_execution_errors or []), refusal]
+        yield
+
+    def _may_run(self, query: str | None) -> bool:
         principal = current_client.get()
         if principal is not None and DOCUMENTS_ANY in principal.scopes:
-            return
-        if self.documents.trusted(context.query):
-            return
-        refusal = GraphQLError(
-            "Only trusted documents are accepted: send the documentId of an operation in the "
-            "gateway's manifest",
-            extensions={"code": TRUSTED_DOCUMENT_REQUIRED},
-        )
-        # A new list: the validation cache may hand out the same list to other requests.
-        context.pre_execution_errors = [*(context.pre_execution_errors or []), refusal]
+            return True
+        return self.documents.trusted(query)
