@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from gateway.auth.settings import AuthSettings
 from tests.gateway.e2e.orders_support import WRITE_ORDER, order_input
 from tests.support.auth import ApiKeyClient, write_api_keys
 from tests.support.gateway import GatewayHandle, sandbox_gateway
+from tests.support.redis import RedisServer
 
 LOG = """
 query($orderId: String!) {
@@ -51,8 +53,17 @@ class Audit:
         return job
 
 
-@pytest.fixture(scope="module")
-def audit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Audit]:
+@pytest.fixture(scope="module", params=["memory", "redis"])
+def audit(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    redis_server: RedisServer,
+) -> Iterator[Audit]:
+    shared: dict[str, Any] = {}
+    if request.param == "redis":
+        if not redis_server.running:
+            redis_server.start()
+        shared = {"redis_url": redis_server.url, "redis_key_prefix": f"audit-{uuid.uuid4().hex}"}
     path = tmp_path_factory.mktemp("audit") / "keys"
     clients = write_api_keys(
         path,
@@ -62,12 +73,12 @@ def audit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Audit]:
             "monitor": ("log:read",),
         },
     )
-    with sandbox_gateway(auth=AuthSettings(api_keys_file=str(path))) as gw:
+    with sandbox_gateway(auth=AuthSettings(api_keys_file=str(path)), **shared) as gw:
         yield Audit(gw, clients)
 
 
 def test_writes_name_their_client_and_each_client_sees_its_own(audit: Audit) -> None:
-    order_id = "AUDIT-ES-1"
+    order_id = f"AUDIT-ES-1-{uuid.uuid4().hex[:8]}"
     assert audit.write("shop", Vendor.EXPERTSENDER, order_id)["state"] == "COMPLETED"
     deleted = audit.post("backoffice", DELETE, {"orderId": order_id})
     assert deleted["data"]["deleteOrder"]["job"]["state"] == "COMPLETED"
@@ -91,7 +102,7 @@ def test_writes_name_their_client_and_each_client_sees_its_own(audit: Audit) -> 
 
 
 def test_the_outcome_of_an_engage_job_names_the_client_that_wrote_it(audit: Audit) -> None:
-    order_id = "AUDIT-ENG-1"
+    order_id = f"AUDIT-ENG-1-{uuid.uuid4().hex[:8]}"
     job = audit.write("shop", Vendor.ENGAGE, order_id)
     for _ in range(200):
         if audit.post("shop", JOB, {"id": job["id"]})["data"]["job"]["state"] == "COMPLETED":
