@@ -125,8 +125,12 @@ class JwksVerifier:
             if not self._keys:
                 raise CredentialUncheckable("The signing keys cannot be loaded") from None
             return
+        # Signing keys only: an encryption key (``use: enc``) or a shared secret (``oct``)
+        # must never verify a token.
         self._keys = {
-            key.key_id: key for key in key_set.keys if key.key_type in ("RSA", "EC", "OKP")
+            key.key_id: key
+            for key in key_set.keys
+            if key.key_type in ("RSA", "EC", "OKP") and key.public_key_use in (None, "sig")
         }
 
     async def _fetch(self) -> dict[str, Any]:

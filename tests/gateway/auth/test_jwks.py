@@ -1,0 +1,43 @@
+"""JWT checks against a JWKS read from a file, and which keys of a set may verify a token."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from gateway.auth.settings import AuthSettings
+from tests.support.auth import AUDIENCE, ISSUER, SigningKey, bearer, claims, sign
+from tests.support.gateway import sandbox_gateway
+
+QUERY = {"query": "{ vendors { vendor } }"}
+
+
+def test_tokens_checked_against_a_jwks_file(tmp_path: Path) -> None:
+    key = SigningKey.generate()
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps({"keys": [key.jwk()]}))
+    auth = AuthSettings(jwks_file=str(jwks), issuer=ISSUER, audience=AUDIENCE)
+    with sandbox_gateway(auth=auth) as gw:
+        good = gw.client.post(gw.graphql_url, json=QUERY, headers=bearer(sign(key, claims())))
+        stranger = SigningKey.generate(key.kid)  # same kid, another key: the signature fails
+        forged = gw.client.post(
+            gw.graphql_url, json=QUERY, headers=bearer(sign(stranger, claims()))
+        )
+    assert good.status_code == 200 and good.json()["data"]["vendors"]
+    assert forged.status_code == 401
+    assert "signature" in forged.json()["errors"][0]["message"].lower()
+
+
+def test_a_key_meant_for_encryption_never_verifies_a_token(tmp_path: Path) -> None:
+    signing, encrypting = SigningKey.generate("sig"), SigningKey.generate("enc")
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps({"keys": [signing.jwk(), {**encrypting.jwk(), "use": "enc"}]}))
+    auth = AuthSettings(jwks_file=str(jwks), issuer=ISSUER, audience=AUDIENCE)
+    with sandbox_gateway(auth=auth) as gw:
+        signed = gw.client.post(gw.graphql_url, json=QUERY, headers=bearer(sign(signing, claims())))
+        misused = gw.client.post(
+            gw.graphql_url, json=QUERY, headers=bearer(sign(encrypting, claims()))
+        )
+    assert signed.status_code == 200
+    assert misused.status_code == 401
+    assert "unknown key" in misused.json()["errors"][0]["message"]
