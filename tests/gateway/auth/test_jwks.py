@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from gateway.auth.errors import CredentialRefused
+from gateway.auth.jwks import JwksVerifier
 from gateway.auth.settings import AuthSettings
-from tests.support.auth import AUDIENCE, ISSUER, SigningKey, bearer, claims, sign
+from tests.support.auth import AUDIENCE, ISSUER, JwksEndpoint, SigningKey, bearer, claims, sign
 from tests.support.gateway import sandbox_gateway
 
 QUERY = {"query": "{ vendors { vendor } }"}
@@ -41,3 +45,18 @@ def test_a_key_meant_for_encryption_never_verifies_a_token(tmp_path: Path) -> No
     assert signed.status_code == 200
     assert misused.status_code == 401
     assert "unknown key" in misused.json()["errors"][0]["message"]
+
+
+async def test_random_kids_do_not_make_the_gateway_hammer_the_jwks() -> None:
+    key = SigningKey.generate()
+    with JwksEndpoint(key).running() as endpoint:
+        verifier = JwksVerifier(
+            issuer=ISSUER, audience=AUDIENCE, url=endpoint.url, refresh_min_s=60
+        )
+        await verifier.load()
+        for n in range(5):
+            with pytest.raises(CredentialRefused, match="unknown key"):
+                await verifier.verify(sign(SigningKey.generate(f"random-{n}"), claims()))
+        principal = await verifier.verify(sign(key, claims(client="shop", scope="a b")))
+    assert endpoint.fetches == 1
+    assert principal.name == "shop" and principal.scopes == {"a", "b"}
