@@ -289,6 +289,17 @@ def _auth_mode(raw: str) -> bool:
     return text == "on"
 
 
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _jwks_url(raw: str) -> str:
+    url = _url(raw)
+    # Keys fetched in the clear could be swapped on the way: HTTPS, except on this machine.
+    if urlsplit(url).scheme != "https" and urlsplit(url).hostname not in _LOOPBACK_HOSTS:
+        raise ValueError(f"expected an https:// URL (http only on loopback), got {raw!r}")
+    return url
+
+
 def _file(raw: str) -> str:
     text = raw.strip()
     if not os.path.isfile(text):
@@ -345,7 +356,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "GATEWAY_REDIS_URL": ("redis_url", _redis_url),
     "GATEWAY_REDIS_KEY_PREFIX": ("redis_key_prefix", _key_prefix),
     "GATEWAY_AUTH": ("auth.required", _auth_mode),
-    "GATEWAY_AUTH_JWKS_URL": ("auth.jwks_url", _url),
+    "GATEWAY_AUTH_JWKS_URL": ("auth.jwks_url", _jwks_url),
     "GATEWAY_AUTH_JWKS_FILE": ("auth.jwks_file", _file),
     "GATEWAY_AUTH_ISSUER": ("auth.issuer", _secret),
     "GATEWAY_AUTH_AUDIENCE": ("auth.audience", _secret),

@@ -60,6 +60,7 @@ def test_access_settings_are_parsed(tmp_path: Path) -> None:
             "must be set",
         ),
         ({"GATEWAY_AUTH_JWKS_URL": "ftp://id"}, "GATEWAY_AUTH_JWKS_URL", "http(s) URL"),
+        ({"GATEWAY_AUTH_JWKS_URL": "http://id.example.test/"}, "GATEWAY_AUTH_JWKS_URL", "https://"),
         ({"GATEWAY_CLIENT_RATE_LIMIT": "0"}, "GATEWAY_CLIENT_RATE_LIMIT", "at least 1"),
         ({"GATEWAY_CLIENT_COST_PER_MINUTE": "x"}, "GATEWAY_CLIENT_COST_PER_MINUTE", "integer"),
         (
@@ -76,6 +77,15 @@ def test_a_bad_access_setting_names_its_variable(
         load_settings(environ)
     assert refused.value.variable == variable
     assert words in str(refused.value)
+
+
+def test_a_jwks_url_on_loopback_may_be_plain_http() -> None:
+    environ = {
+        "GATEWAY_AUTH_JWKS_URL": "http://127.0.0.1:8080/jwks.json",
+        "GATEWAY_AUTH_ISSUER": "i",
+        "GATEWAY_AUTH_AUDIENCE": "a",
+    }
+    assert load_settings(environ).auth.jwks_url == "http://127.0.0.1:8080/jwks.json"
 
 
 def test_auth_off_with_authentication_configured_is_a_contradiction(tmp_path: Path) -> None:
