@@ -57,10 +57,6 @@ class ClientLimits:
         self._limiter = MovingWindowRateLimiter(self.storage)
 
     @property
-    def limits_requests(self) -> bool:
-        return self._requests is not None
-
-    @property
     def limits_cost(self) -> bool:
         return self._cost is not None
 
