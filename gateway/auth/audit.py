@@ -92,3 +92,12 @@ def record_accepted(log: IntegrationLog, operation: str, job: Job) -> None:
         job_id=job.job_id,
         details={"operation": operation},
     )
+
+
+def client_idempotency_key(key: str) -> str:
+    """``key`` in the namespace of the client that chose it: two clients picking the same key
+    must neither replay nor read each other's writes."""
+    principal = current_client.get()
+    if principal is None or principal.unrestricted:
+        return key
+    return f"client:{principal.name}:{key}"

@@ -142,3 +142,23 @@ async def test_the_live_log_shows_a_client_only_its_own_entries(audit: Audit) ->
             seen.append(await next_entry(10))
     assert "AUDIT-ES-2" not in {entry["orderId"] for entry in seen}
     assert {entry["details"]["client"] for entry in seen} == {"shop"}
+
+
+def test_idempotency_keys_belong_to_the_client_that_chose_them(audit: Audit) -> None:
+    order_id = f"AUDIT-IDEM-{uuid.uuid4().hex[:8]}"
+    variables = {
+        "input": {
+            "vendor": "EXPERTSENDER",
+            "mode": "ADD_OR_REPLACE",
+            "order": order_input(Vendor.EXPERTSENDER, order_id),
+            "idempotencyKey": f"checkout-{order_id}",
+        }
+    }
+    first = audit.post("shop", WRITE_ORDER, variables)["data"]["writeOrder"]["job"]
+    again = audit.post("shop", WRITE_ORDER, variables)["data"]["writeOrder"]["job"]
+    other = audit.post("backoffice", WRITE_ORDER, variables)["data"]["writeOrder"]["job"]
+    assert again["id"] == first["id"]  # the same client's retry: the first outcome
+    # Another client choosing the same key neither sees nor replays the first client's write.
+    assert other["id"] != first["id"]
+    accepted = [e for e in audit.log("monitor", order_id) if e["code"] == "WRITE_ACCEPTED"]
+    assert sorted(e["details"]["client"] for e in accepted) == ["backoffice", "shop"]
