@@ -20,10 +20,16 @@ CLIENT_DETAIL = "client"
 WRITE_ACCEPTED = "WRITE_ACCEPTED"
 
 
+# No client has this name (names are checked on the way in): a filter for it matches nothing.
+_NOBODY = "\x00nobody"
+
+
 def _visible_to(filter: LogFilter) -> LogFilter:
     principal = current_client.get()
     if principal is None or principal.allows(LOG_READ):
         return filter
+    if filter.client not in (None, principal.name):
+        return dataclasses.replace(filter, client=_NOBODY)  # another client's entries
     return dataclasses.replace(filter, client=principal.name)
 
 

@@ -162,3 +162,22 @@ def test_idempotency_keys_belong_to_the_client_that_chose_them(audit: Audit) -> 
     assert other["id"] != first["id"]
     accepted = [e for e in audit.log("monitor", order_id) if e["code"] == "WRITE_ACCEPTED"]
     assert sorted(e["details"]["client"] for e in accepted) == ["backoffice", "shop"]
+
+
+def test_log_read_may_filter_by_client_and_others_only_get_their_own(audit: Audit) -> None:
+    order_id = f"AUDIT-FILTER-{uuid.uuid4().hex[:8]}"
+    audit.write("shop", Vendor.EXPERTSENDER, order_id)
+    query = """
+    query($orderId: String!, $client: String!) {
+      integrationLog(filter: {orderId: $orderId, client: $client}) { totalCount }
+    }"""
+
+    def count(asker: str, client: str) -> int:
+        result = audit.post(asker, query, {"orderId": order_id, "client": client})
+        total: int = result["data"]["integrationLog"]["totalCount"]
+        return total
+
+    assert count("monitor", "shop") >= 2  # WRITE_ACCEPTED and JOB_COMPLETED
+    assert count("monitor", "backoffice") == 0
+    assert count("shop", "shop") == count("monitor", "shop")
+    assert count("backoffice", "shop") == 0  # asking for another client's entries: none
