@@ -29,6 +29,7 @@ ASYMMETRIC_ALGORITHMS = frozenset(
 FETCH_TIMEOUT_S = 5.0
 # Where the client's name is read from, first present wins (RFC 9068 ``client_id``, OIDC ``azp``).
 CLIENT_NAME_CLAIMS = ("client_id", "azp", "sub")
+MAX_CLIENT_NAME = 128
 
 
 class JwksVerifier:
@@ -155,6 +156,11 @@ def principal_of(claims: dict[str, Any]) -> Principal:
     )
     if not name:
         raise CredentialRefused("The token names no client (client_id, azp or sub)")
+    if len(name) > MAX_CLIENT_NAME or not name.isprintable():
+        # The name goes into log entries and limit keys: it must stay short and plain.
+        raise CredentialRefused(
+            f"The token's client name is not {MAX_CLIENT_NAME} printable characters or fewer"
+        )
     scopes = parse_scopes(claims.get("scope", claims.get("scp", ())))
     expires = claims.get("exp")
     return Principal(

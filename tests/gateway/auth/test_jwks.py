@@ -60,3 +60,22 @@ async def test_random_kids_do_not_make_the_gateway_hammer_the_jwks() -> None:
         principal = await verifier.verify(sign(key, claims(client="shop", scope="a b")))
     assert endpoint.fetches == 1
     assert principal.name == "shop" and principal.scopes == {"a", "b"}
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [
+        ({"exp": "soon"}, "exp"),
+        ({"aud": 123}, "audience"),
+        ({"client_id": "x" * 129}, "128 printable characters"),
+        ({"client_id": "shop\nadmin"}, "printable"),
+        ({"client_id": "", "sub": ""}, "names no client"),
+    ],
+)
+async def test_odd_claims_are_refused_with_a_reason(extra: dict[str, object], words: str) -> None:
+    key = SigningKey.generate()
+    with JwksEndpoint(key).running() as endpoint:
+        verifier = JwksVerifier(issuer=ISSUER, audience=AUDIENCE, url=endpoint.url)
+        with pytest.raises(CredentialRefused) as refused:
+            await verifier.verify(sign(key, {**claims(), **extra}))
+    assert words in refused.value.reason
