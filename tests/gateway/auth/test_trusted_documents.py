@@ -196,3 +196,32 @@ def test_relay_persisted_queries_and_doc_id(tmp_path: Path) -> None:
     assert found.json()["data"]["order"]["orderId"] == "ENG-1002"
     # Open access (the sandbox) still needs trusted documents in trusted-only mode.
     assert refused.json()["errors"][0]["extensions"]["code"] == "TRUSTED_DOCUMENT_REQUIRED"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"\xff\xfe",
+        b"[1, 2]",
+        b'{"documentId": 5}',
+        b'{"documentId": null}',
+        b'{"documentId": ["a"]}',
+        b'[{"documentId": "sha256:nope"}]',
+        b'{"documentId": "' + b"x" * 100_000 + b'"}',
+    ],
+)
+def test_hostile_bodies_never_get_a_5xx(trusted: Trusted, body: bytes) -> None:
+    response = trusted.gw.client.post(
+        trusted.gw.graphql_url,
+        content=body,
+        headers={**trusted.shop.header, "Content-Type": "application/json"},
+    )
+    assert response.status_code < 500, response.text
+    assert response.json()["errors"]
+
+
+def test_a_hostile_get_never_gets_a_5xx(trusted: Trusted) -> None:
+    url = f"{trusted.gw.graphql_url}?documentId=%ff%fe&variables=%7B"
+    response = trusted.gw.client.get(url, headers=trusted.shop.header)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
