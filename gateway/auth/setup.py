@@ -77,6 +77,11 @@ class AccessControl:
             raise WebSocketRejected(refusal.reason) from None
         except CredentialUncheckable as exc:
             raise WebSocketRejected(str(exc)) from None
+        if self.limits is not None:
+            # A connection counts as one request: sockets must not dodge the request rate.
+            retry_after = await self.limits.admit_request(principal)
+            if retry_after is not None:
+                raise WebSocketRejected(f"Too many requests; retry after {retry_after} s")
         if connection.state is not None:
             set_client({"state": connection.state}, principal)
         return None

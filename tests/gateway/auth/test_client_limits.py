@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 from gateway.auth.settings import AuthSettings, ClientLimitSettings
 from tests.support.auth import write_api_keys
@@ -19,7 +24,7 @@ def test_a_client_over_its_request_rate_gets_429_with_retry_after(tmp_path: Path
     ) as gw:
         answers = [
             gw.client.post(gw.graphql_url, json=QUERY, headers=clients["busy"].header)
-            for _ in range(5)
+            for _ in range(8)
         ]
         calm = gw.client.post(gw.graphql_url, json=QUERY, headers=clients["calm"].header)
     refused = [a for a in answers if a.status_code == 429]
@@ -34,3 +39,23 @@ def test_a_client_over_its_request_rate_gets_429_with_retry_after(tmp_path: Path
         }
         assert "'busy'" in error["message"]
     assert calm.status_code == 200
+
+
+async def test_websocket_connections_count_against_the_request_rate(tmp_path: Path) -> None:
+    clients = write_api_keys(tmp_path / "keys", {"busy": ("orders:read",)})
+    with sandbox_gateway(
+        auth=AuthSettings(api_keys_file=str(tmp_path / "keys")),
+        client_limits=ClientLimitSettings(requests_per_s=1),
+    ) as gw:
+        outcomes = []
+        for _ in range(8):
+            async with connect(gw.ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
+                init = {"type": "connection_init", "payload": clients["busy"].header}
+                await ws.send(json.dumps(init))
+                try:
+                    outcomes.append(json.loads(await ws.recv())["type"])
+                except ConnectionClosed as closed:
+                    assert closed.rcvd is not None and closed.rcvd.code == 4403
+                    outcomes.append(closed.rcvd.reason)
+    assert outcomes[0] == "connection_ack"
+    assert any(outcome.startswith("Too many requests; retry after") for outcome in outcomes)
