@@ -224,3 +224,14 @@ async def test_a_websocket_is_closed_with_4403_when_its_token_expires(setting: S
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 4403
     assert "expired" in closed.value.rcvd.reason
+
+
+async def test_a_legacy_websocket_cannot_skip_connection_init(setting: Setting) -> None:
+    async with connect(setting.gw.ws_url, subprotocols=[LEGACY_WS]) as ws:
+        payload = {"query": JOB_PROGRESS, "variables": {"id": setting.job_id}}
+        await ws.send(json.dumps({"type": "start", "id": "1", "payload": payload}))
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                await asyncio.wait_for(ws.recv(), 10)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4401
