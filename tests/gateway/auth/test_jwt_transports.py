@@ -235,3 +235,22 @@ async def test_a_legacy_websocket_cannot_skip_connection_init(setting: Setting) 
                 await asyncio.wait_for(ws.recv(), 10)
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 4401
+
+
+async def test_only_the_graphiql_page_and_preflights_pass_without_a_credential(
+    setting: Setting,
+) -> None:
+    url = setting.gw.graphql_url
+    async with httpx.AsyncClient(timeout=10) as client:
+        page = await client.get(url, headers={"Accept": "text/html"})
+        preflight = await client.options(
+            url,
+            headers={"Origin": "http://app.test", "Access-Control-Request-Method": "POST"},
+        )
+        get_query = await client.get(url, params={"query": ORDER_QUERY}, headers={"Accept": "*/*"})
+        health = await client.get(f"{setting.gw.url}/healthz")
+    assert page.status_code == 200 and "<html" in page.text.lower()
+    assert preflight.status_code != 401
+    # GET with ?query= executes (even for a browser asking for HTML): it needs a credential.
+    assert get_query.status_code == 401
+    assert health.status_code == 200
