@@ -43,10 +43,10 @@ SANDBOX_URL_VARIABLES = {
 
 
 def _check_open_access(settings: GatewaySettings) -> None:
-    from gateway.auth.setup import AccessSetupError, check_open_access_allowed
+    from gateway.auth.setup import AccessSetupError, check_access_settings
 
     try:
-        check_open_access_allowed(settings)
+        check_access_settings(settings)
     except AccessSetupError as exc:
         raise StartupError(str(exc)) from None
 

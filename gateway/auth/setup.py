@@ -115,6 +115,14 @@ def check_open_access_allowed(settings: GatewaySettings) -> None:
         raise AccessSetupError(NO_AUTH_IN_FRONT_OF_REAL_VENDOR)
 
 
+def check_access_settings(settings: GatewaySettings) -> None:
+    """What can be checked before serving: the open-access rule, the key file, the manifest
+    (so that a mistake in them is one line, not a failed start-up)."""
+    check_open_access_allowed(settings)
+    _api_keys(settings, announce=False)
+    _documents(settings, announce=False)
+
+
 async def start_access_control(settings: GatewaySettings) -> AccessControl:
     auth = settings.auth
     check_open_access_allowed(settings)
@@ -159,7 +167,7 @@ async def _jwks(settings: GatewaySettings) -> JwksVerifier | None:
     return verifier
 
 
-def _api_keys(settings: GatewaySettings) -> ApiKeys | None:
+def _api_keys(settings: GatewaySettings, *, announce: bool = True) -> ApiKeys | None:
     path = settings.auth.api_keys_file
     if path is None:
         return None
@@ -167,9 +175,10 @@ def _api_keys(settings: GatewaySettings) -> ApiKeys | None:
         keys = ApiKeys(path)
     except ApiKeyFileError as exc:
         raise AccessSetupError(f"GATEWAY_API_KEYS_FILE: {exc}") from None
-    logger.info(
-        "client authentication: %d API key clients from %s (SIGHUP re-reads)", len(keys), path
-    )
+    if announce:
+        logger.info(
+            "client authentication: %d API key clients from %s (SIGHUP re-reads)", len(keys), path
+        )
     return keys
 
 
@@ -183,7 +192,7 @@ def _limits(settings: GatewaySettings) -> ClientLimits | None:
     )
 
 
-def _documents(settings: GatewaySettings) -> TrustedDocuments | None:
+def _documents(settings: GatewaySettings, *, announce: bool = True) -> TrustedDocuments | None:
     trusted = settings.trusted_documents
     if trusted.manifest is None:
         return None
@@ -191,10 +200,11 @@ def _documents(settings: GatewaySettings) -> TrustedDocuments | None:
         documents = TrustedDocuments.load(trusted.manifest, only=trusted.only)
     except ManifestError as exc:
         raise AccessSetupError(f"GATEWAY_TRUSTED_DOCUMENTS: {exc}") from None
-    logger.info(
-        "%d trusted documents from %s%s",
-        len(documents.documents),
-        trusted.manifest,
-        "; other documents are refused" if trusted.only else "",
-    )
+    if announce:
+        logger.info(
+            "%d trusted documents from %s%s",
+            len(documents.documents),
+            trusted.manifest,
+            "; other documents are refused" if trusted.only else "",
+        )
     return documents

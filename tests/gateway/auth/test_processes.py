@@ -116,3 +116,25 @@ def test_the_sandbox_without_authentication_stays_open_and_says_so() -> None:
         command.stop()
     assert answer.json()["data"]["order"]["orderId"] == "ES-1001"
     assert "OPEN ACCESS (sandbox, no authentication set)" in command.output
+
+
+def test_a_broken_key_file_or_manifest_is_one_line_at_start(tmp_path: Path) -> None:
+    keys = tmp_path / "keys"
+    keys.write_text("shop not-a-hash orders:read\n")
+    manifest = tmp_path / "persisted-documents.json"
+    manifest.write_text("[]")
+    for env, words in (
+        ({"GATEWAY_API_KEYS_FILE": str(keys)}, "GATEWAY_API_KEYS_FILE: "),
+        ({"GATEWAY_TRUSTED_DOCUMENTS": str(manifest)}, "GATEWAY_TRUSTED_DOCUMENTS: "),
+    ):
+        result = subprocess.run(
+            [COMMAND, "serve", "--port", "0"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=clean_env(**env),
+        )
+        assert result.returncode == 2
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr
+        assert lines[0].startswith(f"order-gateway: error: {words}")
