@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -79,3 +81,19 @@ async def test_odd_claims_are_refused_with_a_reason(extra: dict[str, object], wo
         with pytest.raises(CredentialRefused) as refused:
             await verifier.verify(sign(key, {**claims(), **extra}))
     assert words in refused.value.reason
+
+
+async def test_a_remembered_token_still_expires() -> None:
+    key = SigningKey.generate()
+    with JwksEndpoint(key).running() as endpoint:
+        verifier = JwksVerifier(issuer=ISSUER, audience=AUDIENCE, url=endpoint.url, leeway_s=0)
+        token = sign(key, claims(expires_in=1))
+        assert (await verifier.verify(token)).name == "web-shop"
+        assert (await verifier.verify(token)).name == "web-shop"  # remembered
+        expires_at = (await verifier.verify(token)).expires_at
+        assert expires_at is not None
+        await asyncio.sleep(max(0.0, expires_at - time.time()) + 0.2)
+        with pytest.raises(CredentialRefused, match="expired"):
+            await verifier.verify(token)
+        with pytest.raises(CredentialRefused, match="expired"):
+            await verifier.verify(token)  # and not remembered as valid again
