@@ -17,7 +17,15 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import GraphQLField, GraphQLObjectType, GraphQLSchema
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
 
 from adapters.model import Vendor
 from gateway.auth.errors import Forbidden, RateLimited, Unauthenticated
@@ -125,9 +133,39 @@ def rule_for(type_name: str, field_name: str) -> Rule:
     return RULES.get((type_name, field_name), default)
 
 
-def cost_of(type_name: str, field_name: str, args: Mapping[str, Any]) -> int:
+# Fields below the root that reach a vendor (through a batching loader: one call per field in
+# the document, however many parents share it).
+NESTED_VENDOR_FIELDS = frozenset({"contact", "linkedOrders", "orders", "order"})
+
+
+def cost_of(type_name: str, field_name: str, args: Mapping[str, Any], info: Any = None) -> int:
     estimate = COSTS.get((type_name, field_name))
-    return estimate(args) if estimate is not None else 1
+    own = estimate(args) if estimate is not None else 1
+    if info is None:
+        return own
+    nested = sum(
+        _nested_calls(node.selection_set, info.fragments, set()) for node in info.field_nodes
+    )
+    return own + nested
+
+
+def _nested_calls(
+    selections: SelectionSetNode | None, fragments: Mapping[str, Any], seen: set[str]
+) -> int:
+    if selections is None:
+        return 0
+    calls = 0
+    for selection in selections.selections:
+        if isinstance(selection, FieldNode):
+            calls += selection.name.value in NESTED_VENDOR_FIELDS
+            calls += _nested_calls(selection.selection_set, fragments, seen)
+        elif isinstance(selection, InlineFragmentNode):
+            calls += _nested_calls(selection.selection_set, fragments, seen)
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+            seen.add(selection.name.value)  # each fragment once: spreads cannot multiply it
+            fragment = fragments.get(selection.name.value)
+            calls += _nested_calls(getattr(fragment, "selection_set", None), fragments, seen)
+    return calls
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +188,7 @@ class AccessPolicy:
                 raise Forbidden(missing, field_name)
         if self.charge is None:
             return
-        retry_after = await self.charge(principal, cost_of(type_name, field_name, args))
+        retry_after = await self.charge(principal, cost_of(type_name, field_name, args, info))
         if retry_after is not None:
             response = getattr(info.context, "response", None)
             headers = getattr(response, "headers", None)

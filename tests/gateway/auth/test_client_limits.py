@@ -59,3 +59,21 @@ async def test_websocket_connections_count_against_the_request_rate(tmp_path: Pa
                     outcomes.append(closed.rcvd.reason)
     assert outcomes[0] == "connection_ack"
     assert any(outcome.startswith("Too many requests; retry after") for outcome in outcomes)
+
+
+def test_nested_fields_that_reach_a_vendor_count_against_the_cost_budget(tmp_path: Path) -> None:
+    clients = write_api_keys(tmp_path / "keys", {"shop": ("orders:read",)})
+    heavy = """
+    fragment Buyer on Contact { email orders(first: 2) { edges { node { orderId } } } }
+    { order(vendor: ENGAGE, orderId: "ENG-1004") { orderId contact { ...Buyer } } }"""
+    light = '{ order(vendor: ENGAGE, orderId: "ENG-1001") { orderId } }'
+    with sandbox_gateway(
+        auth=AuthSettings(api_keys_file=str(tmp_path / "keys")),
+        client_limits=ClientLimitSettings(cost_per_minute=4),
+    ) as gw:
+        codes = []
+        for query in (heavy, light, light):
+            body = gw.post(query, headers=clients["shop"].header)
+            codes.append([e["extensions"]["code"] for e in body.get("errors") or []])
+    # order + contact + orders = 3, then 1 more fits the 4 a minute, the next does not.
+    assert codes == [[], [], ["RATE_LIMITED"]]
