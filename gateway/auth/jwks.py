@@ -70,6 +70,10 @@ class JwksVerifier:
         async with self._lock:
             await self._refresh()
 
+    @property
+    def key_count(self) -> int:
+        return len(self._keys)
+
     async def verify(self, token: str) -> Principal:
         known = self._verified.get(token)
         if known is not None:

@@ -24,6 +24,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.auth.errors import (
+    AUTHENTICATION_UNAVAILABLE,
     RATE_LIMITED,
     UNAUTHENTICATED,
     CredentialRefused,
@@ -82,7 +83,7 @@ class AccessMiddleware:
             await _refuse(scope, send, 401, refusal.reason, UNAUTHENTICATED, challenge=challenge)
             return
         except CredentialUncheckable as exc:
-            await _refuse(scope, send, 503, str(exc), UNAUTHENTICATED, retry_after=5)
+            await _refuse(scope, send, 503, str(exc), AUTHENTICATION_UNAVAILABLE, retry_after=5)
             return
         set_client(scope, principal)
         if control.limits is not None:

@@ -155,10 +155,14 @@ async def _jwks(settings: GatewaySettings) -> JwksVerifier | None:
     try:
         await verifier.load()
     except CredentialUncheckable:
+        verifier_failed = True
+    else:
+        verifier_failed = verifier.key_count == 0
+    if verifier_failed:
         variable = "GATEWAY_AUTH_JWKS_URL" if auth.jwks_url else "GATEWAY_AUTH_JWKS_FILE"
         raise AccessSetupError(
             f"{variable}: no signing keys could be loaded from {auth.jwks_url or auth.jwks_file}"
-        ) from None
+        )
     logger.info(
         "client authentication: JWTs from %s checked against %s",
         auth.issuer,
