@@ -88,7 +88,7 @@ class ApiKeys:
 
     def _read(self) -> tuple[ApiKeyEntry, ...]:
         try:
-            text = Path(self.path).read_text(encoding="utf-8")
+            text = Path(self.path).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise ApiKeyFileError(f"cannot read {self.path}: {exc}") from None
         return parse_api_keys(text, self.path)

@@ -44,7 +44,7 @@ class TrustedDocuments:
     @classmethod
     def load(cls, path: str, *, only: bool = False) -> TrustedDocuments:
         try:
-            raw = json.loads(Path(path).read_text(encoding="utf-8"))
+            raw = json.loads(Path(path).read_text(encoding="utf-8-sig"))
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise ManifestError(f"cannot read {path}: {exc}") from None
         return cls(parse_manifest(raw, path), only=only)

@@ -59,3 +59,10 @@ def test_the_helper_prints_a_new_key_and_its_line(capsys: pytest.CaptureFixture[
 def test_the_helper_refuses_an_unknown_scope(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["shop", "orders:all"]) == 2
     assert "unknown scope" in capsys.readouterr().err
+
+
+def test_a_file_saved_with_a_byte_order_mark_and_crlf_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "keys"
+    path.write_bytes(f"\ufeffshop {hash_key('k')} orders:read\r\n".encode())
+    principal = ApiKeys(str(path)).verify("k")
+    assert principal is not None and principal.name == "shop"
