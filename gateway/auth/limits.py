@@ -66,11 +66,11 @@ class ClientLimits:
             return None
         return await self._hit(self._requests, key or client.name, 1)
 
-    async def charge(self, client: Principal, cost: int) -> int | None:
+    async def charge(self, client: Principal, cost: int, key: str | None = None) -> int | None:
         """Charge ``cost`` vendor calls; ``None`` if within the budget, else seconds to wait."""
         if self._cost is None or cost <= 0:
             return None
-        return await self._hit(self._cost, client.name, cost)
+        return await self._hit(self._cost, key or client.name, cost)
 
     async def _hit(self, item: RateLimitItem, key: str, cost: int) -> int | None:
         try:

@@ -41,7 +41,7 @@ from gateway.ids import InvalidGlobalId, NodeType, decode_id
 
 Need = tuple[str, Vendor | None]
 Rule = Callable[[Mapping[str, Any]], list[Need]]
-CostCharger = Callable[[Principal, int], Awaitable[int | None]]
+CostCharger = Callable[[Principal, int, str | None], Awaitable[int | None]]
 
 
 def _vendor(value: object) -> Vendor | None:
@@ -188,7 +188,8 @@ class AccessPolicy:
                 raise Forbidden(missing, field_name)
         if self.charge is None:
             return
-        retry_after = await self.charge(principal, cost_of(type_name, field_name, args, info))
+        cost = cost_of(type_name, field_name, args, info)
+        retry_after = await self.charge(principal, cost, _budget_key(principal, info))
         if retry_after is not None:
             response = getattr(info.context, "response", None)
             headers = getattr(response, "headers", None)
@@ -198,6 +199,14 @@ class AccessPolicy:
                 f"Client {principal.name!r} has used its vendor-call budget for this minute",
                 retry_after,
             )
+
+
+def _budget_key(principal: Principal, info: Any) -> str | None:
+    """Open access has one anonymous principal: its budget is per client address instead."""
+    if not principal.unrestricted:
+        return None
+    client = getattr(getattr(info.context, "request", None), "client", None)
+    return f"{principal.name}@{client.host}" if client is not None else None
 
 
 def install(schema: GraphQLSchema, policy: AccessPolicy) -> None:
