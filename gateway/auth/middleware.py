@@ -103,6 +103,8 @@ class AccessMiddleware:
                 await _refuse(scope, send, 400, rewritten, UNKNOWN_DOCUMENT)
                 return
             scope, receive = rewritten
+        if principal.expires_at is not None:
+            receive, send = _sse_ending_at(principal.expires_at, receive, send)
         await self.app(scope, receive, send)
 
 
@@ -234,6 +236,55 @@ def _replay(chunks: list[bytes], receive: Receive, complete: bool) -> Receive:
         return await receive()
 
     return replayed
+
+
+# --- SSE credential expiry --------------------------------------------------------------------
+
+_EXPIRED_EVENTS = (
+    b'event: next\r\ndata: {"errors":[{"message":"The token has expired","extensions":'
+    b'{"code":"UNAUTHENTICATED"}}]}\r\n\r\nevent: complete\r\ndata: \r\n\r\n'
+)
+
+
+def _sse_ending_at(expires_at: float, receive: Receive, send: Send) -> tuple[Receive, Send]:
+    """``receive`` and ``send`` that end an event stream when the credential expires: an error
+    event and ``complete`` to the client, a disconnect to the app (which ends the operation).
+
+    Starlette's streaming response waits on ``receive`` for a disconnect while it streams, so
+    the expiry is noticed there, once the request body has been read.
+    """
+    state = {"body_read": False, "streaming": False, "ended": False}
+
+    async def receive_until_expiry() -> Message:
+        if state["ended"]:
+            return {"type": "http.disconnect"}
+        if not state["body_read"]:
+            message = await receive()
+            state["body_read"] = message["type"] != "http.request" or not message.get(
+                "more_body", False
+            )
+            return message
+        remaining = expires_at - time.time()
+        if remaining > 0:
+            try:
+                return await asyncio.wait_for(receive(), remaining)
+            except TimeoutError:
+                pass
+        if not state["streaming"]:
+            return await receive()  # a plain answer is on its way: let it finish
+        state["ended"] = True
+        await send({"type": "http.response.body", "body": _EXPIRED_EVENTS, "more_body": False})
+        return {"type": "http.disconnect"}
+
+    async def send_until_ended(message: Message) -> None:
+        if state["ended"]:
+            return
+        if message["type"] == "http.response.start":
+            content_type = dict(message.get("headers", ())).get(b"content-type", b"")
+            state["streaming"] = content_type.startswith(b"text/event-stream")
+        await send(message)
+
+    return receive_until_expiry, send_until_ended
 
 
 # --- WebSocket credential expiry -------------------------------------------------------------

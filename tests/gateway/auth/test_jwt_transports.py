@@ -254,3 +254,25 @@ async def test_only_the_graphiql_page_and_preflights_pass_without_a_credential(
     # GET with ?query= executes (even for a browser asking for HTML): it needs a credential.
     assert get_query.status_code == 401
     assert health.status_code == 200
+
+
+async def test_an_sse_stream_ends_when_its_token_expires(setting: Setting) -> None:
+    token = sign(setting.key, claims(expires_in=2))
+    body = {"query": "subscription { integrationLog { code } }"}
+    events: list[tuple[str, str]] = []
+
+    async def read() -> None:
+        async with (
+            httpx.AsyncClient(timeout=httpx.Timeout(10.0, read=30.0)) as client,
+            aconnect_sse(
+                client, "POST", setting.gw.graphql_url, json=body, headers=bearer(token)
+            ) as source,
+        ):
+            async for event in source.aiter_sse():
+                events.append((event.event, event.data))
+
+    await asyncio.wait_for(read(), 30)  # the stream ends by itself
+    assert events[-1][0] == "complete"
+    error = json.loads(events[-2][1])["errors"][0]
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    assert "expired" in error["message"]
