@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 from websockets.asyncio.client import connect
@@ -12,6 +13,7 @@ from websockets.typing import Subprotocol
 from gateway.auth.settings import AuthSettings, ClientLimitSettings
 from tests.support.auth import write_api_keys
 from tests.support.gateway import sandbox_gateway
+from tests.support.redis import RedisServer
 
 QUERY = {"query": "{ vendors { vendor } }"}
 
@@ -77,3 +79,25 @@ def test_nested_fields_that_reach_a_vendor_count_against_the_cost_budget(tmp_pat
             codes.append([e["extensions"]["code"] for e in body.get("errors") or []])
     # order + contact + orders = 3, then 1 more fits the 4 a minute, the next does not.
     assert codes == [[], [], ["RATE_LIMITED"]]
+
+
+def test_limits_let_requests_through_while_redis_is_down(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    if not redis_server.running:
+        redis_server.start()
+    clients = write_api_keys(tmp_path / "keys", {"shop": ()})
+    with sandbox_gateway(
+        auth=AuthSettings(api_keys_file=str(tmp_path / "keys")),
+        client_limits=ClientLimitSettings(requests_per_s=100, cost_per_minute=100),
+        redis_url=redis_server.url,
+        redis_key_prefix=f"limits-down-{uuid.uuid4().hex[:8]}",
+    ) as gw:
+        assert gw.client.post(gw.graphql_url, json=QUERY, headers=clients["shop"].header).is_success
+        redis_server.stop()
+        try:
+            down = gw.client.post(gw.graphql_url, json=QUERY, headers=clients["shop"].header)
+        finally:
+            redis_server.start()
+    assert down.status_code == 200
+    assert down.json()["data"]["vendors"]
