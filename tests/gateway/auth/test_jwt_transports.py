@@ -32,6 +32,7 @@ from tests.support.auth import (
     unsigned,
 )
 from tests.support.gateway import GatewayHandle, sandbox_gateway
+from tests.support.subscription_clients import gateway_task_count
 
 TRANSPORT_WS = Subprotocol("graphql-transport-ws")
 LEGACY_WS = Subprotocol("graphql-ws")
@@ -212,6 +213,7 @@ async def test_the_upgrade_header_authenticates_a_websocket(setting: Setting) ->
 
 
 async def test_a_websocket_is_closed_with_4403_when_its_token_expires(setting: Setting) -> None:
+    tasks_before = gateway_task_count(setting.gw)
     token = sign(setting.key, claims(expires_in=2))
     async with connect(setting.gw.ws_url, subprotocols=[TRANSPORT_WS]) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": bearer(token)}))
@@ -224,6 +226,12 @@ async def test_a_websocket_is_closed_with_4403_when_its_token_expires(setting: S
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 4403
     assert "expired" in closed.value.rcvd.reason
+    # The live tail ended with the connection: nothing of it keeps running in the gateway.
+    for _ in range(100):
+        if gateway_task_count(setting.gw) <= tasks_before:
+            break
+        await asyncio.sleep(0.05)
+    assert gateway_task_count(setting.gw) <= tasks_before
 
 
 async def test_a_legacy_websocket_cannot_skip_connection_init(setting: Setting) -> None:
@@ -257,6 +265,7 @@ async def test_only_the_graphiql_page_and_preflights_pass_without_a_credential(
 
 
 async def test_an_sse_stream_ends_when_its_token_expires(setting: Setting) -> None:
+    tasks_before = gateway_task_count(setting.gw)
     token = sign(setting.key, claims(expires_in=2))
     body = {"query": "subscription { integrationLog { code } }"}
     events: list[tuple[str, str]] = []
@@ -276,3 +285,8 @@ async def test_an_sse_stream_ends_when_its_token_expires(setting: Setting) -> No
     error = json.loads(events[-2][1])["errors"][0]
     assert error["extensions"]["code"] == "UNAUTHENTICATED"
     assert "expired" in error["message"]
+    for _ in range(100):  # the operation behind the stream ended too
+        if gateway_task_count(setting.gw) <= tasks_before:
+            break
+        await asyncio.sleep(0.05)
+    assert gateway_task_count(setting.gw) <= tasks_before
