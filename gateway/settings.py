@@ -111,6 +111,10 @@ class GatewaySettings:
     auth: AuthSettings = field(default_factory=AuthSettings)
     client_limits: ClientLimitSettings = field(default_factory=ClientLimitSettings)
     trusted_documents: TrustedDocumentSettings = field(default_factory=TrustedDocumentSettings)
+    # How long an idempotency key's lock outlives a process that stopped renewing it (died).
+    idempotency_lease_s: float = 5.0
+    # Signs job ids that carry a whole job (ExpertSender's); None derives it from the API key.
+    job_signing_key: str | None = field(default=None, repr=False)
 
     @property
     def cache_enabled(self) -> bool:
@@ -251,6 +255,13 @@ def _secret(raw: str) -> str:
     return text
 
 
+def _signing_key(raw: str) -> str:
+    text = raw.strip()
+    if len(text) < 16:
+        raise ValueError("must hold at least 16 characters")
+    return text
+
+
 def _host(raw: str) -> str:
     text = raw.strip()
     if not text or any(ch.isspace() for ch in text) or "/" in text:
@@ -367,9 +378,11 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "GATEWAY_CLIENT_COST_PER_MINUTE": ("client_limits.cost_per_minute", _POSITIVE_INT),
     "GATEWAY_TRUSTED_DOCUMENTS": ("trusted_documents.manifest", _file),
     "GATEWAY_TRUSTED_DOCUMENTS_ONLY": ("trusted_documents.only", _bool),
+    "GATEWAY_IDEMPOTENCY_LEASE_S": ("idempotency_lease_s", _POSITIVE),
+    "GATEWAY_JOB_SIGNING_KEY": ("job_signing_key", _signing_key),
 }
 
-_SECRETS = frozenset({"ENGAGE_API_KEY", "EXPERTSENDER_API_KEY"})
+_SECRETS = frozenset({"ENGAGE_API_KEY", "EXPERTSENDER_API_KEY", "GATEWAY_JOB_SIGNING_KEY"})
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> GatewaySettings:
