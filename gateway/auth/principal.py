@@ -77,6 +77,12 @@ def client_of(scope_state: Mapping[str, Any] | None) -> Principal | None:
 
 
 def set_client(scope: MutableMapping[str, Any], principal: Principal) -> None:
-    """Make ``principal`` the request's client: on its ASGI scope and in this context."""
+    """Make ``principal`` the request's client: on its ASGI scope and in this context, and
+    (when it has a name) in the request's log lines, over any name the client merely declared."""
     scope.setdefault("state", {})[CLIENT_STATE_KEY] = principal
     current_client.set(principal)
+    if not principal.unrestricted:
+        # Imported here: the observability package imports the services, which import this.
+        from gateway.observability import context as log_context
+
+        log_context.client.set(principal.name)

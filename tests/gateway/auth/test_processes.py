@@ -3,6 +3,7 @@ processes through one redis-server, API keys re-read on SIGHUP, and the start-up
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import subprocess
@@ -138,3 +139,31 @@ def test_a_broken_key_file_or_manifest_is_one_line_at_start(tmp_path: Path) -> N
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1, result.stderr
         assert lines[0].startswith(f"order-gateway: error: {words}")
+
+
+def test_log_lines_name_the_authenticated_client_over_a_declared_one(tmp_path: Path) -> None:
+    keys_file = tmp_path / "keys"
+    clients = write_api_keys(keys_file, {"backoffice": ("orders:read",)})
+    env = clean_env(GATEWAY_LOG_FORMAT="json", GATEWAY_API_KEYS_FILE=str(keys_file))
+    port = free_port()
+    with running([COMMAND, "serve", "--port", str(port)], env) as command:
+        command.wait_for(STARTED)
+        answer = httpx.post(
+            f"http://127.0.0.1:{port}/graphql",
+            json={"query": ORDER},
+            headers={
+                "Authorization": f"ApiKey {clients['backoffice'].key}",
+                "apollographql-client-name": "pretends-to-be-someone",
+            },
+            timeout=30,
+        )
+        assert answer.json()["data"]["order"]["orderId"] == "ES-1001"
+        request_id = answer.headers["x-request-id"]
+        command.stop()
+    lines = [json.loads(line) for line in command.lines if line.startswith("{")]
+    access = [
+        line
+        for line in lines
+        if line.get("request_id") == request_id and line["logger"] == "gateway.access"
+    ]
+    assert [line["client"] for line in access] == ["backoffice"]
