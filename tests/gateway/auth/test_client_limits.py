@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from pathlib import Path
 
+import httpx
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
@@ -18,19 +20,23 @@ from tests.support.redis import RedisServer
 QUERY = {"query": "{ vendors { vendor } }"}
 
 
-def test_a_client_over_its_request_rate_gets_429_with_retry_after(tmp_path: Path) -> None:
+async def test_a_client_over_its_request_rate_gets_429_with_retry_after(tmp_path: Path) -> None:
     clients = write_api_keys(tmp_path / "keys", {"busy": (), "calm": ()})
     with sandbox_gateway(
         auth=AuthSettings(api_keys_file=str(tmp_path / "keys")),
         client_limits=ClientLimitSettings(requests_per_s=1),
     ) as gw:
-        answers = [
-            gw.client.post(gw.graphql_url, json=QUERY, headers=clients["busy"].header)
-            for _ in range(8)
-        ]
-        calm = gw.client.post(gw.graphql_url, json=QUERY, headers=clients["calm"].header)
+        async with httpx.AsyncClient(timeout=10) as client:
+            # All at once, so they fall in one second however slow the machine is.
+            answers = await asyncio.gather(
+                *(
+                    client.post(gw.graphql_url, json=QUERY, headers=clients["busy"].header)
+                    for _ in range(8)
+                )
+            )
+            calm = await client.post(gw.graphql_url, json=QUERY, headers=clients["calm"].header)
     refused = [a for a in answers if a.status_code == 429]
-    assert answers[0].status_code == 200
+    assert any(a.status_code == 200 for a in answers)
     assert refused, [a.status_code for a in answers]
     for answer in refused:
         assert int(answer.headers["retry-after"]) >= 1
@@ -49,17 +55,20 @@ async def test_websocket_connections_count_against_the_request_rate(tmp_path: Pa
         auth=AuthSettings(api_keys_file=str(tmp_path / "keys")),
         client_limits=ClientLimitSettings(requests_per_s=1),
     ) as gw:
-        outcomes = []
-        for _ in range(8):
+
+        async def connect_once() -> str:
             async with connect(gw.ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
                 init = {"type": "connection_init", "payload": clients["busy"].header}
                 await ws.send(json.dumps(init))
                 try:
-                    outcomes.append(json.loads(await ws.recv())["type"])
+                    answer: str = json.loads(await ws.recv())["type"]
                 except ConnectionClosed as closed:
                     assert closed.rcvd is not None and closed.rcvd.code == 4403
-                    outcomes.append(closed.rcvd.reason)
-    assert outcomes[0] == "connection_ack"
+                    return closed.rcvd.reason
+                return answer
+
+        outcomes = await asyncio.gather(*(connect_once() for _ in range(8)))
+    assert "connection_ack" in outcomes
     assert any(outcome.startswith("Too many requests; retry after") for outcome in outcomes)
 
 
