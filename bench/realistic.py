@@ -292,7 +292,7 @@ def run(
     orders = fresh(0)
     with running(
         gateway(
-            log_dir, engage_url, expertsender_url, cache=True, name="gateway-mix", env_overrides=env
+            log_dir, engage_url, expertsender_url, cache=True, name="gateway-mix", extra_env=env
         )
     ) as gw:
         runs.append(
