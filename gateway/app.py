@@ -20,11 +20,14 @@ from starlette.websockets import WebSocket
 
 from gateway.bootstrap import Gateway, start_gateway
 from gateway.context import make_context_getter
+from gateway.documents import DocumentStore, MemoryDocumentStore
 from gateway.gc_tuning import serving_gc
 from gateway.http.body_limit import BodySizeLimitMiddleware
+from gateway.http.cors import cors_middleware
 from gateway.http.graphiql import static_mount
 from gateway.http.health import health_routes
 from gateway.http.masking import quiet_expected_errors
+from gateway.http.persisted_queries import PersistedQueries
 from gateway.http.view import GatewayGraphQL
 from gateway.settings import GatewaySettings, load_settings
 from gateway.shutdown import complete_streams_on_signal
@@ -57,7 +60,8 @@ def create_app(
     """The gateway as an ordinary Starlette app: every route, ``/graphql`` included, runs
     under the same middleware stack, so CORS, authentication or metrics added there see it.
 
-    ``extra_middleware`` runs outside the gateway's own (body limit), in the order given.
+    ``extra_middleware`` runs inside CORS and outside the gateway's own (body limit), in the
+    order given.
     """
     quiet_expected_errors()
     endpoint = _GraphQLEndpoint()
@@ -74,6 +78,10 @@ def create_app(
             graphiql=settings.graphiql,
             keepalive_s=settings.ws_keepalive_s,
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+            allowed_origins=settings.cors_origins,
+            batch_max=settings.batch_max,
+            persisted_queries=PersistedQueries(_document_store(gateway)),
+            max_tokens=settings.limits.max_tokens,
         )
         try:
             with complete_streams_on_signal(gateway.services.end_streams), serving_gc():
@@ -99,11 +107,21 @@ def create_app(
     return Starlette(
         routes=routes,
         middleware=[
+            # Outermost, so a preflight is answered before anything else looks at it and every
+            # answer (413s included) carries the CORS headers a browser needs to read it.
+            cors_middleware(settings.cors_origins),
             *extra_middleware,
             Middleware(BodySizeLimitMiddleware, max_body_bytes=max_body_bytes),
         ],
         lifespan=lifespan,
     )
+
+
+def _document_store(gateway: Gateway) -> DocumentStore | None:
+    if not gateway.settings.persisted_queries:
+        return None
+    shared = gateway.services.shared
+    return shared.document_store() if shared is not None else MemoryDocumentStore()
 
 
 def create_app_from_env() -> Starlette:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from strawberry.http.websocket_origin import normalize_origin
+
 
 class SettingsError(ValueError):
     """One environment variable holds a value the gateway cannot use."""
@@ -106,6 +108,13 @@ class GatewaySettings:
     # idempotency keys, integration log); None keeps all of it in this process.
     redis_url: str | None = field(default=None, repr=False)
     redis_key_prefix: str = "order-gateway"
+    # Browser origins allowed to call /graphql (CORS) and open its WebSocket; empty allows the
+    # gateway's own origin only, ("*",) any origin.
+    cors_origins: tuple[str, ...] = ()
+    # Operations one batched request (a JSON array) may carry; 0 refuses batches.
+    batch_max: int = 0
+    # Apollo's automatic persisted queries.
+    persisted_queries: bool = True
 
     @property
     def cache_enabled(self) -> bool:
@@ -228,6 +237,32 @@ def _key_prefix(raw: str) -> str:
     return text
 
 
+def _origins(raw: str) -> tuple[str, ...]:
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    if items == ["*"]:
+        return ("*",)
+    origins: list[str] = []
+    for item in items:
+        origin = normalize_origin(item)
+        parts = urlsplit(item)
+        if (
+            origin is None
+            or parts.scheme not in ("http", "https")
+            or parts.path not in ("", "/")
+            or parts.query
+            or parts.fragment
+            or parts.username
+        ):
+            raise ValueError(
+                "expected '*' or comma-separated origins such as "
+                f"https://app.example.com,http://localhost:5173, got {item!r}"
+            )
+        origins.append(origin)
+    if not origins:
+        raise ValueError("expected '*' or at least one origin such as https://app.example.com")
+    return tuple(origins)
+
+
 def _delays(raw: str) -> tuple[float, ...]:
     parts = [part.strip() for part in raw.split(",") if part.strip()]
     try:
@@ -325,6 +360,9 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "GATEWAY_LOG_LEVEL": ("log_level", _log_level),
     "GATEWAY_REDIS_URL": ("redis_url", _redis_url),
     "GATEWAY_REDIS_KEY_PREFIX": ("redis_key_prefix", _key_prefix),
+    "GATEWAY_CORS_ORIGINS": ("cors_origins", _origins),
+    "GATEWAY_BATCH_MAX": ("batch_max", _int(0, 100)),
+    "GATEWAY_PERSISTED_QUERIES": ("persisted_queries", _bool),
 }
 
 _SECRETS = frozenset({"ENGAGE_API_KEY", "EXPERTSENDER_API_KEY"})

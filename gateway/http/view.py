@@ -39,11 +39,14 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from gateway.http.body_limit import BodyTooLarge
+from gateway.http.client_protocols import ClientProtocols
 from gateway.http.graphiql import graphiql_page
 from gateway.http.keepalive import keepalive_handler_class
 from gateway.http.masking import INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE
 from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON, JSON, negotiate
+from gateway.http.persisted_queries import PersistedQueries, PersistedQueryError
 from gateway.http.ws_hooks import WebSocketHooks, WsAuthenticator
+from gateway.schema.error_codes import BAD_REQUEST_CODE
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +90,7 @@ def _is_internal(errors: list[GraphQLError]) -> bool:
     return any((error.extensions or {}).get("code") == INTERNAL_ERROR_CODE for error in errors)
 
 
-class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
+class GatewayGraphQL(ClientProtocols, WebSocketHooks, GraphQL[Any, None]):
     def __init__(
         self,
         schema: BaseSchema,
@@ -97,6 +100,10 @@ class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
         keepalive_s: float = 15.0,
         ws_authenticator: WsAuthenticator | None = None,
         max_subscriptions_per_connection: int = 100,
+        allowed_origins: tuple[str, ...] = (),
+        batch_max: int = 0,
+        persisted_queries: PersistedQueries | None = None,
+        max_tokens: int = 2000,
     ) -> None:
         super().__init__(
             schema,
@@ -106,6 +113,12 @@ class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
             keep_alive_interval=keepalive_s,
             subscription_protocols=SUBSCRIPTION_PROTOCOLS,
             max_subscriptions_per_connection=max_subscriptions_per_connection,
+            allowed_origins=allowed_origins,
+        )
+        self.configure_client_protocols(
+            batch_max=batch_max,
+            persisted_queries=persisted_queries or PersistedQueries(None),
+            max_tokens=max_tokens,
         )
         self._context_getter = context_getter
         self.ws_authenticator = ws_authenticator
@@ -157,7 +170,7 @@ class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
         elif exc.reason == "Unsupported content type":
             status = 415
         media_type = negotiate(request.headers.get("accept")) or JSON
-        body = {"errors": [{"message": reason}]}
+        body = {"errors": [{"message": reason, "extensions": {"code": BAD_REQUEST_CODE}}]}
         return Response(self.encode_json(body), status, headers, media_type=media_type)
 
     async def execute_single(
@@ -177,6 +190,10 @@ class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
         allowed = {OperationType.QUERY}
         if request_adapter.method == "POST":
             allowed.add(OperationType.MUTATION)
+        try:
+            request_data = await self.persisted_queries.resolve(request_data)
+        except PersistedQueryError as exc:
+            return exc.result()
         try:
             return await self.schema.execute(
                 request_data.query,
@@ -215,6 +232,7 @@ class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
         sub_response = getattr(request.state, "gateway_sub_response", None)
         if (
             isinstance(sub_response, _SubResponse)
+            and not getattr(request.state, "gateway_batch", False)
             and sub_response.negotiated_type == GRAPHQL_RESPONSE_JSON
             and sub_response.status_code is None
         ):

@@ -11,6 +11,7 @@ from strawberry.extensions import SchemaExtension
 from gateway.schema import enums as enums  # registers the domain enums before any type uses them
 from gateway.schema.contact import Contact
 from gateway.schema.deferred import DeferredErrors
+from gateway.schema.error_codes import ErrorCodes
 from gateway.schema.execution import GatewayExecutionContext
 from gateway.schema.job import Job
 from gateway.schema.log_entry import IntegrationLogEntry
@@ -35,7 +36,7 @@ def build_schema(*, extensions: Sequence[ExtensionSpec] = ()) -> strawberry.Sche
         subscription=Subscription,
         # Implementations reached only through Node must still be in the schema.
         types=[Order, Contact, Job, IntegrationLogEntry],
-        extensions=[DeferredErrors, *extensions],
+        extensions=[DeferredErrors, ErrorCodes, *extensions],
         execution_context_class=GatewayExecutionContext,
     )
 

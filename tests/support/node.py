@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "node"
 INSTALL_TIMEOUT_S = 300
+CASE_TIMEOUT_S = 60
 
 
 def node_tools() -> Path:
@@ -24,3 +27,22 @@ def node_tools() -> Path:
             timeout=INSTALL_TIMEOUT_S,
         )
     return NODE_DIR
+
+
+def run_client_case(case: str, graphql_url: str, **arguments: Any) -> dict[str, Any]:
+    """Run one case of ``tests/node/clients/run.mjs`` (a real npm client against the gateway)
+    and return the JSON line it printed."""
+    tools = node_tools()
+    completed = subprocess.run(
+        ["node", str(tools / "clients" / "run.mjs"), case, graphql_url, json.dumps(arguments)],
+        capture_output=True,
+        text=True,
+        timeout=CASE_TIMEOUT_S,
+        check=True,
+        cwd=tools,
+    )
+    lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise AssertionError(f"{case} printed no result: {completed.stdout}{completed.stderr}")
+    decoded: dict[str, Any] = json.loads(lines[-1])
+    return decoded

@@ -1,0 +1,46 @@
+"""``extensions.code`` on every error, with Apollo Server's names where it has one.
+
+Errors the gateway raises itself already carry a code; this extension gives one to the errors
+graphql-core produces before execution: a document that does not parse, one that does not
+validate, and variables that do not fit their types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.extensions import SchemaExtension
+
+PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+BAD_USER_INPUT = "BAD_USER_INPUT"
+# A request the HTTP layer refused before any operation ran (method, body, batch size).
+BAD_REQUEST_CODE = "BAD_REQUEST"
+
+
+def _code(error: GraphQLError) -> object:
+    return (error.extensions or {}).get("code")
+
+
+def set_code(errors: Iterable[GraphQLError], code: str) -> None:
+    """Give ``code`` to each error that has none (validation errors are cached and shared, so
+    this must stay idempotent)."""
+    for error in errors:
+        if _code(error) is None:
+            error.extensions = {**(error.extensions or {}), "code": code}
+
+
+class ErrorCodes(SchemaExtension):
+    def on_validate(self) -> Iterator[None]:
+        yield
+        set_code(self.execution_context.pre_execution_errors or (), VALIDATION_FAILED)
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        context = self.execution_context
+        result = context.result
+        errors = list(getattr(result, "errors", None) or context.pre_execution_errors or ())
+        set_code((e for e in errors if isinstance(e, GraphQLSyntaxError)), PARSE_FAILED)
+        # What is left without a path never reached a resolver: the variables did not coerce.
+        set_code((e for e in errors if e.path is None), BAD_USER_INPUT)
