@@ -166,3 +166,15 @@ def test_graphql_sse_subscription(gw: GatewayHandle) -> None:
     job_id = finished_job(gw, "SSE")
     seen = run_client_case("graphql-sse", gw.graphql_url, jobId=job_id)
     assert seen["results"][-1]["data"]["jobProgress"]["state"] == "COMPLETED", seen
+
+
+@pytest.mark.parametrize("case", ["urql-defer", "apollo-defer"])
+def test_defer_read_by_the_client(gw: GatewayHandle, case: str) -> None:
+    seen = run_client_case(case, gw.graphql_url, email=EXPERTSENDER_EMAIL, orderId="ENG-1004")
+    results = seen["results"]
+    assert all(r["error"] is None for r in results), seen
+    assert len(results) >= 2, seen
+    assert results[0]["data"]["contact"]["email"] == EXPERTSENDER_EMAIL
+    assert "order" not in results[0]["data"]
+    assert results[-1]["data"]["order"]["orderId"] == "ENG-1004"
+    assert seen["exchanges"][0]["contentType"].startswith("multipart/mixed")

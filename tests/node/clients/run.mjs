@@ -184,6 +184,7 @@ const cases = {
         })
         .subscribe({
           next(r) {
+            if (r.dataState === "empty" && !r.error) return; // the loading state before any part
             results.push({ data: r.data ?? null, error: errorSummary(r.error), dataState: r.dataState });
             if (r.dataState === "complete" || r.error) {
               subscription.unsubscribe();
