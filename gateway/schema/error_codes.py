@@ -37,7 +37,13 @@ class ErrorCodes(SchemaExtension):
         set_code(self.execution_context.pre_execution_errors or (), VALIDATION_FAILED)
 
     def on_operation(self) -> Iterator[None]:
-        yield
+        try:
+            yield
+        except GraphQLSyntaxError as error:
+            # A parser run inside another extension's hook (one with a token limit) raises
+            # through the operation instead of returning its error.
+            set_code([error], PARSE_FAILED)
+            raise
         context = self.execution_context
         result = context.result
         errors = list(getattr(result, "errors", None) or context.pre_execution_errors or ())
