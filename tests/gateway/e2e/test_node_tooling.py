@@ -1,0 +1,76 @@
+"""Build tools frontends run against the schema: relay-compiler and GraphQL Code Generator.
+
+The schema they read is the SDL the running code exports (the same text ``schema.graphql``
+holds, which the test command checks).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from gateway.cli import schema_sdl
+from tests.support.node import node_tools
+
+TOOL_TIMEOUT_S = 180
+
+
+def exported_sdl(directory: Path) -> Path:
+    path = directory / "schema.graphql"
+    path.write_text(schema_sdl(), encoding="utf-8")
+    return path
+
+
+def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        args, cwd=cwd, capture_output=True, text=True, timeout=TOOL_TIMEOUT_S, check=False
+    )
+
+
+def test_relay_compiler_accepts_queries_fragments_and_connections_both_ways(
+    tmp_path: Path,
+) -> None:
+    tools = node_tools()
+    project = tmp_path / "relay"
+    shutil.copytree(tools / "relay", project)
+    exported_sdl(project)
+    generated = project / "src" / "__generated__"
+    generated.mkdir()
+    result = run([str(tools / "node_modules" / ".bin" / "relay-compiler")], project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    artifacts = {path.name for path in generated.iterdir()}
+    assert {
+        "ContactOrdersQuery.graphql.ts",
+        "ContactOrdersForwardPaginationQuery.graphql.ts",
+        "ContactOrdersBackwardPaginationQuery.graphql.ts",
+        "ContactOrdersWriteMutation.graphql.ts",
+        "ContactOrdersProgressSubscription.graphql.ts",
+    } <= artifacts
+
+
+def test_codegen_typescript_operations_pass_tsc_strict(tmp_path: Path) -> None:
+    tools = node_tools()
+    schema = exported_sdl(tmp_path)
+    generated = tmp_path / "generated.ts"
+    result = run(
+        ["node", str(tools / "codegen" / "generate.mjs"), str(schema), str(generated)], tools
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "export type FastThenSlowQuery" in generated.read_text(encoding="utf-8")
+    shutil.copy(tools / "codegen" / "usage.ts", tmp_path / "usage.ts")
+    tsc = [
+        str(tools / "node_modules" / ".bin" / "tsc"),
+        "--strict",
+        "--noEmit",
+        "--target",
+        "es2022",
+        "--module",
+        "esnext",
+        "--moduleResolution",
+        "bundler",
+        str(generated),
+        str(tmp_path / "usage.ts"),
+    ]
+    checked = run(tsc, tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
