@@ -46,6 +46,7 @@ from gateway.http.masking import INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE
 from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON, JSON, negotiate
 from gateway.http.persisted_queries import PersistedQueries, PersistedQueryError
 from gateway.http.ws_hooks import WebSocketHooks, WsAuthenticator
+from gateway.http.ws_incremental import with_incremental_delivery
 from gateway.schema.error_codes import BAD_REQUEST_CODE
 
 logger = logging.getLogger(__name__)
@@ -122,7 +123,9 @@ class GatewayGraphQL(ClientProtocols, WebSocketHooks, GraphQL[Any, None]):
         )
         self._context_getter = context_getter
         self.ws_authenticator = ws_authenticator
-        self.graphql_transport_ws_handler_class = keepalive_handler_class(keepalive_s)
+        self.graphql_transport_ws_handler_class = with_incremental_delivery(
+            keepalive_handler_class(keepalive_s)
+        )
         for transport in self._stream_transport_map.values():
             if isinstance(transport, SSETransport):
                 transport.heartbeat_interval = keepalive_s

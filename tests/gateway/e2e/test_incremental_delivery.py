@@ -15,6 +15,8 @@ from typing import Any
 import httpx
 import pytest
 from httpx_sse import connect_sse
+from websockets.sync.client import connect
+from websockets.typing import Subprotocol
 
 from tests.support.gateway import GatewayHandle, sandbox_gateway
 
@@ -133,3 +135,26 @@ def test_defer_over_sse(gw: GatewayHandle) -> None:
     assert payloads[0]["hasNext"] is True
     incremental = [item for p in payloads[1:] for item in p.get("incremental", [])]
     assert incremental[0]["data"]["order"]["orderId"] == "ENG-1004"
+
+
+def test_defer_over_graphql_transport_ws(gw: GatewayHandle) -> None:
+    slow_engage(gw)
+    protocols = [Subprotocol("graphql-transport-ws")]
+    with connect(gw.ws_url, subprotocols=protocols) as ws:
+        ws.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(ws.recv(timeout=10))["type"] == "connection_ack"
+        variables = {"email": EXPERTSENDER_EMAIL, "orderId": "ENG-1004"}
+        payload = {"query": DEFER_QUERY, "variables": variables}
+        ws.send(json.dumps({"type": "subscribe", "id": "1", "payload": payload}))
+        first = json.loads(ws.recv(timeout=10))
+        reads_when_first_arrived = engage_order_reads(gw)
+        rest = []
+        while (message := json.loads(ws.recv(timeout=20)))["type"] != "complete":
+            rest.append(message)
+    assert first["type"] == "next"
+    assert first["payload"]["data"]["contact"]["email"] == EXPERTSENDER_EMAIL
+    assert first["payload"]["hasNext"] is True
+    assert reads_when_first_arrived == 0
+    [second] = rest
+    assert second["payload"]["incremental"][0]["data"]["order"]["orderId"] == "ENG-1004"
+    assert second["payload"]["hasNext"] is False
