@@ -9,6 +9,7 @@ resends on that error; ``PersistedQueryNotSupported`` makes it stop trying.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 from typing import Any
 
@@ -17,6 +18,9 @@ from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from gateway.documents import DocumentStore, document_hash
+from gateway.errors import StateStoreUnavailable
+
+logger = logging.getLogger(__name__)
 
 PERSISTED_QUERY = "persistedQuery"
 _SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
@@ -78,11 +82,19 @@ class PersistedQueries:
         sha256 = _requested_hash(extensions)
         rest = {name: value for name, value in extensions.items() if name != PERSISTED_QUERY}
         if data.query is None:
-            query = await self.store.lookup(sha256)
+            try:
+                query = await self.store.lookup(sha256)
+            except StateStoreUnavailable:
+                # The client then sends the whole document, which runs without the store.
+                logger.warning("persisted query store unavailable: answered as not found")
+                query = None
             if query is None:
                 raise PersistedQueryError(*NOT_FOUND)
             return dataclasses.replace(data, query=query, extensions=rest)
         if document_hash(data.query) != sha256:
             raise PersistedQueryError("provided sha does not match query", "BAD_REQUEST")
-        await self.store.register(sha256, data.query)
+        try:
+            await self.store.register(sha256, data.query)
+        except StateStoreUnavailable:
+            logger.warning("persisted query store unavailable: document not registered")
         return dataclasses.replace(data, extensions=rest)

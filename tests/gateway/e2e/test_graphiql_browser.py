@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 from selenium import webdriver
@@ -270,3 +270,32 @@ def test_the_console_shows_no_errors(session: dict[str, Any]) -> None:
     # A Content-Security-Policy violation or a failed asset would show up here.
     errors = [entry["message"] for entry in session["console"] if entry["level"] == "SEVERE"]
     assert errors == []
+
+
+_EVENT_SOURCE = """
+const [url, done] = [arguments[0], arguments[arguments.length - 1]];
+const seen = [];
+const source = new EventSource(url);
+source.addEventListener("next", (event) => seen.push(JSON.parse(event.data)));
+source.addEventListener("complete", () => { source.close(); done(seen); });
+source.onerror = () => { source.close(); done(seen.concat(["error"])); };
+"""
+FINISHED_WRITE = """
+mutation { writeOrder(input: {vendor: EXPERTSENDER, mode: ADD, order: {
+  orderId: "BROWSER-SSE-1", createdAt: "2026-11-23T10:15:00+01:00", currency: "SEK", total: 1,
+  contact: {email: "jonas.lind@example.com"},
+  lines: [{sku: "SKU-1", name: "Socks", quantity: 1, unitPrice: 1, totalPrice: 1}]}})
+  { job { id state } } }
+"""
+
+
+def test_a_browser_event_source_reads_a_subscription(
+    gw: GatewayHandle, browser: webdriver.Chrome, session: dict[str, Any]
+) -> None:
+    job = gw.post(FINISHED_WRITE)["data"]["writeOrder"]["job"]
+    assert job["state"] == "COMPLETED"
+    query = 'subscription { jobProgress(id: "' + job["id"] + '") { state } }'
+    url = f"{gw.graphql_url}?query={quote(query)}"
+    browser.set_script_timeout(WAIT_S)
+    seen = browser.execute_async_script(_EVENT_SOURCE, url)
+    assert seen == [{"data": {"jobProgress": {"state": "COMPLETED"}}}]

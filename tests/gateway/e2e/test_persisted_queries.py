@@ -136,3 +136,23 @@ def test_two_gateway_processes_share_persisted_queries_through_redis(
     ]
     assert exchanges[2]["status"] == 200
     assert direct["data"]["contact"]["email"] == "anna.berg@example.com"
+
+
+def test_with_redis_lost_a_hash_is_a_miss_and_the_full_document_still_runs(
+    redis_server: RedisServer,
+) -> None:
+    if not redis_server.running:
+        redis_server.start()
+    prefix = f"apq-down-{uuid.uuid4().hex[:8]}"
+    with sandbox_gateway(redis_url=redis_server.url, redis_key_prefix=prefix) as gw:
+        gw.client.post(gw.graphql_url, json=persisted(query=QUERY))
+        assert gw.client.post(gw.graphql_url, json=persisted()).json()["data"]["vendors"]
+        redis_server.stop()
+        try:
+            miss = gw.client.post(gw.graphql_url, json=persisted(), headers=JSON)
+            assert miss.status_code == 200
+            assert codes(miss.json()) == ["PERSISTED_QUERY_NOT_FOUND"]
+            full = gw.client.post(gw.graphql_url, json=persisted(query=QUERY), headers=JSON)
+            assert full.json()["data"]["vendors"]
+        finally:
+            redis_server.start()
