@@ -11,13 +11,14 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from graphql import GraphQLError
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
-from gateway.documents import DocumentStore, document_hash
+from gateway.documents import DocumentLookup, DocumentStore, document_hash
 from gateway.errors import StateStoreUnavailable
 
 logger = logging.getLogger(__name__)
@@ -64,10 +65,31 @@ def _requested_hash(extensions: dict[str, Any]) -> str:
 
 
 class PersistedQueries:
-    """Resolves the persisted-query extension of one request; ``store`` None turns APQ off."""
+    """Resolves the persisted-query extension of one request; ``store`` None turns APQ off.
 
-    def __init__(self, store: DocumentStore | None) -> None:
+    ``known`` are further sources of documents by hash (a manifest of trusted operations),
+    asked before the store, in order; they answer even with APQ off.
+    """
+
+    def __init__(
+        self, store: DocumentStore | None, *, known: Sequence[DocumentLookup] = ()
+    ) -> None:
         self.store = store
+        self.known = tuple(known)
+
+    async def _lookup(self, sha256: str) -> str | None:
+        for source in self.known:
+            document = await source.lookup(sha256)
+            if document is not None:
+                return document
+        if self.store is None:
+            return None
+        try:
+            return await self.store.lookup(sha256)
+        except StateStoreUnavailable:
+            # The client then sends the whole document, which runs without the store.
+            logger.warning("persisted query store unavailable: answered as not found")
+            return None
 
     async def resolve(self, data: GraphQLRequestData) -> GraphQLRequestData:
         """``data`` with its query filled in from the store (or registered in it).
@@ -77,22 +99,19 @@ class PersistedQueries:
         extensions = data.extensions
         if not extensions or PERSISTED_QUERY not in extensions:
             return data
-        if self.store is None:
+        if self.store is None and not self.known:
             raise PersistedQueryError(*NOT_SUPPORTED)
         sha256 = _requested_hash(extensions)
         rest = {name: value for name, value in extensions.items() if name != PERSISTED_QUERY}
         if data.query is None:
-            try:
-                query = await self.store.lookup(sha256)
-            except StateStoreUnavailable:
-                # The client then sends the whole document, which runs without the store.
-                logger.warning("persisted query store unavailable: answered as not found")
-                query = None
+            query = await self._lookup(sha256)
             if query is None:
-                raise PersistedQueryError(*NOT_FOUND)
+                raise PersistedQueryError(*(NOT_FOUND if self.store else NOT_SUPPORTED))
             return dataclasses.replace(data, query=query, extensions=rest)
         if document_hash(data.query) != sha256:
             raise PersistedQueryError("provided sha does not match query", "BAD_REQUEST")
+        if self.store is None:
+            return dataclasses.replace(data, extensions=rest)
         try:
             await self.store.register(sha256, data.query)
         except StateStoreUnavailable:
