@@ -38,6 +38,26 @@ def batch_too_large(batch_max: int) -> str:
     return f"Too many operations in one batch: at most {batch_max} (GATEWAY_BATCH_MAX)"
 
 
+_BATCH_MEMBERS = (
+    ("query", str, "a string"),
+    ("variables", dict, "an object"),
+    ("extensions", dict, "an object"),
+    ("operationName", str, "a string"),
+)
+
+
+def _check_batch_item(item: object) -> None:
+    """The checks Strawberry makes of a single operation, which it skips for batched ones."""
+    if not isinstance(item, dict):
+        raise HTTPException(400, "Every operation of a batch must be a JSON object")
+    for name, kind, described in _BATCH_MEMBERS:
+        value = item.get(name)
+        if value is not None and not isinstance(value, kind):
+            raise HTTPException(
+                400, f"The `{name}` of each batched operation must be {described} or null"
+            )
+
+
 class ClientProtocols:
     """Mixed into the Strawberry view; ``configure_client_protocols`` sets it up."""
 
@@ -71,8 +91,8 @@ class ClientProtocols:
             raise HTTPException(400, "A batch needs at least one operation")
         if len(request_data) > self.batch_max:
             raise HTTPException(400, batch_too_large(self.batch_max))
-        if not all(isinstance(item, dict) for item in request_data):
-            raise HTTPException(400, "Every operation of a batch must be a JSON object")
+        for item in request_data:
+            _check_batch_item(item)
 
     def _streams(self, request: Request, data: GraphQLRequestData) -> bool:
         if prefers_event_stream(request.headers.get("accept")):

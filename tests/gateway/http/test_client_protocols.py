@@ -45,6 +45,10 @@ def test_each_operation_of_a_batch_is_limited_on_its_own(gw: GatewayHandle) -> N
         ([VENDORS] * 4, "at most 3"),
         ([], "at least one operation"),
         ([VENDORS, "nope"], "JSON object"),
+        ([{"query": 5}], "`query` of each batched operation must be a string"),
+        ([{**VENDORS, "variables": "x"}], "`variables` of each batched operation"),
+        ([{**VENDORS, "extensions": []}], "`extensions` of each batched operation"),
+        ([{**VENDORS, "operationName": 7}], "`operationName` of each batched operation"),
     ],
 )
 def test_a_batch_past_its_limits_is_refused(
