@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +22,35 @@ def node_tools() -> Path:
     """The directory holding ``node_modules``; runs ``npm ci`` there if it is missing."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         raise RuntimeError("node and npm are needed: run `make system-deps` (Debian nodejs, npm)")
+    # pytest-xdist workers reach this at the same time on a fresh clone: one installs while
+    # the others wait, since two `npm ci` runs delete each other's node_modules.
+    with _install_lock():
+        if _install_outdated():
+            subprocess.run(
+                ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                cwd=NODE_DIR,
+                check=True,
+                timeout=INSTALL_TIMEOUT_S,
+            )
+    return NODE_DIR
+
+
+def _install_outdated() -> bool:
     marker = NODE_DIR / "node_modules" / ".package-lock.json"
     lock = NODE_DIR / "package-lock.json"
-    if not marker.exists() or marker.stat().st_mtime < lock.stat().st_mtime:
-        subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=NODE_DIR,
-            check=True,
-            timeout=INSTALL_TIMEOUT_S,
-        )
-    return NODE_DIR
+    return not marker.exists() or marker.stat().st_mtime < lock.stat().st_mtime
+
+
+@contextmanager
+def _install_lock() -> Iterator[None]:
+    digest = hashlib.sha256(str(NODE_DIR).encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"order-gateway-npm-{digest}.lock"
+    with path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def run_client_case(case: str, graphql_url: str, **arguments: Any) -> dict[str, Any]:
