@@ -80,7 +80,9 @@ def create_app(
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
             allowed_origins=settings.cors_origins,
             batch_max=settings.batch_max,
-            persisted_queries=PersistedQueries(_document_store(gateway)),
+            persisted_queries=PersistedQueries(
+                _document_store(gateway), max_tokens=settings.limits.max_tokens
+            ),
             max_tokens=settings.limits.max_tokens,
         )
         try:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, parse
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
@@ -72,10 +72,24 @@ class PersistedQueries:
     """
 
     def __init__(
-        self, store: DocumentStore | None, *, known: Sequence[DocumentLookup] = ()
+        self,
+        store: DocumentStore | None,
+        *,
+        known: Sequence[DocumentLookup] = (),
+        max_tokens: int | None = None,
     ) -> None:
         self.store = store
         self.known = tuple(known)
+        self.max_tokens = max_tokens
+
+    def _worth_keeping(self, document: str) -> bool:
+        # Only a document that parses within the token limit is stored: a client cannot fill
+        # the store (Redis, for every process) with text that never runs.
+        try:
+            parse(document, no_location=True, max_tokens=self.max_tokens)
+        except GraphQLError:
+            return False
+        return True
 
     async def _lookup(self, sha256: str) -> str | None:
         for source in self.known:
@@ -110,7 +124,7 @@ class PersistedQueries:
             return dataclasses.replace(data, query=query, extensions=rest)
         if document_hash(data.query) != sha256:
             raise PersistedQueryError("provided sha does not match query", "BAD_REQUEST")
-        if self.store is None:
+        if self.store is None or not self._worth_keeping(data.query):
             return dataclasses.replace(data, extensions=rest)
         try:
             await self.store.register(sha256, data.query)

@@ -56,3 +56,14 @@ async def test_a_registered_document_is_found_by_its_hash() -> None:
     assert caught.value.code == "PERSISTED_QUERY_NOT_FOUND"
     await queries.resolve(hashed(sha256, TRUSTED))
     assert (await queries.resolve(hashed(sha256.upper()))).query == TRUSTED
+
+
+async def test_a_document_that_does_not_parse_is_not_kept() -> None:
+    store = MemoryDocumentStore()
+    queries = PersistedQueries(store, max_tokens=50)
+    broken = "{ vendors { vendor }"
+    too_long = "{ " + "vendors { vendor } " * 20 + "}"
+    for document in (broken, too_long):
+        resolved = await queries.resolve(hashed(document_hash(document), document))
+        assert resolved.query == document  # it still runs, and reports its own error
+        assert await store.lookup(document_hash(document)) is None
