@@ -27,6 +27,7 @@ from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL
 from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
+from gateway.http.incremental_masking import mask_incremental
 from gateway.http.negotiation import prefers_event_stream
 from gateway.http.persisted_queries import PersistedQueries, PersistedQueryError
 from gateway.http.sse import LineFeedSSETransport
@@ -131,6 +132,14 @@ class ClientProtocols:
             context=context,
             root_value=root_value,
             sub_response=sub_response,
+        )
+
+    async def _process_stream_result(
+        self, request: Request, value: Any, all_pending: list[Any]
+    ) -> Any:
+        mask_incremental(value)
+        return await super()._process_stream_result(  # type: ignore[misc]
+            request, value, all_pending
         )
 
     def should_render_graphql_ide(self, request: Any) -> bool:

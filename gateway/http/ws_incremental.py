@@ -19,6 +19,8 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
+from gateway.http.incremental_masking import mask_incremental
+
 _INCREMENTAL = (InitialIncrementalExecutionResult, SubsequentIncrementalExecutionResult)
 
 
@@ -31,6 +33,7 @@ class IncrementalTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
                 return
             is_first_result = False
             if isinstance(result, _INCREMENTAL):
+                mask_incremental(result)
                 # The protocol's NextMessage type only knows plain results.
                 message: Any = {"id": operation.id, "type": "next", "payload": result.formatted}
                 await operation.send_operation_message(message)
