@@ -51,6 +51,12 @@ def server() -> Iterator[LoopbackServer]:
         yield running
 
 
+def multipart_parts(text: str) -> list[dict[str, Any]]:
+    """The JSON bodies of a whole multipart/mixed answer (boundary ``-``)."""
+    chunks = text.split("\r\n---")
+    return [json.loads(chunk.split("\r\n\r\n", 1)[1]) for chunk in chunks if "\r\n\r\n" in chunk]
+
+
 def deferred_errors(payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         error
@@ -72,11 +78,7 @@ def test_over_multipart_http(server: LoopbackServer) -> None:
     answer = httpx.post(server.url, json={"query": QUERY}, headers=MULTIPART, timeout=10)
     assert answer.headers["content-type"].startswith("multipart/mixed")
     assert "hunter2" not in answer.text
-    parts = [
-        json.loads(chunk.split("\r\n\r\n", 1)[1])
-        for chunk in answer.text.split("\r\n---")
-        if "\r\n\r\n" in chunk
-    ]
+    parts = multipart_parts(answer.text)
     assert parts[0]["data"] == {"fast": "here"}
     assert_masked(deferred_errors(parts))
 
@@ -93,3 +95,12 @@ def test_over_graphql_transport_ws(server: LoopbackServer) -> None:
     assert message["type"] == "complete"
     assert payloads[0]["data"] == {"fast": "here"}
     assert_masked(deferred_errors(payloads))
+
+
+def test_in_the_first_payload(server: LoopbackServer) -> None:
+    query = "query { broken ... @defer { fast } }"
+    answer = httpx.post(server.url, json={"query": query}, headers=MULTIPART, timeout=10)
+    assert "hunter2" not in answer.text
+    first = multipart_parts(answer.text)[0]
+    assert first["data"] == {"broken": None}
+    assert_masked(first["errors"])
