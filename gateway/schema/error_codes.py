@@ -8,6 +8,7 @@ validate, and variables that do not fit their types.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
@@ -31,6 +32,13 @@ def set_code(errors: Iterable[GraphQLError], code: str) -> None:
             error.extensions = {**(error.extensions or {}), "code": code}
 
 
+def _code_request_errors(errors: Iterable[GraphQLError] | None) -> None:
+    errors = list(errors or ())
+    set_code((e for e in errors if isinstance(e, GraphQLSyntaxError)), PARSE_FAILED)
+    # What is left without a path never reached a resolver: the variables did not coerce.
+    set_code((e for e in errors if e.path is None), BAD_USER_INPUT)
+
+
 class ErrorCodes(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         yield
@@ -46,7 +54,9 @@ class ErrorCodes(SchemaExtension):
             raise
         context = self.execution_context
         result = context.result
-        errors = list(getattr(result, "errors", None) or context.pre_execution_errors or ())
-        set_code((e for e in errors if isinstance(e, GraphQLSyntaxError)), PARSE_FAILED)
-        # What is left without a path never reached a resolver: the variables did not coerce.
-        set_code((e for e in errors if e.path is None), BAD_USER_INPUT)
+        _code_request_errors(getattr(result, "errors", None) or context.pre_execution_errors)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        # Subscriptions (WebSocket, SSE) hand their results out here, after the operation.
+        _code_request_errors(getattr(result, "errors", None))
+        yield

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from websockets.sync.client import connect
+from websockets.typing import Subprotocol
 
 from tests.support.gateway import GatewayHandle, sandbox_gateway
 
@@ -72,3 +75,24 @@ def test_execution_errors_keep_their_own_code(gw: GatewayHandle) -> None:
         "{ orders(first: -1) { edges { cursor } } } }"
     )
     assert codes(body) == ["BAD_USER_INPUT"]
+
+
+def test_subscription_errors_carry_a_code_over_websocket_and_sse(gw: GatewayHandle) -> None:
+    bad_variable = {
+        "query": "subscription($i: ID!) { jobProgress(id: $i) { state } }",
+        "variables": {"i": []},
+    }
+    with connect(gw.ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
+        ws.send(json.dumps({"type": "connection_init"}))
+        ws.recv(timeout=5)
+        ws.send(json.dumps({"type": "subscribe", "id": "1", "payload": bad_variable}))
+        answer = json.loads(ws.recv(timeout=5))
+    assert answer["type"] == "error"
+    assert [e["extensions"]["code"] for e in answer["payload"]] == ["BAD_USER_INPUT"]
+    sse = gw.client.post(
+        gw.graphql_url,
+        json={"query": "subscription { jobProgress(id: 5) { nope } }"},
+        headers={"Accept": "text/event-stream"},
+    )
+    event = json.loads(sse.text.split("data: ", 1)[1].split("\n", 1)[0])
+    assert codes(event) == ["GRAPHQL_VALIDATION_FAILED"]
