@@ -22,8 +22,8 @@ from graphql import DocumentNode, GraphQLError, parse
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.http import GraphQLRequestData, GraphQLRequestProtocol
-from strawberry.http.streaming import HTTPStreamTransport
-from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL
+from strawberry.http.streaming import HTTPStreamTransport, MultipartSubscriptionTransport
+from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, MULTIPART_SUBSCRIPTION_PROTOCOL
 from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
@@ -68,6 +68,7 @@ class ClientProtocols:
 
     stream_transport_classes_by_protocol: Mapping[str, type[HTTPStreamTransport]] = {
         GRAPHQL_SSE_PROTOCOL: LineFeedSSETransport,
+        MULTIPART_SUBSCRIPTION_PROTOCOL: MultipartSubscriptionTransport,
     }
 
     def configure_client_protocols(

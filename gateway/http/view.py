@@ -34,6 +34,7 @@ from strawberry.subscriptions import (
     GRAPHQL_SSE_PROTOCOL,
     GRAPHQL_TRANSPORT_WS_PROTOCOL,
     GRAPHQL_WS_PROTOCOL,
+    MULTIPART_SUBSCRIPTION_PROTOCOL,
 )
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -62,6 +63,8 @@ SUBSCRIPTION_PROTOCOLS = (
     GRAPHQL_TRANSPORT_WS_PROTOCOL,
     GRAPHQL_WS_PROTOCOL,
     GRAPHQL_SSE_PROTOCOL,
+    # Apollo Client's subscriptions over HttpLink (multipart/mixed;subscriptionSpec=1.0).
+    MULTIPART_SUBSCRIPTION_PROTOCOL,
 )
 
 

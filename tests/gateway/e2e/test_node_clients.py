@@ -178,3 +178,12 @@ def test_defer_read_by_the_client(gw: GatewayHandle, case: str) -> None:
     assert "order" not in results[0]["data"]
     assert results[-1]["data"]["order"]["orderId"] == "ENG-1004"
     assert seen["exchanges"][0]["contentType"].startswith("multipart/mixed")
+
+
+def test_apollo_subscription_over_http_link(gw: GatewayHandle) -> None:
+    job_id = finished_job(gw, "APOLLO-SUB")
+    seen = run_client_case("apollo-subscription", gw.graphql_url, jobId=job_id)
+    assert seen["results"], seen
+    assert all(r["error"] is None for r in seen["results"]), seen
+    assert seen["results"][-1]["data"]["jobProgress"]["state"] == "COMPLETED"
+    assert seen["exchanges"][0]["contentType"].startswith("multipart/mixed")

@@ -33,7 +33,7 @@ async function recordingFetch(input, init = {}) {
   const contentType = response.headers.get("content-type") ?? "";
   exchanges.push({
     url: `${target.origin}${target.pathname}`,
-    responseBody: contentType.includes("json") ? await response.clone().json() : null,
+    responseBody: contentType.startsWith("application/") ? await response.clone().json() : null,
     method: init.method ?? "GET",
     query: Object.fromEntries(target.searchParams),
     body: typeof init.body === "string" ? JSON.parse(init.body) : null,
@@ -170,6 +170,26 @@ const cases = {
       exchanges,
       missed: exchanges[0]?.responseBody?.errors ?? null,
     };
+  },
+
+  // Subscriptions over HttpLink: Apollo's multipart HTTP subscription protocol.
+  async "apollo-subscription"() {
+    const client = apollo(new HttpLink({ uri: url, fetch: recordingFetch }));
+    const results = [];
+    await new Promise((resolve) => {
+      client.subscribe({ query: gql(JOB_PROGRESS), variables: { id: args.jobId } }).subscribe({
+        next(r) {
+          results.push({ data: r.data ?? null, error: errorSummary(r.error) });
+        },
+        error(e) {
+          results.push({ data: null, error: errorSummary(e) });
+          resolve();
+        },
+        complete: resolve,
+      });
+      setTimeout(resolve, 15000);
+    });
+    return { results, exchanges };
   },
 
   async "apollo-defer"() {
