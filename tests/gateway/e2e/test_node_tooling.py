@@ -1,7 +1,6 @@
 """Build tools frontends run against the schema: relay-compiler and GraphQL Code Generator.
 
-The schema they read is the SDL the running code exports (the same text ``schema.graphql``
-holds, which the test command checks).
+They read the schema as frontends fetch it: introspected from a running gateway.
 """
 
 from __future__ import annotations
@@ -10,15 +9,20 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from gateway.cli import schema_sdl
+from graphql import build_client_schema, get_introspection_query, print_schema
+
+from tests.support.gateway import sandbox_gateway
 from tests.support.node import node_tools
 
 TOOL_TIMEOUT_S = 180
 
 
 def exported_sdl(directory: Path) -> Path:
+    with sandbox_gateway() as gw:
+        introspection = gw.post(get_introspection_query(descriptions=True))
+    assert "errors" not in introspection, introspection
     path = directory / "schema.graphql"
-    path.write_text(schema_sdl(), encoding="utf-8")
+    path.write_text(print_schema(build_client_schema(introspection["data"])), encoding="utf-8")
     return path
 
 
