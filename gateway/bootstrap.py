@@ -28,7 +28,7 @@ from gateway.http.extensions import schema_extensions
 from gateway.log.transport import TransportEventRelay
 from gateway.schema import build_schema as build_gateway_schema
 from gateway.services import Services, VendorStatus, build_services
-from gateway.settings import GatewaySettings, VendorSettings
+from gateway.settings import GatewaySettings, JobSettings, VendorSettings
 
 if TYPE_CHECKING:
     from gateway.redis import SharedState
@@ -235,10 +235,17 @@ class VendorEndpoint:
 
 
 def build_backend(
-    endpoint: VendorEndpoint, on_event: Callable[[TransportEvent], None] | None = None
+    endpoint: VendorEndpoint,
+    on_event: Callable[[TransportEvent], None] | None = None,
+    *,
+    jobs: JobSettings | None = None,
+    job_signing_key: str | None = None,
 ) -> Backend:
-    """The vendor's adapter, pointed at the real API or at its emulator."""
+    """The vendor's adapter, pointed at the real API or at its emulator. ``jobs``: a lost
+    write is looked for on the job-poll schedule up to the job timeout; ``job_signing_key``
+    signs the ids of synchronous vendors' jobs (derived from the API key when None)."""
     vendor_settings = endpoint.settings
+    jobs = jobs or JobSettings()
     if endpoint.vendor is Vendor.ENGAGE:
         from adapters.engage import EngageBackend, EngageSettings
 
@@ -248,6 +255,8 @@ def build_backend(
                 api_key=endpoint.api_key,
                 timeout_s=vendor_settings.timeout_s,
                 rate_per_second=vendor_settings.rate_limit_per_s,
+                landing_delays=jobs.poll_delays,
+                landing_wait_s=jobs.timeout_s,
             ),
             on_event=on_event,
         )
@@ -259,6 +268,7 @@ def build_backend(
             base_url=endpoint.base_url,
             timeout_s=vendor_settings.timeout_s,
             rate_per_second=vendor_settings.rate_limit_per_s,
+            job_signing_key=job_signing_key,
         ),
         on_event=on_event,
     )
@@ -362,6 +372,16 @@ async def connect_shared_state(settings: GatewaySettings) -> SharedState | None:
         state.url,
         settings.redis_key_prefix,
     )
+    from gateway.redis.connection import UNAVAILABLE
+    from gateway.redis.persistence import check_persistence
+
+    try:
+        persistence = await check_persistence(state.client)
+    except UNAVAILABLE:
+        logger.warning("could not check Redis persistence: Redis stopped answering")
+    else:
+        log = logger.info if persistence.append_only else logger.warning
+        log("%s", persistence.describe())
     return state
 
 
@@ -396,7 +416,12 @@ async def start_gateway(settings: GatewaySettings) -> Gateway:
         endpoints = vendor_endpoints(settings, emulator_urls)
         relay = TransportEventRelay()
         for vendor, endpoint in endpoints.items():
-            backends[vendor] = build_backend(endpoint, on_event=relay)
+            backends[vendor] = build_backend(
+                endpoint,
+                on_event=relay,
+                jobs=settings.jobs,
+                job_signing_key=settings.job_signing_key,
+            )
         vendor_info = {
             vendor: VendorStatus(configured=True, sandbox=endpoint.sandbox)
             for vendor, endpoint in endpoints.items()
@@ -412,6 +437,7 @@ async def start_gateway(settings: GatewaySettings) -> Gateway:
             transport_events=relay,
             shared=shared,
             job_lease_ttl_s=settings.jobs.lease_ttl_s,
+            idempotency_lease_s=settings.idempotency_lease_s,
         )
         schema = build_schema(settings)
     except BaseException:

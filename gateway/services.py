@@ -138,6 +138,7 @@ def build_services(
     log_max_entries: int = 10_000,
     idempotency_ttl_s: float = 24 * 3600,
     idempotency_maxsize: int = 10_000,
+    idempotency_lease_s: float = 5.0,
     job_tracker_factory: JobTrackerFactory | None = None,
     transport_events: TransportEventRelay | None = None,
     shared: SharedState | None = None,
@@ -150,7 +151,8 @@ def build_services(
     ``transport_events`` is the relay the backends were given as ``on_event``: it starts writing
     retries, rate limits and exhausted retries into the integration log; ``shared`` puts the
     job registry, job fan-out, idempotency keys, integration log and cache invalidations in
-    Redis (``job_lease_ttl_s``: how long a poller's claim on a job lasts there unrenewed).
+    Redis (``job_lease_ttl_s``: how long a poller's claim on a job lasts there unrenewed;
+    ``idempotency_lease_s``: how long a dead process's hold on an idempotency key lasts).
     """
     cache: ReadCache
     log: IntegrationLog
@@ -162,7 +164,7 @@ def build_services(
     else:
         cache = shared.read_cache(maxsize=cache_maxsize, ttl_s=cache_ttl_s, enabled=cache_enabled)
         log = shared.integration_log(max_entries=log_max_entries)
-        idempotency = shared.idempotency_store(ttl_s=idempotency_ttl_s)
+        idempotency = shared.idempotency_store(ttl_s=idempotency_ttl_s, lease_s=idempotency_lease_s)
     if transport_events is not None:
         transport_events.attach(log)
     outcomes = JobOutcomeRecorder(log)

@@ -115,6 +115,10 @@ class GatewaySettings:
     batch_max: int = 0
     # Apollo's automatic persisted queries.
     persisted_queries: bool = True
+    # How long an idempotency key's lock outlives a process that stopped renewing it (died).
+    idempotency_lease_s: float = 5.0
+    # Signs job ids that carry a whole job (ExpertSender's); None derives it from the API key.
+    job_signing_key: str | None = field(default=None, repr=False)
 
     @property
     def cache_enabled(self) -> bool:
@@ -281,6 +285,13 @@ def _secret(raw: str) -> str:
     return text
 
 
+def _signing_key(raw: str) -> str:
+    text = raw.strip()
+    if len(text) < 16:
+        raise ValueError("must hold at least 16 characters")
+    return text
+
+
 def _host(raw: str) -> str:
     text = raw.strip()
     if not text or any(ch.isspace() for ch in text) or "/" in text:
@@ -363,9 +374,11 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "GATEWAY_CORS_ORIGINS": ("cors_origins", _origins),
     "GATEWAY_BATCH_MAX": ("batch_max", _int(0, 100)),
     "GATEWAY_PERSISTED_QUERIES": ("persisted_queries", _bool),
+    "GATEWAY_IDEMPOTENCY_LEASE_S": ("idempotency_lease_s", _POSITIVE),
+    "GATEWAY_JOB_SIGNING_KEY": ("job_signing_key", _signing_key),
 }
 
-_SECRETS = frozenset({"ENGAGE_API_KEY", "EXPERTSENDER_API_KEY"})
+_SECRETS = frozenset({"ENGAGE_API_KEY", "EXPERTSENDER_API_KEY", "GATEWAY_JOB_SIGNING_KEY"})
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> GatewaySettings:

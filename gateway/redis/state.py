@@ -29,7 +29,7 @@ from gateway.redis.connection import (
 from gateway.redis.documents import RedisDocumentStore
 from gateway.redis.fanout import RedisFanout
 from gateway.redis.hub import PubSubHub
-from gateway.redis.idempotency import RedisIdempotencyStore
+from gateway.redis.idempotency import DEFAULT_LEASE_S, RedisIdempotencyStore
 from gateway.redis.jobs import RedisJobStore
 from gateway.redis.keys import Keys
 from gateway.redis.log import RedisIntegrationLog
@@ -87,8 +87,12 @@ class SharedState:
     def job_fanout(self) -> RedisFanout[TrackedJob]:
         return RedisFanout(self.client, self.hub, self.keys, TRACKED_JOB_CODEC)
 
-    def idempotency_store(self, *, ttl_s: float) -> RedisIdempotencyStore[MutationOutcome]:
-        return RedisIdempotencyStore(self.client, self.keys, OUTCOME_CODEC, ttl_s=ttl_s)
+    def idempotency_store(
+        self, *, ttl_s: float, lease_s: float = DEFAULT_LEASE_S
+    ) -> RedisIdempotencyStore[MutationOutcome]:
+        return RedisIdempotencyStore(
+            self.client, self.keys, OUTCOME_CODEC, ttl_s=ttl_s, lease_s=lease_s
+        )
 
     def integration_log(self, *, max_entries: int) -> RedisIntegrationLog:
         return RedisIntegrationLog(self.client, self.keys, max_entries=max_entries)

@@ -225,3 +225,25 @@ def test_client_settings() -> None:
     assert settings.batch_max == 10
     assert settings.persisted_queries is False
     assert load_settings({"GATEWAY_CORS_ORIGINS": " * "}).cors_origins == ("*",)
+
+
+def test_idempotency_lease_and_job_signing_key() -> None:
+    settings = load_settings(
+        {"GATEWAY_IDEMPOTENCY_LEASE_S": "2.5", "GATEWAY_JOB_SIGNING_KEY": " 0123456789abcdef "}
+    )
+    assert settings.idempotency_lease_s == 2.5
+    assert settings.job_signing_key == "0123456789abcdef"
+    assert "0123456789abcdef" not in repr(settings)
+    assert load_settings({}).idempotency_lease_s == 5.0
+    assert load_settings({}).job_signing_key is None
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("GATEWAY_IDEMPOTENCY_LEASE_S", "0"), ("GATEWAY_JOB_SIGNING_KEY", "short-key")],
+)
+def test_bad_exactly_once_settings_name_their_variable(variable: str, value: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({variable: value})
+    assert caught.value.variable == variable
+    assert value not in str(caught.value) or variable != "GATEWAY_JOB_SIGNING_KEY"
