@@ -23,14 +23,16 @@ import uvicorn
 
 from adapters.backend import Backend
 from adapters.model import Vendor
-from adapters.transport import TransportEvent
+from adapters.transport import CallObserver, RateLimiter, TransportEvent, VendorTransport
 from gateway.http.extensions import schema_extensions
 from gateway.log.transport import TransportEventRelay
 from gateway.schema import build_schema as build_gateway_schema
 from gateway.services import Services, VendorStatus, build_services
 from gateway.settings import GatewaySettings, JobSettings, VendorSettings
+from gateway.vendor_budget import vendor_limiter
 
 if TYPE_CHECKING:
+    from gateway.observability import Observability
     from gateway.redis import SharedState
 
 logger = logging.getLogger("gateway")
@@ -95,7 +97,9 @@ class SandboxEmulators:
     gateway's loop is busy, as real vendors would, and lets a multi-worker parent host them.
     """
 
-    def __init__(self, apps: Mapping[Vendor, Any], ports: Mapping[Vendor, int]) -> None:
+    def __init__(
+        self, apps: Mapping[Vendor, Any], ports: Mapping[Vendor, int], host: str = LOOPBACK
+    ) -> None:
         self._servers: dict[Vendor, uvicorn.Server] = {}
         self._sockets: dict[Vendor, socket.socket] = {}
         self.urls: dict[Vendor, str] = {}
@@ -103,16 +107,16 @@ class SandboxEmulators:
             sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
-                sock.bind((LOOPBACK, ports.get(vendor, 0)))
+                sock.bind((host, ports.get(vendor, 0)))
             except OSError as exc:
                 sock.close()
                 self._close_sockets()
                 raise StartupError(
                     f"cannot listen for the {vendor.value} sandbox on "
-                    f"{LOOPBACK}:{ports.get(vendor, 0)}: {exc.strerror}"
+                    f"{host}:{ports.get(vendor, 0)}: {exc.strerror}"
                 ) from None
             self._sockets[vendor] = sock
-            self.urls[vendor] = f"http://{LOOPBACK}:{sock.getsockname()[1]}"
+            self.urls[vendor] = f"http://{host}:{sock.getsockname()[1]}"
             # log_config=None: the emulators must not reconfigure the process's uvicorn
             # loggers (that would silence the gateway's own start-up and access logs).
             config = uvicorn.Config(
@@ -172,13 +176,15 @@ class SandboxEmulators:
             sock.close()
 
 
-def start_emulators(settings: GatewaySettings, vendors: list[Vendor]) -> SandboxEmulators:
+def start_emulators(
+    settings: GatewaySettings, vendors: list[Vendor], host: str = LOOPBACK
+) -> SandboxEmulators:
     ports = {
         Vendor.ENGAGE: settings.sandbox.engage_port,
         Vendor.EXPERTSENDER: settings.sandbox.expertsender_port,
     }
     apps = {vendor: sandbox_app(vendor, settings) for vendor in vendors}
-    return SandboxEmulators(apps, ports).start()
+    return SandboxEmulators(apps, ports, host).start()
 
 
 def announce_sandbox(urls: Mapping[Vendor, str]) -> None:
@@ -240,6 +246,8 @@ def build_backend(
     *,
     jobs: JobSettings | None = None,
     job_signing_key: str | None = None,
+    limiter: RateLimiter | None = None,
+    observer: CallObserver | None = None,
 ) -> Backend:
     """The vendor's adapter, pointed at the real API or at its emulator. ``jobs``: a lost
     write is looked for on the job-poll schedule up to the job timeout; ``job_signing_key``
@@ -249,28 +257,34 @@ def build_backend(
     if endpoint.vendor is Vendor.ENGAGE:
         from adapters.engage import EngageBackend, EngageSettings
 
-        return EngageBackend(
-            EngageSettings(
-                base_url=endpoint.base_url,
-                api_key=endpoint.api_key,
-                timeout_s=vendor_settings.timeout_s,
-                rate_per_second=vendor_settings.rate_limit_per_s,
-                landing_delays=jobs.poll_delays,
-                landing_wait_s=jobs.timeout_s,
+        engage = EngageSettings(
+            base_url=endpoint.base_url,
+            api_key=endpoint.api_key,
+            timeout_s=vendor_settings.timeout_s,
+            rate_per_second=vendor_settings.rate_limit_per_s,
+            landing_delays=jobs.poll_delays,
+            landing_wait_s=jobs.timeout_s,
+        )
+        return EngageBackend.from_transport(
+            engage,
+            VendorTransport(
+                engage.transport_settings(), on_event=on_event, limiter=limiter, observer=observer
             ),
-            on_event=on_event,
         )
     from adapters.expertsender import ExpertSenderBackend, ExpertSenderSettings
 
-    return ExpertSenderBackend(
-        ExpertSenderSettings(
-            api_key=endpoint.api_key,
-            base_url=endpoint.base_url,
-            timeout_s=vendor_settings.timeout_s,
-            rate_per_second=vendor_settings.rate_limit_per_s,
-            job_signing_key=job_signing_key,
+    expertsender = ExpertSenderSettings(
+        api_key=endpoint.api_key,
+        base_url=endpoint.base_url,
+        timeout_s=vendor_settings.timeout_s,
+        rate_per_second=vendor_settings.rate_limit_per_s,
+        job_signing_key=job_signing_key,
+    )
+    return ExpertSenderBackend.from_transport(
+        expertsender,
+        VendorTransport(
+            expertsender.transport_settings(), on_event=on_event, limiter=limiter, observer=observer
         ),
-        on_event=on_event,
     )
 
 
@@ -351,8 +365,12 @@ def sandboxed_vendors(settings: GatewaySettings) -> list[Vendor]:
     return [vendor for vendor, vs in _vendor_settings(settings).items() if not vs.configured]
 
 
-def build_schema(settings: GatewaySettings) -> strawberry.Schema:
-    return build_gateway_schema(extensions=schema_extensions(settings.limits))
+def build_schema(
+    settings: GatewaySettings, observability: Observability | None = None
+) -> strawberry.Schema:
+    # The observer comes first, so that it sees each result after error masking.
+    observed = [] if observability is None else [observability.schema_extension()]
+    return build_gateway_schema(extensions=[*observed, *schema_extensions(settings.limits)])
 
 
 async def connect_shared_state(settings: GatewaySettings) -> SharedState | None:
@@ -385,7 +403,9 @@ async def connect_shared_state(settings: GatewaySettings) -> SharedState | None:
     return state
 
 
-async def start_gateway(settings: GatewaySettings) -> Gateway:
+async def start_gateway(
+    settings: GatewaySettings, observability: Observability | None = None
+) -> Gateway:
     """Connect the shared state, start emulators as needed, build backends and services;
     undone on failure."""
     shared = await connect_shared_state(settings)
@@ -415,12 +435,24 @@ async def start_gateway(settings: GatewaySettings) -> Gateway:
                 )
         endpoints = vendor_endpoints(settings, emulator_urls)
         relay = TransportEventRelay()
+        on_event = relay if observability is None else _both(relay, observability)
         for vendor, endpoint in endpoints.items():
+            limiter = vendor_limiter(
+                vendor,
+                endpoint.api_key,
+                endpoint.settings.rate_limit_per_s,
+                processes=settings.workers,
+                shared=shared,
+            )
             backends[vendor] = build_backend(
                 endpoint,
-                on_event=relay,
+                on_event=on_event,
                 jobs=settings.jobs,
                 job_signing_key=settings.job_signing_key,
+                limiter=limiter
+                if observability is None
+                else observability.timed_limiter(limiter, vendor),
+                observer=None if observability is None else observability.vendor_calls,
             )
         vendor_info = {
             vendor: VendorStatus(configured=True, sandbox=endpoint.sandbox)
@@ -439,7 +471,7 @@ async def start_gateway(settings: GatewaySettings) -> Gateway:
             job_lease_ttl_s=settings.jobs.lease_ttl_s,
             idempotency_lease_s=settings.idempotency_lease_s,
         )
-        schema = build_schema(settings)
+        schema = build_schema(settings, observability)
     except BaseException:
         for backend in backends.values():
             await backend.aclose()
@@ -449,6 +481,16 @@ async def start_gateway(settings: GatewaySettings) -> Gateway:
             await asyncio.to_thread(emulators.stop)
         raise
     return Gateway(settings, services, schema, endpoints, emulators)
+
+
+def _both(
+    relay: TransportEventRelay, observability: Observability
+) -> Callable[[TransportEvent], None]:
+    def on_event(event: TransportEvent) -> None:
+        relay(event)
+        observability.on_transport_event(event)
+
+    return on_event
 
 
 def _poll_schedule(settings: GatewaySettings) -> object:

@@ -12,12 +12,17 @@ from adapters.transport._breaker import BreakerState, CircuitBreaker
 from adapters.transport._client import VendorTransport
 from adapters.transport._events import TransportEvent, TransportEventKind, TransportStats
 from adapters.transport._json import response_json
+from adapters.transport._limiter import RateLimiter, local_limiter
+from adapters.transport._observer import CallObservation, CallObserver
 from adapters.transport._outcomes import parse_retry_after
 from adapters.transport._settings import RetryPolicy, TransportSettings, VendorClientSettings
 
 __all__ = [
     "BreakerState",
+    "CallObservation",
+    "CallObserver",
     "CircuitBreaker",
+    "RateLimiter",
     "RetryPolicy",
     "TransportEvent",
     "TransportEventKind",
@@ -25,6 +30,7 @@ __all__ = [
     "TransportStats",
     "VendorClientSettings",
     "VendorTransport",
+    "local_limiter",
     "parse_retry_after",
     "response_json",
 ]

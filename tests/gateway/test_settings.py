@@ -39,6 +39,7 @@ def test_values_are_parsed_into_their_types() -> None:
             "GATEWAY_MAX_BODY_BYTES": "2048",
             "GATEWAY_GRAPHIQL": "off",
             "GATEWAY_LOG_LEVEL": "DEBUG",
+            "GATEWAY_LOG_FORMAT": "JSON",
             "GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION": "3",
         }
     )
@@ -59,6 +60,7 @@ def test_values_are_parsed_into_their_types() -> None:
     assert settings.limits.max_body_bytes == 2048
     assert settings.graphiql is False
     assert settings.log_level == "debug"
+    assert settings.log_format == "json"
     assert settings.max_subscriptions_per_connection == 3
 
 
@@ -107,6 +109,7 @@ def test_both_vendors_configured_means_no_sandbox() -> None:
         ("GATEWAY_CORS_ORIGINS", ",", "at least one origin"),
         ("GATEWAY_BATCH_MAX", "-1", "between 0 and 100"),
         ("GATEWAY_PERSISTED_QUERIES", "sometimes", "true/false"),
+        ("GATEWAY_LOG_FORMAT", "xml", "expected one of text, json"),
     ],
 )
 def test_a_bad_value_names_its_variable(variable: str, value: str, expected: str) -> None:
@@ -225,6 +228,18 @@ def test_client_settings() -> None:
     assert settings.batch_max == 10
     assert settings.persisted_queries is False
     assert load_settings({"GATEWAY_CORS_ORIGINS": " * "}).cors_origins == ("*",)
+
+
+def test_secrets_are_the_api_keys_and_the_redis_password() -> None:
+    settings = load_settings(
+        {
+            "ENGAGE_BASE_URL": "https://t.voyado.com",
+            "ENGAGE_API_KEY": "engage-key",
+            "GATEWAY_REDIS_URL": "redis://:redis-pass@127.0.0.1:6379/0",
+            "GATEWAY_JOB_SIGNING_KEY": "0123456789abcdef",
+        }
+    )
+    assert sorted(settings.secrets()) == ["0123456789abcdef", "engage-key", "redis-pass"]
 
 
 def test_idempotency_lease_and_job_signing_key() -> None:
