@@ -24,6 +24,9 @@ import uvicorn
 from adapters.backend import Backend
 from adapters.model import Vendor
 from adapters.transport import CallObserver, RateLimiter, TransportEvent, VendorTransport
+from gateway.guard.log_limits import entries_within
+from gateway.guard.meter import MeteredBackend
+from gateway.guard.shares import ClientShares, bucket_storage
 from gateway.http.extensions import schema_extensions
 from gateway.log.transport import TransportEventRelay
 from gateway.schema import build_schema as build_gateway_schema
@@ -59,12 +62,24 @@ def sandbox_app(vendor: Vendor, settings: GatewaySettings) -> Any:
             EngageSandboxSettings(
                 job_delay_ms=settings.sandbox.engage_job_delay_ms,
                 faults=_fault_settings(settings),
+                variants=_variants(settings),
             )
         )
     from sandbox.expertsender.app import create_app as create_expertsender
     from sandbox.expertsender.settings import ExpertSenderSandboxSettings
 
-    return create_expertsender(ExpertSenderSandboxSettings(faults=_fault_settings(settings)))
+    return create_expertsender(
+        ExpertSenderSandboxSettings(faults=_fault_settings(settings), variants=_variants(settings))
+    )
+
+
+def _variants(settings: GatewaySettings) -> Any:
+    from sandbox.variants import Variants, VariantsError
+
+    try:
+        return Variants.parse(settings.sandbox.variants)
+    except VariantsError as exc:
+        raise StartupError(f"SANDBOX_VARIANTS: {exc}") from None
 
 
 def _fault_settings(settings: GatewaySettings) -> Any:
@@ -298,6 +313,8 @@ class Gateway:
     schema: strawberry.Schema
     endpoints: Mapping[Vendor, VendorEndpoint]
     emulators: SandboxEmulators | None = None
+    # Each client's share of the vendors (the schema's cost checks and the backends use it).
+    shares: ClientShares | None = None
 
     async def readiness(self) -> dict[str, bool]:
         """Per vendor: its emulator answers (sandbox) or its backend is built (real API).
@@ -366,11 +383,16 @@ def sandboxed_vendors(settings: GatewaySettings) -> list[Vendor]:
 
 
 def build_schema(
-    settings: GatewaySettings, observability: Observability | None = None
+    settings: GatewaySettings,
+    observability: Observability | None = None,
+    shares: ClientShares | None = None,
 ) -> strawberry.Schema:
     # The observer comes first, so that it sees each result after error masking.
     observed = [] if observability is None else [observability.schema_extension()]
-    return build_gateway_schema(extensions=[*observed, *schema_extensions(settings.limits)])
+    guard = schema_extensions(
+        settings.limits, introspection=settings.introspection_enabled, shares=shares
+    )
+    return build_gateway_schema(extensions=[*observed, *guard])
 
 
 async def connect_shared_state(settings: GatewaySettings) -> SharedState | None:
@@ -435,6 +457,10 @@ async def start_gateway(
                 )
         endpoints = vendor_endpoints(settings, emulator_urls)
         relay = TransportEventRelay()
+        shares = ClientShares(
+            settings.clients,
+            storage=bucket_storage(settings.redis_url, settings.redis_key_prefix),
+        )
         on_event = relay if observability is None else _both(relay, observability)
         for vendor, endpoint in endpoints.items():
             limiter = vendor_limiter(
@@ -444,7 +470,7 @@ async def start_gateway(
                 processes=settings.workers,
                 shared=shared,
             )
-            backends[vendor] = build_backend(
+            built = build_backend(
                 endpoint,
                 on_event=on_event,
                 jobs=settings.jobs,
@@ -453,6 +479,9 @@ async def start_gateway(
                 if observability is None
                 else observability.timed_limiter(limiter, vendor),
                 observer=None if observability is None else observability.vendor_calls,
+            )
+            backends[vendor] = MeteredBackend(
+                built, shares, rate_per_s=endpoint.settings.rate_limit_per_s
             )
         vendor_info = {
             vendor: VendorStatus(configured=True, sandbox=endpoint.sandbox)
@@ -465,13 +494,13 @@ async def start_gateway(
             job_timeout_s=settings.jobs.timeout_s,
             cache_ttl_s=settings.cache_ttl_s,
             cache_enabled=settings.cache_enabled,
-            log_max_entries=settings.log_max_entries,
+            log_max_entries=entries_within(settings.log_max_entries, settings.log_max_bytes),
             transport_events=relay,
             shared=shared,
             job_lease_ttl_s=settings.jobs.lease_ttl_s,
             idempotency_lease_s=settings.idempotency_lease_s,
         )
-        schema = build_schema(settings, observability)
+        schema = build_schema(settings, observability, shares)
     except BaseException:
         for backend in backends.values():
             await backend.aclose()
@@ -480,7 +509,7 @@ async def start_gateway(
         if emulators is not None:
             await asyncio.to_thread(emulators.stop)
         raise
-    return Gateway(settings, services, schema, endpoints, emulators)
+    return Gateway(settings, services, schema, endpoints, emulators, shares)
 
 
 def _both(

@@ -34,6 +34,7 @@ from gateway.bootstrap import (
     sandboxed_vendors,
     start_emulators,
 )
+from gateway.http.connections import server_options
 from gateway.observability.logs import configure_logging
 from gateway.observability.workers import metrics_directory
 from gateway.settings import GatewaySettings, SettingsError, load_settings, redact_url
@@ -93,6 +94,13 @@ def _parser() -> argparse.ArgumentParser:
         "--expertsender-port", type=_port, help="default SANDBOX_EXPERTSENDER_PORT or 8102"
     )
     sandbox.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
+    sandbox.add_argument(
+        "--variants",
+        type=_variants_option,
+        metavar="documented|invented|random:SEED",
+        help="how the emulators answer where the vendors' docs are silent "
+        "(default SANDBOX_VARIANTS or documented)",
+    )
     faults = sandbox.add_argument_group(
         "faults injected from the start (also SANDBOX_FAULT_*; changeable at /_sandbox/faults)"
     )
@@ -232,7 +240,12 @@ def _uvicorn_options(settings: GatewaySettings) -> dict[str, Any]:
         "host": settings.host,
         "port": settings.port,
         "loop": "uvloop",
-        "http": "httptools",
+        # httptools, with a deadline on request headers; a connection cap; no server header.
+        **server_options(
+            settings.connections,
+            max_message_bytes=settings.limits.max_body_bytes,
+            from_environment=settings.workers > 1,
+        ),
         "ws": "websockets-sansio",
         # Each compressing connection keeps a zlib context (about 45 KB); subscription
         # messages are small, so compression saves little and costs that per subscriber.
@@ -340,6 +353,8 @@ def _sandbox(args: argparse.Namespace) -> int:
         expertsender_port=ports[Vendor.EXPERTSENDER],
         faults=faults,
     )
+    if args.variants is not None:
+        sandbox_settings = dataclasses.replace(sandbox_settings, variants=args.variants)
     if args.job_delay_ms is not None:
         sandbox_settings = dataclasses.replace(
             sandbox_settings, engage_job_delay_ms=args.job_delay_ms
@@ -354,6 +369,15 @@ def _sandbox(args: argparse.Namespace) -> int:
     finally:
         emulators.stop()
     return 0
+
+
+def _variants_option(raw: str) -> str:
+    from sandbox.variants import Variants, VariantsError
+
+    try:
+        return Variants.parse(raw).mode
+    except VariantsError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _pick(option: int | None, configured: int, default: int) -> int:

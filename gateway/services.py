@@ -16,6 +16,7 @@ from adapters.errors import ClientError, VendorError
 from adapters.model import Job, LogSeverity, Vendor
 from gateway.cache import ReadCache
 from gateway.errors import VendorNotConfigured
+from gateway.guard.log_limits import BoundedLog
 from gateway.idempotency import IdempotencyStore, MemoryIdempotencyStore, MutationOutcome
 from gateway.log import IntegrationLog, MemoryIntegrationLog
 from gateway.log.outcomes import JobOutcomeRecorder
@@ -165,6 +166,8 @@ def build_services(
         cache = shared.read_cache(maxsize=cache_maxsize, ttl_s=cache_ttl_s, enabled=cache_enabled)
         log = shared.integration_log(max_entries=log_max_entries)
         idempotency = shared.idempotency_store(ttl_s=idempotency_ttl_s, lease_s=idempotency_lease_s)
+    # Entries are cut to a byte budget before any log keeps them.
+    log = BoundedLog(log)
     if transport_events is not None:
         transport_events.attach(log)
     outcomes = JobOutcomeRecorder(log)

@@ -12,9 +12,9 @@ What this adds to stock Strawberry:
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -40,14 +40,17 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from gateway.http.body_limit import BodyTooLarge
+from gateway.http.body_timeout import BodyTimedOut
 from gateway.http.client_protocols import ClientProtocols
 from gateway.http.graphiql import graphiql_page
 from gateway.http.keepalive import keepalive_handler_class
 from gateway.http.masking import INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE
 from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON, JSON, negotiate
 from gateway.http.persisted_queries import PersistedQueries, PersistedQueryError
+from gateway.http.request_body import clip, decode_json, request_json
 from gateway.http.ws_hooks import WebSocketHooks, WsAuthenticator
 from gateway.http.ws_incremental import with_incremental_delivery
+from gateway.http.ws_init_timeout import init_deadline_handler_class
 from gateway.schema.error_codes import BAD_REQUEST_CODE
 
 logger = logging.getLogger(__name__)
@@ -104,6 +107,7 @@ class GatewayGraphQL(ClientProtocols, WebSocketHooks, GraphQL[Any, None]):
         keepalive_s: float = 15.0,
         ws_authenticator: WsAuthenticator | None = None,
         max_subscriptions_per_connection: int = 100,
+        ws_init_timeout_s: float = 10.0,
         allowed_origins: tuple[str, ...] = (),
         batch_max: int = 0,
         persisted_queries: PersistedQueries | None = None,
@@ -117,6 +121,7 @@ class GatewayGraphQL(ClientProtocols, WebSocketHooks, GraphQL[Any, None]):
             keep_alive_interval=keepalive_s,
             subscription_protocols=SUBSCRIPTION_PROTOCOLS,
             max_subscriptions_per_connection=max_subscriptions_per_connection,
+            connection_init_wait_timeout=timedelta(seconds=ws_init_timeout_s),
             allowed_origins=allowed_origins,
         )
         self.configure_client_protocols(
@@ -124,6 +129,7 @@ class GatewayGraphQL(ClientProtocols, WebSocketHooks, GraphQL[Any, None]):
             persisted_queries=persisted_queries or PersistedQueries(None),
             max_tokens=max_tokens,
         )
+        self.graphql_ws_handler_class = init_deadline_handler_class(ws_init_timeout_s)
         self._context_getter = context_getter
         self.ws_authenticator = ws_authenticator
         self.graphql_transport_ws_handler_class = with_incremental_delivery(
@@ -142,8 +148,8 @@ class GatewayGraphQL(ClientProtocols, WebSocketHooks, GraphQL[Any, None]):
             response = await self.run(request)
         except HTTPException as exc:
             response = self._refusal(request, exc)
-        except BodyTooLarge:
-            raise  # answered with 413 by BodySizeLimitMiddleware
+        except (BodyTooLarge, BodyTimedOut):
+            raise  # answered with 413 / 408 by their middleware
         except Exception:
             # Outside any operation (e.g. building the context): still a GraphQL-shaped answer,
             # with nothing of the failure in it.
@@ -176,7 +182,7 @@ class GatewayGraphQL(ClientProtocols, WebSocketHooks, GraphQL[Any, None]):
         elif exc.reason == "Unsupported content type":
             status = 415
         media_type = negotiate(request.headers.get("accept")) or JSON
-        body = {"errors": [{"message": reason, "extensions": {"code": BAD_REQUEST_CODE}}]}
+        body = {"errors": [{"message": clip(reason), "extensions": {"code": BAD_REQUEST_CODE}}]}
         return Response(self.encode_json(body), status, headers, media_type=media_type)
 
     async def execute_single(
@@ -232,6 +238,8 @@ class GatewayGraphQL(ClientProtocols, WebSocketHooks, GraphQL[Any, None]):
         self, request: Request | WebSocket, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         response = process_result(result)
+        for error in response.get("errors") or ():
+            error["message"] = clip(str(error["message"]))  # type: ignore[index]
         if not is_request_error(result):
             return response
         response.pop("data", None)
@@ -272,9 +280,7 @@ class GatewayGraphQL(ClientProtocols, WebSocketHooks, GraphQL[Any, None]):
         return orjson.dumps(data, default=str, option=orjson.OPT_NON_STR_KEYS)
 
     def decode_json(self, data: str | bytes) -> object:
-        # orjson first; what it refuses (NaN, a byte-order mark) gets the standard library's
-        # reading, so the requests accepted stay the same. Both raise json.JSONDecodeError.
-        try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError:
-            return json.loads(data)
+        return decode_json(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        return request_json(data)
