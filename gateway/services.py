@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 from adapters.backend import Backend
 from adapters.errors import ClientError, VendorError
 from adapters.model import Job, LogSeverity, Vendor
+from gateway.auth.audit import AuditedLog
 from gateway.cache import ReadCache
 from gateway.errors import VendorNotConfigured
 from gateway.guard.log_limits import BoundedLog
@@ -168,6 +169,7 @@ def build_services(
         idempotency = shared.idempotency_store(ttl_s=idempotency_ttl_s, lease_s=idempotency_lease_s)
     # Entries are cut to a byte budget before any log keeps them.
     log = BoundedLog(log)
+    log = AuditedLog(log)
     if transport_events is not None:
         transport_events.attach(log)
     outcomes = JobOutcomeRecorder(log)

@@ -28,6 +28,7 @@ class LogFilter:
     contact_id: str | None = None
     severity: LogSeverity | None = None
     since: datetime | None = None
+    client: str | None = None  # the client an entry was recorded for (details["client"])
 
     def matches(self, entry: LogEntry) -> bool:
         return (
@@ -37,6 +38,7 @@ class LogFilter:
             and (self.contact_id is None or entry.contact_id == self.contact_id)
             and (self.severity is None or entry.severity == self.severity)
             and (self.since is None or entry.at >= self.since)
+            and (self.client is None or entry.details.get("client") == self.client)
         )
 
 

@@ -18,32 +18,32 @@ INSTALL_TIMEOUT_S = 300
 CASE_TIMEOUT_S = 60
 
 
-def node_tools() -> Path:
-    """The directory holding ``node_modules``; runs ``npm ci`` there if it is missing."""
+def node_tools(directory: Path = NODE_DIR) -> Path:
+    """``directory`` (a ``package.json`` with its lock) once ``npm ci`` has installed it."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         raise RuntimeError("node and npm are needed: run `make system-deps` (Debian nodejs, npm)")
     # pytest-xdist workers reach this at the same time on a fresh clone: one installs while
     # the others wait, since two `npm ci` runs delete each other's node_modules.
-    with _install_lock():
-        if _install_outdated():
+    with _install_lock(directory):
+        if _install_outdated(directory):
             subprocess.run(
                 ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                cwd=NODE_DIR,
+                cwd=directory,
                 check=True,
                 timeout=INSTALL_TIMEOUT_S,
             )
-    return NODE_DIR
+    return directory
 
 
-def _install_outdated() -> bool:
-    marker = NODE_DIR / "node_modules" / ".package-lock.json"
-    lock = NODE_DIR / "package-lock.json"
+def _install_outdated(directory: Path) -> bool:
+    marker = directory / "node_modules" / ".package-lock.json"
+    lock = directory / "package-lock.json"
     return not marker.exists() or marker.stat().st_mtime < lock.stat().st_mtime
 
 
 @contextmanager
-def _install_lock() -> Iterator[None]:
-    digest = hashlib.sha256(str(NODE_DIR).encode()).hexdigest()[:16]
+def _install_lock(directory: Path) -> Iterator[None]:
+    digest = hashlib.sha256(str(directory).encode()).hexdigest()[:16]
     path = Path(tempfile.gettempdir()) / f"order-gateway-npm-{digest}.lock"
     with path.open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
