@@ -21,9 +21,10 @@ from starlette.websockets import WebSocket
 
 from gateway.auth.middleware import AccessGate, AccessMiddleware
 from gateway.auth.setup import AccessSetupError, start_access_control
+from gateway.auth.trusted import TrustedDocuments
 from gateway.bootstrap import Gateway, StartupError, start_gateway
 from gateway.context import make_context_getter
-from gateway.documents import DocumentStore, MemoryDocumentStore
+from gateway.documents import DocumentLookup, DocumentStore, MemoryDocumentStore
 from gateway.gc_tuning import serving_gc
 from gateway.guard.door import refused_at_the_door
 from gateway.guard.shares import ClientShares
@@ -114,7 +115,9 @@ def create_app(
             allowed_origins=settings.cors_origins,
             batch_max=settings.batch_max,
             persisted_queries=PersistedQueries(
-                _document_store(gateway), max_tokens=settings.limits.max_tokens
+                _document_store(gateway),
+                known=_trusted_documents(access.documents),
+                max_tokens=settings.limits.max_tokens,
             ),
             max_tokens=settings.limits.max_tokens,
         )
@@ -166,6 +169,20 @@ def create_app(
         ],
         lifespan=lifespan,
     )
+
+
+class _TrustedDocumentLookup:
+    """The trusted documents, found by an APQ hash before the persisted-query store."""
+
+    def __init__(self, documents: TrustedDocuments) -> None:
+        self._documents = documents
+
+    async def lookup(self, sha256: str) -> str | None:
+        return self._documents.lookup(sha256)
+
+
+def _trusted_documents(documents: TrustedDocuments | None) -> list[DocumentLookup]:
+    return [] if documents is None else [_TrustedDocumentLookup(documents)]
 
 
 def _document_store(gateway: Gateway) -> DocumentStore | None:

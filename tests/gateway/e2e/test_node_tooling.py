@@ -58,11 +58,12 @@ def test_codegen_typescript_operations_pass_tsc_strict(tmp_path: Path) -> None:
     schema = exported_sdl(tmp_path)
     generated = tmp_path / "generated.ts"
     result = run(
-        ["node", str(tools / "codegen" / "generate.mjs"), str(schema), str(generated)], tools
+        ["node", str(tools / "typed-operations" / "generate.mjs"), str(schema), str(generated)],
+        tools,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "export type FastThenSlowQuery" in generated.read_text(encoding="utf-8")
-    shutil.copy(tools / "codegen" / "usage.ts", tmp_path / "usage.ts")
+    shutil.copy(tools / "typed-operations" / "usage.ts", tmp_path / "usage.ts")
     tsc = [
         str(tools / "node_modules" / ".bin" / "tsc"),
         "--strict",

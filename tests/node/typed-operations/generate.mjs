@@ -1,5 +1,5 @@
 // GraphQL Code Generator (typescript + typescript-operations) for operations.graphql against a
-// schema file. Usage: node codegen/generate.mjs <schema.graphql> <out.ts>
+// schema file. Usage: node typed-operations/generate.mjs <schema.graphql> <out.ts>
 import { readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
