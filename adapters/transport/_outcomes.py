@@ -132,6 +132,13 @@ def judge_exception(
             retryable=True,
             health=Health.DOWN,
         )
+    if isinstance(exc, httpx.ProxyError):
+        # The proxy refused to open a tunnel to the vendor: nothing reached the vendor.
+        return Verdict(
+            VendorUnavailable(f"{label} is unreachable through the proxy ({where})", vendor=vendor),
+            retryable=True,
+            health=Health.DOWN,
+        )
     if isinstance(exc, httpx.ConnectError):
         return Verdict(
             VendorUnavailable(f"{label} is unreachable ({kind}, {where})", vendor=vendor),
@@ -139,7 +146,7 @@ def judge_exception(
             health=Health.DOWN,
         )
     if isinstance(exc, httpx.TimeoutException | httpx.TransportError) and not isinstance(
-        exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError | httpx.ProxyError
+        exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError
     ):
         timed_out = isinstance(exc, httpx.TimeoutException)
         if policy is RetryPolicy.NEVER_BLIND:
