@@ -16,6 +16,10 @@ from cachetools import TTLCache
 
 from adapters.model import Contact, Order, Vendor
 
+# GATEWAY_CACHE_TTL_S: short, since a vendor change made elsewhere is seen only once it lapses.
+DEFAULT_CACHE_TTL_S = 5.0
+DEFAULT_CACHE_MAXSIZE = 10_000
+
 T = TypeVar("T")
 
 
@@ -65,7 +69,13 @@ class ReadCache:
     Unknown ids are not cached: an order created a moment later must show up at once.
     """
 
-    def __init__(self, *, maxsize: int = 10_000, ttl_s: float = 5.0, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        maxsize: int = DEFAULT_CACHE_MAXSIZE,
+        ttl_s: float = DEFAULT_CACHE_TTL_S,
+        enabled: bool = True,
+    ) -> None:
         self._orders: _Section[Order] = _Section(maxsize=maxsize, ttl_s=ttl_s, enabled=enabled)
         self._contacts: _Section[Contact] = _Section(maxsize=maxsize, ttl_s=ttl_s, enabled=enabled)
 

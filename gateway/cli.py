@@ -33,7 +33,13 @@ from gateway.bootstrap import (
     sandboxed_vendors,
     start_emulators,
 )
-from gateway.settings import GatewaySettings, SettingsError, load_settings, redact_url
+from gateway.settings import (
+    VARIABLES,
+    GatewaySettings,
+    SettingsError,
+    load_settings,
+    redact_url,
+)
 
 PROG = "order-gateway"
 SANDBOX_URL_VARIABLES = {
@@ -71,33 +77,57 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the gateway (sandbox for unconfigured vendors)")
     serve.add_argument("--host", help="interface to listen on (GATEWAY_HOST, default 127.0.0.1)")
     serve.add_argument(
-        "--port", type=_port, help="port, 0 picks a free one (GATEWAY_PORT, default 8000)"
+        "--port",
+        type=_setting_option("GATEWAY_PORT"),
+        help="port, 0 picks a free one (GATEWAY_PORT, default 8000)",
     )
     serve.add_argument(
-        "--workers", type=_positive, help="gateway processes (GATEWAY_WORKERS, default 1)"
+        "--workers",
+        type=_setting_option("GATEWAY_WORKERS"),
+        help="gateway processes (GATEWAY_WORKERS, default 1)",
     )
-    serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
+    serve.add_argument("--log-level", type=_setting_option("GATEWAY_LOG_LEVEL"))
     serve.set_defaults(run=_serve)
 
     sandbox = commands.add_parser("sandbox", help="run both vendor emulators standalone")
-    sandbox.add_argument("--engage-port", type=_port, help="default SANDBOX_ENGAGE_PORT or 8101")
     sandbox.add_argument(
-        "--expertsender-port", type=_port, help="default SANDBOX_EXPERTSENDER_PORT or 8102"
+        "--engage-port",
+        type=_setting_option("SANDBOX_ENGAGE_PORT"),
+        help="default SANDBOX_ENGAGE_PORT or 8101",
     )
-    sandbox.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
+    sandbox.add_argument(
+        "--expertsender-port",
+        type=_setting_option("SANDBOX_EXPERTSENDER_PORT"),
+        help="default SANDBOX_EXPERTSENDER_PORT or 8102",
+    )
+    sandbox.add_argument("--log-level", type=_setting_option("GATEWAY_LOG_LEVEL"))
     faults = sandbox.add_argument_group(
         "faults injected from the start (also SANDBOX_FAULT_*; changeable at /_sandbox/faults)"
     )
-    faults.add_argument("--job-delay-ms", type=_non_negative, help="Engage job step delay")
-    faults.add_argument("--latency-ms", type=_non_negative, help="added to every request")
+    faults.add_argument(
+        "--job-delay-ms",
+        type=_setting_option("SANDBOX_ENGAGE_JOB_DELAY_MS"),
+        help="Engage job step delay",
+    )
+    faults.add_argument(
+        "--latency-ms",
+        type=_setting_option("SANDBOX_FAULT_LATENCY_MS"),
+        help="added to every request",
+    )
     for name, what in (
         ("error-rate", "answered 503"),
         ("rate-limit-rate", "answered 429 with Retry-After"),
         ("drop-rate", "dropped before they are handled"),
         ("drop-after-commit-rate", "handled, then dropped without an answer"),
     ):
-        faults.add_argument(f"--{name}", type=_fraction, help=f"share of requests {what}")
-    faults.add_argument("--fault-seed", type=_non_negative, help="seed of the fault draws")
+        faults.add_argument(
+            f"--{name}",
+            type=_setting_option(f"SANDBOX_FAULT_{name.upper().replace('-', '_')}"),
+            help=f"share of requests {what}",
+        )
+    faults.add_argument(
+        "--fault-seed", type=_setting_option("SANDBOX_FAULT_SEED"), help="seed of the fault draws"
+    )
     sandbox.set_defaults(run=_sandbox)
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
@@ -110,27 +140,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _number_option(
-    kind: Callable[[str], float], lo: float, hi: float | None, what: str
-) -> Callable[[str], Any]:
-    """An argparse ``type`` reading ``kind`` within ``lo``..``hi``; its error names the rule."""
+def _setting_option(variable: str) -> Callable[[str], Any]:
+    """An argparse ``type`` for the option that overrides ``variable``: the setting's own
+    parser, so an option and its environment variable accept exactly the same values."""
+    parse = VARIABLES[variable][1]
 
-    def parse(text: str) -> Any:
+    def convert(text: str) -> Any:
         try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
-        if value < lo or (hi is not None and value > hi):
-            raise argparse.ArgumentTypeError(f"expected {what}, got {value}")
-        return value
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
 
-    return parse
-
-
-_port = _number_option(int, 0, 65535, "a port from 0 to 65535")
-_positive = _number_option(int, 1, None, "at least 1")
-_non_negative = _number_option(int, 0, None, "0 or more")
-_fraction = _number_option(float, 0.0, 1.0, "a number from 0 to 1")
+    return convert
 
 
 def _configure_logging(args: argparse.Namespace) -> None:

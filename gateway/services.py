@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Protocol
 from adapters.backend import Backend
 from adapters.errors import ClientError, VendorError
 from adapters.model import Job, LogSeverity, Vendor
-from gateway.cache import ReadCache
+from gateway.cache import DEFAULT_CACHE_MAXSIZE, DEFAULT_CACHE_TTL_S, ReadCache
 from gateway.errors import VendorNotConfigured
 from gateway.idempotency import IdempotencyStore, MemoryIdempotencyStore, MutationOutcome
-from gateway.log import IntegrationLog, MemoryIntegrationLog
+from gateway.jobs import DEFAULT_JOB_TIMEOUT_S
+from gateway.log import DEFAULT_LOG_MAX_ENTRIES, IntegrationLog, MemoryIntegrationLog
 from gateway.log.outcomes import JobOutcomeRecorder
 from gateway.log.transport import TransportEventRelay
 
@@ -131,11 +132,11 @@ def build_services(
     vendor_info: Mapping[Vendor, VendorStatus],
     *,
     poll_schedule: object | None = None,
-    job_timeout_s: float = 120.0,
-    cache_ttl_s: float = 5.0,
-    cache_maxsize: int = 10_000,
+    job_timeout_s: float = DEFAULT_JOB_TIMEOUT_S,
+    cache_ttl_s: float = DEFAULT_CACHE_TTL_S,
+    cache_maxsize: int = DEFAULT_CACHE_MAXSIZE,
     cache_enabled: bool = True,
-    log_max_entries: int = 10_000,
+    log_max_entries: int = DEFAULT_LOG_MAX_ENTRIES,
     idempotency_ttl_s: float = 24 * 3600,
     idempotency_maxsize: int = 10_000,
     job_tracker_factory: JobTrackerFactory | None = None,

@@ -15,6 +15,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from adapters.transport import DEFAULT_RATE_PER_SECOND, DEFAULT_TIMEOUT_S
+from gateway.cache import DEFAULT_CACHE_TTL_S
+from gateway.http.keepalive import DEFAULT_KEEPALIVE_S
+from gateway.http.view import DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION
+from gateway.jobs import DEFAULT_JOB_TIMEOUT_S, DEFAULT_POLL_DELAYS, PollSchedule
+from gateway.log import DEFAULT_LOG_MAX_ENTRIES
+
 
 class SettingsError(ValueError):
     """One environment variable holds a value the gateway cannot use."""
@@ -31,8 +38,8 @@ class VendorSettings:
 
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
-    rate_limit_per_s: float = 50.0
-    timeout_s: float = 10.0
+    rate_limit_per_s: float = DEFAULT_RATE_PER_SECOND
+    timeout_s: float = DEFAULT_TIMEOUT_S
 
     @property
     def configured(self) -> bool:
@@ -69,9 +76,9 @@ class SandboxFaults:
 @dataclass(frozen=True, slots=True)
 class JobSettings:
     # Seconds before each poll of a vendor job; the last delay repeats until the job ends.
-    poll_delays: tuple[float, ...] = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
+    poll_delays: tuple[float, ...] = DEFAULT_POLL_DELAYS
     poll_jitter: float = 0.1
-    timeout_s: float = 120.0
+    timeout_s: float = DEFAULT_JOB_TIMEOUT_S
     # How long a process's claim to poll a job lasts unless renewed; another process takes the
     # job over once it lapses. None: derived from the poll schedule (its steady delay x2 + 30 s).
     lease_ttl_s: float | None = None
@@ -95,11 +102,11 @@ class GatewaySettings:
     sandbox: SandboxSettings = field(default_factory=SandboxSettings)
     jobs: JobSettings = field(default_factory=JobSettings)
     limits: QueryLimits = field(default_factory=QueryLimits)
-    cache_ttl_s: float = 5.0
-    log_max_entries: int = 10_000
-    ws_keepalive_s: float = 15.0
+    cache_ttl_s: float = DEFAULT_CACHE_TTL_S
+    log_max_entries: int = DEFAULT_LOG_MAX_ENTRIES
+    ws_keepalive_s: float = DEFAULT_KEEPALIVE_S
     # Operations one WebSocket connection may run at once; a client past it gets a clear error.
-    max_subscriptions_per_connection: int = 100
+    max_subscriptions_per_connection: int = DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION
     graphiql: bool = True
     log_level: str = "info"
     # Shared state of several gateway processes (jobs, job progress, cache invalidations,
@@ -229,14 +236,7 @@ def _key_prefix(raw: str) -> str:
 
 
 def _delays(raw: str) -> tuple[float, ...]:
-    parts = [part.strip() for part in raw.split(",") if part.strip()]
-    try:
-        delays = tuple(_POSITIVE(part) for part in parts)
-    except ValueError:
-        delays = ()
-    if not delays:
-        raise ValueError(f"expected comma-separated positive seconds like '0.1,0.5,2', got {raw!r}")
-    return delays
+    return PollSchedule.parse(raw).delays
 
 
 def _secret(raw: str) -> str:

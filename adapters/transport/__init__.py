@@ -13,14 +13,24 @@ from adapters.transport._client import VendorTransport
 from adapters.transport._events import TransportEvent, TransportEventKind, TransportStats
 from adapters.transport._json import response_json
 from adapters.transport._outcomes import parse_retry_after
-from adapters.transport._settings import RetryPolicy, TransportSettings, VendorClientSettings
+from adapters.transport._settings import (
+    DEFAULT_RATE_PER_SECOND,
+    DEFAULT_TIMEOUT_S,
+    RetryPolicy,
+    TransportKnobs,
+    TransportSettings,
+    VendorClientSettings,
+)
 
 __all__ = [
+    "DEFAULT_RATE_PER_SECOND",
+    "DEFAULT_TIMEOUT_S",
     "BreakerState",
     "CircuitBreaker",
     "RetryPolicy",
     "TransportEvent",
     "TransportEventKind",
+    "TransportKnobs",
     "TransportSettings",
     "TransportStats",
     "VendorClientSettings",

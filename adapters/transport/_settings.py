@@ -9,6 +9,11 @@ from typing import Any
 
 from adapters.model import Vendor
 
+DEFAULT_TIMEOUT_S = 10.0
+# Engage asks integrations to stay under 50 req/s per key (engage-v3.md §8); ExpertSender
+# documents no limit, and the same pace stays polite there.
+DEFAULT_RATE_PER_SECOND = 40.0
+
 
 class RetryPolicy(StrEnum):
     """How a request may be retried.
@@ -23,18 +28,16 @@ class RetryPolicy(StrEnum):
     NEVER_BLIND = "NEVER_BLIND"
 
 
-@dataclass(frozen=True)
-class TransportSettings:
-    base_url: str
-    # Credentials live here; they are never logged nor put into an exception or event.
-    headers: Mapping[str, str] = field(repr=False)
-    vendor: Vendor
-    timeout_s: float = 10.0
+@dataclass(frozen=True, kw_only=True)
+class TransportKnobs:
+    """How patient and how fast one vendor's transport is: shared by ``TransportSettings`` and
+    by every vendor adapter's settings (keyword-only, after each one's own fields)."""
+
+    timeout_s: float = DEFAULT_TIMEOUT_S
     max_attempts: int = 4
     backoff_base_s: float = 0.2
     backoff_max_s: float = 5.0
-    # Engage asks integrations to stay under ~50 req/s per key (engage-v3.md §8).
-    rate_per_second: float = 40.0
+    rate_per_second: float = DEFAULT_RATE_PER_SECOND
     breaker_failure_threshold: int = 5
     breaker_reset_s: float = 10.0
     max_connections: int = 50
@@ -42,7 +45,11 @@ class TransportSettings:
     # ``RateLimited`` carrying the vendor's figure instead of a request hanging for minutes.
     retry_after_max_s: float = 30.0
 
-    def __post_init__(self) -> None:
+    def transport_knobs(self) -> dict[str, Any]:
+        """The knobs as keyword arguments, for ``TransportSettings``."""
+        return {knob.name: getattr(self, knob.name) for knob in fields(TransportKnobs)}
+
+    def _check_knobs(self) -> None:
         problems = [
             name
             for name, value in (
@@ -66,32 +73,25 @@ class TransportSettings:
         ]
         if problems:
             raise ValueError(f"invalid transport settings: {', '.join(problems)} out of range")
+
+
+@dataclass(frozen=True)
+class TransportSettings(TransportKnobs):
+    base_url: str
+    # Credentials live here; they are never logged nor put into an exception or event.
+    headers: Mapping[str, str] = field(repr=False)
+    vendor: Vendor
+
+    def __post_init__(self) -> None:
+        self._check_knobs()
         if not self.base_url.startswith(("http://", "https://")):
             raise ValueError("invalid transport settings: base_url must be http(s)")
 
 
 @dataclass(frozen=True)
-class VendorClientSettings:
+class VendorClientSettings(TransportKnobs):
     """What every vendor adapter is configured with: where the vendor is, the API key, and the
     knobs of its transport (each vendor's settings extend this with their own)."""
 
     base_url: str
     api_key: str = field(repr=False)
-    timeout_s: float = 10.0
-    max_attempts: int = 4
-    backoff_base_s: float = 0.2
-    backoff_max_s: float = 5.0
-    rate_per_second: float = 40.0
-    breaker_failure_threshold: int = 5
-    breaker_reset_s: float = 10.0
-    max_connections: int = 50
-    retry_after_max_s: float = 30.0
-
-    def transport_knobs(self) -> dict[str, Any]:
-        """The fields ``TransportSettings`` takes as they are."""
-        return {name: getattr(self, name) for name in _TRANSPORT_KNOBS}
-
-
-_TRANSPORT_KNOBS = tuple(
-    f.name for f in fields(VendorClientSettings) if f.name not in ("base_url", "api_key")
-)

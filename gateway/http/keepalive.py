@@ -16,9 +16,13 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 
+# Seconds between server pings (GATEWAY_WS_KEEPALIVE_S): well under the idle timeouts of
+# common proxies and load balancers (nginx, AWS ALB: 60 s).
+DEFAULT_KEEPALIVE_S = 15.0
+
 
 class KeepAliveTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
-    ping_interval_s: float = 15.0
+    ping_interval_s: float = DEFAULT_KEEPALIVE_S
 
     # Between pings a connection holds only a timer: a sleeping task per connection would
     # cost each idle subscriber a coroutine frame and a task (about 1.5 KB).

@@ -40,7 +40,7 @@ from strawberry.types.graphql import OperationType
 
 from gateway.http.body_limit import BodyTooLarge
 from gateway.http.graphiql import graphiql_page
-from gateway.http.keepalive import keepalive_handler_class
+from gateway.http.keepalive import DEFAULT_KEEPALIVE_S, keepalive_handler_class
 from gateway.http.masking import INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE
 from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON, JSON, negotiate
 from gateway.http.ws_hooks import WebSocketHooks, WsAuthenticator
@@ -48,6 +48,9 @@ from gateway.http.ws_hooks import WebSocketHooks, WsAuthenticator
 logger = logging.getLogger(__name__)
 
 ContextGetter = Callable[[Request | WebSocket, Response | WebSocket], Awaitable[Any]]
+
+# Operations one WebSocket may run at once (GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION).
+DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 100
 
 SUBSCRIPTION_TRANSPORTS = (
     "Subscriptions need a streaming transport: a WebSocket (graphql-transport-ws or graphql-ws) "
@@ -94,9 +97,9 @@ class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
         *,
         context_getter: ContextGetter,
         graphiql: bool = True,
-        keepalive_s: float = 15.0,
+        keepalive_s: float = DEFAULT_KEEPALIVE_S,
         ws_authenticator: WsAuthenticator | None = None,
-        max_subscriptions_per_connection: int = 100,
+        max_subscriptions_per_connection: int = DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
     ) -> None:
         super().__init__(
             schema,

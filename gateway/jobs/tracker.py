@@ -31,7 +31,8 @@ logger = logging.getLogger(__name__)
 OnChange = Callable[[Job], Awaitable[None]]
 OnError = Callable[[Job, Exception], Awaitable[None]]
 
-DEFAULT_TIMEOUT_S = 300.0
+# A job not final by then is given up as FAILED (GATEWAY_JOB_TIMEOUT_S).
+DEFAULT_JOB_TIMEOUT_S = 120.0
 _MAX_STATS = 10_000
 
 _Key = tuple[Vendor, str]
@@ -64,7 +65,7 @@ class JobTracker:
         backends: Mapping[Vendor, Backend],
         *,
         schedule: PollSchedule | None = None,
-        timeout_s: float = DEFAULT_TIMEOUT_S,
+        timeout_s: float = DEFAULT_JOB_TIMEOUT_S,
         on_change: OnChange | None = None,
         on_error: OnError | None = None,
         store: JobStore | None = None,

@@ -13,6 +13,9 @@ from typing import Any, Protocol
 
 from adapters.model import LogEntry, LogSeverity, Vendor
 
+# Entries kept (GATEWAY_LOG_MAX_ENTRIES); older ones are dropped first.
+DEFAULT_LOG_MAX_ENTRIES = 10_000
+
 
 class InvalidLogCursor(ValueError):
     """An ``after`` cursor this log did not issue."""

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from adapters.model import LogEntry, LogSeverity, Vendor
-from gateway.log.base import InvalidLogCursor, LogFilter, LogPage
+from gateway.log.base import DEFAULT_LOG_MAX_ENTRIES, InvalidLogCursor, LogFilter, LogPage
 
 logger = logging.getLogger("gateway.integration")
 
@@ -44,7 +44,9 @@ class MemoryIntegrationLog:
     """Keeps the newest ``max_entries``; each live tail has a bounded queue of ``tail_buffer``
     entries so one slow subscriber cannot grow memory without bound (it loses the oldest)."""
 
-    def __init__(self, max_entries: int = 10_000, *, tail_buffer: int = 1_000) -> None:
+    def __init__(
+        self, max_entries: int = DEFAULT_LOG_MAX_ENTRIES, *, tail_buffer: int = 1_000
+    ) -> None:
         if max_entries < 1:
             raise ValueError("max_entries must be at least 1")
         self._entries: deque[LogEntry] = deque(maxlen=max_entries)

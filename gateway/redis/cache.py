@@ -23,7 +23,7 @@ import orjson
 from redis.asyncio import Redis
 
 from adapters.model import Contact, Order, Vendor
-from gateway.cache import ReadCache
+from gateway.cache import DEFAULT_CACHE_MAXSIZE, DEFAULT_CACHE_TTL_S, ReadCache
 from gateway.redis.connection import UNAVAILABLE
 from gateway.redis.hub import PubSubHub
 from gateway.redis.keys import Keys
@@ -42,8 +42,8 @@ class SharedReadCache(ReadCache):
         hub: PubSubHub,
         keys: Keys,
         *,
-        maxsize: int = 10_000,
-        ttl_s: float = 5.0,
+        maxsize: int = DEFAULT_CACHE_MAXSIZE,
+        ttl_s: float = DEFAULT_CACHE_TTL_S,
         enabled: bool = True,
     ) -> None:
         super().__init__(maxsize=maxsize, ttl_s=ttl_s, enabled=enabled)

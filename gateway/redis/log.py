@@ -32,7 +32,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from adapters.model import LogEntry, LogSeverity, Vendor
-from gateway.log.base import InvalidLogCursor, LogFilter, LogPage
+from gateway.log.base import DEFAULT_LOG_MAX_ENTRIES, InvalidLogCursor, LogFilter, LogPage
 from gateway.redis.codec import LOG_ENTRY_CODEC, InvalidRecord
 from gateway.redis.connection import FAILURES, UNAVAILABLE, describe, unavailable_as_typed
 from gateway.redis.keys import Keys
@@ -107,7 +107,7 @@ class RedisIntegrationLog:
         client: Redis,
         keys: Keys,
         *,
-        max_entries: int = 10_000,
+        max_entries: int = DEFAULT_LOG_MAX_ENTRIES,
         tail_buffer: int = 1_000,
         max_pending: int = 10_000,
     ) -> None:

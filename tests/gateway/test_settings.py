@@ -202,3 +202,8 @@ def test_a_key_prefix_that_could_match_other_keys_is_refused(prefix: str) -> Non
 )
 def test_redact_url_masks_only_the_password(url: str, shown: str) -> None:
     assert redact_url(url) == shown
+
+
+def test_the_default_vendor_rate_stays_under_engages_documented_limit() -> None:
+    # Engage asks integrations to stay under 50 requests/s per key (engage-v3.md §8).
+    assert GatewaySettings().engage.rate_limit_per_s < 50
