@@ -20,7 +20,6 @@ from starlette.websockets import WebSocket
 
 from gateway.bootstrap import Gateway, start_gateway
 from gateway.context import make_context_getter
-from gateway.gc_tuning import serving_gc
 from gateway.http.body_limit import BodySizeLimitMiddleware
 from gateway.http.graphiql import static_mount
 from gateway.http.health import health_routes
@@ -76,7 +75,7 @@ def create_app(
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         )
         try:
-            with complete_streams_on_signal(gateway.services.end_streams), serving_gc():
+            with complete_streams_on_signal(gateway.services.end_streams):
                 yield
         finally:
             endpoint.view = None

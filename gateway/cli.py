@@ -22,17 +22,19 @@ from types import FrameType
 from typing import Any
 
 import uvicorn
+from starlette.applications import Starlette
 
 from adapters.model import Vendor
-from gateway.bootstrap import (
+from gateway.app import create_app, create_app_from_env
+from gateway.bootstrap import build_schema
+from gateway.emulators import (
     SandboxEmulators,
-    StartupError,
     announce_sandbox,
-    build_schema,
-    external_sandbox_urls,
-    sandboxed_vendors,
     start_emulators,
+    start_needed_emulators,
 )
+from gateway.errors import StartupError
+from gateway.gc_tuning import serving_gc, tune_for_serving
 from gateway.settings import (
     VARIABLES,
     GatewaySettings,
@@ -247,13 +249,12 @@ def _uvicorn_options(settings: GatewaySettings) -> dict[str, Any]:
 
 
 def _serve_single(settings: GatewaySettings) -> int:
-    from gateway.app import create_app
-
     server = uvicorn.Server(uvicorn.Config(create_app(settings), **_uvicorn_options(settings)))
     # uvicorn stops gracefully on SIGTERM and then raises the signal again for the handler it
     # found at start; with this one in place a requested stop ends the process with status 0.
     signal.signal(signal.SIGTERM, _stopped_on_request)
-    server.run()
+    with serving_gc():
+        server.run()
     # uvicorn returns quietly when the lifespan fails; report it as the failure it is.
     return 0 if server.started else 1
 
@@ -266,7 +267,7 @@ def _serve_workers(settings: GatewaySettings) -> int:
     # Each worker process builds its own app from the environment, where the emulators'
     # URLs were put by _start_shared_emulators.
     uvicorn.run(
-        "gateway.app:create_app_from_env",
+        "gateway.cli:create_worker_app",
         factory=True,
         workers=settings.workers,
         **_uvicorn_options(settings),
@@ -274,16 +275,19 @@ def _serve_workers(settings: GatewaySettings) -> int:
     return 0
 
 
+def create_worker_app() -> Starlette:
+    """The app factory of each worker process of ``serve --workers N``: the process is tuned
+    for serving (``gateway.gc_tuning``) for as long as it lives, then builds its app."""
+    tune_for_serving()
+    return create_app_from_env()
+
+
 def _start_shared_emulators(settings: GatewaySettings) -> SandboxEmulators | None:
     """Start the emulators the gateway needs, once, and tell worker processes where they are."""
-    external = external_sandbox_urls(settings)
-    needed = [vendor for vendor in sandboxed_vendors(settings) if vendor not in external]
-    if not needed:
-        return None
-    emulators = start_emulators(settings, needed)
-    for vendor, url in emulators.urls.items():
-        os.environ[SANDBOX_URL_VARIABLES[vendor]] = url
-    announce_sandbox(emulators.urls)
+    emulators = start_needed_emulators(settings)
+    if emulators is not None:
+        for vendor, url in emulators.urls.items():
+            os.environ[SANDBOX_URL_VARIABLES[vendor]] = url
     return emulators
 
 

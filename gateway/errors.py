@@ -32,6 +32,10 @@ class UserErrorInfo:
     field: tuple[str, ...] | None = None
 
 
+class StartupError(RuntimeError):
+    """The gateway cannot start; the message says why in one line."""
+
+
 class GatewayError(Exception):
     """A failure shown to clients as a GraphQL error; its message is safe to show verbatim."""
 

@@ -1,0 +1,72 @@
+"""Each vendor's adapter, pointed at the real API or at its emulator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from adapters.backend import Backend
+from adapters.model import Vendor
+from adapters.transport import TransportEvent
+from gateway.emulators import sandbox_api_key
+from gateway.settings import GatewaySettings, VendorSettings
+
+
+@dataclass(frozen=True, slots=True)
+class VendorEndpoint:
+    vendor: Vendor
+    base_url: str
+    api_key: str = field(repr=False)
+    sandbox: bool
+    settings: VendorSettings
+
+
+def build_backend(
+    endpoint: VendorEndpoint, on_event: Callable[[TransportEvent], None] | None = None
+) -> Backend:
+    """The vendor's adapter, pointed at the real API or at its emulator."""
+    vendor_settings = endpoint.settings
+    if endpoint.vendor is Vendor.ENGAGE:
+        from adapters.engage import EngageBackend, EngageSettings
+
+        return EngageBackend(
+            EngageSettings(
+                base_url=endpoint.base_url,
+                api_key=endpoint.api_key,
+                timeout_s=vendor_settings.timeout_s,
+                rate_per_second=vendor_settings.rate_limit_per_s,
+            ),
+            on_event=on_event,
+        )
+    from adapters.expertsender import ExpertSenderBackend, ExpertSenderSettings
+
+    return ExpertSenderBackend(
+        ExpertSenderSettings(
+            api_key=endpoint.api_key,
+            base_url=endpoint.base_url,
+            timeout_s=vendor_settings.timeout_s,
+            rate_per_second=vendor_settings.rate_limit_per_s,
+        ),
+        on_event=on_event,
+    )
+
+
+def vendor_endpoints(
+    settings: GatewaySettings, emulator_urls: Mapping[Vendor, str]
+) -> dict[Vendor, VendorEndpoint]:
+    endpoints: dict[Vendor, VendorEndpoint] = {}
+    for vendor, vendor_settings in _vendor_settings(settings).items():
+        if vendor_settings.configured:
+            assert vendor_settings.base_url is not None and vendor_settings.api_key is not None
+            endpoints[vendor] = VendorEndpoint(
+                vendor, vendor_settings.base_url, vendor_settings.api_key, False, vendor_settings
+            )
+        else:
+            endpoints[vendor] = VendorEndpoint(
+                vendor, emulator_urls[vendor], sandbox_api_key(vendor), True, vendor_settings
+            )
+    return endpoints
+
+
+def _vendor_settings(settings: GatewaySettings) -> dict[Vendor, VendorSettings]:
+    return {Vendor.ENGAGE: settings.engage, Vendor.EXPERTSENDER: settings.expertsender}
