@@ -25,30 +25,17 @@ def build_backend(
     endpoint: VendorEndpoint, on_event: Callable[[TransportEvent], None] | None = None
 ) -> Backend:
     """The vendor's adapter, pointed at the real API or at its emulator."""
-    vendor_settings = endpoint.settings
+    url, key = endpoint.base_url, endpoint.api_key
+    timeout_s, rate = endpoint.settings.timeout_s, endpoint.settings.rate_limit_per_s
     if endpoint.vendor is Vendor.ENGAGE:
         from adapters.engage import EngageBackend, EngageSettings
 
-        return EngageBackend(
-            EngageSettings(
-                base_url=endpoint.base_url,
-                api_key=endpoint.api_key,
-                timeout_s=vendor_settings.timeout_s,
-                rate_per_second=vendor_settings.rate_limit_per_s,
-            ),
-            on_event=on_event,
-        )
+        engage = EngageSettings(url, key, timeout_s=timeout_s, rate_per_second=rate)
+        return EngageBackend(engage, on_event=on_event)
     from adapters.expertsender import ExpertSenderBackend, ExpertSenderSettings
 
-    return ExpertSenderBackend(
-        ExpertSenderSettings(
-            api_key=endpoint.api_key,
-            base_url=endpoint.base_url,
-            timeout_s=vendor_settings.timeout_s,
-            rate_per_second=vendor_settings.rate_limit_per_s,
-        ),
-        on_event=on_event,
-    )
+    expertsender = ExpertSenderSettings(url, key, timeout_s=timeout_s, rate_per_second=rate)
+    return ExpertSenderBackend(expertsender, on_event=on_event)
 
 
 def vendor_endpoints(
