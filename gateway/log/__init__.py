@@ -2,12 +2,12 @@
 
 from gateway.log.base import (
     DEFAULT_LOG_MAX_ENTRIES,
-    IntegrationLog,
     InvalidLogCursor,
     LogFilter,
     LogPage,
 )
-from gateway.log.memory import MemoryIntegrationLog
+from gateway.log.memory import MemoryIntegrationLog, MemoryLogStorage
+from gateway.log.recording import IntegrationLog, LogStorage
 
 __all__ = [
     "DEFAULT_LOG_MAX_ENTRIES",
@@ -15,5 +15,7 @@ __all__ = [
     "InvalidLogCursor",
     "LogFilter",
     "LogPage",
+    "LogStorage",
     "MemoryIntegrationLog",
+    "MemoryLogStorage",
 ]

@@ -1,15 +1,10 @@
-"""The integration log's interface; a shared (Redis) store implements the same protocol.
-
-``record`` is synchronous (it is called from anywhere, including transport callbacks, and must
-never hold up or fail the caller); reading may need a network round trip, so it is async.
-"""
+"""What the integration log is asked and answers: filters, pages, cursors (the log itself is
+``gateway.log.recording.IntegrationLog``)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
 
 from adapters.model import LogEntry, LogSeverity, Vendor
 
@@ -52,30 +47,3 @@ class LogPage:
     has_next_page: bool
     has_previous_page: bool
     total_count: int
-
-
-class IntegrationLog(Protocol):
-    def record(
-        self,
-        severity: LogSeverity,
-        code: str,
-        message: str,
-        *,
-        vendor: Vendor | None = None,
-        order_id: str | None = None,
-        job_id: str | None = None,
-        contact_id: str | None = None,
-        details: dict[str, Any] | None = None,
-    ) -> LogEntry: ...
-
-    async def query(self, filter: LogFilter, first: int, after: str | None) -> LogPage:
-        """Matching entries newest first, ``first`` of them after the ``after`` cursor."""
-        ...
-
-    async def get(self, entry_id: str) -> LogEntry | None: ...
-
-    def tail(self, filter: LogFilter) -> AsyncGenerator[LogEntry, None]:
-        """New matching entries as they are recorded; ends when the log is closed."""
-        ...
-
-    async def aclose(self) -> None: ...

@@ -9,7 +9,7 @@ from __future__ import annotations
 from cachetools import LRUCache
 
 from adapters.model import Job, JobMessage, JobState, LogSeverity
-from gateway.log.base import IntegrationLog
+from gateway.log.recording import IntegrationLog
 
 _OUTCOME_SEVERITY = {
     JobState.COMPLETED: LogSeverity.INFO,
