@@ -21,6 +21,15 @@ from gateway.errors import StateStoreUnavailable
 from gateway.settings import redact_url
 
 DEFAULT_TIMEOUT_S = 2.0
+# How long background work (log writer and tail, invalidation publisher) waits before trying
+# Redis again after the n-th failure in a row; the last delay repeats.
+RETRY_DELAYS_S = (0.05, 0.2, 0.5, 1.0, 2.0)
+
+
+def retry_delay(failures: int, delays: tuple[float, ...] = RETRY_DELAYS_S) -> float:
+    """The wait after ``failures`` failures in a row (0-based) on a stepped schedule."""
+    return delays[min(failures, len(delays) - 1)]
+
 
 # What a lost, restarting or read-only (failing-over) Redis raises; anything else is a bug.
 UNAVAILABLE: tuple[type[BaseException], ...] = (

@@ -22,7 +22,7 @@ from redis.asyncio import Redis
 
 from gateway.idempotency import IdempotencyKeyReused
 from gateway.redis.codec import Codec, InvalidRecord
-from gateway.redis.connection import UNAVAILABLE, unavailable_as_typed
+from gateway.redis.connection import UNAVAILABLE, retry_delay, unavailable_as_typed
 from gateway.redis.keys import Keys
 
 T = TypeVar("T")
@@ -90,7 +90,7 @@ class RedisIdempotencyStore(Generic[T]):
                 raise IdempotencyKeyReused(key)
             if stored.get("state") == "done":
                 return self._codec.decode(str(stored["outcome"]).encode())
-            await asyncio.sleep(WAIT_DELAYS_S[min(waits, len(WAIT_DELAYS_S) - 1)])
+            await asyncio.sleep(retry_delay(waits, WAIT_DELAYS_S))
             waits += 1
 
         renewer = asyncio.get_running_loop().create_task(self._keep_lock(redis_key, owner))

@@ -33,7 +33,13 @@ from adapters.model import LogEntry
 from gateway.log.base import DEFAULT_LOG_MAX_ENTRIES
 from gateway.log.recording import DEFAULT_TAIL_BUFFER, Deliver, IntegrationLog, Position
 from gateway.redis.codec import LOG_ENTRY_CODEC, InvalidRecord
-from gateway.redis.connection import FAILURES, UNAVAILABLE, describe, unavailable_as_typed
+from gateway.redis.connection import (
+    FAILURES,
+    UNAVAILABLE,
+    describe,
+    retry_delay,
+    unavailable_as_typed,
+)
 from gateway.redis.keys import Keys
 
 _internal = logging.getLogger(__name__)
@@ -45,7 +51,6 @@ _SCAN_BATCH = 500
 _WRITE_BATCH = 200
 # Clocks of gateway hosts and of Redis may differ; ``get`` starts its scan this much earlier.
 _CLOCK_SKEW_MS = 5 * 60 * 1000
-_RETRY_DELAYS_S = (0.05, 0.2, 0.5, 1.0, 2.0)
 _SETTLE_TIMEOUT_S = 1.0
 BLOCK_MS = 1000
 
@@ -73,10 +78,6 @@ def _entry(fields: Any) -> LogEntry | None:
 def _items(batch: Any) -> list[tuple[str, LogEntry | None]]:
     """``(stream id, entry)`` of an XRANGE/XREVRANGE answer; None for a foreign record."""
     return [(_text(raw_id), _entry(fields)) for raw_id, fields in batch or ()]
-
-
-def _retry_delay(failures: int) -> float:
-    return _RETRY_DELAYS_S[min(failures, len(_RETRY_DELAYS_S) - 1)]
 
 
 class RedisLogStorage:
@@ -154,7 +155,7 @@ class RedisLogStorage:
                     )
                 if self._closed:
                     return
-                await asyncio.sleep(_retry_delay(failures))
+                await asyncio.sleep(retry_delay(failures))
                 failures += 1
                 continue
             if failures:
@@ -238,7 +239,7 @@ class RedisLogStorage:
             except FAILURES as exc:
                 if failures == 0:
                     _internal.warning("integration log tail: Redis unavailable (%s)", describe(exc))
-                await asyncio.sleep(_retry_delay(failures))
+                await asyncio.sleep(retry_delay(failures))
                 failures += 1
                 continue
             failures = 0
