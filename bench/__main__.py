@@ -134,7 +134,7 @@ class Bench:
     # --- phases -------------------------------------------------------------------------
 
     def run(self) -> None:
-        from sandbox.engage.demo import DEMO_INDEX
+        from sandbox.engage import DEMO_INDEX
 
         order_id = DEMO_INDEX["orders"]["purchase"][0]
         many = DEMO_INDEX["many_orders_contact"]

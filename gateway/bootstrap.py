@@ -28,7 +28,7 @@ from gateway.emulators import (
 from gateway.errors import StartupError
 from gateway.http.extensions import schema_extensions
 from gateway.jobs import PollSchedule
-from gateway.log.transport import TransportEventRelay
+from gateway.log import TransportEventRelay
 from gateway.schema import build_schema as build_gateway_schema
 from gateway.services import Services, VendorStatus, build_services
 from gateway.settings import GatewaySettings

@@ -109,6 +109,9 @@ class ReadCache:
         self._orders.clear()
         self._contacts.clear()
 
+    async def aclose(self) -> None:
+        """Nothing to release in one process; a shared cache stops its broadcasting."""
+
     def stats(self) -> CacheStats:
         return CacheStats(
             hits=self._orders.hits + self._contacts.hits,

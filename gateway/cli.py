@@ -33,25 +33,15 @@ from gateway.emulators import (
     start_emulators,
     start_needed_emulators,
 )
-from gateway.errors import StartupError
+from gateway.errors import CommandError, SettingsError, StartupError
 from gateway.gc_tuning import serving_gc, tune_for_serving
-from gateway.settings import (
-    VARIABLES,
-    GatewaySettings,
-    SettingsError,
-    load_settings,
-    redact_url,
-)
+from gateway.settings import VARIABLES, GatewaySettings, load_settings, redact_url
 
 PROG = "order-gateway"
 SANDBOX_URL_VARIABLES = {
     Vendor.ENGAGE: "SANDBOX_ENGAGE_URL",
     Vendor.EXPERTSENDER: "SANDBOX_EXPERTSENDER_URL",
 }
-
-
-class CommandError(Exception):
-    """Stops the command with a one-line message and exit status 2."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -216,7 +206,7 @@ def _check_shared_state(settings: GatewaySettings) -> None:
         if settings.workers > 1:
             logging.getLogger("gateway").warning(UNSHARED_WARNING, settings.workers)
         return
-    from gateway.redis.connection import RedisUnreachable, probe
+    from gateway.redis import RedisUnreachable, probe
 
     try:
         probe(settings.redis_url)

@@ -31,8 +31,8 @@ EMULATOR_START_TIMEOUT_S = 15.0
 def sandbox_app(vendor: Vendor, settings: GatewaySettings) -> Any:
     """The vendor's emulator as an ASGI app, seeded with its demo data."""
     if vendor is Vendor.ENGAGE:
-        from sandbox.engage.app import create_app as create_engage
-        from sandbox.engage.settings import EngageSandboxSettings
+        from sandbox.engage import EngageSandboxSettings
+        from sandbox.engage import create_app as create_engage
 
         return create_engage(
             EngageSandboxSettings(
@@ -40,8 +40,8 @@ def sandbox_app(vendor: Vendor, settings: GatewaySettings) -> Any:
                 faults=_fault_settings(settings),
             )
         )
-    from sandbox.expertsender.app import create_app as create_expertsender
-    from sandbox.expertsender.settings import ExpertSenderSandboxSettings
+    from sandbox.expertsender import ExpertSenderSandboxSettings
+    from sandbox.expertsender import create_app as create_expertsender
 
     return create_expertsender(ExpertSenderSandboxSettings(faults=_fault_settings(settings)))
 
@@ -184,10 +184,10 @@ def announce_sandbox(urls: Mapping[Vendor, str]) -> None:
 def sandbox_api_key(vendor: Vendor) -> str:
     """The key the emulator accepts by default; it guards nothing real."""
     if vendor is Vendor.ENGAGE:
-        from sandbox.engage.demo import DEMO_INDEX
+        from sandbox.engage import DEMO_INDEX
 
         return str(DEMO_INDEX["api_key"])
-    from sandbox.expertsender.demo import DEMO
+    from sandbox.expertsender import DEMO
 
     return str(DEMO["api_key"])
 
@@ -195,10 +195,10 @@ def sandbox_api_key(vendor: Vendor) -> str:
 def demo_emails(vendor: Vendor) -> list[str]:
     """Contacts of the emulator's demo data worth trying first."""
     if vendor is Vendor.ENGAGE:
-        from sandbox.engage.demo import DEMO_INDEX
+        from sandbox.engage import DEMO_INDEX
 
         return [str(contact["email"]) for contact in DEMO_INDEX["contacts"]]
-    from sandbox.expertsender.demo import DEMO
+    from sandbox.expertsender import DEMO
 
     return [str(customer["email"]) for customer in DEMO["customers"]]
 

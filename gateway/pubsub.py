@@ -15,15 +15,12 @@ from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Generic, Protocol, TypeVar
 
+from gateway.errors import SubscriberOverflow
 from gateway.mailbox import Mailbox
 
 T = TypeVar("T")
 
 DEFAULT_MAX_QUEUE = 1000
-
-
-class SubscriberOverflow(Exception):
-    """The subscriber fell too far behind and was dropped instead of buffering without bound."""
 
 
 class Subscription(Protocol[T]):

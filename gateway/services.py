@@ -7,7 +7,7 @@ through the context.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -18,9 +18,13 @@ from gateway.cache import DEFAULT_CACHE_MAXSIZE, DEFAULT_CACHE_TTL_S, ReadCache
 from gateway.errors import VendorNotConfigured
 from gateway.idempotency import IdempotencyStore, MemoryIdempotencyStore, MutationOutcome
 from gateway.jobs import DEFAULT_JOB_TIMEOUT_S
-from gateway.log import DEFAULT_LOG_MAX_ENTRIES, IntegrationLog, MemoryIntegrationLog
-from gateway.log.outcomes import JobOutcomeRecorder
-from gateway.log.transport import TransportEventRelay
+from gateway.log import (
+    DEFAULT_LOG_MAX_ENTRIES,
+    IntegrationLog,
+    JobOutcomeRecorder,
+    MemoryIntegrationLog,
+    TransportEventRelay,
+)
 
 if TYPE_CHECKING:
     from gateway.redis import SharedState
@@ -41,7 +45,7 @@ class JobRegistry(Protocol):
 
     async def get(self, vendor: Vendor, job_id: str) -> Job | None: ...
 
-    def watch(self, vendor: Vendor, job_id: str) -> AsyncIterator[Job]: ...
+    def watch(self, vendor: Vendor, job_id: str) -> AsyncGenerator[Job, None]: ...
 
     async def aclose(self) -> None: ...
 
@@ -112,9 +116,7 @@ class Services:
         """Stops the job pollers and live log tails, then closes the backends and the shared
         state connection."""
         await self.end_streams()
-        close_cache = getattr(self.cache, "aclose", None)
-        if close_cache is not None:
-            await close_cache()
+        await self.cache.aclose()
         for backend in self.backends.values():
             try:
                 await backend.aclose()
@@ -206,13 +208,15 @@ def _default_tracker_factory(
     schedule = poll_schedule if isinstance(poll_schedule, PollSchedule) else PollSchedule()
 
     def factory(on_change: Callable[[Job], Awaitable[None]]) -> JobRegistry:
+        store = shared.job_store() if shared is not None else None
         tracker: JobRegistry = JobTracker(
             backends,
             schedule=schedule,
             timeout_s=timeout_s,
             on_change=on_change,
             on_error=on_error,
-            store=shared.job_store() if shared is not None else None,
+            store=store,
+            abandoned=store,
             fanout=shared.job_fanout() if shared is not None else None,
             lease_ttl_s=lease_ttl_s,
         )

@@ -17,19 +17,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 from adapters.transport import DEFAULT_RATE_PER_SECOND, DEFAULT_TIMEOUT_S
 from gateway.cache import DEFAULT_CACHE_TTL_S
+from gateway.errors import SettingsError
 from gateway.http.keepalive import DEFAULT_KEEPALIVE_S
 from gateway.http.view import DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION
 from gateway.jobs import DEFAULT_JOB_TIMEOUT_S, DEFAULT_POLL_DELAYS, PollSchedule
 from gateway.log import DEFAULT_LOG_MAX_ENTRIES
-
-
-class SettingsError(ValueError):
-    """One environment variable holds a value the gateway cannot use."""
-
-    def __init__(self, variable: str, problem: str) -> None:
-        super().__init__(f"{variable}: {problem}")
-        self.variable = variable
-        self.problem = problem
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,7 @@ from strawberry.subscriptions import (
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from gateway.http.body_limit import BodyTooLarge
+from gateway.errors import BodyTooLarge
 from gateway.http.graphiql import graphiql_page
 from gateway.http.keepalive import DEFAULT_KEEPALIVE_S, keepalive_handler_class
 from gateway.http.masking import INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE

@@ -71,6 +71,7 @@ class JobTracker:
         store: JobStore | None = None,
         fanout: Fanout[TrackedJob] | None = None,
         lease_ttl_s: float | None = None,
+        abandoned: AbandonedJobs | None = None,
     ) -> None:
         if not timeout_s > 0:
             raise ValueError(f"timeout_s must be positive, got {timeout_s!r}")
@@ -94,6 +95,8 @@ class JobTracker:
         self._subscriptions: set[Subscription[TrackedJob]] = set()
         self._stats: OrderedDict[_Key, PollStats] = OrderedDict()
         self._closed = False
+        # A store shared with other processes: the jobs a vanished process followed are adopted.
+        self._abandoned = abandoned
         self._sweeper: asyncio.Task[None] | None = None
         self._start_sweeper()
 
@@ -221,7 +224,7 @@ class JobTracker:
     def _start_sweeper(self) -> None:
         """With a store shared by several processes, adopt the jobs a vanished process was
         following (nobody else would, if nobody watches them)."""
-        if self._closed or not hasattr(self._store, "abandoned"):
+        if self._closed or self._abandoned is None:
             return
         if self._sweeper is not None and not self._sweeper.done():
             return
@@ -232,7 +235,8 @@ class JobTracker:
         self._sweeper = loop.create_task(self._adopt_abandoned(), name="job-sweeper")
 
     async def _adopt_abandoned(self) -> None:
-        store: AbandonedJobs = self._store  # type: ignore[assignment]
+        store = self._abandoned
+        assert store is not None  # started only with one
         while not self._closed:
             await asyncio.sleep(self._lease_ttl_s / 2)
             try:

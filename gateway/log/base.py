@@ -12,10 +12,6 @@ from adapters.model import LogEntry, LogSeverity, Vendor
 DEFAULT_LOG_MAX_ENTRIES = 10_000
 
 
-class InvalidLogCursor(ValueError):
-    """An ``after`` cursor this log did not issue."""
-
-
 @dataclass(frozen=True, slots=True)
 class LogFilter:
     """Entries must match every field that is set; ``since`` is inclusive."""

@@ -18,7 +18,8 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from adapters.model import LogEntry, LogSeverity, Vendor
-from gateway.log.base import InvalidLogCursor, LogFilter, LogPage
+from gateway.errors import InvalidLogCursor
+from gateway.log.base import LogFilter, LogPage
 
 logger = logging.getLogger("gateway.integration")
 

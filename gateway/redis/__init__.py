@@ -7,7 +7,8 @@ invalidation (``cache``). ``SharedState`` connects and builds them; without a Re
 gateway keeps all of this in memory, in one process.
 """
 
-from gateway.redis.connection import RedisUnreachable
+from gateway.errors import RedisUnreachable
+from gateway.redis.connection import probe
 from gateway.redis.state import SharedState
 
-__all__ = ["RedisUnreachable", "SharedState"]
+__all__ = ["RedisUnreachable", "SharedState", "probe"]

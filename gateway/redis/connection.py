@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
-from gateway.errors import StateStoreUnavailable
+from gateway.errors import RedisUnreachable, StateStoreUnavailable
 from gateway.settings import redact_url
 
 DEFAULT_TIMEOUT_S = 2.0
@@ -46,10 +46,6 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (
 
 # Anything a Redis call can raise that is not a bug of ours.
 FAILURES: tuple[type[BaseException], ...] = (*UNAVAILABLE, redis_errors.RedisError)
-
-
-class RedisUnreachable(RuntimeError):
-    """Redis did not answer at start-up; the message is one line without the password."""
 
 
 def open_client(url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Redis:

@@ -15,9 +15,9 @@ from typing import Generic, TypeVar
 
 from redis.asyncio import Redis
 
-from gateway.errors import StateStoreUnavailable
+from gateway.errors import InvalidRecord, StateStoreUnavailable
 from gateway.pubsub import DEFAULT_MAX_QUEUE, LocalSubscribers, LocalSubscription
-from gateway.redis.codec import Codec, InvalidRecord
+from gateway.redis.codec import Codec
 from gateway.redis.connection import unavailable_as_typed
 from gateway.redis.hub import PubSubHub
 from gateway.redis.keys import Keys

@@ -20,8 +20,8 @@ from typing import Any, Generic, TypeVar
 import orjson
 from redis.asyncio import Redis
 
-from gateway.idempotency import IdempotencyKeyReused
-from gateway.redis.codec import Codec, InvalidRecord
+from gateway.errors import IdempotencyKeyReused, InvalidRecord
+from gateway.redis.codec import Codec
 from gateway.redis.connection import UNAVAILABLE, retry_delay, unavailable_as_typed
 from gateway.redis.keys import Keys
 

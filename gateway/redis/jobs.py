@@ -22,7 +22,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from adapters.model import Job, Vendor
-from gateway.jobs.store import SaveResult, TrackedJob, save_superseding
+from gateway.jobs import SaveResult, TrackedJob, save_superseding
 from gateway.redis.codec import JOB_CODEC
 from gateway.redis.connection import unavailable_as_typed
 from gateway.redis.keys import Keys

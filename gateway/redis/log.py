@@ -30,9 +30,15 @@ from typing import Any
 from redis.asyncio import Redis
 
 from adapters.model import LogEntry
-from gateway.log.base import DEFAULT_LOG_MAX_ENTRIES
-from gateway.log.recording import DEFAULT_TAIL_BUFFER, Deliver, IntegrationLog, Position
-from gateway.redis.codec import LOG_ENTRY_CODEC, InvalidRecord
+from gateway.errors import InvalidRecord
+from gateway.log import (
+    DEFAULT_LOG_MAX_ENTRIES,
+    DEFAULT_TAIL_BUFFER,
+    Deliver,
+    IntegrationLog,
+    Position,
+)
+from gateway.redis.codec import LOG_ENTRY_CODEC
 from gateway.redis.connection import (
     FAILURES,
     UNAVAILABLE,

@@ -13,19 +13,12 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from gateway.errors import StateStoreUnavailable
+from gateway.errors import RedisUnreachable, StateStoreUnavailable
 from gateway.idempotency import MutationOutcome
-from gateway.jobs.store import TrackedJob
+from gateway.jobs import TrackedJob
 from gateway.redis.cache import SharedReadCache
 from gateway.redis.codec import OUTCOME_CODEC, TRACKED_JOB_CODEC
-from gateway.redis.connection import (
-    DEFAULT_TIMEOUT_S,
-    FAILURES,
-    UNAVAILABLE,
-    RedisUnreachable,
-    connect,
-    describe,
-)
+from gateway.redis.connection import DEFAULT_TIMEOUT_S, FAILURES, UNAVAILABLE, connect, describe
 from gateway.redis.fanout import RedisFanout
 from gateway.redis.hub import PubSubHub
 from gateway.redis.idempotency import RedisIdempotencyStore

@@ -7,8 +7,8 @@ from typing import Annotated
 import strawberry
 
 from adapters.model import ContactRef, Vendor
-from gateway.errors import BadUserInput, InvalidId, to_camel
-from gateway.ids import GlobalId, InvalidGlobalId, NodeType, decode_id
+from gateway.errors import BadUserInput, InvalidGlobalId, InvalidId, to_camel
+from gateway.ids import GlobalId, NodeType, decode_id
 from gateway.log import InvalidLogCursor
 from gateway.schema.contact import Contact
 from gateway.schema.info import GatewayInfo

@@ -2,13 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.settings import (
-    VARIABLES,
-    GatewaySettings,
-    SettingsError,
-    load_settings,
-    redact_url,
-)
+from gateway.errors import SettingsError
+from gateway.settings import VARIABLES, GatewaySettings, load_settings, redact_url
 
 
 def test_no_environment_gives_the_documented_defaults() -> None:
