@@ -59,6 +59,8 @@ _WRITE_BATCH = 200
 _CLOCK_SKEW_MS = 5 * 60 * 1000
 _SETTLE_TIMEOUT_S = 1.0
 BLOCK_MS = 1000
+# Entries buffered while Redis is down; past that the oldest are dropped (and counted).
+DEFAULT_MAX_PENDING = 10_000
 
 
 def _stream_id(raw: bytes | str) -> tuple[int, int]:
@@ -96,7 +98,7 @@ class RedisLogStorage:
         keys: Keys,
         *,
         max_entries: int = DEFAULT_LOG_MAX_ENTRIES,
-        max_pending: int = 10_000,
+        max_pending: int = DEFAULT_MAX_PENDING,
     ) -> None:
         if max_entries < 1 or max_pending < 1:
             raise ValueError("max_entries and max_pending must be at least 1")
@@ -282,7 +284,7 @@ class RedisIntegrationLog(IntegrationLog):
         *,
         max_entries: int = DEFAULT_LOG_MAX_ENTRIES,
         tail_buffer: int = DEFAULT_TAIL_BUFFER,
-        max_pending: int = 10_000,
+        max_pending: int = DEFAULT_MAX_PENDING,
     ) -> None:
         self.storage = RedisLogStorage(
             client, keys, max_entries=max_entries, max_pending=max_pending
