@@ -244,6 +244,19 @@ async def test_never_blind_read_timeout_is_outcome_unknown(vendor: Served) -> No
     assert_nothing_leaks(caught.value, server.url)
 
 
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
+async def test_a_write_dropped_after_sending_goes_out_once_whatever_its_method(method: str) -> None:
+    # HTTP calls PUT and DELETE idempotent and some clients resend them by themselves after a
+    # drop; a vendor write may still not be safe to repeat blind (an Engage replacement).
+    async with (
+        dropping_server() as dropper,
+        VendorTransport(settings(dropper.url, max_attempts=3)) as transport,
+    ):
+        with pytest.raises(WriteOutcomeUnknown):
+            await transport.request(method, "/orders/A", json={}, retry=RetryPolicy.NEVER_BLIND)
+        assert dropper.connections == 1
+
+
 async def test_dropped_connection_write_is_not_resent_read_is() -> None:
     async with (
         dropping_server() as dropper,
