@@ -35,7 +35,7 @@ schema-check: $(STAMP)
 	$(BIN)/order-gateway export-schema --check schema.graphql
 
 pytest: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 test: $(STAMP) system-deps lint typecheck schema-check pytest
 
