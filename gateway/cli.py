@@ -68,57 +68,46 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run the gateway (sandbox for unconfigured vendors)")
     serve.add_argument("--host", help="interface to listen on (GATEWAY_HOST, default 127.0.0.1)")
-    serve.add_argument(
-        "--port",
-        type=_setting_option("GATEWAY_PORT"),
-        help="port, 0 picks a free one (GATEWAY_PORT, default 8000)",
+    _add_setting_options(
+        serve.add_argument,
+        ("--port", "GATEWAY_PORT", "port, 0 picks a free one (GATEWAY_PORT, default 8000)"),
+        ("--workers", "GATEWAY_WORKERS", "gateway processes (GATEWAY_WORKERS, default 1)"),
+        ("--log-level", "GATEWAY_LOG_LEVEL", "process log level (GATEWAY_LOG_LEVEL)"),
     )
-    serve.add_argument(
-        "--workers",
-        type=_setting_option("GATEWAY_WORKERS"),
-        help="gateway processes (GATEWAY_WORKERS, default 1)",
-    )
-    serve.add_argument("--log-level", type=_setting_option("GATEWAY_LOG_LEVEL"))
     serve.set_defaults(run=_serve)
 
     sandbox = commands.add_parser("sandbox", help="run both vendor emulators standalone")
-    sandbox.add_argument(
-        "--engage-port",
-        type=_setting_option("SANDBOX_ENGAGE_PORT"),
-        help="default SANDBOX_ENGAGE_PORT or 8101",
+    _add_setting_options(
+        sandbox.add_argument,
+        ("--engage-port", "SANDBOX_ENGAGE_PORT", "default SANDBOX_ENGAGE_PORT or 8101"),
+        (
+            "--expertsender-port",
+            "SANDBOX_EXPERTSENDER_PORT",
+            "default SANDBOX_EXPERTSENDER_PORT or 8102",
+        ),
+        ("--log-level", "GATEWAY_LOG_LEVEL", "process log level (GATEWAY_LOG_LEVEL)"),
     )
-    sandbox.add_argument(
-        "--expertsender-port",
-        type=_setting_option("SANDBOX_EXPERTSENDER_PORT"),
-        help="default SANDBOX_EXPERTSENDER_PORT or 8102",
-    )
-    sandbox.add_argument("--log-level", type=_setting_option("GATEWAY_LOG_LEVEL"))
     faults = sandbox.add_argument_group(
         "faults injected from the start (also SANDBOX_FAULT_*; changeable at /_sandbox/faults)"
     )
-    faults.add_argument(
-        "--job-delay-ms",
-        type=_setting_option("SANDBOX_ENGAGE_JOB_DELAY_MS"),
-        help="Engage job step delay",
-    )
-    faults.add_argument(
-        "--latency-ms",
-        type=_setting_option("SANDBOX_FAULT_LATENCY_MS"),
-        help="added to every request",
-    )
-    for name, what in (
-        ("error-rate", "answered 503"),
-        ("rate-limit-rate", "answered 429 with Retry-After"),
-        ("drop-rate", "dropped before they are handled"),
-        ("drop-after-commit-rate", "handled, then dropped without an answer"),
-    ):
-        faults.add_argument(
-            f"--{name}",
-            type=_setting_option(f"SANDBOX_FAULT_{name.upper().replace('-', '_')}"),
-            help=f"share of requests {what}",
-        )
-    faults.add_argument(
-        "--fault-seed", type=_setting_option("SANDBOX_FAULT_SEED"), help="seed of the fault draws"
+    _add_setting_options(
+        faults.add_argument,
+        ("--job-delay-ms", "SANDBOX_ENGAGE_JOB_DELAY_MS", "Engage job step delay"),
+        ("--latency-ms", "SANDBOX_FAULT_LATENCY_MS", "added to every request"),
+        *(
+            (
+                f"--{name}",
+                f"SANDBOX_FAULT_{name.upper().replace('-', '_')}",
+                f"share of requests {what}",
+            )
+            for name, what in (
+                ("error-rate", "answered 503"),
+                ("rate-limit-rate", "answered 429 with Retry-After"),
+                ("drop-rate", "dropped before they are handled"),
+                ("drop-after-commit-rate", "handled, then dropped without an answer"),
+            )
+        ),
+        ("--fault-seed", "SANDBOX_FAULT_SEED", "seed of the fault draws"),
     )
     sandbox.set_defaults(run=_sandbox)
 
@@ -132,9 +121,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_setting_options(
+    add_argument: Callable[..., object], *options: tuple[str, str, str]
+) -> None:
+    """Options that override settings: ``(flag, variable, help)``, each read by its variable's
+    own parser, so an option and its variable accept exactly the same values."""
+    for flag, variable, text in options:
+        add_argument(flag, type=_setting_option(variable), help=text)
+
+
 def _setting_option(variable: str) -> Callable[[str], Any]:
-    """An argparse ``type`` for the option that overrides ``variable``: the setting's own
-    parser, so an option and its environment variable accept exactly the same values."""
+    """An argparse ``type`` reading ``variable``'s value with the setting's own parser."""
     parse = VARIABLES[variable][1]
 
     def convert(text: str) -> Any:

@@ -132,14 +132,8 @@ def judge_exception(
             retryable=True,
             health=Health.DOWN,
         )
-    if isinstance(exc, httpx.ProxyError):
-        # The proxy refused to open a tunnel to the vendor: nothing reached the vendor.
-        return Verdict(
-            VendorUnavailable(f"{label} is unreachable through the proxy ({where})", vendor=vendor),
-            retryable=True,
-            health=Health.DOWN,
-        )
-    if isinstance(exc, httpx.ConnectError):
+    # No connection, or a proxy that refused to open a tunnel: nothing reached the vendor.
+    if isinstance(exc, httpx.ConnectError | httpx.ProxyError):
         return Verdict(
             VendorUnavailable(f"{label} is unreachable ({kind}, {where})", vendor=vendor),
             retryable=True,
