@@ -36,6 +36,7 @@ from gateway.emulators import (
 from gateway.errors import CommandError, SettingsError, StartupError
 from gateway.gc_tuning import serving_gc, tune_for_serving
 from gateway.settings import VARIABLES, GatewaySettings, load_settings, redact_url
+from sandbox.faults import FaultSettingsError
 
 PROG = "order-gateway"
 SANDBOX_URL_VARIABLES = {
@@ -312,10 +313,13 @@ def _sandbox(args: argparse.Namespace) -> int:
         "drop_after_commit_rate": args.drop_after_commit_rate,
         "seed": args.fault_seed,
     }
-    faults = dataclasses.replace(
-        settings.sandbox.faults,
-        **{name: value for name, value in fault_options.items() if value is not None},
-    )
+    try:
+        faults = dataclasses.replace(
+            settings.sandbox.faults,
+            **{name: value for name, value in fault_options.items() if value is not None},
+        )
+    except FaultSettingsError as exc:
+        raise CommandError(f"sandbox faults: {exc}") from None
     sandbox_settings = dataclasses.replace(
         settings.sandbox,
         engage_port=ports[Vendor.ENGAGE],

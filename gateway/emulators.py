@@ -8,7 +8,6 @@ multi-worker server, or a separate ``order-gateway sandbox`` process).
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import socket
 import threading
@@ -37,22 +36,13 @@ def sandbox_app(vendor: Vendor, settings: GatewaySettings) -> Any:
         return create_engage(
             EngageSandboxSettings(
                 job_delay_ms=settings.sandbox.engage_job_delay_ms,
-                faults=_fault_settings(settings),
+                faults=settings.sandbox.faults,
             )
         )
     from sandbox.expertsender import ExpertSenderSandboxSettings
     from sandbox.expertsender import create_app as create_expertsender
 
-    return create_expertsender(ExpertSenderSandboxSettings(faults=_fault_settings(settings)))
-
-
-def _fault_settings(settings: GatewaySettings) -> Any:
-    from sandbox.faults import FaultSettings, FaultSettingsError
-
-    try:
-        return FaultSettings(**dataclasses.asdict(settings.sandbox.faults))
-    except FaultSettingsError as exc:
-        raise StartupError(f"sandbox faults: {exc}") from None
+    return create_expertsender(ExpertSenderSandboxSettings(faults=settings.sandbox.faults))
 
 
 EMULATOR_THREAD_NAME = "sandbox-emulators"

@@ -22,6 +22,8 @@ from gateway.http.keepalive import DEFAULT_KEEPALIVE_S
 from gateway.http.view import DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION
 from gateway.jobs import DEFAULT_JOB_TIMEOUT_S, DEFAULT_POLL_DELAYS, PollSchedule
 from gateway.log import DEFAULT_LOG_MAX_ENTRIES
+from sandbox.engage import DEFAULT_JOB_DELAY_MS
+from sandbox.faults import MAX_LATENCY_MS, FaultSettings, FaultSettingsError
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,21 +50,10 @@ class SandboxSettings:
     # separate ``order-gateway sandbox``): the gateway then uses them instead of starting its own.
     engage_url: str | None = None
     expertsender_url: str | None = None
-    engage_job_delay_ms: int = 300
-    faults: SandboxFaults = field(default_factory=lambda: SandboxFaults())
-
-
-@dataclass(frozen=True, slots=True)
-class SandboxFaults:
-    """Faults both emulators inject from the start (they can be changed at run time through
-    each emulator's ``/_sandbox/faults``): for trying a frontend against a misbehaving vendor."""
-
-    latency_ms: int = 0
-    error_rate: float = 0.0
-    rate_limit_rate: float = 0.0
-    drop_rate: float = 0.0
-    drop_after_commit_rate: float = 0.0
-    seed: int = 1
+    engage_job_delay_ms: int = DEFAULT_JOB_DELAY_MS
+    # Faults both emulators inject from the start (they can be changed at run time through each
+    # emulator's ``/_sandbox/faults``): for trying a frontend against a misbehaving vendor.
+    faults: FaultSettings = field(default_factory=FaultSettings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,7 +283,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SANDBOX_ENGAGE_URL": ("sandbox.engage_url", _url),
     "SANDBOX_EXPERTSENDER_URL": ("sandbox.expertsender_url", _url),
     "SANDBOX_ENGAGE_JOB_DELAY_MS": ("sandbox.engage_job_delay_ms", _int(0, 600_000)),
-    "SANDBOX_FAULT_LATENCY_MS": ("sandbox.faults.latency_ms", _int(0, 600_000)),
+    "SANDBOX_FAULT_LATENCY_MS": ("sandbox.faults.latency_ms", _int(0, MAX_LATENCY_MS)),
     "SANDBOX_FAULT_ERROR_RATE": ("sandbox.faults.error_rate", _rate),
     "SANDBOX_FAULT_RATE_LIMIT_RATE": ("sandbox.faults.rate_limit_rate", _rate),
     "SANDBOX_FAULT_DROP_RATE": ("sandbox.faults.drop_rate", _rate),
@@ -338,7 +329,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> GatewaySettings:
         except ValueError as exc:
             problem = "has an invalid value" if variable in _SECRETS else str(exc)
             raise SettingsError(variable, problem) from None
-        settings = _replaced(settings, path.split("."), value)
+        try:
+            settings = _replaced(settings, path.split("."), value)
+        except FaultSettingsError as exc:  # the fault rates together exceed one
+            raise SettingsError(variable, str(exc)) from None
     check_settings(settings)
     return settings
 

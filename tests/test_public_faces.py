@@ -76,7 +76,13 @@ EXPORTS: dict[str, set[str]] = {
     },
     "gateway.redis": {"RedisUnreachable", "SharedState", "probe"},
     "gateway.schema": {"SCHEMA_DESCRIPTION", "build_schema"},
-    "sandbox.engage": {"DEFAULT_API_KEY", "DEMO_INDEX", "EngageSandboxSettings", "create_app"},
+    "sandbox.engage": {
+        "DEFAULT_API_KEY",
+        "DEFAULT_JOB_DELAY_MS",
+        "DEMO_INDEX",
+        "EngageSandboxSettings",
+        "create_app",
+    },
     "sandbox.expertsender": {
         "DEFAULT_API_KEY",
         "DEMO",
