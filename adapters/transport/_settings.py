@@ -50,27 +50,17 @@ class TransportKnobs:
         return {knob.name: getattr(self, knob.name) for knob in fields(TransportKnobs)}
 
     def _check_knobs(self) -> None:
-        problems = [
-            name
-            for name, value in (
-                ("timeout_s", self.timeout_s),
-                ("max_attempts", self.max_attempts),
-                ("rate_per_second", self.rate_per_second),
-                ("breaker_failure_threshold", self.breaker_failure_threshold),
-                ("max_connections", self.max_connections),
-            )
-            if value <= 0
-        ]
-        problems += [
-            name
-            for name, value in (
-                ("backoff_base_s", self.backoff_base_s),
-                ("backoff_max_s", self.backoff_max_s),
-                ("breaker_reset_s", self.breaker_reset_s),
-                ("retry_after_max_s", self.retry_after_max_s),
-            )
-            if value < 0
-        ]
+        positive = (
+            "timeout_s",
+            "max_attempts",
+            "rate_per_second",
+            "breaker_failure_threshold",
+            "max_connections",
+        )
+        not_negative = ("backoff_base_s", "backoff_max_s", "breaker_reset_s", "retry_after_max_s")
+        knobs = self.transport_knobs()
+        problems = [name for name in positive if knobs[name] <= 0]
+        problems += [name for name in not_negative if knobs[name] < 0]
         if problems:
             raise ValueError(f"invalid transport settings: {', '.join(problems)} out of range")
 
