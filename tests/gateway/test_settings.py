@@ -211,5 +211,5 @@ def test_a_fault_latency_the_emulators_refuse_is_refused_with_its_variable() -> 
 
 def test_fault_rates_summing_past_one_are_refused_with_a_variable() -> None:
     environ = {"SANDBOX_FAULT_ERROR_RATE": "0.8", "SANDBOX_FAULT_DROP_RATE": "0.5"}
-    with pytest.raises(SettingsError, match="SANDBOX_FAULT_DROP_RATE: rates: .* at most 1"):
+    with pytest.raises(SettingsError, match=r"SANDBOX_FAULT_DROP_RATE: rates: .* at most 1"):
         load_settings(environ)
