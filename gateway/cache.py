@@ -15,10 +15,7 @@ from typing import Generic, TypeVar
 from cachetools import TTLCache
 
 from adapters.model import Contact, Order, Vendor
-
-# GATEWAY_CACHE_TTL_S: short, since a vendor change made elsewhere is seen only once it lapses.
-DEFAULT_CACHE_TTL_S = 5.0
-DEFAULT_CACHE_MAXSIZE = 10_000
+from gateway.defaults import DEFAULT_CACHE_MAXSIZE, DEFAULT_CACHE_TTL_S
 
 T = TypeVar("T")
 

@@ -8,6 +8,7 @@ multi-worker server, or a separate ``order-gateway sandbox`` process).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import socket
 import threading
@@ -33,12 +34,10 @@ def sandbox_app(vendor: Vendor, settings: GatewaySettings) -> Any:
         from sandbox.engage import EngageSandboxSettings
         from sandbox.engage import create_app as create_engage
 
-        return create_engage(
-            EngageSandboxSettings(
-                job_delay_ms=settings.sandbox.engage_job_delay_ms,
-                faults=settings.sandbox.faults,
-            )
-        )
+        engage = EngageSandboxSettings(faults=settings.sandbox.faults)
+        if settings.sandbox.engage_job_delay_ms is not None:
+            engage = dataclasses.replace(engage, job_delay_ms=settings.sandbox.engage_job_delay_ms)
+        return create_engage(engage)
     from sandbox.expertsender import ExpertSenderSandboxSettings
     from sandbox.expertsender import create_app as create_expertsender
 

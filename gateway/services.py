@@ -14,12 +14,16 @@ from typing import TYPE_CHECKING, Protocol
 from adapters.backend import Backend
 from adapters.errors import ClientError, VendorError
 from adapters.model import Job, LogSeverity, Vendor
-from gateway.cache import DEFAULT_CACHE_MAXSIZE, DEFAULT_CACHE_TTL_S, ReadCache
+from gateway.cache import ReadCache
+from gateway.defaults import (
+    DEFAULT_CACHE_MAXSIZE,
+    DEFAULT_CACHE_TTL_S,
+    DEFAULT_JOB_TIMEOUT_S,
+    DEFAULT_LOG_MAX_ENTRIES,
+)
 from gateway.errors import VendorNotConfigured
 from gateway.idempotency import IdempotencyStore, MemoryIdempotencyStore, MutationOutcome
-from gateway.jobs import DEFAULT_JOB_TIMEOUT_S
 from gateway.log import (
-    DEFAULT_LOG_MAX_ENTRIES,
     IntegrationLog,
     JobOutcomeRecorder,
     MemoryIntegrationLog,

@@ -15,14 +15,17 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from adapters.transport import DEFAULT_RATE_PER_SECOND, DEFAULT_TIMEOUT_S
-from gateway.cache import DEFAULT_CACHE_TTL_S
+from adapters.defaults import DEFAULT_RATE_PER_SECOND, DEFAULT_TIMEOUT_S
+from gateway.defaults import (
+    DEFAULT_CACHE_TTL_S,
+    DEFAULT_JOB_TIMEOUT_S,
+    DEFAULT_KEEPALIVE_S,
+    DEFAULT_LOG_MAX_ENTRIES,
+    DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    DEFAULT_POLL_DELAYS,
+)
 from gateway.errors import SettingsError
-from gateway.http.keepalive import DEFAULT_KEEPALIVE_S
-from gateway.http.view import DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION
-from gateway.jobs import DEFAULT_JOB_TIMEOUT_S, DEFAULT_POLL_DELAYS, PollSchedule
-from gateway.log import DEFAULT_LOG_MAX_ENTRIES
-from sandbox.engage import DEFAULT_JOB_DELAY_MS
+from gateway.jobs import PollSchedule
 from sandbox.faults import MAX_LATENCY_MS, FaultSettings, FaultSettingsError
 
 
@@ -50,7 +53,8 @@ class SandboxSettings:
     # separate ``order-gateway sandbox``): the gateway then uses them instead of starting its own.
     engage_url: str | None = None
     expertsender_url: str | None = None
-    engage_job_delay_ms: int = DEFAULT_JOB_DELAY_MS
+    # How long each Engage emulator job state lasts; None keeps the emulator's own default.
+    engage_job_delay_ms: int | None = None
     # Faults both emulators inject from the start (they can be changed at run time through each
     # emulator's ``/_sandbox/faults``): for trying a frontend against a misbehaving vendor.
     faults: FaultSettings = field(default_factory=FaultSettings)

@@ -28,8 +28,6 @@ EXPORTS: dict[str, set[str]] = {
     "adapters.transport": {
         "BreakerState",
         "CircuitBreaker",
-        "DEFAULT_RATE_PER_SECOND",
-        "DEFAULT_TIMEOUT_S",
         "RetryPolicy",
         "TransportEvent",
         "TransportEventKind",
@@ -43,8 +41,6 @@ EXPORTS: dict[str, set[str]] = {
     },
     "gateway.jobs": {
         "AbandonedJobs",
-        "DEFAULT_JOB_TIMEOUT_S",
-        "DEFAULT_POLL_DELAYS",
         "JOB_TIMEOUT",
         "JobRecords",
         "JobStore",
@@ -60,7 +56,6 @@ EXPORTS: dict[str, set[str]] = {
         "supersedes",
     },
     "gateway.log": {
-        "DEFAULT_LOG_MAX_ENTRIES",
         "DEFAULT_TAIL_BUFFER",
         "Deliver",
         "IntegrationLog",

@@ -14,8 +14,6 @@ from adapters.transport._events import TransportEvent, TransportEventKind, Trans
 from adapters.transport._json import response_json
 from adapters.transport._outcomes import parse_retry_after
 from adapters.transport._settings import (
-    DEFAULT_RATE_PER_SECOND,
-    DEFAULT_TIMEOUT_S,
     RetryPolicy,
     TransportKnobs,
     TransportSettings,
@@ -23,8 +21,6 @@ from adapters.transport._settings import (
 )
 
 __all__ = [
-    "DEFAULT_RATE_PER_SECOND",
-    "DEFAULT_TIMEOUT_S",
     "BreakerState",
     "CircuitBreaker",
     "RetryPolicy",

@@ -7,12 +7,8 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
+from adapters.defaults import DEFAULT_RATE_PER_SECOND, DEFAULT_TIMEOUT_S
 from adapters.model import Vendor
-
-DEFAULT_TIMEOUT_S = 10.0
-# Engage asks integrations to stay under 50 req/s per key (engage-v3.md §8); ExpertSender
-# documents no limit, and the same pace stays polite there.
-DEFAULT_RATE_PER_SECOND = 40.0
 
 
 class RetryPolicy(StrEnum):

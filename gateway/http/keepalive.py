@@ -16,9 +16,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 
-# Seconds between server pings (GATEWAY_WS_KEEPALIVE_S): well under the idle timeouts of
-# common proxies and load balancers (nginx, AWS ALB: 60 s).
-DEFAULT_KEEPALIVE_S = 15.0
+from gateway.defaults import DEFAULT_KEEPALIVE_S
 
 
 class KeepAliveTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):

@@ -38,9 +38,10 @@ from strawberry.subscriptions import (
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from gateway.defaults import DEFAULT_KEEPALIVE_S, DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION
 from gateway.errors import BodyTooLarge
 from gateway.http.graphiql import graphiql_page
-from gateway.http.keepalive import DEFAULT_KEEPALIVE_S, keepalive_handler_class
+from gateway.http.keepalive import keepalive_handler_class
 from gateway.http.masking import INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE
 from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON, JSON, negotiate
 from gateway.http.ws_hooks import WebSocketHooks, WsAuthenticator
@@ -48,9 +49,6 @@ from gateway.http.ws_hooks import WebSocketHooks, WsAuthenticator
 logger = logging.getLogger(__name__)
 
 ContextGetter = Callable[[Request | WebSocket, Response | WebSocket], Awaitable[Any]]
-
-# Operations one WebSocket may run at once (GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION).
-DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 100
 
 SUBSCRIPTION_TRANSPORTS = (
     "Subscriptions need a streaming transport: a WebSocket (graphql-transport-ws or graphql-ws) "

@@ -1,7 +1,7 @@
 """Following accepted vendor jobs to their final state, and streaming their progress."""
 
 from gateway.jobs.poller import JOB_TIMEOUT, PollStats
-from gateway.jobs.schedule import DEFAULT_POLL_DELAYS, PollSchedule
+from gateway.jobs.schedule import PollSchedule
 from gateway.jobs.store import (
     AbandonedJobs,
     JobRecords,
@@ -12,11 +12,9 @@ from gateway.jobs.store import (
     save_superseding,
     supersedes,
 )
-from gateway.jobs.tracker import DEFAULT_JOB_TIMEOUT_S, JobTracker, TrackerStats, job_topic
+from gateway.jobs.tracker import JobTracker, TrackerStats, job_topic
 
 __all__ = [
-    "DEFAULT_JOB_TIMEOUT_S",
-    "DEFAULT_POLL_DELAYS",
     "JOB_TIMEOUT",
     "AbandonedJobs",
     "JobRecords",

@@ -11,7 +11,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-DEFAULT_POLL_DELAYS: tuple[float, ...] = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
+from gateway.defaults import DEFAULT_POLL_DELAYS
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from adapters.backend import Backend
 from adapters.errors import JobNotFound
 from adapters.model import Job, Vendor
+from gateway.defaults import DEFAULT_JOB_TIMEOUT_S
 from gateway.errors import StateStoreUnavailable
 from gateway.jobs.poller import VENDOR_NOT_CONFIGURED, JobPoller, PollStats, failed
 from gateway.jobs.schedule import PollSchedule
@@ -31,8 +32,6 @@ logger = logging.getLogger(__name__)
 OnChange = Callable[[Job], Awaitable[None]]
 OnError = Callable[[Job, Exception], Awaitable[None]]
 
-# A job not final by then is given up as FAILED (GATEWAY_JOB_TIMEOUT_S).
-DEFAULT_JOB_TIMEOUT_S = 120.0
 _MAX_STATS = 10_000
 
 _Key = tuple[Vendor, str]

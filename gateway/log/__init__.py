@@ -2,7 +2,6 @@
 
 from gateway.errors import InvalidLogCursor
 from gateway.log.base import (
-    DEFAULT_LOG_MAX_ENTRIES,
     LogFilter,
     LogPage,
 )
@@ -18,7 +17,6 @@ from gateway.log.recording import (
 from gateway.log.transport import TransportEventRelay
 
 __all__ = [
-    "DEFAULT_LOG_MAX_ENTRIES",
     "DEFAULT_TAIL_BUFFER",
     "Deliver",
     "IntegrationLog",

@@ -8,9 +8,6 @@ from datetime import datetime
 
 from adapters.model import LogEntry, LogSeverity, Vendor
 
-# Entries kept (GATEWAY_LOG_MAX_ENTRIES); older ones are dropped first.
-DEFAULT_LOG_MAX_ENTRIES = 10_000
-
 
 @dataclass(frozen=True, slots=True)
 class LogFilter:

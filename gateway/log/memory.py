@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
 from adapters.model import LogEntry
-from gateway.log.base import DEFAULT_LOG_MAX_ENTRIES
+from gateway.defaults import DEFAULT_LOG_MAX_ENTRIES
 from gateway.log.recording import DEFAULT_TAIL_BUFFER, Deliver, IntegrationLog, Position
 
 

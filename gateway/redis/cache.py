@@ -23,7 +23,8 @@ import orjson
 from redis.asyncio import Redis
 
 from adapters.model import Contact, Order, Vendor
-from gateway.cache import DEFAULT_CACHE_MAXSIZE, DEFAULT_CACHE_TTL_S, ReadCache
+from gateway.cache import ReadCache
+from gateway.defaults import DEFAULT_CACHE_MAXSIZE, DEFAULT_CACHE_TTL_S
 from gateway.redis.connection import UNAVAILABLE, retry_delay
 from gateway.redis.hub import PubSubHub
 from gateway.redis.keys import Keys

@@ -20,7 +20,7 @@ from redis.backoff import ExponentialBackoff
 from gateway.errors import RedisUnreachable, StateStoreUnavailable
 from gateway.settings import redact_url
 
-DEFAULT_TIMEOUT_S = 2.0
+DEFAULT_REDIS_TIMEOUT_S = 2.0
 # How long background work (log writer and tail, invalidation publisher) waits before trying
 # Redis again after the n-th failure in a row; the last delay repeats.
 RETRY_DELAYS_S = (0.05, 0.2, 0.5, 1.0, 2.0)
@@ -48,7 +48,7 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (
 FAILURES: tuple[type[BaseException], ...] = (*UNAVAILABLE, redis_errors.RedisError)
 
 
-def open_client(url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Redis:
+def open_client(url: str, *, timeout_s: float = DEFAULT_REDIS_TIMEOUT_S) -> Redis:
     # Reconnecting once covers a connection the server closed while it sat idle in the pool;
     # more retries would only hold requests longer when Redis is really gone.
     return Redis.from_url(
@@ -60,7 +60,7 @@ def open_client(url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Redis:
     )
 
 
-async def connect(url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Redis:
+async def connect(url: str, *, timeout_s: float = DEFAULT_REDIS_TIMEOUT_S) -> Redis:
     """A client whose server answered a PING; ``RedisUnreachable`` otherwise."""
     client = open_client(url, timeout_s=timeout_s)
     try:
@@ -73,7 +73,7 @@ async def connect(url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Redis:
     return client
 
 
-def probe(url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+def probe(url: str, *, timeout_s: float = DEFAULT_REDIS_TIMEOUT_S) -> None:
     """Outside any event loop (the command line, before the server starts): raise
     ``RedisUnreachable`` unless Redis answers."""
 

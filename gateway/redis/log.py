@@ -30,14 +30,9 @@ from typing import Any
 from redis.asyncio import Redis
 
 from adapters.model import LogEntry
+from gateway.defaults import DEFAULT_LOG_MAX_ENTRIES
 from gateway.errors import InvalidRecord
-from gateway.log import (
-    DEFAULT_LOG_MAX_ENTRIES,
-    DEFAULT_TAIL_BUFFER,
-    Deliver,
-    IntegrationLog,
-    Position,
-)
+from gateway.log import DEFAULT_TAIL_BUFFER, Deliver, IntegrationLog, Position
 from gateway.redis.codec import LOG_ENTRY_CODEC
 from gateway.redis.connection import (
     FAILURES,

@@ -18,7 +18,13 @@ from gateway.idempotency import MutationOutcome
 from gateway.jobs import TrackedJob
 from gateway.redis.cache import SharedReadCache
 from gateway.redis.codec import OUTCOME_CODEC, TRACKED_JOB_CODEC
-from gateway.redis.connection import DEFAULT_TIMEOUT_S, FAILURES, UNAVAILABLE, connect, describe
+from gateway.redis.connection import (
+    DEFAULT_REDIS_TIMEOUT_S,
+    FAILURES,
+    UNAVAILABLE,
+    connect,
+    describe,
+)
 from gateway.redis.fanout import RedisFanout
 from gateway.redis.hub import PubSubHub
 from gateway.redis.idempotency import RedisIdempotencyStore
@@ -37,7 +43,7 @@ class SharedState:
 
     @classmethod
     async def connect(
-        cls, url: str, prefix: str, *, timeout_s: float = DEFAULT_TIMEOUT_S
+        cls, url: str, prefix: str, *, timeout_s: float = DEFAULT_REDIS_TIMEOUT_S
     ) -> SharedState:
         client = await connect(url, timeout_s=timeout_s)
         keys = Keys(prefix)

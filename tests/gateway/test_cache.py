@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from adapters.model import Contact, ContactRef, Order, Vendor
-from gateway.cache import DEFAULT_CACHE_MAXSIZE, DEFAULT_CACHE_TTL_S, ReadCache
+from gateway.cache import ReadCache
+from gateway.defaults import DEFAULT_CACHE_MAXSIZE, DEFAULT_CACHE_TTL_S
 from tests.support.redis import connected_state, running_url
 
 CacheFactory = Callable[..., ReadCache]

@@ -2,7 +2,8 @@ import random
 
 import pytest
 
-from gateway.jobs import DEFAULT_POLL_DELAYS, PollSchedule
+from gateway.defaults import DEFAULT_POLL_DELAYS
+from gateway.jobs import PollSchedule
 
 
 def test_default_schedule_backs_off_then_holds_the_last_delay() -> None:
