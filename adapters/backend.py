@@ -66,8 +66,17 @@ class Backend(Protocol):
     async def get_contacts(self, contact_ids: Sequence[str]) -> list[Contact | None]: ...
 
     async def write_order(
-        self, order: Order, mode: WriteMode, *, action: OrderAction | None = None
-    ) -> Job: ...
+        self,
+        order: Order,
+        mode: WriteMode,
+        *,
+        action: OrderAction | None = None,
+        may_have_landed: bool = False,
+    ) -> Job:
+        """``may_have_landed``: an earlier attempt of this same write may have reached the
+        vendor (its answer was lost, or its process died), so a refusal such as "already
+        exists" is checked against a read: a stored order that is this write is reported done."""
+        ...
 
     async def change_status(
         self,

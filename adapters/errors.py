@@ -24,6 +24,9 @@ class FieldError:
 
 class VendorError(Exception):
     code = "VENDOR_ERROR"
+    # Set on the error a batched read raises when some of its ids were read: one entry per id
+    # asked, in order, holding what was read (``None`` for an unknown id) or that id's error.
+    partial_answers: list[object] | None = None
 
     def __init__(
         self,
@@ -144,6 +147,13 @@ class VersionTagUnavailable(UpstreamError):
     """The latest change never produced a versionTag within the adapter's bounded wait."""
 
     code = "VERSION_TAG_UNAVAILABLE"
+
+
+WRITE_OUTCOME_ADVICE = (
+    "Read the order to see whether it landed, or send the same mutation again with the same"
+    " idempotencyKey: the retry recognises a write of its own that landed and does not write"
+    " it twice."
+)
 
 
 class WriteOutcomeUnknown(UpstreamError):

@@ -9,7 +9,7 @@ from adapters.backend import Backend
 from adapters.model import Vendor
 from adapters.transport import TransportEvent
 from gateway.emulators import sandbox_api_key
-from gateway.settings import GatewaySettings, VendorSettings
+from gateway.settings import GatewaySettings, JobSettings, VendorSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,19 +22,35 @@ class VendorEndpoint:
 
 
 def build_backend(
-    endpoint: VendorEndpoint, on_event: Callable[[TransportEvent], None] | None = None
+    endpoint: VendorEndpoint,
+    on_event: Callable[[TransportEvent], None] | None = None,
+    *,
+    jobs: JobSettings | None = None,
+    job_signing_key: str | None = None,
 ) -> Backend:
-    """The vendor's adapter, pointed at the real API or at its emulator."""
+    """The vendor's adapter, pointed at the real API or at its emulator. ``jobs``: a lost
+    write is looked for on the job-poll schedule up to the job timeout; ``job_signing_key``
+    signs the ids of synchronous vendors' jobs (derived from the API key when None)."""
     url, key = endpoint.base_url, endpoint.api_key
     timeout_s, rate = endpoint.settings.timeout_s, endpoint.settings.rate_limit_per_s
+    jobs = jobs or JobSettings()
     if endpoint.vendor is Vendor.ENGAGE:
         from adapters.engage import EngageBackend, EngageSettings
 
-        engage = EngageSettings(url, key, timeout_s=timeout_s, rate_per_second=rate)
+        engage = EngageSettings(
+            url,
+            key,
+            timeout_s=timeout_s,
+            rate_per_second=rate,
+            landing_delays=jobs.poll_delays,
+            landing_wait_s=jobs.timeout_s,
+        )
         return EngageBackend(engage, on_event=on_event)
     from adapters.expertsender import ExpertSenderBackend, ExpertSenderSettings
 
-    expertsender = ExpertSenderSettings(url, key, timeout_s=timeout_s, rate_per_second=rate)
+    expertsender = ExpertSenderSettings(
+        url, key, timeout_s=timeout_s, rate_per_second=rate, job_signing_key=job_signing_key
+    )
     return ExpertSenderBackend(expertsender, on_event=on_event)
 
 

@@ -102,6 +102,15 @@ async def connect_shared_state(settings: GatewaySettings) -> SharedState | None:
         state.url,
         settings.redis_key_prefix,
     )
+    from gateway.redis import UNAVAILABLE, check_persistence
+
+    try:
+        persistence = await check_persistence(state.client)
+    except UNAVAILABLE:
+        logger.warning("could not check Redis persistence: Redis stopped answering")
+    else:
+        log = logger.info if persistence.append_only else logger.warning
+        log("%s", persistence.describe())
     return state
 
 
@@ -129,7 +138,12 @@ async def start_gateway(settings: GatewaySettings) -> Gateway:
         relay = TransportEventRelay()
         backends: dict[Vendor, Backend] = {}
         for vendor, endpoint in endpoints.items():
-            backends[vendor] = build_backend(endpoint, on_event=relay)
+            backends[vendor] = build_backend(
+                endpoint,
+                on_event=relay,
+                jobs=settings.jobs,
+                job_signing_key=settings.job_signing_key,
+            )
             started.push_async_callback(backends[vendor].aclose)
         services = build_services(
             backends,
@@ -147,6 +161,7 @@ async def start_gateway(settings: GatewaySettings) -> Gateway:
             transport_events=relay,
             shared=shared,
             job_lease_ttl_s=settings.jobs.lease_ttl_s,
+            idempotency_lease_s=settings.idempotency_lease_s,
         )
         gateway = Gateway(settings, services, build_schema(settings), endpoints, emulators)
         # Started: from here the gateway closes all of it (``Gateway.aclose``).

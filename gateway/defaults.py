@@ -19,6 +19,10 @@ DEFAULT_POLL_DELAYS: tuple[float, ...] = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
 # A job not final by then is given up as FAILED (GATEWAY_JOB_TIMEOUT_S).
 DEFAULT_JOB_TIMEOUT_S = 120.0
 
+# How long an idempotency key's claim lasts unrenewed before another process may resume the
+# write (GATEWAY_IDEMPOTENCY_LEASE_S).
+DEFAULT_IDEMPOTENCY_LEASE_S = 5.0
+
 # Seconds between server pings (GATEWAY_WS_KEEPALIVE_S): well under the idle timeouts of common
 # proxies and load balancers (nginx, AWS ALB: 60 s).
 DEFAULT_KEEPALIVE_S = 15.0

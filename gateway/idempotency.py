@@ -3,7 +3,10 @@
 A retried mutation with the same key and the same input gets the first outcome back instead of
 writing again; the same key with a different input is refused; a duplicate that arrives while the
 first is still running waits for it. Only completed outcomes are remembered: if the first attempt
-raised (e.g. the vendor was down), the key is free again so the retry can really retry.
+raised (e.g. the vendor was down, or its answer was lost) or its process died, the key is free
+again so the retry can really retry, but that retry runs ``resume`` instead of ``operation``: the
+first attempt may have reached the vendor, and the retry must recognise a write that landed
+rather than report it as someone else's.
 
 ``MemoryIdempotencyStore`` is the embedded default; a shared store (Redis) implements
 ``IdempotencyStore`` with serialised outcomes and a lock per key.
@@ -36,9 +39,21 @@ def fingerprint(operation: str, payload: Any) -> str:
     return hashlib.sha256(canonical).hexdigest()
 
 
+Operation = Callable[[], Awaitable[T]]
+
+
 class IdempotencyStore(Protocol[T]):
-    async def run(self, key: str, fingerprint: str, operation: Callable[[], Awaitable[T]]) -> T:
-        """The stored outcome for ``key``, or ``operation()``'s, stored for later retries."""
+    async def run(
+        self,
+        key: str,
+        fingerprint: str,
+        operation: Operation[T],
+        *,
+        resume: Operation[T] | None = None,
+    ) -> T:
+        """The stored outcome for ``key``, or ``operation()``'s, stored for later retries.
+        ``resume`` (default ``operation``) runs instead when an earlier attempt with this key
+        and input started and never completed."""
         ...
 
 
@@ -60,8 +75,17 @@ class MemoryIdempotencyStore(Generic[T]):
     def __init__(self, *, ttl_s: float = 24 * 3600, maxsize: int = 10_000) -> None:
         self._stored: TTLCache[str, _Stored[T]] = TTLCache(maxsize=maxsize, ttl=ttl_s)
         self._running: dict[str, _Running] = {}
+        # Keys whose attempt raised: key -> that attempt's fingerprint.
+        self._interrupted: TTLCache[str, str] = TTLCache(maxsize=maxsize, ttl=ttl_s)
 
-    async def run(self, key: str, fingerprint: str, operation: Callable[[], Awaitable[T]]) -> T:
+    async def run(
+        self,
+        key: str,
+        fingerprint: str,
+        operation: Operation[T],
+        *,
+        resume: Operation[T] | None = None,
+    ) -> T:
         while True:
             stored = self._stored.get(key)
             if stored is not None:
@@ -77,12 +101,16 @@ class MemoryIdempotencyStore(Generic[T]):
             # Loop: either the first attempt stored its outcome, or it failed and this
             # attempt takes over.
 
+        resumed = self._interrupted.pop(key, None) == fingerprint
         running = _Running(fingerprint, asyncio.Event())
         self._running[key] = running
         try:
-            outcome = await operation()
+            outcome = await (resume or operation)() if resumed else await operation()
             self._stored[key] = _Stored(fingerprint, outcome)
             return outcome
+        except BaseException:
+            self._interrupted[key] = fingerprint
+            raise
         finally:
             del self._running[key]
             running.done.set()

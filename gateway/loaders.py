@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from functools import cached_property, partial
 from typing import Any, TypeVar
 
@@ -136,15 +136,12 @@ async def _load_orders(services: Services, keys: list[OrderKey]) -> list[Any]:
                 found[(vendor, order_id)] = cached
         if not missing:
             return
-        try:
-            orders = await services.backend(vendor).get_orders(missing)
-        except (UpstreamError, GatewayError) as exc:
-            error = _read_failure(services, vendor, exc, "orders", missing)
-            found.update({(vendor, order_id): error for order_id in missing})
-            return
-        for order_id, order in zip(missing, orders, strict=True):
+        answers = await _settled(
+            services, vendor, "orders", missing, services.backend(vendor).get_orders
+        )
+        for order_id, order in zip(missing, answers, strict=True):
             found[(vendor, order_id)] = order
-            if order is not None:
+            if isinstance(order, Order):
                 cache.put_order(vendor, order)
 
     await _all(fetch(v, ids) for v, ids in _group(keys).items())
@@ -165,15 +162,12 @@ async def _load_contacts(services: Services, keys: list[ContactKey]) -> list[Any
                 found[(vendor, contact_id)] = cached
         if not missing:
             return
-        try:
-            contacts = await services.backend(vendor).get_contacts(missing)
-        except (UpstreamError, GatewayError) as exc:
-            error = _read_failure(services, vendor, exc, "contacts", missing)
-            found.update({(vendor, contact_id): error for contact_id in missing})
-            return
+        contacts = await _settled(
+            services, vendor, "contacts", missing, services.backend(vendor).get_contacts
+        )
         for contact_id, contact in zip(missing, contacts, strict=True):
             found[(vendor, contact_id)] = contact
-            if contact is not None:
+            if isinstance(contact, Contact):
                 cache.put_contact(contact)
 
     await _all(fetch(v, ids) for v, ids in _group(keys).items())
@@ -217,6 +211,39 @@ async def _load_jobs(services: Services, keys: list[JobKey]) -> list[Any]:
             return _read_failure(services, vendor, exc, "job", [job_id])
 
     return await _all(fetch(vendor, job_id) for vendor, job_id in keys)
+
+
+R = TypeVar("R")
+
+
+async def _settled(
+    services: Services,
+    vendor: Vendor,
+    what: str,
+    keys: list[str],
+    read: Callable[[list[str]], Awaitable[Sequence[R | None]]],
+) -> list[R | Exception | None]:
+    """``read(keys)``, one answer per key: a key that failed gets its own error, and the keys
+    that were read are answered even when others failed (``partial_answers``)."""
+    try:
+        return list(await read(keys))
+    except GatewayError as exc:
+        return [exc for _ in keys]
+    except UpstreamError as exc:
+        partial = exc.partial_answers
+        if partial is None:
+            error = _read_failure(services, vendor, exc, what, keys)
+            return [error for _ in keys]
+        failed = [key for key, answer in zip(keys, partial, strict=True) if _failed(answer)]
+        _read_failure(services, vendor, exc, what, failed)
+        return [
+            upstream_failure(answer) if isinstance(answer, UpstreamError) else answer  # type: ignore[misc]
+            for answer in partial
+        ]
+
+
+def _failed(answer: object) -> bool:
+    return isinstance(answer, UpstreamError)
 
 
 def _prime_contact(

@@ -18,6 +18,7 @@ from gateway.cache import ReadCache
 from gateway.defaults import (
     DEFAULT_CACHE_MAXSIZE,
     DEFAULT_CACHE_TTL_S,
+    DEFAULT_IDEMPOTENCY_LEASE_S,
     DEFAULT_JOB_TIMEOUT_S,
     DEFAULT_LOG_MAX_ENTRIES,
 )
@@ -145,6 +146,7 @@ def build_services(
     log_max_entries: int = DEFAULT_LOG_MAX_ENTRIES,
     idempotency_ttl_s: float = 24 * 3600,
     idempotency_maxsize: int = 10_000,
+    idempotency_lease_s: float = DEFAULT_IDEMPOTENCY_LEASE_S,
     job_tracker_factory: JobTrackerFactory | None = None,
     transport_events: TransportEventRelay | None = None,
     shared: SharedState | None = None,
@@ -157,7 +159,8 @@ def build_services(
     ``transport_events`` is the relay the backends were given as ``on_event``: it starts writing
     retries, rate limits and exhausted retries into the integration log; ``shared`` puts the
     job registry, job fan-out, idempotency keys, integration log and cache invalidations in
-    Redis (``job_lease_ttl_s``: how long a poller's claim on a job lasts there unrenewed).
+    Redis (``job_lease_ttl_s``: how long a poller's claim on a job lasts there unrenewed;
+    ``idempotency_lease_s``: how long a dead process's hold on an idempotency key lasts).
     """
     cache: ReadCache
     log: IntegrationLog
@@ -169,7 +172,7 @@ def build_services(
     else:
         cache = shared.read_cache(maxsize=cache_maxsize, ttl_s=cache_ttl_s, enabled=cache_enabled)
         log = shared.integration_log(max_entries=log_max_entries)
-        idempotency = shared.idempotency_store(ttl_s=idempotency_ttl_s)
+        idempotency = shared.idempotency_store(ttl_s=idempotency_ttl_s, lease_s=idempotency_lease_s)
     if transport_events is not None:
         transport_events.attach(log)
     outcomes = JobOutcomeRecorder(log)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 from adapters.defaults import DEFAULT_RATE_PER_SECOND, DEFAULT_TIMEOUT_S
 from gateway.defaults import (
     DEFAULT_CACHE_TTL_S,
+    DEFAULT_IDEMPOTENCY_LEASE_S,
     DEFAULT_JOB_TIMEOUT_S,
     DEFAULT_KEEPALIVE_S,
     DEFAULT_LOG_MAX_ENTRIES,
@@ -100,6 +101,10 @@ class GatewaySettings:
     # idempotency keys, integration log); None keeps all of it in this process.
     redis_url: str | None = field(default=None, repr=False)
     redis_key_prefix: str = "order-gateway"
+    # How long an idempotency key's lock outlives a process that stopped renewing it (died).
+    idempotency_lease_s: float = DEFAULT_IDEMPOTENCY_LEASE_S
+    # Signs job ids that carry a whole job (ExpertSender's); None derives it from the API key.
+    job_signing_key: str | None = field(default=None, repr=False)
 
     @property
     def cache_enabled(self) -> bool:
@@ -233,6 +238,13 @@ def _secret(raw: str) -> str:
     return text
 
 
+def _signing_key(raw: str) -> str:
+    text = raw.strip()
+    if len(text) < 16:
+        raise ValueError("must hold at least 16 characters")
+    return text
+
+
 def _host(raw: str) -> str:
     text = raw.strip()
     if not text or any(ch.isspace() for ch in text) or "/" in text:
@@ -312,9 +324,11 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "GATEWAY_LOG_LEVEL": ("log_level", _log_level),
     "GATEWAY_REDIS_URL": ("redis_url", _redis_url),
     "GATEWAY_REDIS_KEY_PREFIX": ("redis_key_prefix", _key_prefix),
+    "GATEWAY_IDEMPOTENCY_LEASE_S": ("idempotency_lease_s", _POSITIVE),
+    "GATEWAY_JOB_SIGNING_KEY": ("job_signing_key", _signing_key),
 }
 
-_SECRETS = frozenset({"ENGAGE_API_KEY", "EXPERTSENDER_API_KEY"})
+_SECRETS = frozenset({"ENGAGE_API_KEY", "EXPERTSENDER_API_KEY", "GATEWAY_JOB_SIGNING_KEY"})
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> GatewaySettings:

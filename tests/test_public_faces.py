@@ -69,7 +69,13 @@ EXPORTS: dict[str, set[str]] = {
         "Position",
         "TransportEventRelay",
     },
-    "gateway.redis": {"RedisUnreachable", "SharedState", "probe"},
+    "gateway.redis": {
+        "UNAVAILABLE",
+        "RedisUnreachable",
+        "SharedState",
+        "check_persistence",
+        "probe",
+    },
     "gateway.schema": {"SCHEMA_DESCRIPTION", "build_schema"},
     "sandbox.engage": {
         "DEFAULT_API_KEY",

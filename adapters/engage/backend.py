@@ -1,10 +1,13 @@
 """``EngageBackend``: the ``Backend`` protocol over Voyado Engage v3 Orders.
 
 Every write is asynchronous at Engage and comes back as the vendor's own job. Writes are never
-resent blind: when an answer is lost the order is read until it shows the write (or a bounded
-wait passes) before the write is sent again. Jobs the adapter had to steer (a create that lost
-a race in ADD_OR_REPLACE mode and was turned into a replace; a write confirmed by a read) keep
-the job id the caller first saw; that bookkeeping lives in this process, bounded in size and age.
+resent blind: when an answer is lost the order is read, on the job-poll schedule up to the job
+timeout, until it holds the write (``ownership``): then the write is done; if it never shows,
+the caller gets ``WriteOutcomeUnknown``. A write that may repeat an earlier attempt (the
+caller's ``may_have_landed``) has a refusal, or its job's asynchronous ``ORDER_ALREADY_EXISTS``,
+checked against a read the same way. Jobs the adapter had to steer (a create that lost a race
+in ADD_OR_REPLACE mode and was turned into a replace; a write confirmed by a read) keep the job
+id the caller first saw; that bookkeeping lives in this process, bounded in size and age.
 """
 
 from __future__ import annotations
@@ -22,11 +25,12 @@ import httpx
 from cachetools import TTLCache
 
 from adapters.backend import Capabilities
-from adapters.engage import cursors, inferred, landing, mapping, statuses
+from adapters.engage import cursors, inferred, landing, mapping, ownership, statuses
 from adapters.engage.errors import error_for, raise_for, read_json
 from adapters.engage.jobs import job_from_response
 from adapters.engage.settings import EngageSettings
 from adapters.errors import (
+    WRITE_OUTCOME_ADVICE,
     AlreadyExists,
     BadVendorResponse,
     ContactNotFound,
@@ -61,6 +65,7 @@ _CAPABILITIES = Capabilities(
 _BOOKKEEPING_SIZE = 10_000
 _BOOKKEEPING_TTL_S = 3_600.0
 _CONFIRMED_PREFIX = "confirmed-"
+WRITE_CONFIRMED_BY_READ = "WRITE_CONFIRMED_BY_READ"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -88,6 +93,8 @@ class EngageBackend:
         self._aliases: TTLCache[str, str] = _bookkeeping()
         self._confirmed: TTLCache[str, Job] = _bookkeeping()
         self._pending: TTLCache[str, str] = _bookkeeping()  # order id → our latest job id
+        # Creates that may repeat a landed earlier attempt: job id → the body sent.
+        self._repeats: TTLCache[str, dict[str, Any]] = _bookkeeping()
 
     @classmethod
     def from_transport(cls, settings: EngageSettings, transport: VendorTransport) -> EngageBackend:
@@ -202,7 +209,7 @@ class EngageBackend:
             confirmed = self._confirmed.get(job_id)
             if confirmed is None:
                 raise JobNotFound(f"Job {job_id} was not found", vendor=Vendor.ENGAGE)
-            return confirmed
+            return self._present(job_id, confirmed)
         vendor_job_id = self._aliases.get(job_id, job_id)
         response = await self.transport.request(
             "GET", inferred.JOB_PATH.format(job_id=quote(vendor_job_id, safe=""))
@@ -210,6 +217,20 @@ class EngageBackend:
         if response.status_code in (400, 404) and not _has_job(response):
             raise JobNotFound(f"Job {job_id} was not found", vendor=Vendor.ENGAGE)
         job = job_from_response(response, job_id=vendor_job_id)
+        repeated = self._repeats.get(job_id)
+        if repeated is not None and job.state.is_final:
+            if job.state is JobState.FAILED and _lost_create_race(job):
+                # Refused because the order exists: perhaps by our own earlier attempt. (A read
+                # that fails raises, and the next poll of the job checks again.)
+                stored = await self._read_order(job.order_id)
+                self._repeats.pop(job_id, None)
+                if ownership.is_our_write(repeated, stored):
+                    confirmed = self._confirmed_job(job.operation, job.order_id, stored, repeated)
+                    job = dataclasses.replace(
+                        confirmed, job_id=job.job_id, vendor_job_id=job.vendor_job_id
+                    )
+                    self._fallbacks.pop(job_id, None)
+            self._repeats.pop(job_id, None)
         fallback = self._fallbacks.get(job_id)
         if fallback is not None and job.state.is_final:
             del self._fallbacks[job_id]
@@ -227,27 +248,33 @@ class EngageBackend:
     # --- writes --------------------------------------------------------------------------------
 
     async def write_order(
-        self, order: Order, mode: WriteMode, *, action: OrderAction | None = None
+        self,
+        order: Order,
+        mode: WriteMode,
+        *,
+        action: OrderAction | None = None,
+        may_have_landed: bool = False,
     ) -> Job:
         body, warnings = mapping.order_to_vendor(order, action)
         order_id = order.order_id
+        repeat = may_have_landed  # an earlier attempt of this write may have landed
         fallback = False
         if mode is WriteMode.ADD:
-            job = await self._send_create(order_id, body)
+            job = await self._send_create(order_id, body, repeat)
         elif mode is WriteMode.REPLACE:
-            job = await self._send_replace(order_id, body)
+            job = await self._send_replace(order_id, body, repeat)
         elif await self._read_order(order_id) is None:
             try:
-                job = await self._send_create(order_id, body)
+                job = await self._send_create(order_id, body, repeat)
                 fallback = True
             except AlreadyExists:
                 # Created by someone else since we looked: replace it as asked.
-                job = await self._send_replace(order_id, body)
+                job = await self._send_replace(order_id, body, repeat)
         else:
             try:
-                job = await self._send_replace(order_id, body)
+                job = await self._send_replace(order_id, body, repeat)
             except OrderNotFound:
-                job = await self._send_create(order_id, body)
+                job = await self._send_create(order_id, body, repeat)
                 fallback = True
         if fallback and not job.state.is_final:
             self._fallbacks[job.job_id] = _Fallback(order_id, body)
@@ -336,7 +363,9 @@ class EngageBackend:
             raise_for(response, subject=f"contact {contact_id}", not_found=ContactNotFound)
         return mapping.contact_from_vendor(read_json(response))
 
-    async def _send_create(self, order_id: str, body: dict[str, Any]) -> Job:
+    async def _send_create(
+        self, order_id: str, body: dict[str, Any], may_have_landed: bool = False
+    ) -> Job:
         return await self._write(
             "POST",
             inferred.ORDERS_PATH,
@@ -344,9 +373,12 @@ class EngageBackend:
             operation=JobOperation.CREATE,
             order_id=order_id,
             landed=landing.holds_order(body),
+            may_have_landed=may_have_landed,
         )
 
-    async def _send_replace(self, order_id: str, body: dict[str, Any]) -> Job:
+    async def _send_replace(
+        self, order_id: str, body: dict[str, Any], may_have_landed: bool = False
+    ) -> Job:
         return await self._write(
             "PUT",
             _order_path(order_id),
@@ -354,6 +386,7 @@ class EngageBackend:
             operation=JobOperation.REPLACE,
             order_id=order_id,
             landed=landing.holds_order(body),
+            may_have_landed=may_have_landed,
         )
 
     async def _write(
@@ -365,65 +398,98 @@ class EngageBackend:
         operation: JobOperation,
         order_id: str,
         landed: landing.Landed,
+        may_have_landed: bool = False,
     ) -> Job:
-        """Send a write; if its answer is lost, read until it shows, and send it again only
-        when it did not (at most ``max_attempts`` sends). A vendor refusal of a resend is
-        checked against a read as well: an earlier send may have landed late."""
-        unknown: WriteOutcomeUnknown | None = None
-        for _ in range(self.settings.max_attempts):
+        """Send a write. If its answer is lost, read until the order shows it (on the job-poll
+        schedule, up to the job timeout): then it is done. If it never shows, a create is sent
+        again (Engage refuses a second create of one order id, and that refusal, synchronous
+        or in its job, is checked against a read), any other write is reported unknown. A
+        refusal of a write that may repeat a landed earlier attempt is checked against a read."""
+        resendable = operation is JobOperation.CREATE
+        for send in range(1, self.settings.max_attempts + 1):
             try:
                 response = await self.transport.request(
                     method, path, json=body, retry=RetryPolicy.NEVER_BLIND
                 )
             except WriteOutcomeUnknown as lost:
-                unknown = lost
                 try:
                     seen = await self._look_for(order_id, landed)
-                except UpstreamError:
-                    # The vendor cannot even be read: nobody can tell whether it landed.
-                    raise lost from None
+                except UpstreamError as unreadable:
+                    raise WriteOutcomeUnknown(
+                        f"{lost.message}; reading the order back failed too ({unreadable.code})."
+                        f" {WRITE_OUTCOME_ADVICE}",
+                        vendor=Vendor.ENGAGE,
+                        upstream_status=lost.upstream_status,
+                    ) from None
                 if not isinstance(seen, landing.NotSeen):
-                    return self._confirmed_job(operation, order_id, seen)
+                    return self._confirmed_job(operation, order_id, seen, body)
+                if not resendable or send == self.settings.max_attempts:
+                    raise WriteOutcomeUnknown(
+                        f"{lost.message}; the order did not show the write within"
+                        f" {self.settings.landing_wait_s:g} s. {WRITE_OUTCOME_ADVICE}",
+                        vendor=Vendor.ENGAGE,
+                        upstream_status=lost.upstream_status,
+                    ) from None
+                may_have_landed = True
                 continue
-            if unknown is not None and 400 <= response.status_code < 500:
+            if may_have_landed and 400 <= response.status_code < 500:
                 stored = await self._read_order(order_id)
                 if landed(stored):
-                    return self._confirmed_job(operation, order_id, stored)
-            if 200 <= response.status_code < 300:
-                return job_from_response(response, operation=operation, order_id=order_id)
-            raise error_for(response, subject=f"order {order_id}")
-        assert unknown is not None
-        raise unknown
+                    return self._confirmed_job(operation, order_id, stored, body)
+            if not 200 <= response.status_code < 300:
+                raise error_for(response, subject=f"order {order_id}")
+            job = job_from_response(response, operation=operation, order_id=order_id)
+            if may_have_landed and resendable and body is not None and not job.state.is_final:
+                # Its job may still fail as "already exists" because of our earlier send.
+                self._repeats[job.job_id] = body
+            return job
+        raise AssertionError("unreachable: the last send returns or raises")
 
     async def _look_for(self, order_id: str, landed: landing.Landed) -> Any:
         return await landing.await_landing(
             lambda: self._read_order(order_id),
             landed,
             wait_s=self.settings.landing_wait_s,
-            poll_initial_s=self.settings.poll_initial_s,
-            poll_max_s=self.settings.poll_max_s,
+            delays=self.settings.landing_delays,
         )
 
     def _confirmed_job(
-        self, operation: JobOperation, order_id: str, stored: dict[str, Any] | None
+        self,
+        operation: JobOperation,
+        order_id: str,
+        stored: dict[str, Any] | None,
+        sent: dict[str, Any] | None,
     ) -> Job:
+        """A finished job for a write a read showed landed, with the warnings a read can show."""
         now = datetime.now(UTC)
         tag = None if stored is None else stored.get("versionTag")
+        warnings = [
+            JobMessage(
+                WRITE_CONFIRMED_BY_READ,
+                "Engage's answer to the write was lost; reading the order showed it holds this"
+                " write (Engage's own processing warnings, such as a missing article or store,"
+                " cannot be read back)",
+            )
+        ]
+        state = JobState.COMPLETED
+        if _contact_missing(sent, stored):
+            state = JobState.COMPLETED_WITH_ERRORS
+            warnings.append(
+                JobMessage(
+                    inferred.WARNING_CODES["ContactMissing"],
+                    "The order was stored without a contact: Engage found none matching it",
+                )
+            )
         job = Job(
             vendor=Vendor.ENGAGE,
             job_id=f"{_CONFIRMED_PREFIX}{uuid.uuid4()}",
             operation=operation,
-            state=JobState.COMPLETED,
+            state=state,
             order_id=order_id,
             created_at=now,
             updated_at=now,
             version_tag=None if tag is None else str(tag),
-            warnings=(
-                JobMessage(
-                    "WRITE_CONFIRMED_BY_READ",
-                    "Engage's answer to the write was lost; reading the order showed it landed",
-                ),
-            ),
+            warnings=tuple(warnings),
             finished_at=now,
         )
         self._confirmed[job.job_id] = job
@@ -514,3 +580,11 @@ def _has_job(response: httpx.Response) -> bool:
 
 def _lost_create_race(job: Job) -> bool:
     return any(error.code == "ORDER_ALREADY_EXISTS" for error in job.errors)
+
+
+def _contact_missing(sent: dict[str, Any] | None, stored: dict[str, Any] | None) -> bool:
+    """A read shows Engage resolved no contact: the order names one, the stored order has no
+    ``contactId`` (the server adds it when the contact resolves)."""
+    if sent is None or stored is None or not isinstance(sent.get("contact"), dict):
+        return False
+    return not stored.get("contactId")

@@ -9,11 +9,12 @@ order does not exist).
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from adapters.engage import mapping
+from adapters.engage import ownership
 from adapters.errors import UpstreamError
 
 StoredOrder = dict[str, Any] | None
@@ -32,38 +33,39 @@ async def await_landing(
     landed: Landed,
     *,
     wait_s: float,
-    poll_initial_s: float,
-    poll_max_s: float,
+    delays: Sequence[float],
 ) -> StoredOrder | NotSeen:
-    """The stored order once ``landed`` holds for it, or ``NOT_SEEN`` after ``wait_s``.
+    """The stored order once ``landed`` holds for it, or ``NOT_SEEN`` after ``wait_s``; reads
+    are spaced by ``delays`` (the last one repeats), like the polls of a job.
 
-    A read that fails (the vendor is down) propagates: then nobody can tell, and the caller
-    keeps its ``WriteOutcomeUnknown``.
+    A read that fails (the vendor is down) is tried again on the same schedule; if the last
+    read before the deadline failed too, its error propagates: then nobody can tell, and the
+    caller keeps its ``WriteOutcomeUnknown``.
     """
     deadline = time.monotonic() + wait_s
-    delay = poll_initial_s
-    while True:
-        stored = await read()
-        if landed(stored):
-            return stored
+    for attempt in itertools.count():
+        failure: UpstreamError | None = None
+        try:
+            stored = await read()
+        except UpstreamError as exc:
+            failure = exc
+        else:
+            if landed(stored):
+                return stored
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            return NOT_SEEN
-        await asyncio.sleep(min(delay, remaining))
-        delay = min(delay * 2, poll_max_s)
+            if failure is not None:
+                raise failure
+            break
+        await asyncio.sleep(min(delays[min(attempt, len(delays) - 1)], remaining))
+    return NOT_SEEN
 
 
 def holds_order(sent: dict[str, Any]) -> Landed:
-    """A create or replace landed when the stored order says what was sent."""
-    expected = mapping.held_by_engage(mapping.order_from_vendor(sent))
+    """A create or replace landed when the stored order holds what was sent (``ownership``)."""
 
     def landed(stored: StoredOrder) -> bool:
-        if stored is None:
-            return False
-        try:
-            return mapping.held_by_engage(mapping.order_from_vendor(stored)) == expected
-        except UpstreamError:
-            return False
+        return ownership.is_our_write(sent, stored)
 
     return landed
 

@@ -27,9 +27,12 @@ class EngageSettings(VendorClientSettings):
     # How long to wait for the latest change of an order to produce a versionTag (§2.7) and
     # the first pause between looks; pauses double up to ``poll_max_s``.
     version_tag_wait_s: float = 10.0
-    # How long a write whose answer was lost is looked for (by reading the order) before it is
-    # sent again; Engage processes writes asynchronously, so it can take a while to show.
-    landing_wait_s: float = 10.0
+    # A write whose answer was lost is looked for by reading the order, with these pauses (the
+    # last repeats), for up to ``landing_wait_s``: Engage lands writes when their job runs, so
+    # the gateway passes its job-poll schedule and job timeout. Not seen by then: the caller is
+    # told the outcome is unknown; the write is never sent again blind.
+    landing_delays: tuple[float, ...] = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
+    landing_wait_s: float = 120.0
     poll_initial_s: float = 0.1
     poll_max_s: float = 1.0
 
@@ -40,6 +43,8 @@ class EngageSettings(VendorClientSettings):
             raise ValueError("invalid Engage settings: read_concurrency must be at least 1")
         if min(self.version_tag_wait_s, self.landing_wait_s, self.poll_initial_s) < 0:
             raise ValueError("invalid Engage settings: waits must not be negative")
+        if not self.landing_delays or min(self.landing_delays) <= 0:
+            raise ValueError("invalid Engage settings: landing_delays must be positive seconds")
 
     def transport_settings(self) -> TransportSettings:
         return TransportSettings(

@@ -8,9 +8,11 @@ order actions, no orders-by-customer listing and no batch read: actions and list
 Write modes pass straight through (``mode: Add | Replace | AddOrReplace``). The job of an
 ``ADD_OR_REPLACE`` is a ``CREATE``: ECDP does not say whether it created or replaced.
 
-A write is never sent again blind: when its answer is lost, the order is read back, and only if
-it does not hold what was sent is the write sent once more (``max_write_sends``). If the read
-fails too, the caller gets ``WriteOutcomeUnknown``.
+A write is never sent again blind: when its answer is lost, the order is read back; if it holds
+what was sent (``ownership``), the write is ours and done, otherwise it did not land and is sent
+once more (``max_write_sends``). A refusal after a send that may have landed (``ORDER_ALREADY_
+EXISTS`` for our own ``Add``) is checked against a read the same way. If the read fails too, the
+caller gets ``WriteOutcomeUnknown``. Jobs carry themselves in their signed ids (``jobs``).
 
 ECDP orders name their customer by email, phone or CRM id only, so a ``ContactRef`` carrying a
 customer id is resolved to that customer's identifiers first (``ContactNotFound`` when it names
@@ -30,6 +32,7 @@ import httpx
 
 from adapters.backend import Capabilities
 from adapters.errors import (
+    WRITE_OUTCOME_ADVICE,
     ContactNotFound,
     FieldError,
     UnsupportedByVendor,
@@ -37,7 +40,7 @@ from adapters.errors import (
     ValidationFailed,
     WriteOutcomeUnknown,
 )
-from adapters.expertsender import mapping, statuses
+from adapters.expertsender import mapping, ownership, statuses
 from adapters.expertsender.errors import to_error, unreadable
 from adapters.expertsender.inferred import (
     CUSTOMER_LOOKUP_PATHS,
@@ -47,7 +50,7 @@ from adapters.expertsender.inferred import (
     WRITE_SUCCESS_MAX,
     WRITE_SUCCESS_MIN,
 )
-from adapters.expertsender.jobs import FinishedJobs
+from adapters.expertsender.jobs import SignedJobs, derive_key
 from adapters.expertsender.paths import field
 from adapters.expertsender.settings import ExpertSenderSettings
 from adapters.model import (
@@ -68,6 +71,7 @@ from adapters.transport import RetryPolicy, TransportEvent, VendorTransport, res
 
 ACTION_DISCARDED = "ACTION_DISCARDED"
 CONTACT_NOT_RESOLVED = "CONTACT_NOT_RESOLVED"
+WRITE_CONFIRMED_BY_READ = "WRITE_CONFIRMED_BY_READ"
 
 _MODES = {
     WriteMode.ADD: "Add",
@@ -103,7 +107,7 @@ class ExpertSenderBackend:
             settings.transport_settings(), on_event=on_event
         )
         self._reads = asyncio.Semaphore(settings.max_concurrent_reads)
-        self._jobs = FinishedJobs(settings.job_history)
+        self._jobs = SignedJobs(derive_key(settings.job_signing_key or settings.api_key))
 
     @classmethod
     def from_transport(
@@ -125,6 +129,11 @@ class ExpertSenderBackend:
         return await read_each(order_ids, self._get_order)
 
     async def _get_order(self, order_id: str) -> Order | None:
+        stored = await self._read_stored(order_id)
+        return None if stored is None else mapping.order_from_vendor(stored)
+
+    async def _read_stored(self, order_id: str) -> object | None:
+        """The order's ECDP JSON, ``None`` if unknown."""
         if not order_id:
             return None
         async with self._reads:
@@ -133,7 +142,7 @@ class ExpertSenderBackend:
             return None
         if response.status_code != 200:
             raise to_error(response)
-        return mapping.order_from_vendor(_envelope(response, "an order read"))
+        return _envelope(response, "an order read")
 
     async def list_contact_orders(
         self, contact_id: str, *, first: int = 10, after: str | None = None
@@ -190,7 +199,12 @@ class ExpertSenderBackend:
     # Writes
 
     async def write_order(
-        self, order: Order, mode: WriteMode, *, action: OrderAction | None = None
+        self,
+        order: Order,
+        mode: WriteMode,
+        *,
+        action: OrderAction | None = None,
+        may_have_landed: bool = False,
     ) -> Job:
         warnings = _discarded(action)
         contact, contact_warnings = await self._resolve_contact(order.contact)
@@ -199,7 +213,14 @@ class ExpertSenderBackend:
         warnings.extend(encoded.warnings)
         # One order per request, as both official plugins send (vendor note §2, §3).
         body = {"mode": _MODES[mode], "data": [encoded.payload]}
-        await self._send_write(order.order_id, body, encoded)
+        if await self._send_write(order.order_id, body, encoded, may_have_landed=may_have_landed):
+            warnings.append(
+                JobMessage(
+                    WRITE_CONFIRMED_BY_READ,
+                    "ExpertSender's answer to the write was lost; reading the order showed it"
+                    " holds this write",
+                )
+            )
         return self._jobs.mint(_OPERATIONS[mode], order.order_id, warnings)
 
     async def _resolve_contact(self, ref: ContactRef) -> tuple[ContactRef, list[JobMessage]]:
@@ -242,36 +263,72 @@ class ExpertSenderBackend:
         )
 
     async def _send_write(
-        self, order_id: str, body: dict[str, Any], encoded: mapping.EncodedOrder
-    ) -> None:
+        self,
+        order_id: str,
+        body: dict[str, Any],
+        encoded: mapping.EncodedOrder,
+        *,
+        may_have_landed: bool,
+    ) -> bool:
         """Send a ``POST /orders`` at most ``max_write_sends`` times, and a second time only
-        when a read shows the first one did not land."""
-        sent = mapping.order_from_vendor(encoded.payload)
-        for send in range(1, self.settings.max_write_sends + 1):
+        when a read shows the first one did not land. True when a read, not the vendor's
+        answer, showed the write landed."""
+        sent = encoded.payload
+        lost: WriteOutcomeUnknown | None = None
+        for _ in range(self.settings.max_write_sends):
             try:
                 response = await self.transport.request(
                     "POST", "/orders", json=body, retry=RetryPolicy.NEVER_BLIND
                 )
-            except WriteOutcomeUnknown as lost:
-                if await self._landed(order_id, sent, lost):
-                    return
-                if send == self.settings.max_write_sends:
-                    raise
+            except WriteOutcomeUnknown as exc:
+                lost = exc
+                if await self._holds(order_id, sent, exc):
+                    return True
+                # ECDP answers synchronously: a write that is not there did not land.
                 continue
-            if not WRITE_SUCCESS_MIN <= response.status_code <= WRITE_SUCCESS_MAX:
-                raise to_error(response, line_of_product=encoded.line_of_product)
-            return
+            if WRITE_SUCCESS_MIN <= response.status_code <= WRITE_SUCCESS_MAX:
+                return False
+            # After a send that may have landed, a refusal may be of our own write.
+            earlier = lost is not None or may_have_landed
+            if (
+                earlier
+                and 400 <= response.status_code < 500
+                and await self._holds(order_id, sent, None)
+            ):
+                return True
+            raise to_error(response, line_of_product=encoded.line_of_product)
+        assert lost is not None
+        raise WriteOutcomeUnknown(
+            f"{lost.message}; the order did not show the write after"
+            f" {self.settings.max_write_sends} sends. {WRITE_OUTCOME_ADVICE}",
+            vendor=Vendor.EXPERTSENDER,
+            upstream_status=lost.upstream_status,
+        )
 
-    async def _landed(self, order_id: str, sent: Order, lost: WriteOutcomeUnknown) -> bool:
+    async def _holds(
+        self, order_id: str, sent: dict[str, Any], lost: WriteOutcomeUnknown | None
+    ) -> bool:
+        """Whether the stored order is our write; ``WriteOutcomeUnknown`` if it cannot be read
+        (after a pause and another read per ``confirm_read_delays``)."""
         try:
-            (stored,) = await self.get_orders([order_id])
+            stored = await self._read_stored_patiently(order_id)
         except UpstreamError as unreadable_now:
+            what = lost.message if lost is not None else "An earlier send of this write was lost"
             raise WriteOutcomeUnknown(
-                f"{lost.message}; reading the order back failed too ({unreadable_now.code})",
+                f"{what}; reading the order back failed too ({unreadable_now.code})."
+                f" {WRITE_OUTCOME_ADVICE}",
                 vendor=Vendor.EXPERTSENDER,
-                upstream_status=lost.upstream_status,
+                upstream_status=lost.upstream_status if lost is not None else None,
             ) from unreadable_now
-        return stored is not None and mapping.holds_write(stored, sent)
+        return ownership.is_our_write(sent, stored)
+
+    async def _read_stored_patiently(self, order_id: str) -> object | None:
+        for delay in self.settings.confirm_read_delays:
+            try:
+                return await self._read_stored(order_id)
+            except UpstreamError:
+                await asyncio.sleep(delay)
+        return await self._read_stored(order_id)
 
     async def change_status(
         self,

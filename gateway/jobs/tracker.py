@@ -258,9 +258,10 @@ class JobTracker:
 
     async def _fetch(self, vendor: Vendor, job_id: str) -> Job:
         backend = self._backends.get(vendor)
-        if backend is None or not backend.capabilities.async_jobs:
-            # Synchronous vendors' jobs live only in the registry.
+        if backend is None:
             raise JobNotFound(f"No job {job_id!r} is known for {vendor.value}.", vendor=vendor)
+        # A synchronous vendor's adapter answers from the job id itself (signed), so its jobs
+        # stay readable when the registry lost them (a Redis restart without persistence).
         return await backend.get_job(job_id)
 
     async def _save(self, job: Job) -> SaveResult:

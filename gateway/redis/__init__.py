@@ -8,7 +8,8 @@ gateway keeps all of this in memory, in one process.
 """
 
 from gateway.errors import RedisUnreachable
-from gateway.redis.connection import probe
+from gateway.redis.connection import UNAVAILABLE, probe
+from gateway.redis.persistence import check_persistence
 from gateway.redis.state import SharedState
 
-__all__ = ["RedisUnreachable", "SharedState", "probe"]
+__all__ = ["UNAVAILABLE", "RedisUnreachable", "SharedState", "check_persistence", "probe"]

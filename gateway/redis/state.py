@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from gateway.defaults import DEFAULT_IDEMPOTENCY_LEASE_S
 from gateway.errors import RedisUnreachable, StateStoreUnavailable
 from gateway.idempotency import MutationOutcome
 from gateway.jobs import TrackedJob
@@ -82,8 +83,12 @@ class SharedState:
     def job_fanout(self) -> RedisFanout[TrackedJob]:
         return RedisFanout(self.client, self.hub, self.keys, TRACKED_JOB_CODEC)
 
-    def idempotency_store(self, *, ttl_s: float) -> RedisIdempotencyStore[MutationOutcome]:
-        return RedisIdempotencyStore(self.client, self.keys, OUTCOME_CODEC, ttl_s=ttl_s)
+    def idempotency_store(
+        self, *, ttl_s: float, lease_s: float = DEFAULT_IDEMPOTENCY_LEASE_S
+    ) -> RedisIdempotencyStore[MutationOutcome]:
+        return RedisIdempotencyStore(
+            self.client, self.keys, OUTCOME_CODEC, ttl_s=ttl_s, lease_s=lease_s
+        )
 
     def integration_log(self, *, max_entries: int) -> RedisIntegrationLog:
         return RedisIntegrationLog(self.client, self.keys, max_entries=max_entries)

@@ -54,6 +54,10 @@ class Mutation:
             assert order is not None
             return await backend.write_order(order, input.mode, action=action)
 
+        async def resume(backend: Backend) -> Job:
+            assert order is not None
+            return await backend.write_order(order, input.mode, action=action, may_have_landed=True)
+
         return await run_write(
             info,
             WriteRequest(
@@ -61,6 +65,7 @@ class Mutation:
                 vendor=input.vendor,
                 order_id=input.order.order_id,
                 call=call,
+                resume=resume,
                 input=_fingerprint_input(input),
                 idempotency_key=input.idempotency_key,
                 errors=errors,

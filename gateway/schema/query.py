@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 import strawberry
 
 from adapters.model import ContactRef, Vendor
+from adapters.model import Order as OrderModel
 from gateway.errors import BadUserInput, InvalidGlobalId, InvalidId, to_camel
 from gateway.ids import GlobalId, NodeType, decode_id
 from gateway.log import InvalidLogCursor
@@ -39,6 +41,15 @@ def _decode(raw: str, expect: NodeType | None = None) -> GlobalId:
 def _require(value: str, name: str) -> None:
     if not value.strip():
         raise BadUserInput(f"`{name}` must not be empty")
+
+
+def _order_or_error(vendor: Vendor, found: OrderModel | BaseException | None) -> Order | None:
+    """An item of a list of orders; an ``Exception`` becomes that item's GraphQL error."""
+    if isinstance(found, BaseException):
+        if not isinstance(found, Exception):
+            raise found
+        return found  # type: ignore[return-value]
+    return Order.of(vendor, found) if found is not None else None
 
 
 async def load_job(info: GatewayInfo, global_id: GlobalId) -> Job | None:
@@ -79,8 +90,13 @@ class Query:
         for order_id in order_ids:
             _require(order_id, "orderIds")
         info.context.services.backend(vendor)
-        found = await info.context.loaders.orders.load_many([(vendor, i) for i in order_ids])
-        return [Order.of(vendor, order) if order is not None else None for order in found]
+        loader = info.context.loaders.orders
+        # One batch; an id that could not be read is null with its own error (its path is
+        # the item's), the others are answered.
+        found = await asyncio.gather(
+            *(loader.load((vendor, order_id)) for order_id in order_ids), return_exceptions=True
+        )
+        return [_order_or_error(vendor, order) for order in found]
 
     @strawberry.field(  # type: ignore[untyped-decorator]
         description=(

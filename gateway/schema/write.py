@@ -47,6 +47,9 @@ class WriteRequest:
     action_path: tuple[str, ...] | None = None
     # Where the order id is in the input: the field of "already exists"/"not found" errors.
     id_field: tuple[str, ...] = ("input", "orderId")
+    # The call for a retry whose earlier attempt (same idempotency key) may have reached the
+    # vendor and never completed; None: ``call``.
+    resume: Callable[[Backend], Awaitable[Job]] | None = None
 
 
 def _payload(
@@ -103,9 +106,9 @@ async def run_write(info: GatewayInfo, request: WriteRequest) -> OrderMutationPa
     backend = services.backend(request.vendor)
     services.check_state()
 
-    async def attempt() -> MutationOutcome:
+    async def attempt(call: Callable[[Backend], Awaitable[Job]]) -> MutationOutcome:
         try:
-            job = await request.call(backend)
+            job = await call(backend)
         except ClientError as exc:
             services.record_vendor_error(
                 exc,
@@ -133,13 +136,14 @@ async def run_write(info: GatewayInfo, request: WriteRequest) -> OrderMutationPa
         return MutationOutcome(job)
 
     if request.idempotency_key is None:
-        outcome = await attempt()
+        outcome = await attempt(request.call)
     else:
         try:
             outcome = await services.idempotency.run(
                 request.idempotency_key,
                 fingerprint(request.operation, request.input),
-                attempt,
+                lambda: attempt(request.call),
+                resume=lambda: attempt(request.resume or request.call),
             )
         except IdempotencyKeyReused as exc:
             services.log.record(

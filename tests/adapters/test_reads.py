@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from adapters.errors import VendorUnavailable
 from adapters.reads import read_each
 
 
@@ -57,3 +58,26 @@ async def test_a_failed_read_fails_the_whole_call() -> None:
         await read_each(["good", "bad"], read)
     with pytest.raises(LookupError):
         await read_each(["bad"], read)
+
+
+async def test_some_ids_failing_raise_the_first_failure_carrying_every_answer() -> None:
+    async def read(key: str) -> str:
+        if key == "b":
+            raise VendorUnavailable("down for b")
+        return key.upper()
+
+    with pytest.raises(VendorUnavailable) as caught:
+        await read_each(["a", "b", "c", "a"], read, concurrency=2)
+    answers = caught.value.partial_answers
+    assert answers is not None
+    assert answers[0] == "A" and answers[2] == "C" and answers[3] == "A"
+    assert isinstance(answers[1], VendorUnavailable)
+
+
+async def test_every_id_failing_raises_without_partial_answers() -> None:
+    async def read(key: str) -> str:
+        raise VendorUnavailable(f"down for {key}")
+
+    with pytest.raises(VendorUnavailable) as caught:
+        await read_each(["a", "b"], read)
+    assert caught.value.partial_answers is None

@@ -186,19 +186,69 @@ async def test_a_retry_on_another_process_gets_the_first_outcome(
         assert writes == 1
 
 
-async def test_the_key_of_a_process_that_died_mid_write_frees_itself(
+async def test_the_key_of_a_process_that_died_mid_write_is_resumed_once_its_lease_ends(
     redis_url: str, redis_prefix: str
 ) -> None:
     async with connected_state(redis_url, redis_prefix) as state:
-        survivor = RedisIdempotencyStore(state.client, state.keys, ANY_JSON)
-        # What a process that died mid-write leaves behind: its lock, lapsing by itself.
-        lock = orjson.dumps({"state": "running", "fingerprint": "f", "owner": "dead"})
-        await state.client.set(state.keys.idempotency("key"), lock, px=300)
+        survivor = RedisIdempotencyStore(state.client, state.keys, ANY_JSON, lease_s=0.3)
+        # What a process that died mid-write leaves behind: its lease, never renewed again.
+        seconds, micros = await state.client.time()
+        lease_until = seconds * 1000 + micros // 1000 + 300
+        lock = orjson.dumps(
+            {"state": "running", "fingerprint": "f", "owner": "dead", "lease_until": lease_until}
+        )
+        await state.client.set(state.keys.idempotency("key"), lock, px=60_000)
+        ran: list[str] = []
 
-        async def works() -> str:
-            return "done"
+        async def fresh() -> str:
+            ran.append("operation")
+            return "fresh"
 
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        assert await asyncio.wait_for(survivor.run("key", "f", works), 3) == "done"
-        assert loop.time() - started >= 0.2
+        async def resumed() -> str:
+            ran.append("resume")
+            return "resumed"
+
+        assert await asyncio.wait_for(survivor.run("key", "f", fresh, resume=resumed), 3) == (
+            "resumed"
+        )
+        assert ran == ["resume"]
+        # The outcome is stored: a further retry replays it.
+        assert await survivor.run("key", "f", fresh, resume=resumed) == "resumed"
+        assert ran == ["resume"]
+
+
+async def test_a_retry_after_an_attempt_that_raised_resumes(make_store: StoreFactory) -> None:
+    store = make_store()
+    ran: list[str] = []
+
+    async def lost() -> str:
+        ran.append("operation")
+        raise RuntimeError("the answer was lost")
+
+    async def resumed() -> str:
+        ran.append("resume")
+        return "recognised"
+
+    with pytest.raises(RuntimeError):
+        await store.run("k", "f", lost, resume=resumed)
+    assert await store.run("k", "f", lost, resume=resumed) == "recognised"
+    assert ran == ["operation", "resume"]
+
+
+async def test_another_input_after_an_attempt_that_raised_runs_afresh(
+    make_store: StoreFactory,
+) -> None:
+    store = make_store()
+
+    async def lost() -> str:
+        raise RuntimeError("down")
+
+    async def fresh() -> str:
+        return "fresh"
+
+    async def resumed() -> str:
+        return "resumed"
+
+    with pytest.raises(RuntimeError):
+        await store.run("k", "f1", lost)
+    assert await store.run("k", "f2", fresh, resume=resumed) == "fresh"

@@ -213,3 +213,25 @@ def test_fault_rates_summing_past_one_are_refused_with_a_variable() -> None:
     environ = {"SANDBOX_FAULT_ERROR_RATE": "0.8", "SANDBOX_FAULT_DROP_RATE": "0.5"}
     with pytest.raises(SettingsError, match=r"SANDBOX_FAULT_DROP_RATE: rates: .* at most 1"):
         load_settings(environ)
+
+
+def test_idempotency_lease_and_job_signing_key() -> None:
+    settings = load_settings(
+        {"GATEWAY_IDEMPOTENCY_LEASE_S": "2.5", "GATEWAY_JOB_SIGNING_KEY": " 0123456789abcdef "}
+    )
+    assert settings.idempotency_lease_s == 2.5
+    assert settings.job_signing_key == "0123456789abcdef"
+    assert "0123456789abcdef" not in repr(settings)
+    assert load_settings({}).idempotency_lease_s == 5.0
+    assert load_settings({}).job_signing_key is None
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("GATEWAY_IDEMPOTENCY_LEASE_S", "0"), ("GATEWAY_JOB_SIGNING_KEY", "short-key")],
+)
+def test_bad_exactly_once_settings_name_their_variable(variable: str, value: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({variable: value})
+    assert caught.value.variable == variable
+    assert value not in str(caught.value) or variable != "GATEWAY_JOB_SIGNING_KEY"

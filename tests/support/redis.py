@@ -46,9 +46,11 @@ def _answers(port: int) -> bool:
 class RedisServer:
     """``redis-server`` on 127.0.0.1; ``stop``/``start`` simulate an outage on the same port."""
 
-    def __init__(self, executable: str, directory: Path) -> None:
+    def __init__(self, executable: str, directory: Path, *, append_only: bool = False) -> None:
         self._executable = executable
         self._directory = directory
+        # With the append-only file synced on every write, a SIGKILLed server loses nothing.
+        self._append_only = append_only
         self.port = _free_port()
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -66,7 +68,8 @@ class RedisServer:
             "--port", str(self.port),
             "--bind", "127.0.0.1",
             "--save", "",
-            "--appendonly", "no",
+            "--appendonly", "yes" if self._append_only else "no",
+            "--appendfsync", "always",
             "--dir", str(self._directory),
             "--daemonize", "no",
             "--loglevel", "warning",

@@ -148,17 +148,28 @@ async def test_a_create_dropped_before_handling_is_sent_again_once(
 
 
 async def test_when_nothing_can_tell_the_outcome_the_write_is_not_resent(
-    backend: ExpertSenderBackend, clean_sandbox: Sandbox
+    clean_sandbox: Sandbox,
 ) -> None:
     clean_sandbox.faults(drop_after_commit_rate=1.0)
     order = simple_order()
-    with pytest.raises(errors.WriteOutcomeUnknown) as caught:
-        await backend.write_order(order, WriteMode.ADD)
-    assert "reading the order back failed" in caught.value.message
-    assert clean_sandbox.count(POST) == 1
+    # One more round of reads after a pause, then the caller is told.
+    backend = ExpertSenderBackend(settings_for(clean_sandbox.url, confirm_read_delays=(0.01,)))
+    try:
+        with pytest.raises(errors.WriteOutcomeUnknown) as caught:
+            await backend.write_order(order, WriteMode.ADD)
+        assert "reading the order back failed" in caught.value.message
+        assert "idempotencyKey" in caught.value.message  # what the caller should do
+        assert clean_sandbox.count(POST) == 1
+        assert clean_sandbox.count(GET) > backend.settings.max_attempts  # read again
+    finally:
+        await backend.aclose()
     clean_sandbox.faults()
     # It did land: the caller was told the outcome is unknown, not that it failed.
-    assert (await backend.get_orders([order.order_id]))[0] is not None
+    reader = ExpertSenderBackend(settings_for(clean_sandbox.url))
+    try:
+        assert (await reader.get_orders([order.order_id]))[0] is not None
+    finally:
+        await reader.aclose()
 
 
 async def test_a_slow_vendor_times_out(clean_sandbox: Sandbox) -> None:

@@ -24,7 +24,7 @@ def test_the_key_is_not_in_the_repr() -> None:
         {"api_key": ""},
         {"max_concurrent_reads": 0},
         {"max_write_sends": 0},
-        {"job_history": 0},
+        {"job_signing_key": "too-short"},
     ],
 )
 def test_invalid_settings_are_refused(changes: dict[str, object]) -> None:

@@ -229,10 +229,17 @@ def test_a_write_through_a_invalidates_the_cached_read_of_b(
     assert data(b.post(ORDER_QUERY, read))["order"]["total"] == 123.0
 
 
-def test_without_redis_b_would_not_know_the_job(redis_server: RedisServer) -> None:
-    """The control: two gateways that do not share Redis do not share jobs either."""
+def test_without_redis_b_would_not_know_the_idempotency_key(redis_server: RedisServer) -> None:
+    """The control: two gateways that do not share Redis do not share idempotency keys: the
+    retry on B writes again. (Jobs need no sharing to be read: an ExpertSender job id carries
+    the job, signed, and B reads it.)"""
     with sandbox_gateway() as a, second_gateway(a) as b:
-        payload = write_order(
-            a, Vendor.EXPERTSENDER, "ADD", order_input(Vendor.EXPERTSENDER, new_order_id("SOLO"))
-        )
-        assert data(b.post(JOB_QUERY, {"id": payload["job"]["id"]}))["job"] is None
+        order_id = new_order_id("SOLO")
+        order = order_input(Vendor.EXPERTSENDER, order_id)
+        key = {"idempotencyKey": f"solo-{order_id}"}
+        payload = write_order(a, Vendor.EXPERTSENDER, "ADD_OR_REPLACE", order, **key)
+        write_order(b, Vendor.EXPERTSENDER, "ADD_OR_REPLACE", order, **key)
+        posts = [w for w in writes(a, Vendor.EXPERTSENDER) if w["order_id"] == order_id]
+        job = data(b.post(JOB_QUERY, {"id": payload["job"]["id"]}))["job"]
+    assert len(posts) == 2
+    assert job["state"] == "COMPLETED" and job["orderId"] == order_id
