@@ -7,6 +7,7 @@ by the lifespan and closed again when it ends; routes that need it reach it thro
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -25,6 +26,7 @@ from gateway.http.graphiql import static_mount
 from gateway.http.health import health_routes
 from gateway.http.masking import quiet_expected_errors
 from gateway.http.view import GatewayGraphQL
+from gateway.observability import Observability, configure_logging
 from gateway.settings import GatewaySettings, load_settings
 from gateway.shutdown import complete_streams_on_signal
 
@@ -51,20 +53,27 @@ class _GraphQLEndpoint:
 
 
 def create_app(
-    settings: GatewaySettings, *, extra_middleware: Sequence[Middleware] = ()
+    settings: GatewaySettings,
+    *,
+    extra_middleware: Sequence[Middleware] = (),
+    observability: Observability | None = None,
 ) -> Starlette:
     """The gateway as an ordinary Starlette app: every route, ``/graphql`` included, runs
     under the same middleware stack, so CORS, authentication or metrics added there see it.
 
-    ``extra_middleware`` runs outside the gateway's own (body limit), in the order given.
+    ``extra_middleware`` runs outside the gateway's own (body limit), in the order given, and
+    inside the request-id and tracing middleware, which sees every request first.
+    ``observability`` defaults to metrics, plus traces when ``OTEL_*`` asks for them.
     """
     quiet_expected_errors()
+    observed = Observability.from_environment() if observability is None else observability
     endpoint = _GraphQLEndpoint()
     holder: dict[str, Gateway] = {}
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        gateway = await start_gateway(settings)
+        gateway = await start_gateway(settings, observed)
+        observed.observe(gateway.services)
         holder["gateway"] = gateway
         app.state.gateway = gateway
         endpoint.view = GatewayGraphQL(
@@ -79,7 +88,10 @@ def create_app(
                 yield
         finally:
             endpoint.view = None
-            await gateway.aclose()
+            try:
+                await gateway.aclose()
+            finally:
+                await observed.aclose()
 
     async def readiness() -> dict[str, bool]:
         gateway = holder.get("gateway")
@@ -89,6 +101,7 @@ def create_app(
 
     routes: list[Any] = [
         *health_routes(readiness),
+        observed.metrics_route(),
         # No method list: the view answers other methods itself, with a GraphQL-shaped 405.
         Route("/graphql", endpoint),
         WebSocketRoute("/graphql", endpoint),
@@ -98,6 +111,7 @@ def create_app(
     return Starlette(
         routes=routes,
         middleware=[
+            observed.middleware(),
             *extra_middleware,
             Middleware(BodySizeLimitMiddleware, max_body_bytes=max_body_bytes),
         ],
@@ -107,4 +121,8 @@ def create_app(
 
 def create_app_from_env() -> Starlette:
     """Factory for ``uvicorn --factory`` and worker processes: settings from the environment."""
-    return create_app(load_settings())
+    settings = load_settings()
+    if not logging.getLogger().handlers:
+        # A worker process: its parent's logging set-up does not reach it.
+        configure_logging(settings.log_level, settings.log_format, secrets=settings.secrets())
+    return create_app(settings)

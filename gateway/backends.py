@@ -6,8 +6,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from adapters.backend import Backend
+from adapters.engage import EngageSettings
+from adapters.expertsender import ExpertSenderSettings
 from adapters.model import Vendor
-from adapters.transport import TransportEvent
+from adapters.transport import CallObserver, RateLimiter, TransportEvent, VendorTransport
 from gateway.emulators import sandbox_api_key
 from gateway.settings import GatewaySettings, JobSettings, VendorSettings
 
@@ -27,6 +29,8 @@ def build_backend(
     *,
     jobs: JobSettings | None = None,
     job_signing_key: str | None = None,
+    limiter: RateLimiter | None = None,
+    observer: CallObserver | None = None,
 ) -> Backend:
     """The vendor's adapter, pointed at the real API or at its emulator. ``jobs``: a lost
     write is looked for on the job-poll schedule up to the job timeout; ``job_signing_key``
@@ -34,8 +38,14 @@ def build_backend(
     url, key = endpoint.base_url, endpoint.api_key
     timeout_s, rate = endpoint.settings.timeout_s, endpoint.settings.rate_limit_per_s
     jobs = jobs or JobSettings()
+
+    def transport(client: EngageSettings | ExpertSenderSettings) -> VendorTransport:
+        return VendorTransport(
+            client.transport_settings(), on_event=on_event, limiter=limiter, observer=observer
+        )
+
     if endpoint.vendor is Vendor.ENGAGE:
-        from adapters.engage import EngageBackend, EngageSettings
+        from adapters.engage import EngageBackend
 
         engage = EngageSettings(
             url,
@@ -45,13 +55,13 @@ def build_backend(
             landing_delays=jobs.poll_delays,
             landing_wait_s=jobs.timeout_s,
         )
-        return EngageBackend(engage, on_event=on_event)
-    from adapters.expertsender import ExpertSenderBackend, ExpertSenderSettings
+        return EngageBackend.from_transport(engage, transport(engage))
+    from adapters.expertsender import ExpertSenderBackend
 
     expertsender = ExpertSenderSettings(
         url, key, timeout_s=timeout_s, rate_per_second=rate, job_signing_key=job_signing_key
     )
-    return ExpertSenderBackend(expertsender, on_event=on_event)
+    return ExpertSenderBackend.from_transport(expertsender, transport(expertsender))
 
 
 def vendor_endpoints(

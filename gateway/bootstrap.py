@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -18,6 +18,7 @@ import strawberry
 
 from adapters.backend import Backend
 from adapters.model import Vendor
+from adapters.transport import TransportEvent
 from gateway.backends import VendorEndpoint, build_backend, vendor_endpoints
 from gateway.emulators import (
     SandboxEmulators,
@@ -32,8 +33,10 @@ from gateway.log import TransportEventRelay
 from gateway.schema import build_schema as build_gateway_schema
 from gateway.services import Services, VendorStatus, build_services
 from gateway.settings import GatewaySettings
+from gateway.vendor_budget import vendor_limiter
 
 if TYPE_CHECKING:
+    from gateway.observability import Observability
     from gateway.redis import SharedState
 
 logger = logging.getLogger("gateway")
@@ -81,8 +84,12 @@ async def _answers(client: httpx.AsyncClient, url: str) -> bool:
     return response.status_code < 500
 
 
-def build_schema(settings: GatewaySettings) -> strawberry.Schema:
-    return build_gateway_schema(extensions=schema_extensions(settings.limits))
+def build_schema(
+    settings: GatewaySettings, observability: Observability | None = None
+) -> strawberry.Schema:
+    # The observer comes first, so that it sees each result after error masking.
+    observed = [] if observability is None else [observability.schema_extension()]
+    return build_gateway_schema(extensions=[*observed, *schema_extensions(settings.limits)])
 
 
 async def connect_shared_state(settings: GatewaySettings) -> SharedState | None:
@@ -114,7 +121,9 @@ async def connect_shared_state(settings: GatewaySettings) -> SharedState | None:
     return state
 
 
-async def start_gateway(settings: GatewaySettings) -> Gateway:
+async def start_gateway(
+    settings: GatewaySettings, observability: Observability | None = None
+) -> Gateway:
     """Connect the shared state, start emulators as needed, build backends and services.
 
     Whatever was started is closed again, in reverse order, if a later step fails.
@@ -136,13 +145,25 @@ async def start_gateway(settings: GatewaySettings) -> Gateway:
                 )
         endpoints = vendor_endpoints(settings, emulator_urls)
         relay = TransportEventRelay()
+        on_event = relay if observability is None else _both(relay, observability)
         backends: dict[Vendor, Backend] = {}
         for vendor, endpoint in endpoints.items():
+            limiter = vendor_limiter(
+                vendor,
+                endpoint.api_key,
+                endpoint.settings.rate_limit_per_s,
+                processes=settings.workers,
+                shared=shared,
+            )
             backends[vendor] = build_backend(
                 endpoint,
-                on_event=relay,
+                on_event=on_event,
                 jobs=settings.jobs,
                 job_signing_key=settings.job_signing_key,
+                limiter=limiter
+                if observability is None
+                else observability.timed_limiter(limiter, vendor),
+                observer=None if observability is None else observability.vendor_calls,
             )
             started.push_async_callback(backends[vendor].aclose)
         services = build_services(
@@ -163,7 +184,18 @@ async def start_gateway(settings: GatewaySettings) -> Gateway:
             job_lease_ttl_s=settings.jobs.lease_ttl_s,
             idempotency_lease_s=settings.idempotency_lease_s,
         )
-        gateway = Gateway(settings, services, build_schema(settings), endpoints, emulators)
+        schema = build_schema(settings, observability)
+        gateway = Gateway(settings, services, schema, endpoints, emulators)
         # Started: from here the gateway closes all of it (``Gateway.aclose``).
         started.pop_all()
     return gateway
+
+
+def _both(
+    relay: TransportEventRelay, observability: Observability
+) -> Callable[[TransportEvent], None]:
+    def on_event(event: TransportEvent) -> None:
+        relay(event)
+        observability.on_transport_event(event)
+
+    return on_event

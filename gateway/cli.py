@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any
+from urllib.parse import urlsplit
 
 import uvicorn
 from starlette.applications import Starlette
@@ -35,6 +36,7 @@ from gateway.emulators import (
 )
 from gateway.errors import CommandError, SettingsError, StartupError
 from gateway.gc_tuning import serving_gc, tune_for_serving
+from gateway.observability import configure_logging, metrics_directory
 from gateway.settings import VARIABLES, GatewaySettings, load_settings, redact_url
 from sandbox.faults import FaultSettingsError
 
@@ -78,6 +80,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
 
     sandbox = commands.add_parser("sandbox", help="run both vendor emulators standalone")
+    sandbox.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1; 0.0.0.0 in a container)",
+    )
     _add_setting_options(
         sandbox.add_argument,
         ("--engage-port", "SANDBOX_ENGAGE_PORT", "default SANDBOX_ENGAGE_PORT or 8101"),
@@ -150,10 +157,23 @@ def _configure_logging(args: argparse.Namespace) -> None:
         level = "DEBUG"
     if level not in logging.getLevelNamesMapping():
         level = "INFO"  # a bad GATEWAY_LOG_LEVEL is reported by load_settings
-    logging.basicConfig(level=level, format="%(levelname)-8s %(name)s: %(message)s")
+    log_format = (os.environ.get("GATEWAY_LOG_FORMAT") or "text").strip().lower()
+    configure_logging(level, log_format, secrets=_secrets_in_environment())
     if logging.getLogger().level > logging.DEBUG:
         # httpx logs every vendor call at INFO; the integration log records what matters.
         logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _secrets_in_environment() -> list[str]:
+    # Before the settings are parsed (their errors are logged too): the raw values.
+    names = ("ENGAGE_API_KEY", "EXPERTSENDER_API_KEY", "GATEWAY_JOB_SIGNING_KEY")
+    keys = [os.environ.get(name, "").strip() for name in names]
+    redis_url = os.environ.get("GATEWAY_REDIS_URL", "")
+    try:
+        password = urlsplit(redis_url).password if redis_url else None
+    except ValueError:
+        password = None
+    return [value for value in (*keys, password) if value]
 
 
 # --- serve --------------------------------------------------------------------------------------
@@ -228,8 +248,8 @@ def _uvicorn_options(settings: GatewaySettings) -> dict[str, Any]:
         # messages are small, so compression saves little and costs that per subscriber.
         "ws_per_message_deflate": False,
         "log_level": settings.log_level,
-        # Access lines are INFO: above that level uvicorn would still format each one.
-        "access_log": settings.log_level in ("trace", "debug", "info"),
+        # The gateway writes its own access line per request (request id, no query string).
+        "access_log": False,
         "lifespan": "on",
         "proxy_headers": False,
         "timeout_graceful_shutdown": 10,
@@ -237,7 +257,10 @@ def _uvicorn_options(settings: GatewaySettings) -> dict[str, Any]:
 
 
 def _serve_single(settings: GatewaySettings) -> int:
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), **_uvicorn_options(settings)))
+    options = _uvicorn_options(settings)
+    if settings.log_format == "json":
+        options["log_config"] = None  # uvicorn's lines go through the JSON handler
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), **options))
     # uvicorn stops gracefully on SIGTERM and then raises the signal again for the handler it
     # found at start; with this one in place a requested stop ends the process with status 0.
     signal.signal(signal.SIGTERM, _stopped_on_request)
@@ -253,13 +276,19 @@ def _stopped_on_request(signum: int, frame: FrameType | None) -> None:
 
 def _serve_workers(settings: GatewaySettings) -> int:
     # Each worker process builds its own app from the environment, where the emulators'
-    # URLs were put by _start_shared_emulators.
-    uvicorn.run(
-        "gateway.cli:create_worker_app",
-        factory=True,
-        workers=settings.workers,
-        **_uvicorn_options(settings),
-    )
+    # URLs were put by _start_shared_emulators; the worker count tells each its share of a
+    # vendor's rate limit when they share no Redis.
+    os.environ["GATEWAY_WORKERS"] = str(settings.workers)
+    options = _uvicorn_options(settings)
+    if settings.log_format == "json":
+        options["log_config"] = None  # uvicorn's lines go through the workers' JSON handler
+    with metrics_directory():
+        uvicorn.run(
+            "gateway.cli:create_worker_app",
+            factory=True,
+            workers=settings.workers,
+            **options,
+        )
     return 0
 
 
@@ -331,7 +360,7 @@ def _sandbox(args: argparse.Namespace) -> int:
             sandbox_settings, engage_job_delay_ms=args.job_delay_ms
         )
     settings = dataclasses.replace(settings, sandbox=sandbox_settings)
-    emulators = start_emulators(settings, list(Vendor))
+    emulators = start_emulators(settings, list(Vendor), args.host)
     announce_sandbox(emulators.urls)
     for vendor, url in emulators.urls.items():
         print(f"{SANDBOX_URL_VARIABLES[vendor]}={url}", flush=True)

@@ -65,7 +65,9 @@ class SandboxEmulators:
     gateway's loop is busy, as real vendors would, and lets a multi-worker parent host them.
     """
 
-    def __init__(self, apps: Mapping[Vendor, Any], ports: Mapping[Vendor, int]) -> None:
+    def __init__(
+        self, apps: Mapping[Vendor, Any], ports: Mapping[Vendor, int], host: str = LOOPBACK
+    ) -> None:
         self._servers: dict[Vendor, uvicorn.Server] = {}
         self._sockets: dict[Vendor, socket.socket] = {}
         self.urls: dict[Vendor, str] = {}
@@ -73,16 +75,16 @@ class SandboxEmulators:
             sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
-                sock.bind((LOOPBACK, ports.get(vendor, 0)))
+                sock.bind((host, ports.get(vendor, 0)))
             except OSError as exc:
                 sock.close()
                 self._close_sockets()
                 raise StartupError(
                     f"cannot listen for the {vendor.value} sandbox on "
-                    f"{LOOPBACK}:{ports.get(vendor, 0)}: {exc.strerror}"
+                    f"{host}:{ports.get(vendor, 0)}: {exc.strerror}"
                 ) from None
             self._sockets[vendor] = sock
-            self.urls[vendor] = f"http://{LOOPBACK}:{sock.getsockname()[1]}"
+            self.urls[vendor] = f"http://{host}:{sock.getsockname()[1]}"
             # log_config=None: the emulators must not reconfigure the process's uvicorn
             # loggers (that would silence the gateway's own start-up and access logs).
             config = uvicorn.Config(
@@ -142,13 +144,15 @@ class SandboxEmulators:
             sock.close()
 
 
-def start_emulators(settings: GatewaySettings, vendors: list[Vendor]) -> SandboxEmulators:
+def start_emulators(
+    settings: GatewaySettings, vendors: list[Vendor], host: str = LOOPBACK
+) -> SandboxEmulators:
     ports = {
         Vendor.ENGAGE: settings.sandbox.engage_port,
         Vendor.EXPERTSENDER: settings.sandbox.expertsender_port,
     }
     apps = {vendor: sandbox_app(vendor, settings) for vendor in vendors}
-    return SandboxEmulators(apps, ports).start()
+    return SandboxEmulators(apps, ports, host).start()
 
 
 def announce_sandbox(urls: Mapping[Vendor, str]) -> None:

@@ -97,6 +97,8 @@ class GatewaySettings:
     max_subscriptions_per_connection: int = DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION
     graphiql: bool = True
     log_level: str = "info"
+    # "text" (readable lines) or "json" (one object per line, for log pipelines).
+    log_format: str = "text"
     # Shared state of several gateway processes (jobs, job progress, cache invalidations,
     # idempotency keys, integration log); None keeps all of it in this process.
     redis_url: str | None = field(default=None, repr=False)
@@ -113,6 +115,17 @@ class GatewaySettings:
     @property
     def uses_sandbox(self) -> bool:
         return not (self.engage.configured and self.expertsender.configured)
+
+    def secrets(self) -> list[str]:
+        """Values that must never reach a log line: the vendor API keys, the job signing key,
+        the Redis password."""
+        keys = (self.engage.api_key, self.expertsender.api_key, self.job_signing_key)
+        values = [key for key in keys if key]
+        if self.redis_url is not None:
+            password = urlsplit(self.redis_url).password
+            if password:
+                values.append(password)
+        return values
 
 
 # Value parsers: each takes the raw text and returns the value or raises ValueError whose
@@ -262,6 +275,16 @@ def _log_level(raw: str) -> str:
     return text
 
 
+LOG_FORMATS = ("text", "json")
+
+
+def _log_format(raw: str) -> str:
+    text = raw.strip().lower()
+    if text not in LOG_FORMATS:
+        raise ValueError(f"expected one of {', '.join(LOG_FORMATS)}, got {raw!r}")
+    return text
+
+
 def _fraction(raw: str) -> float:
     value = _NON_NEGATIVE(raw)
     if value >= 1:
@@ -322,6 +345,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     ),
     "GATEWAY_GRAPHIQL": ("graphiql", _bool),
     "GATEWAY_LOG_LEVEL": ("log_level", _log_level),
+    "GATEWAY_LOG_FORMAT": ("log_format", _log_format),
     "GATEWAY_REDIS_URL": ("redis_url", _redis_url),
     "GATEWAY_REDIS_KEY_PREFIX": ("redis_key_prefix", _key_prefix),
     "GATEWAY_IDEMPOTENCY_LEASE_S": ("idempotency_lease_s", _POSITIVE),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -107,11 +108,15 @@ class RequestLog:
         status: int | None,
         order_id: str | None,
         fault: Fault,
+        at: float | None = None,
+        traceparent: str | None = None,
     ) -> None:
         key = f"{method} {route}"
         self._total += 1
         self._by_route[key] += 1
         entry: dict[str, Any] = {
+            # When the request arrived (Unix seconds): shows the rate requests came in at.
+            "at": time.time() if at is None else at,
             "method": method,
             "path": path,
             "route": route,
@@ -120,6 +125,9 @@ class RequestLog:
         }
         if fault is not Fault.NONE:
             entry["fault"] = fault.value
+        if traceparent is not None:
+            # W3C trace context the caller sent: shows which trace a vendor call belonged to.
+            entry["traceparent"] = traceparent
         self._log.append(entry)
 
     def reset(self) -> None:
@@ -204,6 +212,13 @@ async def _drop_connection(raw_send: Send, receive: _BodyWatch) -> None:
                 pass
 
 
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers") or ():
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
 class SandboxMiddleware:
     """Counts vendor requests and injects the configured faults."""
 
@@ -216,6 +231,7 @@ class SandboxMiddleware:
         if scope["type"] != "http" or _is_uncounted(scope["path"]):
             await self.app(scope, receive, send)
             return
+        arrived = time.time()
         receive = _BodyWatch(receive)
         settings = self.control.faults.settings
         if settings.latency_ms:
@@ -242,6 +258,8 @@ class SandboxMiddleware:
                 status=status,
                 order_id=scope.get(ORDER_ID_SCOPE_KEY) or self.control.order_id_of(scope),
                 fault=fault,
+                at=arrived,
+                traceparent=_header(scope, b"traceparent"),
             )
 
     async def _handle(

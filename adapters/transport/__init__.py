@@ -12,6 +12,8 @@ from adapters.transport._breaker import BreakerState, CircuitBreaker
 from adapters.transport._client import VendorTransport
 from adapters.transport._events import TransportEvent, TransportEventKind, TransportStats
 from adapters.transport._json import response_json
+from adapters.transport._limiter import RateLimiter, local_limiter
+from adapters.transport._observer import CallObservation, CallObserver
 from adapters.transport._outcomes import parse_retry_after
 from adapters.transport._settings import (
     RetryPolicy,
@@ -22,7 +24,10 @@ from adapters.transport._settings import (
 
 __all__ = [
     "BreakerState",
+    "CallObservation",
+    "CallObserver",
     "CircuitBreaker",
+    "RateLimiter",
     "RetryPolicy",
     "TransportEvent",
     "TransportEventKind",
@@ -31,6 +36,7 @@ __all__ = [
     "TransportStats",
     "VendorClientSettings",
     "VendorTransport",
+    "local_limiter",
     "parse_retry_after",
     "response_json",
 ]

@@ -11,13 +11,13 @@ backoff with full jitter, or the vendor's ``Retry-After`` when it sent one).
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import NoReturn
 
 import httpx
 import orjson
-from aiolimiter import AsyncLimiter
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -32,10 +32,13 @@ from adapters.errors import (
     RateLimited,
     UpstreamError,
     ValidationFailed,
+    VendorError,
     WriteOutcomeUnknown,
 )
 from adapters.transport._breaker import BreakerState, CircuitBreaker
 from adapters.transport._events import TransportEvent, TransportEventKind, TransportStats
+from adapters.transport._limiter import RateLimiter, local_limiter
+from adapters.transport._observer import CallObservation, CallObserver
 from adapters.transport._outcomes import (
     VENDOR_LABELS,
     Health,
@@ -46,6 +49,11 @@ from adapters.transport._outcomes import (
 from adapters.transport._settings import RetryPolicy, TransportSettings
 
 logger = logging.getLogger(__name__)
+
+# The observation of the call running in this task, read by each of its attempts.
+_observation: contextvars.ContextVar[CallObservation | None] = contextvars.ContextVar(
+    "vendor_call_observation", default=None
+)
 
 _BREAKER_EVENTS = {
     BreakerState.OPEN: TransportEventKind.BREAKER_OPENED,
@@ -73,8 +81,11 @@ class VendorTransport:
         on_event: Callable[[TransportEvent], None] | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         clock: Callable[[], float] | None = None,
+        limiter: RateLimiter | None = None,
+        observer: CallObserver | None = None,
     ) -> None:
         self.settings = settings
+        self._observer = observer
         self.stats = TransportStats()
         self._on_event = on_event
         self._sleep: Callable[[float], Awaitable[None]] = sleep or asyncio.sleep
@@ -88,10 +99,7 @@ class VendorTransport:
                 max_keepalive_connections=settings.max_connections,
             ),
         )
-        # A shallow bucket (a tenth of a second's worth): a vendor counting requests per
-        # second never sees much more than the rate, however bursty the callers are.
-        capacity = max(1.0, settings.rate_per_second / 10)
-        self._limiter = AsyncLimiter(capacity, capacity / settings.rate_per_second)
+        self._limiter: RateLimiter = limiter or local_limiter(settings.rate_per_second)
         breaker_kwargs = {} if clock is None else {"clock": clock}
         self.breaker = CircuitBreaker(
             settings.breaker_failure_threshold,
@@ -116,8 +124,44 @@ class VendorTransport:
         ``path`` may also be an absolute URL the vendor handed out (a paging ``href``); it is
         sent verbatim.
         """
-        self.stats.requests += 1
         method = method.upper()
+        if self._observer is None:
+            return await self._request(method, path, json, params, retry)
+        try:
+            observation = self._observer.call(self.settings.vendor, method, _path_only(path))
+        except Exception:
+            # A broken observer must never break vendor traffic.
+            logger.exception("vendor call observer failed")
+            return await self._request(method, path, json, params, retry)
+        token = _observation.set(observation)
+        status: int | None = None
+        error_code: str | None = "INTERNAL"
+        try:
+            response = await self._request(method, path, json, params, retry)
+            status, error_code = response.status_code, None
+            return response
+        except VendorError as exc:
+            status, error_code = exc.upstream_status, exc.code
+            raise
+        except asyncio.CancelledError:
+            error_code = "CANCELLED"
+            raise
+        finally:
+            _observation.reset(token)
+            try:
+                observation.finish(status=status, error_code=error_code)
+            except Exception:
+                logger.exception("vendor call observer failed")
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        json: object,
+        params: Mapping[str, str] | None,
+        retry: RetryPolicy,
+    ) -> httpx.Response:
+        self.stats.requests += 1
         url = httpx.URL(path)
         self._check_origin(url)
         where = f"{method} {url.path or '/'}"
@@ -214,7 +258,7 @@ class VendorTransport:
                     path,
                     content=content,
                     params=params,
-                    headers=None if content is None else {"content-type": "application/json"},
+                    headers=_attempt_headers(content, number),
                 )
             except httpx.HTTPError as exc:
                 verdict = judge_exception(
@@ -317,6 +361,19 @@ class VendorTransport:
         except Exception:
             # A broken listener must never break vendor traffic.
             logger.exception("transport event listener failed")
+
+
+def _attempt_headers(content: bytes | None, number: int) -> dict[str, str] | None:
+    headers = None if content is None else {"content-type": "application/json"}
+    observation = _observation.get()
+    try:
+        extra = None if observation is None else observation.attempt_headers(number)
+    except Exception:
+        logger.exception("vendor call observer failed")
+        extra = None
+    if extra:
+        headers = {**(headers or {}), **extra}
+    return headers
 
 
 def _path_only(path: str) -> str:

@@ -10,6 +10,15 @@ gateway keeps all of this in memory, in one process.
 from gateway.errors import RedisUnreachable
 from gateway.redis.connection import UNAVAILABLE, probe
 from gateway.redis.persistence import check_persistence
+from gateway.redis.rate_budget import RedisRateBudget, budget_key
 from gateway.redis.state import SharedState
 
-__all__ = ["UNAVAILABLE", "RedisUnreachable", "SharedState", "check_persistence", "probe"]
+__all__ = [
+    "UNAVAILABLE",
+    "RedisRateBudget",
+    "RedisUnreachable",
+    "SharedState",
+    "budget_key",
+    "check_persistence",
+    "probe",
+]

@@ -34,6 +34,7 @@ def test_values_are_parsed_into_their_types() -> None:
             "GATEWAY_MAX_BODY_BYTES": "2048",
             "GATEWAY_GRAPHIQL": "off",
             "GATEWAY_LOG_LEVEL": "DEBUG",
+            "GATEWAY_LOG_FORMAT": "JSON",
             "GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION": "3",
         }
     )
@@ -54,6 +55,7 @@ def test_values_are_parsed_into_their_types() -> None:
     assert settings.limits.max_body_bytes == 2048
     assert settings.graphiql is False
     assert settings.log_level == "debug"
+    assert settings.log_format == "json"
     assert settings.max_subscriptions_per_connection == 3
 
 
@@ -96,6 +98,7 @@ def test_both_vendors_configured_means_no_sandbox() -> None:
         ("GATEWAY_MAX_TOKENS", "1.5", "expected an integer"),
         ("GATEWAY_GRAPHIQL", "maybe", "true/false"),
         ("GATEWAY_LOG_LEVEL", "loud", "expected one of"),
+        ("GATEWAY_LOG_FORMAT", "xml", "expected one of text, json"),
     ],
 )
 def test_a_bad_value_names_its_variable(variable: str, value: str, expected: str) -> None:
@@ -213,6 +216,18 @@ def test_fault_rates_summing_past_one_are_refused_with_a_variable() -> None:
     environ = {"SANDBOX_FAULT_ERROR_RATE": "0.8", "SANDBOX_FAULT_DROP_RATE": "0.5"}
     with pytest.raises(SettingsError, match=r"SANDBOX_FAULT_DROP_RATE: rates: .* at most 1"):
         load_settings(environ)
+
+
+def test_secrets_are_the_api_keys_and_the_redis_password() -> None:
+    settings = load_settings(
+        {
+            "ENGAGE_BASE_URL": "https://t.voyado.com",
+            "ENGAGE_API_KEY": "engage-key",
+            "GATEWAY_REDIS_URL": "redis://:redis-pass@127.0.0.1:6379/0",
+            "GATEWAY_JOB_SIGNING_KEY": "0123456789abcdef",
+        }
+    )
+    assert sorted(settings.secrets()) == ["0123456789abcdef", "engage-key", "redis-pass"]
 
 
 def test_idempotency_lease_and_job_signing_key() -> None:

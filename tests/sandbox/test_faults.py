@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -57,12 +58,17 @@ def client(srv: LoopbackServer) -> httpx.Client:
 def test_counts_vendor_requests_by_route_template(server: LoopbackServer) -> None:
     with client(server) as c:
         c.get("/things/A-1")
+        before = time.time()
         c.get("/things/A-2")
         c.post("/things", json={"id": "B-1"})
         c.get("/nowhere")
         c.get("/_sandbox/faults")
         seen = c.get("/_sandbox/requests").json()
+        after = time.time()
     assert seen["total"] == 4
+    arrivals = [entry.pop("at") for entry in seen["log"]]
+    assert arrivals == sorted(arrivals)
+    assert before <= arrivals[1] and arrivals[-1] <= after
     assert seen["by_route"] == {
         "GET /things/{orderId}": 2,
         "POST /things": 1,

@@ -21,6 +21,7 @@ from starlette.middleware import Middleware
 from adapters.model import Vendor
 from gateway.app import create_app
 from gateway.bootstrap import Gateway
+from gateway.observability import Observability
 from gateway.settings import GatewaySettings, JobSettings, QueryLimits, SandboxSettings
 from tests.support.servers import LoopbackServer, serve
 
@@ -90,9 +91,12 @@ def sandbox_settings(**overrides: Any) -> GatewaySettings:
 
 @contextmanager
 def sandbox_gateway(
-    *, extra_middleware: Sequence[Middleware] = (), **overrides: Any
+    *,
+    extra_middleware: Sequence[Middleware] = (),
+    observability: Observability | None = None,
+    **overrides: Any,
 ) -> Iterator[GatewayHandle]:
     settings = sandbox_settings(**overrides)
-    app = create_app(settings, extra_middleware=extra_middleware)
+    app = create_app(settings, extra_middleware=extra_middleware, observability=observability)
     with serve(app) as server, httpx.Client(timeout=10.0) as client:
         yield GatewayHandle(server, settings, client, app.state.gateway)
