@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck schema-check pytest sandbox bench install system-deps clean
+.PHONY: run test lint typecheck schema-check pytest test-variants test-live sandbox bench install system-deps clean
 
 run: $(STAMP)
 	$(BIN)/order-gateway serve
@@ -37,7 +37,32 @@ schema-check: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest -q -n auto
 
-test: $(STAMP) system-deps lint typecheck schema-check pytest
+test: $(STAMP) system-deps lint typecheck schema-check pytest test-variants
+
+# `pytest` runs everything with the emulators answering the documented minimum (the default of
+# SANDBOX_VARIANTS). These seeds, with it, reach every answer of every open wire choice
+# (sandbox/variants.py); under each, the suites that talk to the emulators run again.
+VARIANT_SEEDS ?= random:1 random:16 random:37
+VARIANT_SUITES := tests/adapters/engage/test_backend_reads.py \
+	tests/adapters/engage/test_backend_writes.py tests/adapters/engage/test_backend_faults.py \
+	tests/adapters/engage/test_backend_repeats.py tests/gateway/e2e/test_write_outcomes.py \
+	tests/gateway/e2e/test_partial_orders.py \
+	tests/adapters/expertsender/test_backend.py tests/adapters/expertsender/test_faults.py \
+	tests/gateway/e2e/test_mutations.py tests/gateway/e2e/test_queries.py \
+	tests/gateway/e2e/test_subscriptions.py tests/gateway/e2e/test_shared_state.py \
+	tests/gateway/e2e/test_shared_state_faults.py tests/gateway/e2e/test_n_plus_one.py \
+	tests/gateway/e2e/test_bad_input.py tests/test_live_suite.py
+
+test-variants: $(STAMP)
+	@for variants in $(VARIANT_SEEDS); do \
+		echo "SANDBOX_VARIANTS=$$variants"; \
+		SANDBOX_VARIANTS=$$variants $(BIN)/pytest -q -n 2 $(VARIANT_SUITES) || exit 1; \
+	done
+
+# The Backend contract against the tenants ENGAGE_* / EXPERTSENDER_* and LIVE_*_CONTACT_EMAIL
+# name (README: "Checking against your own tenant"); a vendor not configured is skipped.
+test-live: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider tests/live
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -93,8 +93,10 @@ class Backend(Protocol):
         self, order_id: str, action: OrderAction, *, version_tag: str | None = None
     ) -> Job: ...
 
-    async def get_job(self, job_id: str) -> Job:
-        """The job's current state from the vendor (raises ``JobNotFound``)."""
+    async def get_job(self, job_id: str, *, known: Job | None = None) -> Job:
+        """The job's current state from the vendor (raises ``JobNotFound``). ``known`` is the
+        caller's last record of the job: it fills in what a vendor's job answer leaves out
+        (Engage documents neither the operation nor a body on a finished job's 302)."""
         ...
 
     async def aclose(self) -> None: ...

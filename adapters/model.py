@@ -63,6 +63,8 @@ class JobOperation(StrEnum):
     CHANGE_STATUS = "CHANGE_STATUS"
     DELETE = "DELETE"
     ACTION = "ACTION"
+    # A vendor job the gateway did not start, whose vendor does not say what it does.
+    UNKNOWN = "UNKNOWN"
 
 
 class OrderActionType(StrEnum):
@@ -138,6 +140,15 @@ class Address:
 
 
 @dataclass(frozen=True, slots=True)
+class ReturnDetails:
+    """Why a line was returned (Engage's ``returnDetails``): ``type`` is Normal, Complaint or
+    Change, ``reason`` free text."""
+
+    type: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class OrderLine:
     sku: str
     quantity: int
@@ -153,6 +164,11 @@ class OrderLine:
     attributes: tuple[Attribute, ...] = ()
     discounts: tuple[Discount, ...] = ()
     taxes: tuple[Tax, ...] = ()
+    description: str | None = None
+    external_status: str | None = None
+    original_unit_price: float | None = None
+    original_total_price: float | None = None
+    return_details: ReturnDetails | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +217,8 @@ class Order:
     store_id: str | None = None
     website_id: int | None = None
     channel: str | None = None
+    # Engage's contact.contactType (e.g. Member or Contact): which kind of contact the keys name.
+    contact_type: str | None = None
     # Set by the vendor, never sent by a client.
     vendor_status: str | None = None
     type: OrderType | None = None

@@ -21,9 +21,13 @@ from starlette.websockets import WebSocket
 
 from gateway.bootstrap import Gateway, start_gateway
 from gateway.context import make_context_getter
+from gateway.guard.door import refused_at_the_door
+from gateway.guard.shares import ClientShares
 from gateway.http.body_limit import BodySizeLimitMiddleware
+from gateway.http.body_timeout import BodyTimeoutMiddleware
 from gateway.http.graphiql import static_mount
 from gateway.http.health import health_routes
+from gateway.http.log_once import tracebacks_once
 from gateway.http.masking import quiet_expected_errors
 from gateway.http.view import GatewayGraphQL
 from gateway.observability import Observability, configure_logging
@@ -36,8 +40,16 @@ class _GraphQLEndpoint:
 
     def __init__(self) -> None:
         self.view: GatewayGraphQL | None = None
+        self.shares: ClientShares | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        shares = self.shares
+        if (
+            shares is not None
+            and scope["type"] == "http"
+            and await refused_at_the_door(shares, scope, receive, send)
+        ):
+            return
         if self.view is None:
             if scope["type"] == "websocket":
                 await WebSocket(scope, receive, send).close(code=1013)
@@ -61,9 +73,9 @@ def create_app(
     """The gateway as an ordinary Starlette app: every route, ``/graphql`` included, runs
     under the same middleware stack, so CORS, authentication or metrics added there see it.
 
-    ``extra_middleware`` runs outside the gateway's own (body limit), in the order given, and
-    inside the request-id and tracing middleware, which sees every request first.
-    ``observability`` defaults to metrics, plus traces when ``OTEL_*`` asks for them.
+    ``extra_middleware`` runs outside the gateway's own (body timeout and size limit), in the
+    order given, and inside the request-id and tracing middleware, which sees every request
+    first. ``observability`` defaults to metrics, plus traces when ``OTEL_*`` asks for them.
     """
     quiet_expected_errors()
     observed = Observability.from_environment() if observability is None else observability
@@ -82,12 +94,15 @@ def create_app(
             graphiql=settings.graphiql,
             keepalive_s=settings.ws_keepalive_s,
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+            ws_init_timeout_s=settings.connections.ws_init_timeout_s,
         )
+        endpoint.shares = gateway.shares
         try:
-            with complete_streams_on_signal(gateway.services.end_streams):
+            with complete_streams_on_signal(gateway.services.end_streams), tracebacks_once():
                 yield
         finally:
             endpoint.view = None
+            endpoint.shares = None
             try:
                 await gateway.aclose()
             finally:
@@ -113,6 +128,7 @@ def create_app(
         middleware=[
             observed.middleware(),
             *extra_middleware,
+            Middleware(BodyTimeoutMiddleware, timeout_s=settings.connections.body_timeout_s),
             Middleware(BodySizeLimitMiddleware, max_body_bytes=max_body_bytes),
         ],
         lifespan=lifespan,

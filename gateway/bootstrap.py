@@ -27,9 +27,11 @@ from gateway.emulators import (
     start_needed_emulators,
 )
 from gateway.errors import StartupError
+from gateway.guard.meter import MeteredBackend
+from gateway.guard.shares import ClientShares, bucket_storage
 from gateway.http.extensions import schema_extensions
 from gateway.jobs import PollSchedule
-from gateway.log import TransportEventRelay
+from gateway.log import TransportEventRelay, entries_within
 from gateway.schema import build_schema as build_gateway_schema
 from gateway.services import Services, VendorStatus, build_services
 from gateway.settings import GatewaySettings
@@ -51,6 +53,8 @@ class Gateway:
     schema: strawberry.Schema
     endpoints: Mapping[Vendor, VendorEndpoint]
     emulators: SandboxEmulators | None = None
+    # Each client's share of the vendors (the schema's cost checks and the backends use it).
+    shares: ClientShares | None = None
 
     async def readiness(self) -> dict[str, bool]:
         """Per vendor: its emulator answers (sandbox) or its backend is built (real API).
@@ -85,11 +89,16 @@ async def _answers(client: httpx.AsyncClient, url: str) -> bool:
 
 
 def build_schema(
-    settings: GatewaySettings, observability: Observability | None = None
+    settings: GatewaySettings,
+    observability: Observability | None = None,
+    shares: ClientShares | None = None,
 ) -> strawberry.Schema:
     # The observer comes first, so that it sees each result after error masking.
     observed = [] if observability is None else [observability.schema_extension()]
-    return build_gateway_schema(extensions=[*observed, *schema_extensions(settings.limits)])
+    guard = schema_extensions(
+        settings.limits, introspection=settings.introspection_enabled, shares=shares
+    )
+    return build_gateway_schema(extensions=[*observed, *guard])
 
 
 async def connect_shared_state(settings: GatewaySettings) -> SharedState | None:
@@ -145,6 +154,10 @@ async def start_gateway(
                 )
         endpoints = vendor_endpoints(settings, emulator_urls)
         relay = TransportEventRelay()
+        shares = ClientShares(
+            settings.clients,
+            storage=bucket_storage(settings.redis_url, settings.redis_key_prefix),
+        )
         on_event = relay if observability is None else _both(relay, observability)
         backends: dict[Vendor, Backend] = {}
         for vendor, endpoint in endpoints.items():
@@ -155,7 +168,7 @@ async def start_gateway(
                 processes=settings.workers,
                 shared=shared,
             )
-            backends[vendor] = build_backend(
+            built = build_backend(
                 endpoint,
                 on_event=on_event,
                 jobs=settings.jobs,
@@ -165,7 +178,10 @@ async def start_gateway(
                 else observability.timed_limiter(limiter, vendor),
                 observer=None if observability is None else observability.vendor_calls,
             )
-            started.push_async_callback(backends[vendor].aclose)
+            started.push_async_callback(built.aclose)
+            backends[vendor] = MeteredBackend(
+                built, shares, rate_per_s=endpoint.settings.rate_limit_per_s
+            )
         services = build_services(
             backends,
             {
@@ -178,14 +194,14 @@ async def start_gateway(
             job_timeout_s=settings.jobs.timeout_s,
             cache_ttl_s=settings.cache_ttl_s,
             cache_enabled=settings.cache_enabled,
-            log_max_entries=settings.log_max_entries,
+            log_max_entries=entries_within(settings.log_max_entries, settings.log_max_bytes),
             transport_events=relay,
             shared=shared,
             job_lease_ttl_s=settings.jobs.lease_ttl_s,
             idempotency_lease_s=settings.idempotency_lease_s,
         )
-        schema = build_schema(settings, observability)
-        gateway = Gateway(settings, services, schema, endpoints, emulators)
+        schema = build_schema(settings, observability, shares)
+        gateway = Gateway(settings, services, schema, endpoints, emulators, shares)
         # Started: from here the gateway closes all of it (``Gateway.aclose``).
         started.pop_all()
     return gateway

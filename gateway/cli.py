@@ -36,6 +36,7 @@ from gateway.emulators import (
 )
 from gateway.errors import CommandError, SettingsError, StartupError
 from gateway.gc_tuning import serving_gc, tune_for_serving
+from gateway.http.connections import server_options
 from gateway.observability import configure_logging, metrics_directory
 from gateway.settings import VARIABLES, GatewaySettings, load_settings, redact_url
 from sandbox.faults import FaultSettingsError
@@ -94,6 +95,13 @@ def _parser() -> argparse.ArgumentParser:
             "default SANDBOX_EXPERTSENDER_PORT or 8102",
         ),
         ("--log-level", "GATEWAY_LOG_LEVEL", "process log level (GATEWAY_LOG_LEVEL)"),
+    )
+    sandbox.add_argument(
+        "--variants",
+        type=_variants_option,
+        metavar="documented|invented|random:SEED",
+        help="how the emulators answer where the vendors' docs are silent "
+        "(default SANDBOX_VARIANTS or documented)",
     )
     faults = sandbox.add_argument_group(
         "faults injected from the start (also SANDBOX_FAULT_*; changeable at /_sandbox/faults)"
@@ -242,7 +250,12 @@ def _uvicorn_options(settings: GatewaySettings) -> dict[str, Any]:
         "host": settings.host,
         "port": settings.port,
         "loop": "uvloop",
-        "http": "httptools",
+        # httptools, with a deadline on request headers; a connection cap; no server header.
+        **server_options(
+            settings.connections,
+            max_message_bytes=settings.limits.max_body_bytes,
+            from_environment=settings.workers > 1,
+        ),
         "ws": "websockets-sansio",
         # Each compressing connection keeps a zlib context (about 45 KB); subscription
         # messages are small, so compression saves little and costs that per subscriber.
@@ -355,6 +368,8 @@ def _sandbox(args: argparse.Namespace) -> int:
         expertsender_port=ports[Vendor.EXPERTSENDER],
         faults=faults,
     )
+    if args.variants is not None:
+        sandbox_settings = dataclasses.replace(sandbox_settings, variants=args.variants)
     if args.job_delay_ms is not None:
         sandbox_settings = dataclasses.replace(
             sandbox_settings, engage_job_delay_ms=args.job_delay_ms
@@ -369,6 +384,15 @@ def _sandbox(args: argparse.Namespace) -> int:
     finally:
         emulators.stop()
     return 0
+
+
+def _variants_option(raw: str) -> str:
+    from sandbox.variants import Variants, VariantsError
+
+    try:
+        return Variants.parse(raw).mode
+    except VariantsError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _pick(option: int | None, configured: int, default: int) -> int:

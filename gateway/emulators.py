@@ -34,14 +34,25 @@ def sandbox_app(vendor: Vendor, settings: GatewaySettings) -> Any:
         from sandbox.engage import EngageSandboxSettings
         from sandbox.engage import create_app as create_engage
 
-        engage = EngageSandboxSettings(faults=settings.sandbox.faults)
+        engage = EngageSandboxSettings(faults=settings.sandbox.faults, variants=_variants(settings))
         if settings.sandbox.engage_job_delay_ms is not None:
             engage = dataclasses.replace(engage, job_delay_ms=settings.sandbox.engage_job_delay_ms)
         return create_engage(engage)
     from sandbox.expertsender import ExpertSenderSandboxSettings
     from sandbox.expertsender import create_app as create_expertsender
 
-    return create_expertsender(ExpertSenderSandboxSettings(faults=settings.sandbox.faults))
+    return create_expertsender(
+        ExpertSenderSandboxSettings(faults=settings.sandbox.faults, variants=_variants(settings))
+    )
+
+
+def _variants(settings: GatewaySettings) -> Any:
+    from sandbox.variants import Variants, VariantsError
+
+    try:
+        return Variants.parse(settings.sandbox.variants)
+    except VariantsError as exc:
+        raise StartupError(f"SANDBOX_VARIANTS: {exc}") from None
 
 
 EMULATOR_THREAD_NAME = "sandbox-emulators"

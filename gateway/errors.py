@@ -18,9 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import GraphQLError
+from strawberry.exceptions import MissingQueryError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from adapters.errors import ClientError, UpstreamError, ValidationFailed
 from adapters.model import Vendor
+from gateway.public_text import public_message
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +33,8 @@ class UserErrorInfo:
     code: str
     message: str
     field: tuple[str, ...] | None = None
+    # The vendor's own code for the same failure (Engage errorCode, ExpertSender substatus).
+    vendor_code: str | None = None
 
 
 # --- failures of the gateway's own parts (start-up, settings, state, input decoding) ---
@@ -157,11 +162,23 @@ class UpstreamFailure(GatewayError):
 
 def upstream_failure(exc: UpstreamError) -> UpstreamFailure:
     return UpstreamFailure(
-        exc.message,
+        public_message(exc.message),
         code=exc.code,
         vendor=exc.vendor,
         upstream_status=exc.upstream_status,
     )
+
+
+# A request the client got wrong, which Strawberry turns into an error of the operation when it
+# arrives over a stream (WebSocket, SSE): an unknown operation name, a missing query, an
+# operation type the transport does not allow.
+PUBLIC_ORIGINALS = (
+    GatewayError,
+    GraphQLError,
+    CannotGetOperationTypeError,
+    InvalidOperationTypeError,
+    MissingQueryError,
+)
 
 
 def is_public_error(error: GraphQLError) -> bool:
@@ -171,7 +188,7 @@ def is_public_error(error: GraphQLError) -> bool:
     else is a bug or an unexpected failure and must be masked.
     """
     original = error.original_error
-    return original is None or isinstance(original, GatewayError | GraphQLError)
+    return original is None or isinstance(original, PUBLIC_ORIGINALS)
 
 
 _CAMEL_BOUNDARY = re.compile(r"_([a-z0-9])")
@@ -192,18 +209,21 @@ def user_errors_from(
     exc: ClientError, *, base_path: Sequence[str] = ("input",)
 ) -> list[UserErrorInfo]:
     """The ``UserError``s for a vendor's refusal, keeping the vendor's own messages."""
+    # One vocabulary: the code says what kind of mistake it is, whichever vendor found it;
+    # the vendor's own code travels beside it.
     if isinstance(exc, ValidationFailed) and exc.field_errors:
         return [
             UserErrorInfo(
-                code=field_error.code or exc.code,
+                code=exc.code,
                 message=field_error.message,
                 field=input_path(base_path, field_error.path) if field_error.path else None,
+                vendor_code=field_error.code or exc.substatus,
             )
             for field_error in exc.field_errors
         ]
-    errors = [UserErrorInfo(code=exc.code, message=exc.message)]
+    errors = [UserErrorInfo(code=exc.code, message=exc.message, vendor_code=exc.substatus)]
     errors.extend(
-        UserErrorInfo(code=exc.code, message=message)
+        UserErrorInfo(code=exc.code, message=message, vendor_code=exc.substatus)
         for message in exc.vendor_messages
         if message and message not in exc.message
     )

@@ -18,6 +18,7 @@ from aiodataloader import DataLoader
 from adapters.errors import ClientError, ContactNotFound, UpstreamError
 from adapters.model import Contact, ContactRef, Job, Order, Vendor
 from gateway.errors import BadUserInput, GatewayError, upstream_failure
+from gateway.public_text import public_message
 from gateway.services import Services
 
 OrderKey = tuple[Vendor, str]
@@ -229,6 +230,8 @@ async def _settled(
         return list(await read(keys))
     except GatewayError as exc:
         return [exc for _ in keys]
+    except ClientError as exc:
+        return [_refused(vendor, exc) for _ in keys]
     except UpstreamError as exc:
         partial = exc.partial_answers
         if partial is None:
@@ -252,6 +255,11 @@ def _prime_contact(
     key = (contact.vendor, contact.contact_id)
     contacts.clear(key).prime(key, contact)
     services.cache.put_contact(contact)
+
+
+def _refused(vendor: Vendor, exc: ClientError) -> BadUserInput:
+    """A read the vendor refused as malformed (an id it cannot take): the client's input."""
+    return BadUserInput(public_message(exc.message), code=exc.code, vendor=vendor)
 
 
 def _read_failure(

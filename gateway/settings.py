@@ -24,6 +24,7 @@ from gateway.defaults import (
     DEFAULT_LOG_MAX_ENTRIES,
     DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
     DEFAULT_POLL_DELAYS,
+    DEFAULT_WS_INIT_TIMEOUT_S,
 )
 from gateway.errors import SettingsError
 from gateway.jobs import PollSchedule
@@ -59,6 +60,9 @@ class SandboxSettings:
     # Faults both emulators inject from the start (they can be changed at run time through each
     # emulator's ``/_sandbox/faults``): for trying a frontend against a misbehaving vendor.
     faults: FaultSettings = field(default_factory=FaultSettings)
+    # How the emulators answer where the vendors' docs leave the answer open:
+    # ``documented``, ``invented`` or ``random:<seed>`` (see ``sandbox.variants``).
+    variants: str = "documented"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +82,35 @@ class QueryLimits:
     max_tokens: int = 2000
     max_aliases: int = 30
     max_body_bytes: int = 1_000_000
+    # Field selections a document may expand to once its fragments are spread.
+    max_complexity: int = 2000
+    # Vendor calls one operation may be estimated to make, and may actually make.
+    max_cost: int = 300
+    max_vendor_calls: int = 600
+    # Wall-clock time the gateway's own document checks may take, in milliseconds.
+    validation_budget_ms: float = 100.0
+    # Longest string any input may carry, where no vendor limit is shorter.
+    max_string_length: int = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class ClientLimits:
+    """Each client's share of the vendors: a bucket of vendor calls refilled at ``cost_rate``
+    per second up to ``cost_burst``, and at most ``vendor_concurrency`` calls in flight."""
+
+    cost_rate: float = 20.0
+    cost_burst: int = 300
+    vendor_concurrency: int = 8
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionLimits:
+    """Time and number limits on client connections (defaults a public deployment can keep)."""
+
+    ws_init_timeout_s: float = DEFAULT_WS_INIT_TIMEOUT_S
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 30.0
+    max_connections: int = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,12 +123,18 @@ class GatewaySettings:
     sandbox: SandboxSettings = field(default_factory=SandboxSettings)
     jobs: JobSettings = field(default_factory=JobSettings)
     limits: QueryLimits = field(default_factory=QueryLimits)
+    clients: ClientLimits = field(default_factory=ClientLimits)
+    connections: ConnectionLimits = field(default_factory=ConnectionLimits)
     cache_ttl_s: float = DEFAULT_CACHE_TTL_S
     log_max_entries: int = DEFAULT_LOG_MAX_ENTRIES
+    # The integration log keeps fewer entries if its entries' byte budget would pass this.
+    log_max_bytes: int = 64_000_000
     ws_keepalive_s: float = DEFAULT_KEEPALIVE_S
     # Operations one WebSocket connection may run at once; a client past it gets a clear error.
     max_subscriptions_per_connection: int = DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION
     graphiql: bool = True
+    # None: introspection answers only while a vendor is served by its sandbox.
+    introspection: bool | None = None
     log_level: str = "info"
     # "text" (readable lines) or "json" (one object per line, for log pipelines).
     log_format: str = "text"
@@ -115,6 +154,10 @@ class GatewaySettings:
     @property
     def uses_sandbox(self) -> bool:
         return not (self.engage.configured and self.expertsender.configured)
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return self.uses_sandbox if self.introspection is None else self.introspection
 
     def secrets(self) -> list[str]:
         """Values that must never reach a log line: the vendor API keys, the job signing key,
@@ -299,6 +342,16 @@ def _rate(raw: str) -> float:
     return value
 
 
+def _variants(raw: str) -> str:
+    # The emulators own the meaning of each mode; the gateway only checks the name.
+    from sandbox.variants import Variants, VariantsError
+
+    try:
+        return Variants.parse(raw).mode
+    except VariantsError as exc:
+        raise ValueError(str(exc)) from None
+
+
 _PORT = _int(0, 65535)
 _POSITIVE_INT = _int(1)
 _POSITIVE = _float(0.0)
@@ -322,6 +375,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SANDBOX_ENGAGE_URL": ("sandbox.engage_url", _url),
     "SANDBOX_EXPERTSENDER_URL": ("sandbox.expertsender_url", _url),
     "SANDBOX_ENGAGE_JOB_DELAY_MS": ("sandbox.engage_job_delay_ms", _int(0, 600_000)),
+    "SANDBOX_VARIANTS": ("sandbox.variants", _variants),
     "SANDBOX_FAULT_LATENCY_MS": ("sandbox.faults.latency_ms", _int(0, MAX_LATENCY_MS)),
     "SANDBOX_FAULT_ERROR_RATE": ("sandbox.faults.error_rate", _rate),
     "SANDBOX_FAULT_RATE_LIMIT_RATE": ("sandbox.faults.rate_limit_rate", _rate),
@@ -336,14 +390,28 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "GATEWAY_MAX_TOKENS": ("limits.max_tokens", _POSITIVE_INT),
     "GATEWAY_MAX_ALIASES": ("limits.max_aliases", _int(0)),
     "GATEWAY_MAX_BODY_BYTES": ("limits.max_body_bytes", _POSITIVE_INT),
+    "GATEWAY_MAX_COMPLEXITY": ("limits.max_complexity", _POSITIVE_INT),
+    "GATEWAY_MAX_COST": ("limits.max_cost", _POSITIVE_INT),
+    "GATEWAY_MAX_VENDOR_CALLS": ("limits.max_vendor_calls", _POSITIVE_INT),
+    "GATEWAY_VALIDATION_BUDGET_MS": ("limits.validation_budget_ms", _POSITIVE),
+    "GATEWAY_MAX_STRING_LENGTH": ("limits.max_string_length", _int(128)),
+    "GATEWAY_CLIENT_COST_RATE": ("clients.cost_rate", _POSITIVE),
+    "GATEWAY_CLIENT_COST_BURST": ("clients.cost_burst", _POSITIVE_INT),
+    "GATEWAY_CLIENT_VENDOR_CONCURRENCY": ("clients.vendor_concurrency", _POSITIVE_INT),
+    "GATEWAY_WS_INIT_TIMEOUT_S": ("connections.ws_init_timeout_s", _POSITIVE),
+    "GATEWAY_HEADER_TIMEOUT_S": ("connections.header_timeout_s", _POSITIVE),
+    "GATEWAY_BODY_TIMEOUT_S": ("connections.body_timeout_s", _POSITIVE),
+    "GATEWAY_MAX_CONNECTIONS": ("connections.max_connections", _POSITIVE_INT),
     "GATEWAY_CACHE_TTL_S": ("cache_ttl_s", _NON_NEGATIVE),
     "GATEWAY_LOG_MAX_ENTRIES": ("log_max_entries", _POSITIVE_INT),
+    "GATEWAY_LOG_MAX_BYTES": ("log_max_bytes", _int(100_000)),
     "GATEWAY_WS_KEEPALIVE_S": ("ws_keepalive_s", _POSITIVE),
     "GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION": (
         "max_subscriptions_per_connection",
         _POSITIVE_INT,
     ),
     "GATEWAY_GRAPHIQL": ("graphiql", _bool),
+    "GATEWAY_INTROSPECTION": ("introspection", _bool),
     "GATEWAY_LOG_LEVEL": ("log_level", _log_level),
     "GATEWAY_LOG_FORMAT": ("log_format", _log_format),
     "GATEWAY_REDIS_URL": ("redis_url", _redis_url),
@@ -388,6 +456,12 @@ def _replaced(settings: Any, names: list[str], value: object) -> Any:
 
 def check_settings(settings: GatewaySettings) -> None:
     """Rules that involve more than one variable."""
+    if settings.clients.cost_burst < settings.limits.max_cost:
+        raise SettingsError(
+            "GATEWAY_CLIENT_COST_BURST",
+            f"must be at least GATEWAY_MAX_COST ({settings.limits.max_cost}), or an operation "
+            "the gateway allows could never be paid for",
+        )
     for prefix, vendor in (("ENGAGE", settings.engage), ("EXPERTSENDER", settings.expertsender)):
         if (vendor.base_url is None) != (vendor.api_key is None):
             missing = f"{prefix}_API_KEY" if vendor.api_key is None else f"{prefix}_BASE_URL"

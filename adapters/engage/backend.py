@@ -25,7 +25,7 @@ import httpx
 from cachetools import TTLCache
 
 from adapters.backend import Capabilities
-from adapters.engage import cursors, inferred, landing, mapping, ownership, statuses
+from adapters.engage import answers, cursors, inferred, landing, mapping, ownership, statuses
 from adapters.engage.errors import error_for, raise_for, read_json
 from adapters.engage.jobs import job_from_response
 from adapters.engage.settings import EngageSettings
@@ -59,8 +59,10 @@ from adapters.model import (
 from adapters.reads import read_each
 from adapters.transport import RetryPolicy, TransportEvent, VendorTransport, response_json
 
+# Engage has a change-delivery endpoint, but the gateway offers no mutation for it, so it is not
+# advertised (a delivery change is a REPLACE of the whole order).
 _CAPABILITIES = Capabilities(
-    actions=True, list_by_contact=True, change_delivery=True, async_jobs=True, batch_get=False
+    actions=True, list_by_contact=True, change_delivery=False, async_jobs=True, batch_get=False
 )
 _BOOKKEEPING_SIZE = 10_000
 _BOOKKEEPING_TTL_S = 3_600.0
@@ -93,6 +95,8 @@ class EngageBackend:
         self._aliases: TTLCache[str, str] = _bookkeeping()
         self._confirmed: TTLCache[str, Job] = _bookkeeping()
         self._pending: TTLCache[str, str] = _bookkeeping()  # order id → our latest job id
+        # vendor job id → (operation, order id) of the jobs this process started
+        self._started: TTLCache[str, tuple[JobOperation, str]] = _bookkeeping()
         # Creates that may repeat a landed earlier attempt: job id → the body sent.
         self._repeats: TTLCache[str, dict[str, Any]] = _bookkeeping()
 
@@ -204,8 +208,8 @@ class EngageBackend:
             contact_ids, self._read_contact, concurrency=self.settings.read_concurrency
         )
 
-    async def get_job(self, job_id: str) -> Job:
-        if job_id.startswith(_CONFIRMED_PREFIX):
+    async def get_job(self, job_id: str, *, known: Job | None = None) -> Job:
+        if job_id.startswith((_CONFIRMED_PREFIX, answers.ACCEPTED_PREFIX)):
             confirmed = self._confirmed.get(job_id)
             if confirmed is None:
                 raise JobNotFound(f"Job {job_id} was not found", vendor=Vendor.ENGAGE)
@@ -216,7 +220,16 @@ class EngageBackend:
         )
         if response.status_code in (400, 404) and not _has_job(response):
             raise JobNotFound(f"Job {job_id} was not found", vendor=Vendor.ENGAGE)
-        job = job_from_response(response, job_id=vendor_job_id)
+        # Engage documents no `operation` on a job answer: what this process (or the caller)
+        # knows of the job fills it in.
+        started = self._started.get(vendor_job_id)
+        if started is None and known is not None:
+            started = (known.operation, known.order_id)
+        operation, order_id = started if started is not None else (None, None)
+        job = job_from_response(
+            response, job_id=vendor_job_id, operation=operation, order_id=order_id
+        )
+        job = await self._with_version_tag(job)
         repeated = self._repeats.get(job_id)
         if repeated is not None and job.state.is_final:
             if job.state is JobState.FAILED and _lost_create_race(job):
@@ -351,7 +364,7 @@ class EngageBackend:
             raise BadVendorResponse(
                 "Engage sent an order that is not an object", vendor=Vendor.ENGAGE
             )
-        return stored
+        return answers.with_header_version_tag(stored, response)
 
     async def _read_contact(self, contact_id: str) -> Contact | None:
         response = await self.transport.request(
@@ -438,7 +451,11 @@ class EngageBackend:
                     return self._confirmed_job(operation, order_id, stored, body)
             if not 200 <= response.status_code < 300:
                 raise error_for(response, subject=f"order {order_id}")
-            job = job_from_response(response, operation=operation, order_id=order_id)
+            job = self._started_job(
+                job_from_response(
+                    response, operation=operation, order_id=order_id, accepted_write=True
+                )
+            )
             if may_have_landed and resendable and body is not None and not job.state.is_final:
                 # Its job may still fail as "already exists" because of our earlier send.
                 self._repeats[job.job_id] = body
@@ -505,7 +522,23 @@ class EngageBackend:
             retry=RetryPolicy.NEVER_BLIND,
         )
         if 200 <= response.status_code < 300:
-            return job_from_response(response, operation=JobOperation.ACTION, order_id=order_id)
+            if not answers.names_a_job(response):
+                # Seed 003 documents a bare 202 for an accepted action: nothing to follow.
+                return self._remember(answers.accepted_action(order_id))
+            return self._started_job(
+                job_from_response(
+                    response,
+                    operation=JobOperation.ACTION,
+                    order_id=order_id,
+                    accepted_write=True,
+                )
+            )
+        if response.status_code == 404:
+            # §2.7: 404 is "order not found or versionTag did not match"; a read tells which.
+            exists = await self._read_order(order_id) is not None
+            raise answers.action_not_found(response, order_id, order_exists=exists)
+        if response.status_code == 422:
+            raise answers.action_refused(response, order_id)
         raise error_for(response, subject=f"order {order_id}")
 
     async def _current_version_tag(self, order_id: str, deadline: float) -> str:
@@ -537,6 +570,32 @@ class EngageBackend:
                 )
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.settings.poll_max_s)
+
+    def _started_job(self, job: Job) -> Job:
+        self._started[job.vendor_job_id or job.job_id] = (job.operation, job.order_id)
+        return job
+
+    def _remember(self, job: Job) -> Job:
+        self._confirmed[job.job_id] = job
+        return job
+
+    async def _with_version_tag(self, job: Job) -> Job:
+        """A finished change whose answer carries no versionTag (Engage documents none on the
+        302): read it from the order, the other place Engage documents it, and say so."""
+        if (
+            job.version_tag is not None
+            or job.state not in (JobState.COMPLETED, JobState.COMPLETED_WITH_ERRORS)
+            or job.operation is JobOperation.DELETE
+            or not job.order_id
+        ):
+            return job
+        stored = await self._read_order(job.order_id)
+        tag = None if stored is None else stored.get("versionTag")
+        if not isinstance(tag, str) or not tag:
+            return job
+        return dataclasses.replace(
+            job, version_tag=tag, warnings=(*job.warnings, answers.VERSION_TAG_FROM_ORDER)
+        )
 
     def _track(self, job: Job, warnings: tuple[JobMessage, ...]) -> Job:
         if warnings:

@@ -68,7 +68,15 @@ def read_problem(response: httpx.Response) -> Problem:
     detail = body.get("detail") or body.get("title") or body.get("message")
     code = body.get(inferred.ERROR_CODE_KEY)
     field_errors: list[FieldError] = []
-    for item in body.get("errors") or ():
+    raw_errors = body.get("errors")
+    for item in raw_errors if isinstance(raw_errors, list) else ():
+        if isinstance(item, str) and item:
+            # §6: the shape of "a list of errors" is not documented; a "<field>: <message>"
+            # string is read as such, any other string kept as the message.
+            field, sep, message = item.partition(": ")
+            path = paths.to_domain(field) if sep and " " not in field else None
+            field_errors.append(FieldError(path=path or (), message=message if path else item))
+            continue
         if not isinstance(item, dict):
             continue
         path = paths.to_domain(item.get("field") if isinstance(item.get("field"), str) else None)

@@ -2,9 +2,8 @@
 
 Writing: a field Engage has no place for is never dropped silently; it becomes a
 ``FIELD_NOT_SUPPORTED`` warning naming the field (gateway names, e.g. ``lines.0.category``).
-Reading: a body the adapter cannot read raises ``BadVendorResponse``; Engage fields the domain
-has no place for (``returnDetails``, ``originalPricePerUnit``, line ``externalStatus``) are
-left out of the domain order.
+Reading: a body the adapter cannot read raises ``BadVendorResponse``; every documented field
+(§3.1, §3.3) has a place in the domain order.
 """
 
 from __future__ import annotations
@@ -31,6 +30,7 @@ from adapters.model import (
     OrderLineType,
     OrderType,
     Payment,
+    ReturnDetails,
     Tax,
     Vendor,
 )
@@ -87,7 +87,9 @@ def order_to_vendor(
     lines = [_line_to_vendor(index, line, warnings) for index, line in enumerate(order.lines)]
     body: Json = {
         "orderId": order.order_id,
-        "contact": _contact_to_vendor(order.contact, warnings),
+        "contact": _compact(
+            {**_contact_to_vendor(order.contact, warnings), "contactType": order.contact_type}
+        ),
         "externalStoreId": order.store_id,
         "status": status.status,
         "externalStatus": status.external_status,
@@ -95,6 +97,9 @@ def order_to_vendor(
         "currencyCode": order.currency,
         "channel": order.channel,
         "createdAt": format_datetime(order.created_at),
+        "lastChangedAt": (
+            None if order.last_changed_at is None else format_datetime(order.last_changed_at)
+        ),
         "lineItems": {
             "items": lines,
             "subTotal": _sum(line.get("totalPrice") for line in lines),
@@ -174,16 +179,27 @@ def _line_to_vendor(index: int, line: OrderLine, warnings: list[JobMessage]) -> 
             "id": line.line_id,
             "type": inferred.LINE_TYPES[line.type],
             "quantity": line.quantity,
+            "externalStatus": line.external_status,
             "article": _compact(
                 {
                     "sku": line.sku,
                     "name": line.name,
+                    "description": line.description,
                     "imageUri": line.image_url,
                     "targetUri": line.url,
                 }
             ),
+            "returnDetails": (
+                None
+                if line.return_details is None
+                else _compact(
+                    {"type": line.return_details.type, "reason": line.return_details.reason}
+                )
+            ),
             "pricePerUnit": line.unit_price,
+            "originalPricePerUnit": line.original_unit_price,
             "totalPrice": line.total_price,
+            "originalTotalPrice": line.original_total_price,
             "discounts": [_discount_to_vendor(d) for d in line.discounts] or None,
             "taxes": [_tax_to_vendor(t) for t in line.taxes] or None,
         }
@@ -304,6 +320,7 @@ def _order_from_vendor(body: Json) -> Order:
         references=tuple(str(r) for r in body.get("references") or ()),
         store_id=_opt_str(body.get("externalStoreId")),
         channel=_opt_str(body.get("channel")),
+        contact_type=_contact_type(body.get("contact")),
         vendor_status=vendor_status,
         type=_order_type(_opt_str(body.get("type")), lines),
         last_changed_at=(
@@ -341,6 +358,10 @@ def _items(block: object) -> list[Json]:
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise TypeError("expected items to be a list of objects")
     return items
+
+
+def _contact_type(block: object) -> str | None:
+    return _opt_str(block.get("contactType")) if isinstance(block, dict) else None
 
 
 def _contact_from_vendor(block: object) -> ContactRef:
@@ -382,7 +403,18 @@ def _line_from_vendor(item: Json) -> OrderLine:
         image_url=_opt_str(article.get("imageUri")),
         discounts=tuple(_discount_from_vendor(d) for d in item.get("discounts") or ()),
         taxes=tuple(_tax_from_vendor(t) for t in item.get("taxes") or ()),
+        description=_opt_str(article.get("description")),
+        external_status=_opt_str(item.get("externalStatus")),
+        original_unit_price=_opt_float(item.get("originalPricePerUnit")),
+        original_total_price=_opt_float(item.get("originalTotalPrice")),
+        return_details=_return_details(item.get("returnDetails")),
     )
+
+
+def _return_details(block: object) -> ReturnDetails | None:
+    if not isinstance(block, dict) or not isinstance(block.get("type"), str):
+        return None
+    return ReturnDetails(type=block["type"], reason=_opt_str(block.get("reason")))
 
 
 def _tax_from_vendor(tax: Json) -> Tax:

@@ -33,6 +33,7 @@ import httpx
 from adapters.backend import Capabilities
 from adapters.errors import (
     WRITE_OUTCOME_ADVICE,
+    AlreadyExists,
     ContactNotFound,
     FieldError,
     UnsupportedByVendor,
@@ -41,12 +42,14 @@ from adapters.errors import (
     WriteOutcomeUnknown,
 )
 from adapters.expertsender import mapping, ownership, statuses
+from adapters.expertsender.catalogue import AttributeCatalogue
 from adapters.expertsender.errors import to_error, unreadable
 from adapters.expertsender.inferred import (
     CUSTOMER_LOOKUP_PATHS,
     ENVELOPE_KEY,
     STATUS_ORDER_ID_KEY,
     STATUS_VALUE_KEY,
+    SUBSTATUS_ORDER_INVALID,
     WRITE_SUCCESS_MAX,
     WRITE_SUCCESS_MIN,
 )
@@ -108,6 +111,7 @@ class ExpertSenderBackend:
         )
         self._reads = asyncio.Semaphore(settings.max_concurrent_reads)
         self._jobs = SignedJobs(derive_key(settings.job_signing_key or settings.api_key))
+        self._catalogue = AttributeCatalogue(self._get_setting)
 
     @classmethod
     def from_transport(
@@ -213,7 +217,22 @@ class ExpertSenderBackend:
         warnings.extend(encoded.warnings)
         # One order per request, as both official plugins send (vendor note §2, §3).
         body = {"mode": _MODES[mode], "data": [encoded.payload]}
-        if await self._send_write(order.order_id, body, encoded, may_have_landed=may_have_landed):
+        try:
+            confirmed = await self._send_write(
+                order.order_id, body, encoded, may_have_landed=may_have_landed
+            )
+        except ValidationFailed as refused:
+            if mode is WriteMode.ADD and await self._refused_as_existing(order.order_id, refused):
+                raise AlreadyExists(
+                    f"ExpertSender refused to add order {order.order_id!r}: an order with this"
+                    f" id exists ({refused.message})",
+                    vendor=Vendor.EXPERTSENDER,
+                    upstream_status=refused.upstream_status,
+                    substatus=refused.substatus,
+                    vendor_messages=refused.vendor_messages,
+                ) from None
+            raise await self._naming_attributes(order, refused) from None
+        if confirmed:
             warnings.append(
                 JobMessage(
                     WRITE_CONFIRMED_BY_READ,
@@ -222,6 +241,38 @@ class ExpertSenderBackend:
                 )
             )
         return self._jobs.mint(_OPERATIONS[mode], order.order_id, warnings)
+
+    async def _naming_attributes(self, order: Order, refused: ValidationFailed) -> ValidationFailed:
+        """The refusal, with every attribute the unit does not define named on its field (the
+        vendor's own words for those fields are replaced; its other field errors are kept)."""
+        unknown = await self._catalogue.unknown(order)
+        if not unknown:
+            return refused
+        flagged = {error.path for error in unknown}
+        kept = tuple(error for error in refused.field_errors if error.path not in flagged)
+        return ValidationFailed(
+            f"{refused.message}; {'; '.join(error.message for error in unknown)}",
+            field_errors=(*unknown, *kept),
+            vendor=Vendor.EXPERTSENDER,
+            upstream_status=refused.upstream_status,
+            substatus=refused.substatus,
+            vendor_messages=refused.vendor_messages,
+        )
+
+    async def _refused_as_existing(self, order_id: str, refused: ValidationFailed) -> bool:
+        """An ``Add`` refused with a 400 that does not say why (the vendor documents no
+        substatus values): the order already exists when a read finds it, unless the vendor
+        named a field other than the id."""
+        if refused.upstream_status != 400 or refused.substatus == SUBSTATUS_ORDER_INVALID:
+            return False
+        if any(error.path != ("orderId",) for error in refused.field_errors):
+            return False
+        (stored,) = await self.get_orders([order_id])
+        return stored is not None
+
+    async def _get_setting(self, path: str) -> httpx.Response:
+        async with self._reads:
+            return await self.transport.request("GET", path)
 
     async def _resolve_contact(self, ref: ContactRef) -> tuple[ContactRef, list[JobMessage]]:
         """ECDP orders cannot carry a customer id: swap it for that customer's identifiers."""
@@ -369,7 +420,7 @@ class ExpertSenderBackend:
     ) -> Job:
         raise UnsupportedByVendor("ExpertSender has no order actions", vendor=Vendor.EXPERTSENDER)
 
-    async def get_job(self, job_id: str) -> Job:
+    async def get_job(self, job_id: str, *, known: Job | None = None) -> Job:
         return self._jobs.get(job_id)
 
     async def aclose(self) -> None:

@@ -15,6 +15,8 @@ from typing import Final
 # change the error class are read: a 400 is a validation failure unless it says the order
 # exists, and a 404 names what is missing. Every other status maps by its HTTP code.
 SUBSTATUS_ALREADY_EXISTS: Final = "OrderAlreadyExists"
+# Ours too: a 400 that names this substatus is a validation failure, never an existing order.
+SUBSTATUS_ORDER_INVALID: Final = "OrderInvalidModelState"
 SUBSTATUS_ORDER_NOT_FOUND: Final = "OrderNotFound"
 SUBSTATUS_CUSTOMER_NOT_FOUND: Final = "CustomerNotFound"
 
@@ -37,9 +39,11 @@ WRITE_SUCCESS_MAX: Final = 299
 DATE_SUFFIX: Final = "Z"
 
 # §9: ``GET /orders/{id}`` wraps the order in ``{"status": 0, "data": {...}}``; a soft-deleted
-# order still answers 200, and ``isDeleted`` is our assumption of how it says so.
+# order still answers 200. The seed says a delete changes the status to ``deleted``
+# ("IsDeleted"): either the status or a flag of that name says so.
 ENVELOPE_KEY: Final = "data"
-DELETED_FLAG: Final = "isDeleted"
+DELETED_STATUS: Final = "deleted"
+DELETED_FLAGS: Final = ("isDeleted", "IsDeleted")
 
 # §8: customer look-up paths; the email one is confirmed by the vendor's plugins, the others
 # come from a third-party client.

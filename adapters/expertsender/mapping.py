@@ -23,7 +23,7 @@ from typing import Any
 
 from adapters.errors import BadVendorResponse
 from adapters.expertsender import statuses
-from adapters.expertsender.inferred import DATE_SUFFIX, DELETED_FLAG
+from adapters.expertsender.inferred import DATE_SUFFIX, DELETED_FLAGS, DELETED_STATUS
 from adapters.expertsender.paths import FieldPath, field
 from adapters.model import (
     Attribute,
@@ -178,6 +178,11 @@ def _line_losses(index: int, line: OrderLine) -> list[JobMessage]:
         ("totalPrice", line.total_price is not None),
         ("discounts", bool(line.discounts)),
         ("taxes", bool(line.taxes)),
+        ("description", line.description is not None),
+        ("externalStatus", line.external_status is not None),
+        ("originalUnitPrice", line.original_unit_price is not None),
+        ("originalTotalPrice", line.original_total_price is not None),
+        ("returnDetails", line.return_details is not None),
         (
             "returnedQuantity",
             line.type is OrderLineType.RETURN and line.returned_quantity is not None,
@@ -203,6 +208,8 @@ def _order_losses(order: Order) -> list[JobMessage]:
         ("references", bool(order.references)),
         ("storeId", order.store_id is not None),
         ("channel", order.channel is not None),
+        ("lastChangedAt", order.last_changed_at is not None),
+        ("contactType", order.contact_type is not None),
     ]
     return [
         _unsupported(field(name), f"ExpertSender orders have no place for {name}")
@@ -259,9 +266,16 @@ def order_from_vendor(data: object) -> Order:
         returns_value=_opt_float(obj, "returnsValue"),
         attributes=tuple(_attribute_from(a) for a in _list(obj, "orderAttributes")),
         type=order_type(lines),
-        is_deleted=obj.get(DELETED_FLAG) is True,
+        is_deleted=is_deleted(obj, raw_status),
         contact_id=customer_id,
     )
+
+
+def is_deleted(obj: Mapping[str, Any], raw_status: str | None) -> bool:
+    """Seed: a delete is "changing order status to 'deleted' (IsDeleted)": either says so."""
+    if raw_status is not None and raw_status.strip().casefold() == DELETED_STATUS:
+        return True
+    return any(obj.get(key) is True for key in DELETED_FLAGS)
 
 
 def order_type(lines: Sequence[OrderLine]) -> OrderType:

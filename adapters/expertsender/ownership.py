@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.expertsender.inferred import DELETED_FLAG
+from adapters.expertsender.inferred import DELETED_FLAGS, DELETED_STATUS
 from adapters.sent_subset import by_path, casefolded, holds, instant
 
 _NORMALISE = by_path(
@@ -32,6 +32,14 @@ _NORMALISE = by_path(
 def is_our_write(sent: dict[str, Any], stored: object) -> bool:
     """Whether ``stored`` (the ``data`` of ``GET /orders/{id}``, or ``None``) holds ``sent``
     (one element of the ``data[]`` we posted)."""
-    if not isinstance(stored, dict) or stored.get(DELETED_FLAG) is True:
+    if not isinstance(stored, dict) or _deleted(stored):
         return False
     return holds(sent, stored, _NORMALISE)
+
+
+def _deleted(stored: dict[str, Any]) -> bool:
+    # A soft-deleted order says so by a flag or by its status (seed: status 'deleted').
+    status = stored.get("status")
+    if isinstance(status, str) and status.strip().casefold() == DELETED_STATUS:
+        return True
+    return any(stored.get(flag) is True for flag in DELETED_FLAGS)

@@ -7,19 +7,34 @@ limits, parser cache, validation cache, masking) those wrappers cost more than t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from functools import lru_cache, partial
 from typing import Any, cast
 
 from cachetools import LRUCache
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema, parse
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    NoSchemaIntrospectionCustomRule,
+    parse,
+)
 from graphql import ExecutionResult as GraphQLExecutionResult
-from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 from strawberry.types.execution import ExecutionResult as StrawberryExecutionResult
 
+from gateway.client_identity import client_identity
+from gateway.guard.admission import COST_EXTENSION, Admission, Refused, cost_report
+from gateway.guard.budget import TimeBudget
+from gateway.guard.meter import CURRENT_METER, RequestMeter
+from gateway.guard.shape import ShapeLimits, check_shape
+from gateway.guard.shares import ClientShares
 from gateway.http.masking import GatewayMaskErrors
-from gateway.settings import QueryLimits
+from gateway.settings import ClientLimits, QueryLimits
 
 # Large enough for every distinct operation a set of frontends sends, small enough that a
 # client sending unique query texts cannot grow memory without bound.
@@ -36,12 +51,21 @@ class OperationPolicy:
     the text is cheap where hashing the document (as Strawberry's cache does) walks all of it.
     """
 
-    def __init__(self, limits: QueryLimits, *, cache_size: int = DOCUMENT_CACHE_SIZE) -> None:
+    def __init__(
+        self,
+        limits: QueryLimits,
+        *,
+        cache_size: int = DOCUMENT_CACHE_SIZE,
+        introspection: bool = True,
+        shares: ClientShares | None = None,
+    ) -> None:
+        self.limits = limits
         self.max_tokens = limits.max_tokens
+        self.shape_limits = ShapeLimits(limits.max_depth, limits.max_aliases, limits.max_complexity)
         self.rules: tuple[type[ASTValidationRule], ...] = (
-            *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
-            *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+            () if introspection else (NoSchemaIntrospectionCustomRule,)
         )
+        self.admission = Admission(limits, shares or ClientShares(ClientLimits()))
         self.parse: Callable[..., DocumentNode] = lru_cache(maxsize=cache_size)(parse)
         self._validated: LRUCache[ValidationKey, list[GraphQLError]] = LRUCache(cache_size)
         self.validations = 0  # documents validated, i.e. validation cache misses
@@ -54,13 +78,26 @@ class OperationPolicy:
         rules: tuple[type[ASTValidationRule], ...],
     ) -> list[GraphQLError]:
         if query is None:
-            return validate_document(schema, document, rules)
+            return self._validate(schema, document, rules)
         key = (schema, query, rules)
         errors = self._validated.get(key)
         if errors is None:
             self.validations += 1
-            errors = self._validated[key] = validate_document(schema, document, rules)
+            errors = self._validated[key] = self._validate(schema, document, rules)
         return errors
+
+    def _validate(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        rules: tuple[type[ASTValidationRule], ...],
+    ) -> list[GraphQLError]:
+        # The gateway's own checks first, within a time budget: a document they refuse never
+        # reaches graphql-core's rules, whose cost grows with what the document expands to.
+        budget = TimeBudget(self.limits.validation_budget_ms)
+        return check_shape(document, self.shape_limits, budget) or validate_document(
+            schema, document, rules
+        )
 
 
 class OperationGuard(GatewayMaskErrors):
@@ -69,6 +106,7 @@ class OperationGuard(GatewayMaskErrors):
     def __init__(self, policy: OperationPolicy) -> None:
         super().__init__()
         self.policy = policy
+        self.meter: RequestMeter | None = None
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
@@ -77,6 +115,8 @@ class OperationGuard(GatewayMaskErrors):
         masking = cast(Generator[None, None, None], super().on_operation())
         next(masking)
         yield
+        if self.meter is not None:
+            self.meter.open = False
         result: Any = context.result
         if isinstance(result, _PLAIN_RESULTS) and not result.errors:
             masking.close()  # nothing to mask on a clean result
@@ -89,18 +129,51 @@ class OperationGuard(GatewayMaskErrors):
             context.graphql_document = self.policy.parse(context.query, **context.parse_options)
         yield
 
-    def on_validate(self) -> Iterator[None]:
+    async def on_validate(self) -> AsyncIterator[None]:
         context = self.execution_context
         assert context.graphql_document is not None
-        context.pre_execution_errors = self.policy.validate(
+        errors = self.policy.validate(
             context.schema._schema,
             context.query,
             context.graphql_document,
             context.validation_rules,
         )
+        if not errors:
+            errors = await self._admit()
+        context.pre_execution_errors = errors
         yield
 
+    async def _admit(self) -> list[GraphQLError]:
+        context = self.execution_context
+        assert context.graphql_document is not None
+        connection = getattr(context.context, "request", None)
+        verdict = await self.policy.admission.admit(
+            context.schema._schema,
+            context.graphql_document,
+            context.variables,
+            context.operation_name,
+            client_identity(connection if isinstance(connection, HTTPConnection) else None),
+        )
+        if isinstance(verdict, Refused):
+            response = getattr(context.context, "response", None)
+            if verdict.retry_after_s is not None and isinstance(response, Response):
+                response.status_code = 429
+                response.headers["Retry-After"] = str(verdict.retry_after_s)
+            return verdict.errors
+        self.meter = verdict.meter
+        CURRENT_METER.set(verdict.meter)
+        return []
 
-def schema_extensions(limits: QueryLimits) -> list[Callable[[], SchemaExtension]]:
+    def get_results(self) -> dict[str, Any]:
+        asked = self.execution_context.operation_extensions or {}
+        if not asked.get(COST_EXTENSION):
+            return {}
+        return cost_report(self.meter, self.policy.limits)
+
+
+def schema_extensions(
+    limits: QueryLimits, *, introspection: bool = True, shares: ClientShares | None = None
+) -> list[Callable[[], SchemaExtension]]:
     """Factories (one instance per request, as Strawberry ≥ 0.316 expects)."""
-    return [partial(OperationGuard, OperationPolicy(limits))]
+    policy = OperationPolicy(limits, introspection=introspection, shares=shares)
+    return [partial(OperationGuard, policy)]

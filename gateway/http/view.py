@@ -12,9 +12,9 @@ What this adds to stock Strawberry:
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -38,13 +38,20 @@ from strawberry.subscriptions import (
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from gateway.defaults import DEFAULT_KEEPALIVE_S, DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION
+from gateway.defaults import (
+    DEFAULT_KEEPALIVE_S,
+    DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    DEFAULT_WS_INIT_TIMEOUT_S,
+)
 from gateway.errors import BodyTooLarge
+from gateway.http.body_timeout import BodyTimedOut
 from gateway.http.graphiql import graphiql_page
 from gateway.http.keepalive import keepalive_handler_class
 from gateway.http.masking import INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE
 from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON, JSON, negotiate
+from gateway.http.request_body import clip, decode_json, request_json
 from gateway.http.ws_hooks import WebSocketHooks, WsAuthenticator
+from gateway.http.ws_init_timeout import init_deadline_handler_class
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +105,7 @@ class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
         keepalive_s: float = DEFAULT_KEEPALIVE_S,
         ws_authenticator: WsAuthenticator | None = None,
         max_subscriptions_per_connection: int = DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+        ws_init_timeout_s: float = DEFAULT_WS_INIT_TIMEOUT_S,
     ) -> None:
         super().__init__(
             schema,
@@ -107,7 +115,9 @@ class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
             keep_alive_interval=keepalive_s,
             subscription_protocols=SUBSCRIPTION_PROTOCOLS,
             max_subscriptions_per_connection=max_subscriptions_per_connection,
+            connection_init_wait_timeout=timedelta(seconds=ws_init_timeout_s),
         )
+        self.graphql_ws_handler_class = init_deadline_handler_class(ws_init_timeout_s)
         self._context_getter = context_getter
         self.ws_authenticator = ws_authenticator
         self.graphql_transport_ws_handler_class = keepalive_handler_class(keepalive_s)
@@ -124,8 +134,8 @@ class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
             response = await self.run(request)
         except HTTPException as exc:
             response = self._refusal(request, exc)
-        except BodyTooLarge:
-            raise  # answered with 413 by BodySizeLimitMiddleware
+        except (BodyTooLarge, BodyTimedOut):
+            raise  # answered with 413 / 408 by their middleware
         except Exception:
             # Outside any operation (e.g. building the context): still a GraphQL-shaped answer,
             # with nothing of the failure in it.
@@ -158,7 +168,7 @@ class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
         elif exc.reason == "Unsupported content type":
             status = 415
         media_type = negotiate(request.headers.get("accept")) or JSON
-        body = {"errors": [{"message": reason}]}
+        body = {"errors": [{"message": clip(reason)}]}
         return Response(self.encode_json(body), status, headers, media_type=media_type)
 
     async def execute_single(
@@ -210,6 +220,8 @@ class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
         self, request: Request | WebSocket, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         response = process_result(result)
+        for error in response.get("errors") or ():
+            error["message"] = clip(str(error["message"]))  # type: ignore[index]
         if not is_request_error(result):
             return response
         response.pop("data", None)
@@ -249,9 +261,7 @@ class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
         return orjson.dumps(data, default=str, option=orjson.OPT_NON_STR_KEYS)
 
     def decode_json(self, data: str | bytes) -> object:
-        # orjson first; what it refuses (NaN, a byte-order mark) gets the standard library's
-        # reading, so the requests accepted stay the same. Both raise json.JSONDecodeError.
-        try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError:
-            return json.loads(data)
+        return decode_json(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        return request_json(data)

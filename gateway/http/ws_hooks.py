@@ -32,8 +32,11 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.async_base_view import AsyncBaseHTTPView
-from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.http.exceptions import NonJsonMessageReceived, WebSocketDisconnected
 from strawberry.types.unset import UNSET, UnsetType
+
+from gateway.http.request_body import clip_error_messages
+from gateway.http.ws_messages import INVALID_MESSAGE_CLOSE_CODE, invalid_message
 
 logger = logging.getLogger(__name__)
 
@@ -107,16 +110,26 @@ class HookedWebSocketAdapter(ASGIWebSocketAdapter):
     async def iter_json(
         self, *, ignore_parsing_errors: bool = False
     ) -> AsyncGenerator[object, None]:
-        async for message in super().iter_json(ignore_parsing_errors=ignore_parsing_errors):
-            if isinstance(message, dict) and message.get("type") == "connection_init":
-                payload = message.get("payload")
-                self.connection.params = payload if isinstance(payload, dict) else {}
-            yield message
+        # Unreadable frames close the socket on both protocols (the legacy handler would
+        # skip them), as does any message of the wrong shape.
+        try:
+            async for message in super().iter_json(ignore_parsing_errors=False):
+                problem = invalid_message(message)
+                if problem is not None:
+                    await self.close(INVALID_MESSAGE_CLOSE_CODE, problem)
+                    return
+                assert isinstance(message, dict)
+                if message.get("type") == "connection_init":
+                    payload = message.get("payload")
+                    self.connection.params = payload if isinstance(payload, dict) else {}
+                yield message
+        except NonJsonMessageReceived:
+            await self.close(INVALID_MESSAGE_CLOSE_CODE, "WebSocket message must be valid JSON")
 
     async def send_json(self, message: Mapping[str, object]) -> None:
         # Both GraphQL WebSocket protocols carry JSON in text frames; clients (gql, the
         # browser's graphql-ws) refuse binary ones, which a bytes-returning encoder would give.
-        encoded = self.view.encode_json(message)
+        encoded = self.view.encode_json(clip_error_messages(message))
         text = encoded.decode() if isinstance(encoded, bytes) else encoded
         try:
             await self.ws.send_text(text)
@@ -126,7 +139,8 @@ class HookedWebSocketAdapter(ASGIWebSocketAdapter):
     async def close(self, code: int, reason: str) -> None:
         if self.connection.rejection is not None and code in _REJECTION_CLOSE_CODES:
             reason = self.connection.rejection
-        await super().close(code, reason)
+        # A reason may quote the client (an unknown operation name): it must fit the frame.
+        await super().close(code, _fit_close_reason(reason))
 
 
 class WebSocketHooks:

@@ -19,6 +19,7 @@ from adapters.backend import Backend
 from adapters.errors import JobNotFound, RateLimited
 from adapters.model import Job, JobMessage, JobState
 from gateway.errors import StateStoreUnavailable
+from gateway.jobs.paths import with_input_paths
 from gateway.jobs.schedule import PollSchedule
 from gateway.jobs.store import JobStore, TrackedJob
 
@@ -138,7 +139,7 @@ class JobPoller:
         self._stats.polls += 1
         try:
             async with asyncio.timeout_at(deadline):
-                job = await self._backend.get_job(last.job_id)
+                job = await self._backend.get_job(last.job_id, known=last)
         except JobNotFound as exc:
             return failed(last, JobNotFound.code, f"The vendor no longer knows this job: {exc}")
         except TimeoutError:
@@ -153,6 +154,7 @@ class JobPoller:
         if (job.vendor, job.job_id) != (last.vendor, last.job_id):
             # The registry is keyed by the id the job was accepted under; keep it.
             job = dataclasses.replace(job, vendor=last.vendor, job_id=last.job_id)
+        job = with_input_paths(job, last)
         self._last = job
         return job
 

@@ -5,6 +5,16 @@ from gateway.log.base import (
     LogFilter,
     LogPage,
 )
+from gateway.log.limits import (
+    CODE_MAX_BYTES,
+    ENTRY_BUDGET_BYTES,
+    JOB_ID_MAX_BYTES,
+    MESSAGE_MAX_BYTES,
+    clip_bytes,
+    clip_details,
+    clip_key,
+    entries_within,
+)
 from gateway.log.memory import MemoryIntegrationLog, MemoryLogStorage
 from gateway.log.outcomes import JobOutcomeRecorder
 from gateway.log.recording import (
@@ -17,7 +27,11 @@ from gateway.log.recording import (
 from gateway.log.transport import TransportEventRelay
 
 __all__ = [
+    "CODE_MAX_BYTES",
     "DEFAULT_TAIL_BUFFER",
+    "ENTRY_BUDGET_BYTES",
+    "JOB_ID_MAX_BYTES",
+    "MESSAGE_MAX_BYTES",
     "Deliver",
     "IntegrationLog",
     "InvalidLogCursor",
@@ -29,4 +43,8 @@ __all__ = [
     "MemoryLogStorage",
     "Position",
     "TransportEventRelay",
+    "clip_bytes",
+    "clip_details",
+    "clip_key",
+    "entries_within",
 ]

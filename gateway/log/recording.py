@@ -20,6 +20,14 @@ from typing import Any, Protocol
 from adapters.model import LogEntry, LogSeverity, Vendor
 from gateway.errors import InvalidLogCursor
 from gateway.log.base import LogFilter, LogPage
+from gateway.log.limits import (
+    CODE_MAX_BYTES,
+    JOB_ID_MAX_BYTES,
+    MESSAGE_MAX_BYTES,
+    clip_bytes,
+    clip_details,
+    clip_key,
+)
 
 logger = logging.getLogger("gateway.integration")
 
@@ -97,17 +105,18 @@ class IntegrationLog:
         details: dict[str, Any] | None = None,
     ) -> LogEntry:
         at = datetime.now(UTC)
+        # Cut to the entry byte budget before anything keeps it (``gateway.log.limits``).
         entry = LogEntry(
             entry_id=self._storage.new_entry_id(at),
             at=at,
             severity=severity,
-            code=code,
-            message=message,
+            code=clip_bytes(code, CODE_MAX_BYTES),
+            message=clip_bytes(message, MESSAGE_MAX_BYTES),
             vendor=vendor,
-            order_id=order_id,
-            job_id=job_id,
-            contact_id=contact_id,
-            details=dict(details or {}),
+            order_id=clip_key(order_id),
+            job_id=None if job_id is None else clip_bytes(job_id, JOB_ID_MAX_BYTES),
+            contact_id=clip_key(contact_id),
+            details=dict(clip_details(details) or {}),
         )
         logger.log(
             _LOGGING_LEVELS[severity],

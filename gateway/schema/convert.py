@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from adapters import model
 from adapters.model import OrderActionType, OrderLineType
 from gateway.errors import UserErrorInfo
+from gateway.schema import edges
 from gateway.schema.inputs import (
     AddressInput,
     AttributeInput,
@@ -41,6 +42,10 @@ def check_id(value: str, path: Path, what: str) -> list[UserErrorInfo]:
     return []
 
 
+def check_order_id(value: str, path: Path) -> list[UserErrorInfo]:
+    return check_id(value, path, "orderId") or edges.check_addressable_id(value, path, "orderId")
+
+
 def check_idempotency_key(key: str | None) -> list[UserErrorInfo]:
     if key is not None and not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
         return [
@@ -61,7 +66,13 @@ def check_action(
 
 
 def check_order(order: OrderInput, path: Path = ("input", "order")) -> list[UserErrorInfo]:
-    errors = check_id(order.order_id, (*path, "orderId"), "orderId")
+    errors = check_order_id(order.order_id, (*path, "orderId"))
+    errors += edges.check_date(order.created_at, (*path, "createdAt"), "createdAt")
+    errors += edges.check_date(order.last_changed_at, (*path, "lastChangedAt"), "lastChangedAt")
+    if order.delivery is not None:
+        errors += edges.check_date(
+            order.delivery.delivery_date, (*path, "delivery", "deliveryDate"), "deliveryDate"
+        )
     if order.created_at.tzinfo is None:
         errors.append(
             _error(
@@ -168,6 +179,15 @@ def _line(line: OrderLineInput) -> model.OrderLine:
         attributes=_attributes(line.attributes),
         discounts=_discounts(line.discounts),
         taxes=_taxes(line.taxes),
+        description=line.description,
+        external_status=line.external_status,
+        original_unit_price=line.original_unit_price,
+        original_total_price=line.original_total_price,
+        return_details=(
+            None
+            if line.return_details is None
+            else model.ReturnDetails(line.return_details.type, line.return_details.reason)
+        ),
     )
 
 
@@ -205,6 +225,8 @@ def to_order(order: OrderInput) -> model.Order:
         store_id=order.store_id,
         website_id=order.website_id,
         channel=order.channel,
+        last_changed_at=order.last_changed_at,
+        contact_type=order.contact_type,
     )
 
 

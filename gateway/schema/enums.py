@@ -101,6 +101,10 @@ JobOperationEnum = _expose(
         "CHANGE_STATUS": "An order's status changed.",
         "DELETE": "An order was deleted.",
         "ACTION": "An order action was triggered.",
+        "UNKNOWN": (
+            "A vendor job the gateway did not start and whose vendor answer does not say "
+            "what it does (Engage documents no operation on a job)."
+        ),
     },
 )
 OrderActionTypeEnum = _expose(

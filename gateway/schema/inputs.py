@@ -97,6 +97,12 @@ class ContactRefInput:
     )
 
 
+@strawberry.input(description="Why a line was returned.")
+class ReturnDetailsInput:
+    type: str = strawberry.field(description="Normal, Complaint or Change (Engage's words).")
+    reason: str | None = strawberry.field(default=None, description="Free text, at most 255.")
+
+
 @strawberry.input(description="One article line of an order.")
 class OrderLineInput:
     sku: str = strawberry.field(description="The article's SKU.")
@@ -128,6 +134,21 @@ class OrderLineInput:
     taxes: list[TaxInput] | None = strawberry.field(
         default=None, description="Taxes included in this line."
     )
+    description: str | None = strawberry.field(
+        default=None, description="The article's description (Engage)."
+    )
+    external_status: str | None = strawberry.field(
+        default=None, description="The line's own status in the client's words (Engage)."
+    )
+    original_unit_price: float | None = strawberry.field(
+        default=None, description="Price per unit before discounts, tax included (Engage)."
+    )
+    original_total_price: float | None = strawberry.field(
+        default=None, description="Line total before discounts, tax included (Engage)."
+    )
+    return_details: ReturnDetailsInput | None = strawberry.field(
+        default=None, description="Why the line was returned (Engage)."
+    )
 
 
 @strawberry.input(description="A whole order, as writeOrder stores it.")
@@ -138,6 +159,16 @@ class OrderInput:
     )
     contact: ContactRefInput = strawberry.field(description="Whose order it is.")
     lines: list[OrderLineInput] = strawberry.field(description="The article lines.")
+    contact_type: str | None = strawberry.field(
+        default=None,
+        description="Which kind of contact the contact keys name, e.g. Member or Contact "
+        "(Engage's contact.contactType).",
+    )
+    last_changed_at: datetime | None = strawberry.field(
+        default=None,
+        description="When the order last changed in the client's system, with a UTC offset "
+        "(Engage).",
+    )
     time_zone: str | None = strawberry.field(
         default=None, description="Time zone id the vendor should interpret times in."
     )

@@ -12,6 +12,7 @@ from adapters.model import LogEntry, LogSeverity, Vendor
 from gateway.errors import InvalidGlobalId
 from gateway.ids import NodeType, decode_id, encode_id
 from gateway.log import LogFilter
+from gateway.public_text import public_message
 from gateway.schema.node import Node
 from gateway.schema.pagination import PageInfo
 
@@ -43,7 +44,8 @@ class IntegrationLogEntry(Node):
             vendor=entry.vendor,
             severity=entry.severity,
             code=entry.code,
-            message=entry.message,
+            # Operators read the transport's details in the process log; clients do not.
+            message=public_message(entry.message),
             order_id=entry.order_id,
             job_id=job_id,
             contact_id=entry.contact_id,

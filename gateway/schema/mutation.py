@@ -84,7 +84,7 @@ class Mutation:
         input: Annotated[ChangeOrderStatusInput, strawberry.argument(description="The change.")],
     ) -> OrderMutationPayload:
         errors = convert.check_idempotency_key(input.idempotency_key)
-        errors += convert.check_id(input.order_id, ("input", "orderId"), "orderId")
+        errors += convert.check_order_id(input.order_id, ("input", "orderId"))
         errors += _action_errors(input.order_action, ("input", "orderAction"))
         action = convert.to_action(input.order_action)
 
@@ -116,7 +116,7 @@ class Mutation:
         input: Annotated[DeleteOrderInput, strawberry.argument(description="Which order.")],
     ) -> OrderMutationPayload:
         errors = convert.check_idempotency_key(input.idempotency_key)
-        errors += convert.check_id(input.order_id, ("input", "orderId"), "orderId")
+        errors += convert.check_order_id(input.order_id, ("input", "orderId"))
 
         async def call(backend: Backend) -> Job:
             return await backend.delete_order(input.order_id)
@@ -146,7 +146,7 @@ class Mutation:
         input: Annotated[TriggerOrderActionInput, strawberry.argument(description="The action.")],
     ) -> OrderMutationPayload:
         errors = convert.check_idempotency_key(input.idempotency_key)
-        errors += convert.check_id(input.order_id, ("input", "orderId"), "orderId")
+        errors += convert.check_order_id(input.order_id, ("input", "orderId"))
         errors += convert.check_action(input.action, input.custom_action, ("input",))
         backend = info.context.services.backend(input.vendor)
         if not errors and not backend.capabilities.actions:

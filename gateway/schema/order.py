@@ -48,6 +48,10 @@ class Order(Node):
     last_changed_at: datetime | None = strawberry.field(
         description="When the vendor last saw a change."
     )
+    contact_type: str | None = strawberry.field(
+        default=None,
+        description="Which kind of contact the order's contact keys name (Engage contactType).",
+    )
     time_zone: str | None = strawberry.field(
         description="The time zone the order's times were given in, if the vendor keeps it."
     )
@@ -93,6 +97,7 @@ class Order(Node):
             type=order.type,
             created_at=order.created_at,
             last_changed_at=order.last_changed_at,
+            contact_type=order.contact_type,
             time_zone=order.time_zone,
             currency=order.currency,
             total=order.total,

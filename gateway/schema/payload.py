@@ -26,6 +26,14 @@ class UserError:
         description='Path of the input field at fault, e.g. ["input","order","lines",'
         '"0","sku"]; null when the whole input is at fault.'
     )
+    vendor_code: str | None = strawberry.field(
+        default=None,
+        description=(
+            "The vendor's own code for this failure (Engage's errorCode or field code, "
+            "ExpertSender's substatus) where it gave one; null for the gateway's own checks. "
+            "`code` is the same for the same mistake whichever vendor found it."
+        ),
+    )
 
     @classmethod
     def of(cls, error: UserErrorInfo) -> UserError:
@@ -33,6 +41,7 @@ class UserError:
             code=error.code,
             message=error.message,
             field=list(error.field) if error.field is not None else None,
+            vendor_code=error.vendor_code,
         )
 
 

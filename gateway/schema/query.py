@@ -7,6 +7,7 @@ from typing import Annotated
 
 import strawberry
 
+from adapters import model
 from adapters.model import ContactRef, Vendor
 from adapters.model import Order as OrderModel
 from gateway.errors import BadUserInput, InvalidGlobalId, InvalidId, to_camel
@@ -67,11 +68,22 @@ class Query:
         info: GatewayInfo,
         vendor: Annotated[Vendor, strawberry.argument(description="Where the order is.")],
         order_id: Annotated[str, strawberry.argument(description="The order's id.")],
+        contact_id: Annotated[
+            str | None,
+            strawberry.argument(
+                description=(
+                    "Only if the order belongs to this contact (the vendor's contact id): "
+                    "another contact's order is null, as Engage's own ownership check answers."
+                )
+            ),
+        ] = None,
     ) -> Order | None:
         _require(order_id, "orderId")
         info.context.services.backend(vendor)
         found = await info.context.loaders.order(vendor, order_id)
-        return Order.of(vendor, found) if found is not None else None
+        if found is None or not belongs_to(found, contact_id):
+            return None
+        return Order.of(vendor, found)
 
     @strawberry.field(  # type: ignore[untyped-decorator]
         description=(
@@ -229,3 +241,12 @@ class Query:
             return Order.of(vendor, order) if order is not None else None
         contact = await loaders.contact(vendor, global_id.key)
         return Contact.of(contact) if contact is not None else None
+
+
+def belongs_to(order: model.Order, contact_id: str | None) -> bool:
+    """No contact asked for, or the order's own contact is the one asked for (ids compared
+    without regard to case: Engage's are GUIDs)."""
+    if contact_id is None:
+        return True
+    owner = order.contact_id or order.contact.contact_id
+    return owner is not None and owner.casefold() == contact_id.strip().casefold()

@@ -122,6 +122,12 @@ class Address:
         )
 
 
+@strawberry.type(description="Why a line was returned.")
+class ReturnDetails:
+    type: str = strawberry.field(description="Normal, Complaint or Change (Engage's words).")
+    reason: str | None = strawberry.field(description="Free text.")
+
+
 @strawberry.type(description="One article line of an order, bought or returned.")
 class OrderLine:
     line_id: str | None = strawberry.field(description="The line's id within the order.")
@@ -144,6 +150,21 @@ class OrderLine:
     attributes: list[Attribute] = strawberry.field(description="The line's attributes.")
     discounts: list[Discount] = strawberry.field(description="Discounts on this line.")
     taxes: list[Tax] = strawberry.field(description="Taxes included in this line.")
+    description: str | None = strawberry.field(
+        default=None, description="The article's description (Engage)."
+    )
+    external_status: str | None = strawberry.field(
+        default=None, description="The line's own status in the client's words (Engage)."
+    )
+    original_unit_price: float | None = strawberry.field(
+        default=None, description="Price per unit before discounts, tax included (Engage)."
+    )
+    original_total_price: float | None = strawberry.field(
+        default=None, description="Line total before discounts, tax included (Engage)."
+    )
+    return_details: ReturnDetails | None = strawberry.field(
+        default=None, description="Why the line was returned (Engage)."
+    )
 
     @classmethod
     def of(cls, line: model.OrderLine) -> OrderLine:
@@ -162,4 +183,13 @@ class OrderLine:
             attributes=[Attribute.of(a) for a in line.attributes],
             discounts=[Discount.of(d) for d in line.discounts],
             taxes=[Tax.of(t) for t in line.taxes],
+            description=line.description,
+            external_status=line.external_status,
+            original_unit_price=line.original_unit_price,
+            original_total_price=line.original_total_price,
+            return_details=(
+                None
+                if line.return_details is None
+                else ReturnDetails(type=line.return_details.type, reason=line.return_details.reason)
+            ),
         )

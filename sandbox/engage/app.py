@@ -20,6 +20,7 @@ from sandbox.control import (
     problem_response,
 )
 from sandbox.engage import demo
+from sandbox.engage.answers import problem_rewrite
 from sandbox.engage.contacts import ContactEndpoints
 from sandbox.engage.gate import EngageGate
 from sandbox.engage.jobs import JobRunner
@@ -29,6 +30,8 @@ from sandbox.engage.problems import fault_response
 from sandbox.engage.ratelimit import SlidingWindowLimiter
 from sandbox.engage.settings import EngageSandboxSettings
 from sandbox.engage.store import EngageState
+from sandbox.rewrite import ProblemRewriter
+from sandbox.variants import Variants
 
 
 class EngageRuntime:
@@ -43,7 +46,7 @@ class EngageRuntime:
         return {"job_delay_ms": self.job_delay_ms, "rate_limit_per_second": self.limiter.per_second}
 
 
-def _settings_routes(runtime: EngageRuntime, state: EngageState) -> list[Route]:
+def _settings_routes(runtime: EngageRuntime, state: EngageState, variants: Variants) -> list[Route]:
     async def get_settings(request: Request) -> Response:
         return SandboxJSONResponse(runtime.to_json())
 
@@ -75,7 +78,11 @@ def _settings_routes(runtime: EngageRuntime, state: EngageState) -> list[Route]:
         actions = [a.to_json() for a in state.actions if order_id in (None, a.order_id)]
         return SandboxJSONResponse({"actions": actions})
 
+    async def get_variants(request: Request) -> Response:
+        return SandboxJSONResponse(variants.to_json())
+
     return [
+        Route("/variants", get_variants, methods=["GET"]),
         method_route("/settings", {"GET": get_settings, "PUT": put_settings}),
         Route("/actions", get_actions, methods=["GET"]),
     ]
@@ -102,14 +109,15 @@ def create_app(settings: EngageSandboxSettings | None = None) -> Starlette:
 
     app = SandboxApp(
         control=SandboxControl.with_faults(settings.faults, fault_response=fault_response),
-        control_extra=_settings_routes(runtime, state),
+        control_extra=_settings_routes(runtime, state, settings.variants),
         routes=[
             Route("/openapi.json", openapi, methods=["GET"]),
-            *OrderEndpoints(state, runner).routes(),
+            *OrderEndpoints(state, runner, settings.variants).routes(),
             *ContactEndpoints(state).routes(),
         ],
         middleware=[
-            Middleware(EngageGate, api_keys=lambda: runtime.api_keys, limiter=runtime.limiter)
+            Middleware(ProblemRewriter, rewrite=problem_rewrite(settings.variants)),
+            Middleware(EngageGate, api_keys=lambda: runtime.api_keys, limiter=runtime.limiter),
         ],
         lifespan=lifespan,
     )

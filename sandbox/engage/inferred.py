@@ -33,6 +33,7 @@ TOO_MANY_REQUESTS: Final = "TooManyRequests"
 # §6: no error body is documented. We answer RFC 7807 problem+json with an `errorCode` and, for
 # validation, `errors: [{field, code, message}]` where `field` is a dotted path into the JSON.
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
+ERROR_CODE_KEY: Final = "errorCode"
 VALIDATION_FAILED: Final = "ValidationFailed"
 INVALID_JSON: Final = "InvalidJson"
 PAYLOAD_TOO_LARGE: Final = "PayloadTooLarge"

@@ -12,11 +12,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox.control import SandboxJSONResponse, method_route, note_order_id
-from sandbox.engage import inferred
+from sandbox.engage import answers, inferred
 from sandbox.engage.bodies import BodyError, read_json
 from sandbox.engage.jobs import JobRunner
 from sandbox.engage.problems import problem, validation_problem
-from sandbox.engage.store import EngageState, Job
+from sandbox.engage.store import EngageState
 from sandbox.engage.validation import (
     FieldError,
     validate_action,
@@ -24,6 +24,7 @@ from sandbox.engage.validation import (
     validate_change_status,
     validate_order,
 )
+from sandbox.variants import Variants
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 Validator = Callable[[object], tuple[dict[str, Any], list[FieldError]]]
@@ -46,9 +47,10 @@ def order_not_found(order_id: str) -> Response:
 
 
 class OrderEndpoints:
-    def __init__(self, state: EngageState, runner: JobRunner) -> None:
+    def __init__(self, state: EngageState, runner: JobRunner, variants: Variants) -> None:
         self.state = state
         self.runner = runner
+        self.variants = variants
 
     def routes(self) -> list[Route]:
         return [
@@ -71,9 +73,9 @@ class OrderEndpoints:
         job = self.state.new_job(operation, order_id, payload)
         self.runner.submit(job)
         href = job_url(request, job.job_id)
-        return SandboxJSONResponse(
-            job.to_json(href), status_code=inferred.ACCEPTED_STATUS, headers={"Location": href}
-        )
+        if operation == "Action":
+            return answers.action_accepted(job, href, self.variants)
+        return answers.accepted(job, href, self.variants)
 
     async def _body(self, request: Request, validator: Validator) -> dict[str, Any] | Response:
         try:
@@ -119,7 +121,11 @@ class OrderEndpoints:
         if offset > 0:
             links.append(link("previous", max(0, offset - count)))
         return SandboxJSONResponse(
-            {"items": [o.to_json() for o in page], "totalCount": len(owned), "links": links}
+            {
+                "items": [answers.listed_order(o.to_json(), self.variants) for o in page],
+                "totalCount": len(owned),
+                "links": links,
+            }
         )
 
     async def create_order(self, request: Request) -> Response:
@@ -141,7 +147,7 @@ class OrderEndpoints:
             and (order.contact_id or "").lower() != wanted_contact.lower()
         ):
             return order_not_found(order_id)
-        return SandboxJSONResponse(order.to_json())
+        return answers.order_answer(order.to_json(), self.variants)
 
     async def replace_order(self, request: Request) -> Response:
         order_id = request.path_params["orderId"]
@@ -197,34 +203,9 @@ class OrderEndpoints:
         if job is None:
             return problem(404, inferred.JOB_NOT_FOUND, f"Job {job_id} was not found.")
         note_order_id(request, job.order_id)
-        return job_answer(request, job)
-
-
-def job_answer(request: Request, job: Job) -> Response:
-    body = job.to_json(job_url(request, job.job_id))
-    if job.status == inferred.JOB_FAILED:
-        if job.failure_code == inferred.ORDER_ALREADY_EXISTS:
-            status, title = 409, "Order already exists"
-        else:
-            status, title = inferred.JOB_FAILED_STATUS, "The job could not be processed"
-        # docs/vendor-assumptions.md: the problem carries the job fields, and its `status` is
-        # the job state ("Failed"), not the HTTP status.
-        failed = {
-            "type": "about:blank",
-            "title": title,
-            "detail": title,
-            "errorCode": job.failure_code,
-        }
-        return SandboxJSONResponse(
-            {**failed, **body}, status_code=status, media_type=inferred.PROBLEM_MEDIA_TYPE
+        return answers.job_answer(
+            job, job_url(request, job.job_id), order_url(request, job.order_id), self.variants
         )
-    if not job.is_final:
-        return SandboxJSONResponse(body)
-    if job.operation == "Delete":
-        return SandboxJSONResponse(body)
-    return SandboxJSONResponse(
-        body, status_code=302, headers={"Location": order_url(request, job.order_id)}
-    )
 
 
 def _int_param(raw: str | None, default: int) -> int | None:

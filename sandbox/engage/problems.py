@@ -27,7 +27,7 @@ def problem(
         "detail": detail,
     }
     if error_code is not None:
-        body["errorCode"] = error_code
+        body[inferred.ERROR_CODE_KEY] = error_code
     body.update(extra)
     return Response(
         orjson.dumps(body),

@@ -6,6 +6,7 @@ from collections.abc import Set
 from dataclasses import dataclass, field
 
 from sandbox.faults import FaultSettings
+from sandbox.variants import Variants
 
 DEFAULT_API_KEY = "sandbox-engage-key"
 # Each state of a job lasts this long, so a job is final after about twice it.
@@ -23,6 +24,8 @@ class EngageSandboxSettings:
     rate_limit_per_second: int = 200
     faults: FaultSettings = field(default_factory=FaultSettings)
     seed_demo_data: bool = True
+    # How the answers the vendor's docs leave open are given (sandbox.variants).
+    variants: Variants = field(default_factory=Variants.invented)
 
     def __post_init__(self) -> None:
         if self.job_delay_ms < 0:

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox.control import SandboxApp, SandboxControl
-from sandbox.expertsender import demo, inferred
+from sandbox.expertsender import answers, demo, inferred
 from sandbox.expertsender.auth import ApiKeyMiddleware
 from sandbox.expertsender.catalogue import catalogue_routes
 from sandbox.expertsender.customers import CustomerEndpoints
@@ -19,6 +19,7 @@ from sandbox.expertsender.orders import OrderEndpoints
 from sandbox.expertsender.problems import json_response, problem
 from sandbox.expertsender.settings import ExpertSenderSandboxSettings
 from sandbox.expertsender.unit import BusinessUnit
+from sandbox.rewrite import ProblemRewriter
 
 
 def fault_response(status: int, retry_after_s: int | None) -> Response:
@@ -55,15 +56,22 @@ def create_app(settings: ExpertSenderSandboxSettings | None = None) -> Starlette
     async def openapi(request: Request) -> Response:
         return json_response(spec)
 
+    async def variants(request: Request) -> Response:
+        return json_response(settings.variants.to_json())
+
     app = SandboxApp(
         control=SandboxControl.with_faults(settings.faults, fault_response=fault_response),
+        control_extra=[Route("/variants", variants, methods=["GET"])],
         routes=[
             *OrderEndpoints(unit).routes(),
             *CustomerEndpoints(unit).routes(),
             *catalogue_routes(settings),
             Route("/openapi.json", openapi, methods=["GET"], include_in_schema=False),
         ],
-        middleware=[Middleware(ApiKeyMiddleware, api_keys=settings.api_keys)],
+        middleware=[
+            Middleware(ProblemRewriter, rewrite=answers.problem_rewrite(settings.variants)),
+            Middleware(ApiKeyMiddleware, api_keys=settings.api_keys),
+        ],
         exception_handlers={404: _route_miss, 405: _route_miss},
     )
     app.state.unit = unit

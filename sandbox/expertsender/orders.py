@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox.control import note_order_id
-from sandbox.expertsender import inferred
+from sandbox.expertsender import answers, inferred
 from sandbox.expertsender.body import BodyRejected, read_json
 from sandbox.expertsender.fields import child, item
 from sandbox.expertsender.models import StoredOrder
@@ -24,6 +24,7 @@ from sandbox.expertsender.validation import (
 class OrderEndpoints:
     def __init__(self, unit: BusinessUnit) -> None:
         self.unit = unit
+        self.variants = unit.settings.variants
 
     def routes(self) -> list[Route]:
         return [
@@ -39,8 +40,9 @@ class OrderEndpoints:
         return await self.get(request)
 
     def _order_body(self, stored: StoredOrder) -> Response:
+        data = stored.to_wire(self.unit.settings.unit_time_zone)
         return json_response(
-            {"status": 0, "data": stored.to_wire(self.unit.settings.unit_time_zone)}
+            {"status": 0, "data": answers.order_data(data, stored.is_deleted, self.variants)}
         )
 
     def _not_found(self, order_id: str, instance: str) -> Response:
@@ -93,7 +95,7 @@ class OrderEndpoints:
                 instance,
                 errors=errors,
             )
-        return json_response(inferred.CREATED_BODY, status=201)
+        return answers.created([o.id for o in batch.orders], self.variants)
 
     async def change_status(self, request: Request) -> Response:
         instance = request.url.path
@@ -111,7 +113,7 @@ class OrderEndpoints:
             self.unit.store.change_status(change.order_id, change.status)
         except OrdersMissing:
             return self._not_found(change.order_id, instance)
-        return json_response(inferred.STATUS_CHANGED_BODY)
+        return answers.status_changed(self.variants)
 
     async def get(self, request: Request) -> Response:
         order_id = request.path_params["orderId"]

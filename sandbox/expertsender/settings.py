@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sandbox.expertsender import inferred
 from sandbox.expertsender.inferred import AttributeDefinition
 from sandbox.faults import FaultSettings
+from sandbox.variants import Variants
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class ExpertSenderSandboxSettings:
     order_attributes: tuple[AttributeDefinition, ...] = inferred.ORDER_ATTRIBUTES
     product_attributes: tuple[AttributeDefinition, ...] = inferred.PRODUCT_ATTRIBUTES
     customer_attributes: tuple[AttributeDefinition, ...] = inferred.CUSTOMER_ATTRIBUTES
+    # How the answers the vendor's docs leave open are given (sandbox.variants).
+    variants: Variants = field(default_factory=Variants.invented)
 
     def __post_init__(self) -> None:
         if not self.api_keys:

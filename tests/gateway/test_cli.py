@@ -319,6 +319,24 @@ def test_sandbox_injects_the_faults_chosen_at_start() -> None:
         assert emulators.stop() == 0
 
 
+def test_sandbox_answers_in_the_variants_chosen_at_start() -> None:
+    args = [COMMAND, "sandbox", "--engage-port", "0", "--expertsender-port", "0"]
+    with running([*args, "--variants", "random:16"], clean_env()) as emulators:
+        urls = [emulators.wait_for(SANDBOX_URL).group(2) for _ in range(2)]
+        with httpx.Client(timeout=10) as client:
+            modes = {client.get(f"{url}/_sandbox/variants").json()["mode"] for url in urls}
+        assert modes == {"random:16"}
+        assert emulators.stop() == 0
+    bad = subprocess.run(
+        [*args, "--variants", "guessed"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=clean_env(),
+    )
+    assert bad.returncode == 2 and "documented, invented, random:<seed>" in bad.stderr
+
+
 def test_sandbox_refuses_a_rate_outside_zero_to_one() -> None:
     result = subprocess.run(
         [COMMAND, "sandbox", "--error-rate", "1.5"],

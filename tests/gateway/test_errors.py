@@ -35,7 +35,13 @@ def test_field_errors_become_user_errors_with_graphql_input_paths() -> None:
             "The field id is required.",
             ("input", "order", "lines", "0", "sku"),
         ),
-        UserErrorInfo("Length", "must be 3 characters", ("input", "order", "currency")),
+        # One vocabulary: the kind of mistake is the code, the vendor's own code rides along.
+        UserErrorInfo(
+            "VALIDATION_FAILED",
+            "must be 3 characters",
+            ("input", "order", "currency"),
+            vendor_code="Length",
+        ),
     ]
 
 

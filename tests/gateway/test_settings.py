@@ -150,6 +150,13 @@ def test_sandbox_fault_rates_take_a_share_from_zero_to_one() -> None:
         load_settings({"SANDBOX_FAULT_RATE_LIMIT_RATE": "1.5"})
 
 
+def test_sandbox_variants_name_a_mode() -> None:
+    assert GatewaySettings().sandbox.variants == "documented"
+    assert load_settings({"SANDBOX_VARIANTS": " Random:7 "}).sandbox.variants == "random:7"
+    with pytest.raises(SettingsError, match=r"^SANDBOX_VARIANTS: expected one of documented"):
+        load_settings({"SANDBOX_VARIANTS": "guessed"})
+
+
 def test_shared_state_settings() -> None:
     settings = load_settings(
         {
@@ -218,6 +225,49 @@ def test_fault_rates_summing_past_one_are_refused_with_a_variable() -> None:
         load_settings(environ)
 
 
+def test_limits_against_hostile_clients() -> None:
+    settings = load_settings(
+        {
+            "GATEWAY_MAX_COMPLEXITY": "500",
+            "GATEWAY_MAX_COST": "50",
+            "GATEWAY_MAX_VENDOR_CALLS": "80",
+            "GATEWAY_VALIDATION_BUDGET_MS": "20",
+            "GATEWAY_MAX_STRING_LENGTH": "4096",
+            "GATEWAY_CLIENT_COST_RATE": "2.5",
+            "GATEWAY_CLIENT_COST_BURST": "100",
+            "GATEWAY_CLIENT_VENDOR_CONCURRENCY": "2",
+            "GATEWAY_WS_INIT_TIMEOUT_S": "3",
+            "GATEWAY_HEADER_TIMEOUT_S": "4",
+            "GATEWAY_BODY_TIMEOUT_S": "5",
+            "GATEWAY_MAX_CONNECTIONS": "200",
+            "GATEWAY_LOG_MAX_BYTES": "1000000",
+            "GATEWAY_INTROSPECTION": "off",
+        }
+    )
+    limits = settings.limits
+    assert (limits.max_complexity, limits.max_cost, limits.max_vendor_calls) == (500, 50, 80)
+    assert (limits.validation_budget_ms, limits.max_string_length) == (20.0, 4096)
+    assert (settings.clients.cost_rate, settings.clients.cost_burst) == (2.5, 100)
+    assert settings.clients.vendor_concurrency == 2
+    connections = settings.connections
+    assert (connections.ws_init_timeout_s, connections.header_timeout_s) == (3.0, 4.0)
+    assert (connections.body_timeout_s, connections.max_connections) == (5.0, 200)
+    assert settings.log_max_bytes == 1_000_000
+    assert settings.introspection_enabled is False
+
+
+def test_introspection_defaults_to_on_only_with_the_sandbox() -> None:
+    assert load_settings({}).introspection_enabled
+    real = {
+        "ENGAGE_BASE_URL": "https://t.voyado.com",
+        "ENGAGE_API_KEY": "k",
+        "EXPERTSENDER_BASE_URL": "https://api.ecdp.app",
+        "EXPERTSENDER_API_KEY": "k",
+    }
+    assert not load_settings(real).introspection_enabled
+    assert load_settings({**real, "GATEWAY_INTROSPECTION": "on"}).introspection_enabled
+
+
 def test_secrets_are_the_api_keys_and_the_redis_password() -> None:
     settings = load_settings(
         {
@@ -239,6 +289,22 @@ def test_idempotency_lease_and_job_signing_key() -> None:
     assert "0123456789abcdef" not in repr(settings)
     assert load_settings({}).idempotency_lease_s == 5.0
     assert load_settings({}).job_signing_key is None
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("GATEWAY_MAX_COST", "0"),
+        ("GATEWAY_MAX_STRING_LENGTH", "10"),
+        ("GATEWAY_CLIENT_COST_RATE", "-1"),
+        ("GATEWAY_HEADER_TIMEOUT_S", "soon"),
+        ("GATEWAY_INTROSPECTION", "maybe"),
+    ],
+)
+def test_a_bad_limit_names_its_variable(variable: str, value: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings({variable: value})
+    assert str(raised.value).startswith(f"{variable}: ")
 
 
 @pytest.mark.parametrize(

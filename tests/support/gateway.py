@@ -21,13 +21,24 @@ from starlette.middleware import Middleware
 from adapters.model import Vendor
 from gateway.app import create_app
 from gateway.bootstrap import Gateway
+from gateway.http.connections import server_options
 from gateway.observability import Observability
-from gateway.settings import GatewaySettings, JobSettings, QueryLimits, SandboxSettings
+from gateway.settings import (
+    ClientLimits,
+    GatewaySettings,
+    JobSettings,
+    QueryLimits,
+    SandboxSettings,
+)
 from tests.support.servers import LoopbackServer, serve
+from tests.support.variants import variants_mode
 
 # Fast jobs and polls so tests that wait for a job finish in well under a second.
-TEST_SANDBOX = SandboxSettings(engage_job_delay_ms=50)
+TEST_SANDBOX = SandboxSettings(engage_job_delay_ms=50, variants=variants_mode())
 TEST_JOBS = JobSettings(poll_delays=(0.02, 0.05, 0.1), poll_jitter=0.0, timeout_s=10.0)
+# Every test request comes from one address, i.e. one client: a share no test module outspends
+# (tests of the shares themselves pass their own).
+TEST_CLIENTS = ClientLimits(cost_rate=10_000, cost_burst=1_000_000, vendor_concurrency=64)
 
 
 @dataclasses.dataclass
@@ -84,7 +95,12 @@ def sandbox_settings(**overrides: Any) -> GatewaySettings:
     """Test settings: sandbox for both vendors, ephemeral ports, fast jobs; then ``overrides``
     (top-level ``GatewaySettings`` fields, e.g. ``limits=QueryLimits(max_depth=3)``)."""
     base = GatewaySettings(
-        port=0, sandbox=TEST_SANDBOX, jobs=TEST_JOBS, limits=QueryLimits(), ws_keepalive_s=15.0
+        port=0,
+        sandbox=TEST_SANDBOX,
+        jobs=TEST_JOBS,
+        limits=QueryLimits(),
+        clients=TEST_CLIENTS,
+        ws_keepalive_s=15.0,
     )
     return dataclasses.replace(base, **overrides)
 
@@ -98,5 +114,14 @@ def sandbox_gateway(
 ) -> Iterator[GatewayHandle]:
     settings = sandbox_settings(**overrides)
     app = create_app(settings, extra_middleware=extra_middleware, observability=observability)
-    with serve(app) as server, httpx.Client(timeout=10.0) as client:
+    # The server limits the gateway's own command runs with (header deadline, no server header).
+    with (
+        serve(
+            app,
+            **server_options(
+                settings.connections, max_message_bytes=settings.limits.max_body_bytes
+            ),
+        ) as server,
+        httpx.Client(timeout=10.0) as client,
+    ):
         yield GatewayHandle(server, settings, client, app.state.gateway)

@@ -21,16 +21,27 @@ class LoopbackServer:
     """One ASGI app served on 127.0.0.1 in a background thread."""
 
     def __init__(
-        self, app: Any, *, ws: str = "websockets", lifespan: Literal["auto", "on", "off"] = "on"
+        self,
+        app: Any,
+        *,
+        ws: str = "websockets",
+        lifespan: Literal["auto", "on", "off"] = "on",
+        **config: Any,
     ) -> None:
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind(("127.0.0.1", 0))
         self.port: int = self._sock.getsockname()[1]
-        config = uvicorn.Config(
-            app, log_level="warning", ws=ws, lifespan=lifespan, timeout_graceful_shutdown=5
+        self._server = uvicorn.Server(
+            uvicorn.Config(
+                app,
+                log_level="warning",
+                ws=ws,
+                lifespan=lifespan,
+                timeout_graceful_shutdown=5,
+                **config,
+            )
         )
-        self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, daemon=True)
         self.loop: asyncio.AbstractEventLoop | None = None
 

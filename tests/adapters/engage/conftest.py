@@ -16,6 +16,10 @@ from adapters.model import Job
 from sandbox.engage.app import create_app
 from sandbox.engage.settings import DEFAULT_API_KEY, EngageSandboxSettings
 from tests.support.servers import LoopbackServer, serve
+from tests.support.variants import run_variants
+
+# Engage documents both "201 Accepted" and 202 for an accepted write.
+ACCEPTED = (201, 202)
 
 
 def fast_settings(url: str, **overrides: Any) -> EngageSettings:
@@ -77,7 +81,7 @@ class Sandbox:
     async def handled_creates(self, order_id: str) -> int:
         """POSTs of this order the vendor's handler accepted (answered or not)."""
         entries = await self.log("POST", "/api/v3/orders")
-        return sum(1 for e in entries if e["order_id"] == order_id and e["status"] == 202)
+        return sum(1 for e in entries if e["order_id"] == order_id and e["status"] in ACCEPTED)
 
     async def actions(self, order_id: str) -> list[dict[str, Any]]:
         response = await self._client.get("/actions", params={"orderId": order_id})
@@ -89,7 +93,9 @@ class Sandbox:
 
 @pytest.fixture
 def engage_server() -> Iterator[LoopbackServer]:
-    with serve(create_app(EngageSandboxSettings(job_delay_ms=10))) as server:
+    with serve(
+        create_app(EngageSandboxSettings(job_delay_ms=10, variants=run_variants()))
+    ) as server:
         yield server
 
 
@@ -115,3 +121,15 @@ async def finish(backend: EngageBackend, job: Job, timeout_s: float = 5.0) -> Jo
         await asyncio.sleep(0.01)
         job = await backend.get_job(job.job_id)
     return job
+
+
+async def applied_actions(
+    sandbox: Sandbox, order_id: str, count: int, timeout_s: float = 5.0
+) -> list[dict[str, Any]]:
+    """The actions Engage applied to the order, once there are ``count`` of them: an accepted
+    action (a bare 202) is applied by the vendor after it answers."""
+    deadline = time.monotonic() + timeout_s
+    while len(applied := await sandbox.actions(order_id)) < count:
+        assert time.monotonic() < deadline, f"{len(applied)} of {count} actions applied"
+        await asyncio.sleep(0.01)
+    return applied

@@ -25,7 +25,6 @@ def test_is_a_backend_with_engage_capabilities(backend: EngageBackend) -> None:
     assert backend.capabilities.names() == [
         "actions",
         "list_by_contact",
-        "change_delivery",
         "async_jobs",
     ]
 

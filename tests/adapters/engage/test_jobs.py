@@ -102,8 +102,50 @@ def test_unknown_job_and_garbage() -> None:
     with pytest.raises(BadVendorResponse):
         job_from_response(httpx.Response(200, text="<html>"))
     with pytest.raises(BadVendorResponse):
-        job_from_response(
-            httpx.Response(200, json={**BODY, "status": "Sleeping", "operation": "Create"})
-        )
-    with pytest.raises(BadVendorResponse):
         job_from_response(httpx.Response(500, json={**BODY, "status": "Completed"}))
+
+
+def test_a_status_word_engage_does_not_document_means_still_running() -> None:
+    job = job_from_response(
+        httpx.Response(200, json={**BODY, "status": "Sleeping", "operation": "Create"})
+    )
+    assert job.state is JobState.RUNNING and not job.state.is_final
+
+
+def test_a_bare_302_is_completed_for_the_order_its_location_names() -> None:
+    job = job_from_response(
+        httpx.Response(302, headers={"location": "http://x/api/v3/orders/A%2F1"}),
+        job_id="j-1",
+        operation=JobOperation.CREATE,
+    )
+    assert (job.state, job.order_id, job.version_tag) == (JobState.COMPLETED, "A/1", None)
+    assert job.finished_at is not None and job.errors == ()
+
+
+def test_completed_with_errors_always_lists_an_error() -> None:
+    job = job_from_response(
+        httpx.Response(200, json={"jobId": "j-1", "status": "CompletedWithErrors"}),
+        operation=JobOperation.CREATE,
+        order_id="A-1",
+    )
+    assert job.state is JobState.COMPLETED_WITH_ERRORS
+    assert [e.code for e in job.errors] == ["CONTACT_MISSING"]
+
+
+@pytest.mark.parametrize("status", [409, 422, 400])
+def test_a_bare_problem_from_the_job_endpoint_is_a_failed_job(status: int) -> None:
+    problem = {"type": "about:blank", "title": "x", "status": status, "detail": "it broke"}
+    job = job_from_response(
+        httpx.Response(status, json=problem), job_id="j-1", operation=JobOperation.REPLACE
+    )
+    assert job.state is JobState.FAILED and job.job_id == "j-1"
+    expected = "ORDER_ALREADY_EXISTS" if status == 409 else "JOB_FAILED"
+    assert [(e.code, e.message) for e in job.errors] == [(expected, "Engage: it broke")]
+
+
+def test_an_accept_with_only_the_documented_keys_is_pending() -> None:
+    body = {"jobId": "j-2", "status": "Accepted", "orderId": "A-1", "href": "http://x/jobs/j-2"}
+    job = job_from_response(
+        httpx.Response(201, json=body), operation=JobOperation.CREATE, accepted_write=True
+    )
+    assert (job.state, job.job_id, job.order_id) == (JobState.PENDING, "j-2", "A-1")

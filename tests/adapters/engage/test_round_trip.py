@@ -36,6 +36,7 @@ from sandbox.engage.app import create_app
 from sandbox.engage.settings import EngageSandboxSettings
 from tests.adapters.engage.conftest import fast_settings, finish
 from tests.support.servers import LoopbackServer, serve
+from tests.support.variants import run_variants
 
 _ids = st.text(alphabet=string.ascii_letters + string.digits + "-_.", min_size=1, max_size=24)
 _text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=24)
@@ -135,7 +136,9 @@ _unique = itertools.count()
 
 @pytest.fixture(scope="module")
 def engage_server_module() -> Iterator[LoopbackServer]:
-    with serve(create_app(EngageSandboxSettings(job_delay_ms=10))) as server:
+    with serve(
+        create_app(EngageSandboxSettings(job_delay_ms=10, variants=run_variants()))
+    ) as server:
         yield server
 
 

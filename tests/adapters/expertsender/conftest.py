@@ -18,6 +18,7 @@ from sandbox.expertsender.inferred import DEFAULT_API_KEY
 from sandbox.expertsender.settings import ExpertSenderSandboxSettings
 from sandbox.faults import Fault, FaultInjector, FaultSettings
 from tests.support.servers import serve
+from tests.support.variants import run_variants
 
 SETTLE_INTERVAL_S = 0.1
 SETTLE_TIMEOUT_S = 3.0
@@ -79,7 +80,9 @@ class Sandbox:
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Sandbox]:
-    with serve(create_app(ExpertSenderSandboxSettings()), ws="none") as server:
+    with serve(
+        create_app(ExpertSenderSandboxSettings(variants=run_variants())), ws="none"
+    ) as server:
         control = Sandbox(server.url)
         try:
             yield control

@@ -78,7 +78,6 @@ async def test_add_of_an_existing_id_is_already_exists(backend: ExpertSenderBack
     with pytest.raises(errors.AlreadyExists) as caught:
         await backend.write_order(order, WriteMode.ADD)
     assert caught.value.upstream_status == 400
-    assert caught.value.substatus == "OrderAlreadyExists"
     assert order.order_id in caught.value.vendor_messages[0]
 
 
@@ -86,7 +85,6 @@ async def test_replace_of_a_missing_id_is_order_not_found(backend: ExpertSenderB
     with pytest.raises(errors.OrderNotFound) as caught:
         await backend.write_order(simple_order(), WriteMode.REPLACE)
     assert caught.value.upstream_status == 404
-    assert caught.value.substatus == "OrderNotFound"
 
 
 async def test_replace_changes_every_field(backend: ExpertSenderBackend) -> None:
@@ -340,7 +338,7 @@ async def test_validation_failure_names_the_fields(backend: ExpertSenderBackend)
     with pytest.raises(errors.ValidationFailed) as caught:
         await backend.write_order(order, WriteMode.ADD)
     error = caught.value
-    assert (error.upstream_status, error.substatus) == (400, "OrderInvalidModelState")
+    assert error.upstream_status == 400
     assert {f.path for f in error.field_errors} == {
         ("lines", "1", "name"),
         ("attributes", "0", "name"),
@@ -370,7 +368,6 @@ async def test_a_wrong_api_key_is_unauthorized(clean_sandbox: Sandbox) -> None:
         with pytest.raises(errors.Unauthorized) as caught:
             await wrong.get_orders([new_id()])
         assert caught.value.upstream_status == 401
-        assert caught.value.substatus == "InvalidApiKey"
         assert "wrong" not in caught.value.message
     finally:
         await wrong.aclose()

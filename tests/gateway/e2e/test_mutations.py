@@ -70,6 +70,14 @@ def mutate(
     return payload
 
 
+# How the adapter read the vendor's answer, not something the client's write lost.
+READING_NOTES = {"VERSION_TAG_READ_FROM_ORDER"}
+
+
+def lost_fields(job: dict[str, Any]) -> list[dict[str, Any]]:
+    return [w for w in job["warnings"] if w["code"] not in READING_NOTES]
+
+
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_add_creates_an_order_through_a_job(gw: GatewayHandle, vendor: Vendor) -> None:
     order_id = new_id("ADD")
@@ -86,7 +94,7 @@ def test_add_creates_an_order_through_a_job(gw: GatewayHandle, vendor: Vendor) -
         assert job["vendorJobId"]
     final = wait_for_job(gw, job["id"])
     assert final["state"] == "COMPLETED", final
-    assert final["warnings"] == []
+    assert lost_fields(final) == []
     assert final["order"]["orderId"] == order_id
     order = read_order(gw, vendor, order_id)
     assert order is not None
@@ -237,7 +245,7 @@ def test_embedded_action_on_engage_passes_through(gw: GatewayHandle) -> None:
     )
     assert payload["errors"] == []
     final = wait_for_job(gw, payload["job"]["id"])
-    assert final["state"] == "COMPLETED" and final["warnings"] == []
+    assert final["state"] == "COMPLETED" and lost_fields(final) == []
     [post] = [w for w in writes(gw, Vendor.ENGAGE) if w.get("order_id") == order_id]
     assert post["method"] == "POST"
 

@@ -9,6 +9,7 @@ that versionTag. The emulator's jobs take two steps (Pending → Processing → 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -19,8 +20,7 @@ import pytest
 from adapters.model import LogSeverity, Vendor
 from gateway.ids import NodeType, decode_id, encode_id
 from gateway.jobs import JobTracker, TrackerStats
-from gateway.settings import SandboxSettings
-from tests.support.gateway import GatewayHandle, sandbox_gateway
+from tests.support.gateway import TEST_SANDBOX, GatewayHandle, sandbox_gateway
 from tests.support.subscription_clients import (
     LEGACY_WS,
     PROTOCOLS,
@@ -59,11 +59,14 @@ subscription Tail($filter: IntegrationLogFilter) {
 
 @pytest.fixture(scope="module")
 def gw() -> Iterator[GatewayHandle]:
-    with sandbox_gateway(sandbox=SandboxSettings(engage_job_delay_ms=JOB_STEP_MS)) as handle:
+    sandbox = dataclasses.replace(TEST_SANDBOX, engage_job_delay_ms=JOB_STEP_MS)
+    with sandbox_gateway(sandbox=sandbox) as handle:
         yield handle
 
 
-def order_input(order_id: str, *, sku: str = "SKU-TSHIRT-M") -> dict[str, Any]:
+def order_input(
+    order_id: str, *, sku: str = "SKU-TSHIRT-M", email: str = "anna.berg@example.com"
+) -> dict[str, Any]:
     return {
         "vendor": "ENGAGE",
         "mode": "ADD",
@@ -74,7 +77,7 @@ def order_input(order_id: str, *, sku: str = "SKU-TSHIRT-M") -> dict[str, Any]:
             "currency": "SEK",
             "total": 199.0,
             "storeId": "WEB-SE",
-            "contact": {"email": "anna.berg@example.com"},
+            "contact": {"email": email},
             "lines": [{"sku": sku, "quantity": 1, "unitPrice": 199.0, "totalPrice": 199.0}],
         },
     }
@@ -86,6 +89,23 @@ def write_order(gw: GatewayHandle, order_id: str, **kwargs: Any) -> dict[str, An
     assert payload["errors"] == [], payload
     job: dict[str, Any] = payload["job"]
     return job
+
+
+def applied_actions(gw: GatewayHandle, order_id: str) -> list[dict[str, Any]]:
+    response = httpx.get(f"{gw.engage_url}/_sandbox/actions", params={"orderId": order_id})
+    actions: list[dict[str, Any]] = response.json()["actions"]
+    return actions
+
+
+ORDER = ["PENDING", "RUNNING", "COMPLETED"]
+NOBODY = "nobody@example.com"
+ENDED_WITH_ERRORS = "JOB_COMPLETED_WITH_ERRORS"
+# Log entries about how a vendor's answer was read, present under some answer variants only.
+READING_NOTES = {"VERSION_TAG_READ_FROM_ORDER"}
+
+
+def codes(entries: list[dict[str, Any]]) -> list[str]:
+    return [entry["code"] for entry in entries if entry["code"] not in READING_NOTES]
 
 
 def progress(results: list[Result]) -> list[dict[str, Any]]:
@@ -107,7 +127,10 @@ async def test_a_client_follows_a_write_to_completed_then_triggers_an_action(
 
     jobs = progress(await collect(subscribe(gw, protocol, JOB_PROGRESS, {"id": job["id"]})))
 
-    assert [j["state"] for j in jobs] == ["PENDING", "RUNNING", "COMPLETED"]
+    # The states in order, each at most once; whether PENDING or RUNNING shows depends on when
+    # the first poll lands and on the vendor's words for a waiting job.
+    states = [j["state"] for j in jobs]
+    assert states[-1] == "COMPLETED" and states == sorted(set(states), key=ORDER.index)
     assert {j["id"] for j in jobs} == {job["id"]}
     assert all(j["orderId"] == order_id and j["operation"] == "CREATE" for j in jobs)
     final = jobs[-1]
@@ -132,8 +155,11 @@ async def test_a_client_follows_a_write_to_completed_then_triggers_an_action(
         await collect(subscribe(gw, protocol, JOB_PROGRESS, {"id": action["job"]["id"]}))
     )
     assert action_jobs[-1]["state"] == "COMPLETED"
-    applied = httpx.get(f"{gw.engage_url}/_sandbox/actions", params={"orderId": order_id}).json()
-    assert [(a["action"], a["versionTag"]) for a in applied["actions"]] == [
+    # Engage may accept an action with a bare 202 and apply it afterwards.
+    async with asyncio.timeout(5):
+        while not (applied := applied_actions(gw, order_id)):
+            await asyncio.sleep(0.02)
+    assert [(a["action"], a["versionTag"]) for a in applied] == [
         ("ConfirmOrder", final["versionTag"])
     ]
 
@@ -207,15 +233,18 @@ async def tail_until(
 async def test_the_log_subscription_tails_new_entries(gw: GatewayHandle) -> None:
     order_id = new_order_id()
     received, reader = await tail_until(
-        gw, {"orderId": order_id}, "JOB_COMPLETED", probe={"order_id": order_id}
+        gw, {"orderId": order_id}, ENDED_WITH_ERRORS, probe={"order_id": order_id}
     )
 
-    write_order(gw, order_id, sku="SKU-UNKNOWN")
+    write_order(gw, order_id, email=NOBODY)
     await asyncio.wait_for(reader, 10)
 
-    assert [entry["code"] for entry in received] == ["ARTICLE_MISSING", "JOB_COMPLETED"]
-    warning = received[0]
-    assert warning["severity"] == "WARNING"
+    # Engage documents CompletedWithErrors for an unknown contact; the job says CONTACT_MISSING
+    # (as a warning too where the vendor reports one).
+    assert set(codes(received)) == {"CONTACT_MISSING", ENDED_WITH_ERRORS}
+    assert codes(received)[-1] == ENDED_WITH_ERRORS
+    warning = next(entry for entry in received if entry["code"] == "CONTACT_MISSING")
+    assert warning["severity"] in {"WARNING", "ERROR"}
     assert warning["orderId"] == order_id and warning["vendor"] == "ENGAGE"
     assert warning["jobId"]
 
@@ -225,7 +254,7 @@ async def test_the_log_subscription_filters_by_job(gw: GatewayHandle, id_kind: s
     slow_first_step = {"job_delay_ms": 1000}
     httpx.put(f"{gw.engage_url}/_sandbox/settings", json=slow_first_step).raise_for_status()
     try:
-        job = write_order(gw, new_order_id(), sku="SKU-UNKNOWN")
+        job = write_order(gw, new_order_id(), email=NOBODY)
     finally:
         httpx.put(f"{gw.engage_url}/_sandbox/settings", json={"job_delay_ms": JOB_STEP_MS})
     global_id = decode_id(job["id"])
@@ -234,25 +263,26 @@ async def test_the_log_subscription_filters_by_job(gw: GatewayHandle, id_kind: s
     received, reader = await tail_until(
         gw,
         {"jobId": wanted},
-        "JOB_COMPLETED",
+        ENDED_WITH_ERRORS,
         probe={"job_id": global_id.key, "vendor": Vendor.ENGAGE},
     )
-    write_order(gw, other_order, sku="SKU-UNKNOWN")  # another job's entries must not show
+    write_order(gw, other_order, email=NOBODY)  # another job's entries must not show
 
     await asyncio.wait_for(reader, 10)
 
-    assert [entry["code"] for entry in received] == ["ARTICLE_MISSING", "JOB_COMPLETED"]
+    assert set(codes(received)) == {"CONTACT_MISSING", ENDED_WITH_ERRORS}
     assert {entry["jobId"] for entry in received} == {job["id"]}
 
 
 async def test_closing_the_tracker_and_log_completes_open_subscriptions() -> None:
     """What a graceful shutdown does first: every open stream ends with a proper completion."""
-    slow = SandboxSettings(engage_job_delay_ms=20_000)
+    slow = dataclasses.replace(TEST_SANDBOX, engage_job_delay_ms=20_000)
     with sandbox_gateway(sandbox=slow) as gw:
         job = write_order(gw, new_order_id())
         streams = [subscribe(gw, p, JOB_PROGRESS, {"id": job["id"]}) for p in PROTOCOLS]
         firsts = [await asyncio.wait_for(anext(stream), 10) for stream in streams]
-        assert all(progress([first])[0]["state"] == "PENDING" for first in firsts)
+        # Not final: PENDING, or RUNNING where Engage's word for a waiting job is not ours.
+        assert all(progress([first])[0]["state"] in {"PENDING", "RUNNING"} for first in firsts)
         tail = subscribe(gw, SSE, LOG_TAIL, {})
         tail_reader = asyncio.create_task(collect(tail, 10))
         await asyncio.sleep(0.2)
@@ -265,7 +295,9 @@ async def test_closing_the_tracker_and_log_completes_open_subscriptions() -> Non
         on_gateway_loop(gw, services.log.aclose())
 
         rests = await asyncio.gather(*(collect(stream, 5) for stream in streams))
-        assert all(rest == [] or progress(rest)[-1]["state"] == "PENDING" for rest in rests)
+        assert all(
+            rest == [] or progress(rest)[-1]["state"] in {"PENDING", "RUNNING"} for rest in rests
+        )
         assert all("errors" not in result for result in await tail_reader)
         assert on_gateway_loop(gw, _stats(tracker)) == TrackerStats(0, 0, 0)
 

@@ -69,7 +69,7 @@ class ScriptedJobBackend:
     def call_count(self, job_id: str) -> int:
         return len(self.calls.get(job_id, ()))
 
-    async def get_job(self, job_id: str) -> Job:
+    async def get_job(self, job_id: str, *, known: Job | None = None) -> Job:
         self.calls.setdefault(job_id, []).append(asyncio.get_running_loop().time())
         if self.delay_s:
             await asyncio.sleep(self.delay_s)

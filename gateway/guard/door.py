@@ -1,0 +1,34 @@
+"""Refusing a client that was told to retry later, before its request body is read."""
+
+from __future__ import annotations
+
+import orjson
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from gateway.client_identity import client_identity
+from gateway.guard.admission import RATE_LIMITED_CODE
+from gateway.guard.shares import ClientShares
+
+
+async def refused_at_the_door(
+    shares: ClientShares, scope: Scope, receive: Receive, send: Send
+) -> bool:
+    """Answers 429 and returns True if the request's client still has to wait."""
+    wait = shares.retry_after(client_identity(HTTPConnection(scope)))
+    if wait is None:
+        return False
+    body = orjson.dumps(
+        {
+            "errors": [
+                {
+                    "message": f"This client has used its share of vendor calls; retry in {wait} s",
+                    "extensions": {"code": RATE_LIMITED_CODE, "retryAfter": wait},
+                }
+            ]
+        }
+    )
+    response = Response(body, 429, {"Retry-After": str(wait)}, media_type="application/json")
+    await response(scope, receive, send)
+    return True

@@ -1,0 +1,74 @@
+"""Vendor calls handed out round-robin between clients, at the vendor's rate.
+
+The vendor transport's own rate limiter serves callers first come, first served: a client that
+queues a thousand reads makes everyone else wait behind them. Here each vendor's calls wait in
+their client's own queue, and turns go to the clients in rotation, paced at the vendor's rate
+(a token bucket as shallow as the transport's, so the transport itself never has to queue). A
+client alone gets every turn; two busy clients get half each. While clients queue, one token is
+kept in reserve for a client that has nothing queued: a single read arriving during another
+client's flood goes at once instead of waiting for the next turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+
+# Tokens the queue keeps back from clients that already have calls waiting.
+RESERVE = 1.0
+
+
+class FairQueue:
+    def __init__(self, rate_per_s: float) -> None:
+        self.interval_s = 1.0 / rate_per_s
+        self.capacity = max(1.0 + RESERVE, rate_per_s / 10)
+        self._tokens = self.capacity
+        self._updated = time.monotonic()
+        self._waiting: dict[str, deque[asyncio.Future[None]]] = {}
+        self._rotation: deque[str] = deque()
+        self._pump: asyncio.Task[None] | None = None
+
+    def _refill(self) -> None:
+        now = time.monotonic()
+        self._tokens = min(self.capacity, self._tokens + (now - self._updated) / self.interval_s)
+        self._updated = now
+
+    async def turn(self, client: str) -> None:
+        """Returns when ``client`` may make one vendor call."""
+        self._refill()
+        # Nothing of this client's is waiting: it may take a token, the reserve included.
+        if client not in self._waiting and self._tokens >= 1:
+            self._tokens -= 1
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue = self._waiting.get(client)
+        if queue is None:
+            queue = self._waiting[client] = deque()
+            self._rotation.append(client)
+        queue.append(waiter)
+        if self._pump is None or self._pump.done():
+            self._pump = asyncio.ensure_future(self._hand_out())
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self._tokens += 1  # granted, then given up: the turn goes back
+            raise
+
+    async def _hand_out(self) -> None:
+        while self._rotation:
+            self._refill()
+            if self._tokens < 1 + RESERVE:
+                await asyncio.sleep((1 + RESERVE - self._tokens) * self.interval_s)
+                continue
+            client = self._rotation.popleft()
+            queue = self._waiting[client]
+            waiter = queue.popleft()
+            if queue:
+                self._rotation.append(client)
+            else:
+                del self._waiting[client]
+            if not waiter.done():  # a cancelled waiter does not use its turn
+                self._tokens -= 1
+                waiter.set_result(None)

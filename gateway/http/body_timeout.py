@@ -1,0 +1,78 @@
+"""A deadline for each piece of a request body: a client that stops sending mid-body gets 408
+instead of holding its connection and request task for ever."""
+
+from __future__ import annotations
+
+import asyncio
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+REQUEST_TIMEOUT_CODE = "REQUEST_TIMEOUT"
+
+
+class BodyTimedOut(Exception):
+    """Raised from ``receive`` when the next part of the body did not arrive in time."""
+
+
+class BodyTimeoutMiddleware:
+    def __init__(self, app: ASGIApp, *, timeout_s: float) -> None:
+        self.app = app
+        self.timeout_s = timeout_s
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        response_started = False
+        body_done = False
+
+        async def timed_receive() -> Message:
+            nonlocal body_done
+            if body_done:
+                return await receive()  # waiting for a disconnect is not reading a body
+            try:
+                message = await asyncio.wait_for(receive(), self.timeout_s)
+            except TimeoutError:
+                raise BodyTimedOut from None
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                body_done = True
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, timed_receive, tracking_send)
+        except BodyTimedOut:
+            if response_started:
+                raise
+            await _request_timeout(send, self.timeout_s)
+
+
+async def _request_timeout(send: Send, timeout_s: float) -> None:
+    body = orjson.dumps(
+        {
+            "errors": [
+                {
+                    "message": f"The request body stalled for more than {timeout_s:g} s",
+                    "extensions": {"code": REQUEST_TIMEOUT_CODE},
+                }
+            ]
+        }
+    )
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 408,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import asyncio
+
+from gateway.guard.fair_queue import FairQueue
+
+
+async def test_a_lone_client_gets_the_bucket_at_once() -> None:
+    queue = FairQueue(rate_per_s=100)  # a bucket of 10
+    await asyncio.wait_for(asyncio.gather(*(queue.turn("a") for _ in range(10))), 0.05)
+
+
+async def test_turns_rotate_between_clients_whatever_their_queue_lengths() -> None:
+    queue = FairQueue(rate_per_s=1000)
+    granted: list[str] = []
+
+    async def call(client: str) -> None:
+        await queue.turn(client)
+        granted.append(client)
+
+    flood = [asyncio.ensure_future(call("flood")) for _ in range(300)]
+    await asyncio.sleep(0)  # the flood is queued first
+    single = asyncio.ensure_future(call("single"))
+    await asyncio.gather(*flood, single)
+    # The bucket (100, plus what refills while the flood queues) went to the flood before
+    # "single" asked; then turns alternate, so it does not wait for the other 190.
+    assert granted.index("single") <= 110
+
+
+async def test_a_cancelled_wait_gives_its_turn_to_the_next() -> None:
+    queue = FairQueue(rate_per_s=10)  # a bucket of 1, then a turn every 100 ms
+    await queue.turn("a")
+    gone = asyncio.ensure_future(queue.turn("a"))
+    waiting = asyncio.ensure_future(queue.turn("b"))
+    await asyncio.sleep(0)
+    gone.cancel()
+    await asyncio.wait_for(waiting, 1.0)
+    assert not queue._rotation
+
+
+async def test_a_single_call_during_a_flood_goes_before_the_next_flood_turn() -> None:
+    queue = FairQueue(rate_per_s=200)
+    granted: list[str] = []
+
+    async def call(client: str) -> None:
+        await queue.turn(client)
+        granted.append(client)
+
+    flood = [asyncio.ensure_future(call("flood")) for _ in range(100)]
+    await asyncio.sleep(0.1)  # the bucket is spent; the flood is being paced
+    before = len(granted)
+    await call("single")
+    assert granted.index("single") - before <= 1
+    for task in flood:
+        task.cancel()
+    await asyncio.gather(*flood, return_exceptions=True)
