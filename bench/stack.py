@@ -7,6 +7,7 @@ so it starts no emulator of its own and everything it serves crosses a real sock
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 from bench.procs import PYTHON, Service, free_port, uvicorn_argv
@@ -56,6 +57,7 @@ def gateway(
     cache: bool,
     workers: int = 1,
     name: str | None = None,
+    extra_env: Mapping[str, str] | None = None,
 ) -> Service:
     """The gateway as the vendors' client, run by ``order-gateway serve --workers N`` (uvicorn
     with the app factory if the command is not installed)."""
@@ -79,6 +81,9 @@ def gateway(
         "GATEWAY_CACHE_TTL_S": "30" if cache else "0",
         "GATEWAY_GRAPHIQL": "false",
         "GATEWAY_LOG_LEVEL": "warning",
+        # The emulators stand in for real vendors, so client authentication must be waived.
+        "GATEWAY_AUTH": "off",
+        **(extra_env or {}),
     }
     cli = shutil.which("order-gateway", path=str(Path(PYTHON).parent))
     if cli is not None:

@@ -19,8 +19,11 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from gateway.auth.middleware import AccessGate, AccessMiddleware
+from gateway.auth.setup import AccessSetupError, start_access_control
 from gateway.bootstrap import Gateway, start_gateway
 from gateway.context import make_context_getter
+from gateway.errors import StartupError
 from gateway.guard.door import refused_at_the_door
 from gateway.guard.shares import ClientShares
 from gateway.http.body_limit import BodySizeLimitMiddleware
@@ -73,39 +76,54 @@ def create_app(
     """The gateway as an ordinary Starlette app: every route, ``/graphql`` included, runs
     under the same middleware stack, so CORS, authentication or metrics added there see it.
 
-    ``extra_middleware`` runs outside the gateway's own (body timeout and size limit), in the
-    order given, and inside the request-id and tracing middleware, which sees every request
-    first. ``observability`` defaults to metrics, plus traces when ``OTEL_*`` asks for them.
+    ``extra_middleware`` runs outside the gateway's own (body timeout, authentication, body
+    size limit), in the order given, and inside the request-id and tracing middleware, which
+    sees every request first. ``observability`` defaults to metrics, plus traces when
+    ``OTEL_*`` asks for them.
     """
     quiet_expected_errors()
     observed = Observability.from_environment() if observability is None else observability
     endpoint = _GraphQLEndpoint()
     holder: dict[str, Gateway] = {}
+    gate = AccessGate()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            access = await start_access_control(settings)
+        except AccessSetupError as exc:
+            raise StartupError(str(exc)) from None
         gateway = await start_gateway(settings, observed)
         observed.observe(gateway.services)
         holder["gateway"] = gateway
         app.state.gateway = gateway
+        access.install(gateway.schema)
+        gate.control = access
         endpoint.view = GatewayGraphQL(
             gateway.schema,
             context_getter=make_context_getter(gateway.services),
             graphiql=settings.graphiql,
             keepalive_s=settings.ws_keepalive_s,
+            ws_authenticator=None if access.open_access else access.authenticate_ws,
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
             ws_init_timeout_s=settings.connections.ws_init_timeout_s,
         )
         endpoint.shares = gateway.shares
         try:
-            with complete_streams_on_signal(gateway.services.end_streams), tracebacks_once():
+            with (
+                complete_streams_on_signal(gateway.services.end_streams),
+                access.reload_keys_on_sighup(),
+                tracebacks_once(),
+            ):
                 yield
         finally:
             endpoint.view = None
+            gate.control = None
             endpoint.shares = None
             try:
                 await gateway.aclose()
             finally:
+                await access.aclose()
                 await observed.aclose()
 
     async def readiness() -> dict[str, bool]:
@@ -129,6 +147,7 @@ def create_app(
             observed.middleware(),
             *extra_middleware,
             Middleware(BodyTimeoutMiddleware, timeout_s=settings.connections.body_timeout_s),
+            Middleware(AccessMiddleware, gate=gate, max_body_bytes=max_body_bytes),
             Middleware(BodySizeLimitMiddleware, max_body_bytes=max_body_bytes),
         ],
         lifespan=lifespan,

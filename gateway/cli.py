@@ -48,6 +48,15 @@ SANDBOX_URL_VARIABLES = {
 }
 
 
+def _check_open_access(settings: GatewaySettings) -> None:
+    from gateway.auth.setup import AccessSetupError, check_access_settings
+
+    try:
+        check_access_settings(settings)
+    except AccessSetupError as exc:
+        raise StartupError(str(exc)) from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -201,6 +210,7 @@ def _serve(args: argparse.Namespace) -> int:
     }
     settings = dataclasses.replace(settings, **overrides)
     _check_shared_state(settings)
+    _check_open_access(settings)
     # Emulators start here, before uvicorn: a failure (a port in use) is then one clear line,
     # and with several workers they exist once for all of them.
     emulators = _start_shared_emulators(settings)

@@ -8,6 +8,7 @@ from typing import Any
 
 from graphql import GraphQLError
 
+from gateway.auth.principal import Principal, current_client
 from gateway.loaders import Loaders
 from gateway.services import Services
 
@@ -21,6 +22,11 @@ class GatewayContext:
     # Errors a resolver reports while still returning data (e.g. an empty connection for a
     # vendor that cannot list); ``DeferredErrors`` adds them to the response.
     deferred_errors: list[GraphQLError] = field(default_factory=list)
+
+    @property
+    def client(self) -> Principal | None:
+        """The authenticated client running this operation (``None`` before it is known)."""
+        return current_client.get()
 
 
 ContextGetter = Callable[[Any, Any], Awaitable[GatewayContext]]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 from adapters.backend import Backend
 from adapters.errors import ClientError, VendorError
 from adapters.model import Job, LogSeverity, Vendor
+from gateway.auth.audit import AuditedLog
 from gateway.cache import ReadCache
 from gateway.defaults import (
     DEFAULT_CACHE_MAXSIZE,
@@ -173,6 +174,7 @@ def build_services(
         cache = shared.read_cache(maxsize=cache_maxsize, ttl_s=cache_ttl_s, enabled=cache_enabled)
         log = shared.integration_log(max_entries=log_max_entries)
         idempotency = shared.idempotency_store(ttl_s=idempotency_ttl_s, lease_s=idempotency_lease_s)
+    log = AuditedLog(log)
     if transport_events is not None:
         transport_events.attach(log)
     outcomes = JobOutcomeRecorder(log)

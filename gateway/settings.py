@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from adapters.defaults import DEFAULT_RATE_PER_SECOND, DEFAULT_TIMEOUT_S
+from gateway.auth.settings import AuthSettings, ClientLimitSettings, TrustedDocumentSettings
 from gateway.defaults import (
     DEFAULT_CACHE_TTL_S,
     DEFAULT_IDEMPOTENCY_LEASE_S,
@@ -142,6 +143,9 @@ class GatewaySettings:
     # idempotency keys, integration log); None keeps all of it in this process.
     redis_url: str | None = field(default=None, repr=False)
     redis_key_prefix: str = "order-gateway"
+    auth: AuthSettings = field(default_factory=AuthSettings)
+    client_limits: ClientLimitSettings = field(default_factory=ClientLimitSettings)
+    trusted_documents: TrustedDocumentSettings = field(default_factory=TrustedDocumentSettings)
     # How long an idempotency key's lock outlives a process that stopped renewing it (died).
     idempotency_lease_s: float = DEFAULT_IDEMPOTENCY_LEASE_S
     # Signs job ids that carry a whole job (ExpertSender's); None derives it from the API key.
@@ -342,6 +346,31 @@ def _rate(raw: str) -> float:
     return value
 
 
+def _auth_mode(raw: str) -> bool:
+    text = raw.strip().lower()
+    if text not in ("on", "off"):
+        raise ValueError(f"expected on or off, got {raw!r}")
+    return text == "on"
+
+
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _jwks_url(raw: str) -> str:
+    url = _url(raw)
+    # Keys fetched in the clear could be swapped on the way: HTTPS, except on this machine.
+    if urlsplit(url).scheme != "https" and urlsplit(url).hostname not in _LOOPBACK_HOSTS:
+        raise ValueError(f"expected an https:// URL (http only on loopback), got {raw!r}")
+    return url
+
+
+def _file(raw: str) -> str:
+    text = raw.strip()
+    if not os.path.isfile(text):
+        raise ValueError(f"no such file: {text!r}")
+    return text
+
+
 def _variants(raw: str) -> str:
     # The emulators own the meaning of each mode; the gateway only checks the name.
     from sandbox.variants import Variants, VariantsError
@@ -416,6 +445,18 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "GATEWAY_LOG_FORMAT": ("log_format", _log_format),
     "GATEWAY_REDIS_URL": ("redis_url", _redis_url),
     "GATEWAY_REDIS_KEY_PREFIX": ("redis_key_prefix", _key_prefix),
+    "GATEWAY_AUTH": ("auth.required", _auth_mode),
+    "GATEWAY_AUTH_JWKS_URL": ("auth.jwks_url", _jwks_url),
+    "GATEWAY_AUTH_JWKS_FILE": ("auth.jwks_file", _file),
+    "GATEWAY_AUTH_ISSUER": ("auth.issuer", _secret),
+    "GATEWAY_AUTH_AUDIENCE": ("auth.audience", _secret),
+    "GATEWAY_AUTH_LEEWAY_S": ("auth.leeway_s", _NON_NEGATIVE),
+    "GATEWAY_AUTH_JWKS_REFRESH_MIN_S": ("auth.jwks_refresh_min_s", _NON_NEGATIVE),
+    "GATEWAY_API_KEYS_FILE": ("auth.api_keys_file", _file),
+    "GATEWAY_CLIENT_RATE_LIMIT": ("client_limits.requests_per_s", _POSITIVE_INT),
+    "GATEWAY_CLIENT_COST_PER_MINUTE": ("client_limits.cost_per_minute", _POSITIVE_INT),
+    "GATEWAY_TRUSTED_DOCUMENTS": ("trusted_documents.manifest", _file),
+    "GATEWAY_TRUSTED_DOCUMENTS_ONLY": ("trusted_documents.only", _bool),
     "GATEWAY_IDEMPOTENCY_LEASE_S": ("idempotency_lease_s", _POSITIVE),
     "GATEWAY_JOB_SIGNING_KEY": ("job_signing_key", _signing_key),
 }
@@ -471,3 +512,26 @@ def check_settings(settings: GatewaySettings) -> None:
                 f"must be set together with {present} (set both to use the real API, "
                 "neither to use the sandbox)",
             )
+    check_auth_settings(settings)
+
+
+def check_auth_settings(settings: GatewaySettings) -> None:
+    auth = settings.auth
+    if auth.jwks_url is not None and auth.jwks_file is not None:
+        raise SettingsError("GATEWAY_AUTH_JWKS_FILE", "set either it or GATEWAY_AUTH_JWKS_URL")
+    if auth.jwt_configured:
+        for variable, value in (
+            ("GATEWAY_AUTH_ISSUER", auth.issuer),
+            ("GATEWAY_AUTH_AUDIENCE", auth.audience),
+        ):
+            if value is None:
+                raise SettingsError(variable, "must be set when tokens are checked against a JWKS")
+    if auth.required is False and auth.configured:
+        raise SettingsError("GATEWAY_AUTH", "is off, but authentication is configured")
+    if auth.required and not auth.configured:
+        raise SettingsError(
+            "GATEWAY_AUTH",
+            "is on: set GATEWAY_AUTH_JWKS_URL, GATEWAY_AUTH_JWKS_FILE or GATEWAY_API_KEYS_FILE",
+        )
+    if settings.trusted_documents.only and settings.trusted_documents.manifest is None:
+        raise SettingsError("GATEWAY_TRUSTED_DOCUMENTS_ONLY", "needs GATEWAY_TRUSTED_DOCUMENTS")

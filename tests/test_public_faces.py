@@ -79,6 +79,7 @@ EXPORTS: dict[str, set[str]] = {
         "MemoryIntegrationLog",
         "MemoryLogStorage",
         "Position",
+        "RecordingLog",
         "TransportEventRelay",
     },
     "gateway.observability": {

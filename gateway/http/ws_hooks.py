@@ -51,11 +51,13 @@ _NO_ACK_PAYLOAD: UnsetType = UNSET
 @dataclass(frozen=True, slots=True)
 class WsConnection:
     """What an authenticator may look at: the ``connection_init`` payload (``params``), the
-    handshake's headers (lower-case names) and the client's address."""
+    handshake's headers (lower-case names) and the client's address; ``state`` is the
+    connection's ASGI state, where the authenticator may leave who the client is."""
 
     params: Mapping[str, object]
     headers: Mapping[str, str]
     client: str | None = None
+    state: dict[str, Any] | None = None
 
 
 WsAuthenticator = Callable[[WsConnection], Awaitable[Mapping[str, object] | None]]
@@ -82,6 +84,7 @@ class _ConnectionState:
     # subscriber should not carry a second copy of them.
     handshake_headers: Headers
     client: str | None
+    scope_state: dict[str, Any]
     params: Mapping[str, object] = field(default_factory=dict)
     rejection: str | None = None
 
@@ -104,6 +107,7 @@ class HookedWebSocketAdapter(ASGIWebSocketAdapter):
         self.connection = _ConnectionState(
             handshake_headers=request.headers,
             client=f"{client.host}:{client.port}" if client else None,
+            scope_state=request.scope.setdefault("state", {}),
         )
         _CONNECTION.set(self.connection)
 
@@ -164,6 +168,7 @@ class WebSocketHooks:
                 params=state.params,
                 headers={key.lower(): value for key, value in state.handshake_headers.items()},
                 client=state.client,
+                state=state.scope_state,
             )
             if state is not None
             else WsConnection(params={}, headers={})

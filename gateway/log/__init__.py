@@ -2,6 +2,7 @@
 
 from gateway.errors import InvalidLogCursor
 from gateway.log.base import (
+    IntegrationLog,
     LogFilter,
     LogPage,
 )
@@ -20,9 +21,9 @@ from gateway.log.outcomes import JobOutcomeRecorder
 from gateway.log.recording import (
     DEFAULT_TAIL_BUFFER,
     Deliver,
-    IntegrationLog,
     LogStorage,
     Position,
+    RecordingLog,
 )
 from gateway.log.transport import TransportEventRelay
 
@@ -42,6 +43,7 @@ __all__ = [
     "MemoryIntegrationLog",
     "MemoryLogStorage",
     "Position",
+    "RecordingLog",
     "TransportEventRelay",
     "clip_bytes",
     "clip_details",

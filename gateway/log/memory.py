@@ -9,7 +9,7 @@ from datetime import datetime
 
 from adapters.model import LogEntry
 from gateway.defaults import DEFAULT_LOG_MAX_ENTRIES
-from gateway.log.recording import DEFAULT_TAIL_BUFFER, Deliver, IntegrationLog, Position
+from gateway.log.recording import DEFAULT_TAIL_BUFFER, Deliver, Position, RecordingLog
 
 
 class MemoryLogStorage:
@@ -54,7 +54,7 @@ class MemoryLogStorage:
         return None
 
 
-class MemoryIntegrationLog(IntegrationLog):
+class MemoryIntegrationLog(RecordingLog):
     """Keeps the newest ``max_entries``; each live tail has a bounded queue of ``tail_buffer``
     entries so one slow subscriber cannot grow memory without bound (it loses the oldest)."""
 

@@ -11,7 +11,7 @@ from cachetools import LRUCache
 from adapters.errors import VendorError
 from adapters.model import Job, JobMessage, JobState, LogSeverity
 from gateway.errors import GatewayError
-from gateway.log.recording import IntegrationLog
+from gateway.log.base import IntegrationLog
 
 _OUTCOME_SEVERITY = {
     JobState.COMPLETED: LogSeverity.INFO,

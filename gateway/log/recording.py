@@ -1,4 +1,5 @@
-"""``IntegrationLog``: the integration log's logic, over a storage back-end that only stores.
+"""``RecordingLog``: the integration log's logic (``IntegrationLog``), over a storage back-end
+that only stores.
 
 What every integration log does, once: make an entry and echo it to the process log, page
 matching entries newest first behind opaque cursors, and feed live tails through bounded
@@ -76,7 +77,7 @@ class LogStorage(Protocol):
     async def aclose(self) -> None: ...
 
 
-class IntegrationLog:
+class RecordingLog:
     """Every warning and error the gateway sees, queryable and live, kept by a ``LogStorage``.
 
     ``record`` is synchronous (it is called from anywhere, including transport callbacks, and

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from adapters.model import LogSeverity
 from adapters.transport import TransportEvent, TransportEventKind
-from gateway.log.recording import IntegrationLog
+from gateway.log.base import IntegrationLog
 
 _SEVERITY = {
     TransportEventKind.RETRY: LogSeverity.INFO,

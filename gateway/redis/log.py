@@ -1,4 +1,4 @@
-"""``IntegrationLog`` in a capped Redis Stream shared by every gateway process.
+"""``RecordingLog`` in a capped Redis Stream shared by every gateway process.
 
 ``record`` must never block or fail the request that reports something, so it returns the
 entry at once and a writer task appends it with ``XADD ... MAXLEN ~`` (in order, batched).
@@ -32,7 +32,7 @@ from redis.asyncio import Redis
 from adapters.model import LogEntry
 from gateway.defaults import DEFAULT_LOG_MAX_ENTRIES
 from gateway.errors import InvalidRecord
-from gateway.log import DEFAULT_TAIL_BUFFER, Deliver, IntegrationLog, Position
+from gateway.log import DEFAULT_TAIL_BUFFER, Deliver, Position, RecordingLog
 from gateway.redis.codec import LOG_ENTRY_CODEC
 from gateway.redis.connection import (
     FAILURES,
@@ -269,7 +269,7 @@ class RedisLogStorage:
                 await self._reader
 
 
-class RedisIntegrationLog(IntegrationLog):
+class RedisIntegrationLog(RecordingLog):
     """The integration log in a capped Redis Stream shared by every gateway process."""
 
     def __init__(

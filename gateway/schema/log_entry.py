@@ -80,6 +80,13 @@ class IntegrationLogFilter:
         default=None, description="Only entries recorded at or after this time."
     )
     contact_id: str | None = strawberry.field(default=None, description="Only this contact id.")
+    client: str | None = strawberry.field(
+        default=None,
+        description=(
+            "Only entries recorded for this authenticated client (details.client). Without "
+            "the scope log:read a client sees its own entries only."
+        ),
+    )
 
 
 def log_filter_of(given: IntegrationLogFilter | None) -> LogFilter:
@@ -103,4 +110,5 @@ def log_filter_of(given: IntegrationLogFilter | None) -> LogFilter:
         contact_id=given.contact_id,
         severity=given.severity,
         since=since,
+        client=given.client,
     )

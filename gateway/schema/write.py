@@ -14,6 +14,7 @@ from typing import Any
 from adapters.backend import Backend
 from adapters.errors import AlreadyExists, ClientError, OrderNotFound, UpstreamError
 from adapters.model import Job, JobMessage, LogSeverity, Vendor
+from gateway.auth.audit import client_idempotency_key, record_accepted
 from gateway.errors import (
     IdempotencyKeyReused,
     UserErrorInfo,
@@ -131,6 +132,7 @@ async def run_write(info: GatewayInfo, request: WriteRequest) -> OrderMutationPa
         job = _gateway_warnings(request, backend, job)
         context.loaders.forget_order(request.vendor, request.order_id)
         job = await services.jobs.track(job)
+        record_accepted(services.log, request.operation, job)
         services.outcomes.record(job)
         context.loaders.prime_job(job)
         return MutationOutcome(job)
@@ -140,7 +142,7 @@ async def run_write(info: GatewayInfo, request: WriteRequest) -> OrderMutationPa
     else:
         try:
             outcome = await services.idempotency.run(
-                request.idempotency_key,
+                client_idempotency_key(request.idempotency_key),
                 fingerprint(request.operation, request.input),
                 lambda: attempt(request.call),
                 resume=lambda: attempt(request.resume or request.call),
