@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import fanout, graphql, nplus1, peer, profile, read, targets, writes
+from bench import fanout, graphql, nplus1, peer, profile, read, targets, transport, writes
 from bench import wrk as wrk_tool
 from bench.measure import Target, measure
 from bench.plan import FULL, QUICK, Plan
@@ -36,7 +36,17 @@ from bench.report import (
 )
 from bench.stack import ENGAGE_HEADERS, engage_emulator, expertsender_emulator, gateway
 
-PHASES = ("direct", "gateway", "workers", "peer", "nplus1", "fanout", "writes", "profile")
+PHASES = (
+    "direct",
+    "transport",
+    "gateway",
+    "workers",
+    "peer",
+    "nplus1",
+    "fanout",
+    "writes",
+    "profile",
+)
 
 
 def _say(text: str) -> None:
@@ -124,7 +134,7 @@ class Bench:
     # --- phases -------------------------------------------------------------------------
 
     def run(self) -> None:
-        from sandbox.engage.demo import DEMO_INDEX
+        from sandbox.engage import DEMO_INDEX
 
         order_id = DEMO_INDEX["orders"]["purchase"][0]
         many = DEMO_INDEX["many_orders_contact"]
@@ -155,6 +165,14 @@ class Bench:
                         read.direct(engage.url, order_id, server=engage),
                         emulator_url=None,
                     )
+
+            if "transport" in self.phases:
+                with self.phase("vendor transport, client CPU"):
+                    finding = transport.measure(
+                        engage.url, order_id, calls=self.plan.transport_calls
+                    )
+                    self.report.findings.append(finding)
+                    _say(f"  {finding.value:.3f} {finding.unit} per call ({finding.note})")
 
             if self.phases & {"gateway", "nplus1", "profile"}:
                 with (

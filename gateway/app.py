@@ -22,10 +22,10 @@ from starlette.websockets import WebSocket
 from gateway.auth.middleware import AccessGate, AccessMiddleware
 from gateway.auth.setup import AccessSetupError, start_access_control
 from gateway.auth.trusted import TrustedDocuments
-from gateway.bootstrap import Gateway, StartupError, start_gateway
+from gateway.bootstrap import Gateway, start_gateway
 from gateway.context import make_context_getter
 from gateway.documents import DocumentLookup, DocumentStore, MemoryDocumentStore
-from gateway.gc_tuning import serving_gc
+from gateway.errors import StartupError
 from gateway.guard.door import refused_at_the_door
 from gateway.guard.shares import ClientShares
 from gateway.http.body_limit import BodySizeLimitMiddleware
@@ -37,8 +37,7 @@ from gateway.http.log_once import tracebacks_once
 from gateway.http.masking import quiet_expected_errors
 from gateway.http.persisted_queries import PersistedQueries
 from gateway.http.view import GatewayGraphQL
-from gateway.observability import Observability
-from gateway.observability.logs import configure_logging
+from gateway.observability import Observability, configure_logging
 from gateway.settings import GatewaySettings, load_settings
 from gateway.shutdown import complete_streams_on_signal
 
@@ -126,7 +125,6 @@ def create_app(
             with (
                 complete_streams_on_signal(gateway.services.end_streams),
                 access.reload_keys_on_sighup(),
-                serving_gc(),
                 tracebacks_once(),
             ):
                 yield

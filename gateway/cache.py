@@ -15,6 +15,7 @@ from typing import Generic, TypeVar
 from cachetools import TTLCache
 
 from adapters.model import Contact, Order, Vendor
+from gateway.defaults import DEFAULT_CACHE_MAXSIZE, DEFAULT_CACHE_TTL_S
 
 T = TypeVar("T")
 
@@ -65,7 +66,13 @@ class ReadCache:
     Unknown ids are not cached: an order created a moment later must show up at once.
     """
 
-    def __init__(self, *, maxsize: int = 10_000, ttl_s: float = 5.0, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        maxsize: int = DEFAULT_CACHE_MAXSIZE,
+        ttl_s: float = DEFAULT_CACHE_TTL_S,
+        enabled: bool = True,
+    ) -> None:
         self._orders: _Section[Order] = _Section(maxsize=maxsize, ttl_s=ttl_s, enabled=enabled)
         self._contacts: _Section[Contact] = _Section(maxsize=maxsize, ttl_s=ttl_s, enabled=enabled)
 
@@ -98,6 +105,9 @@ class ReadCache:
     def clear(self) -> None:
         self._orders.clear()
         self._contacts.clear()
+
+    async def aclose(self) -> None:
+        """Nothing to release in one process; a shared cache stops its broadcasting."""
 
     def stats(self) -> CacheStats:
         return CacheStats(

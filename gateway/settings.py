@@ -17,16 +17,21 @@ from urllib.parse import urlsplit, urlunsplit
 
 from strawberry.http.websocket_origin import normalize_origin
 
+from adapters.defaults import DEFAULT_RATE_PER_SECOND, DEFAULT_TIMEOUT_S
 from gateway.auth.settings import AuthSettings, ClientLimitSettings, TrustedDocumentSettings
-
-
-class SettingsError(ValueError):
-    """One environment variable holds a value the gateway cannot use."""
-
-    def __init__(self, variable: str, problem: str) -> None:
-        super().__init__(f"{variable}: {problem}")
-        self.variable = variable
-        self.problem = problem
+from gateway.defaults import (
+    DEFAULT_CACHE_TTL_S,
+    DEFAULT_IDEMPOTENCY_LEASE_S,
+    DEFAULT_JOB_TIMEOUT_S,
+    DEFAULT_KEEPALIVE_S,
+    DEFAULT_LOG_MAX_ENTRIES,
+    DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    DEFAULT_POLL_DELAYS,
+    DEFAULT_WS_INIT_TIMEOUT_S,
+)
+from gateway.errors import SettingsError
+from gateway.jobs import PollSchedule
+from sandbox.faults import MAX_LATENCY_MS, FaultSettings, FaultSettingsError
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +40,8 @@ class VendorSettings:
 
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
-    rate_limit_per_s: float = 50.0
-    timeout_s: float = 10.0
+    rate_limit_per_s: float = DEFAULT_RATE_PER_SECOND
+    timeout_s: float = DEFAULT_TIMEOUT_S
 
     @property
     def configured(self) -> bool:
@@ -53,32 +58,22 @@ class SandboxSettings:
     # separate ``order-gateway sandbox``): the gateway then uses them instead of starting its own.
     engage_url: str | None = None
     expertsender_url: str | None = None
-    engage_job_delay_ms: int = 300
-    faults: SandboxFaults = field(default_factory=lambda: SandboxFaults())
+    # How long each Engage emulator job state lasts; None keeps the emulator's own default.
+    engage_job_delay_ms: int | None = None
+    # Faults both emulators inject from the start (they can be changed at run time through each
+    # emulator's ``/_sandbox/faults``): for trying a frontend against a misbehaving vendor.
+    faults: FaultSettings = field(default_factory=FaultSettings)
     # How the emulators answer where the vendors' docs leave the answer open:
     # ``documented``, ``invented`` or ``random:<seed>`` (see ``sandbox.variants``).
     variants: str = "documented"
 
 
 @dataclass(frozen=True, slots=True)
-class SandboxFaults:
-    """Faults both emulators inject from the start (they can be changed at run time through
-    each emulator's ``/_sandbox/faults``): for trying a frontend against a misbehaving vendor."""
-
-    latency_ms: int = 0
-    error_rate: float = 0.0
-    rate_limit_rate: float = 0.0
-    drop_rate: float = 0.0
-    drop_after_commit_rate: float = 0.0
-    seed: int = 1
-
-
-@dataclass(frozen=True, slots=True)
 class JobSettings:
     # Seconds before each poll of a vendor job; the last delay repeats until the job ends.
-    poll_delays: tuple[float, ...] = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
+    poll_delays: tuple[float, ...] = DEFAULT_POLL_DELAYS
     poll_jitter: float = 0.1
-    timeout_s: float = 120.0
+    timeout_s: float = DEFAULT_JOB_TIMEOUT_S
     # How long a process's claim to poll a job lasts unless renewed; another process takes the
     # job over once it lapses. None: derived from the poll schedule (its steady delay x2 + 30 s).
     lease_ttl_s: float | None = None
@@ -115,7 +110,7 @@ class ClientLimits:
 class ConnectionLimits:
     """Time and number limits on client connections (defaults a public deployment can keep)."""
 
-    ws_init_timeout_s: float = 10.0
+    ws_init_timeout_s: float = DEFAULT_WS_INIT_TIMEOUT_S
     header_timeout_s: float = 10.0
     body_timeout_s: float = 30.0
     max_connections: int = 1000
@@ -133,13 +128,13 @@ class GatewaySettings:
     limits: QueryLimits = field(default_factory=QueryLimits)
     clients: ClientLimits = field(default_factory=ClientLimits)
     connections: ConnectionLimits = field(default_factory=ConnectionLimits)
-    cache_ttl_s: float = 5.0
-    log_max_entries: int = 10_000
+    cache_ttl_s: float = DEFAULT_CACHE_TTL_S
+    log_max_entries: int = DEFAULT_LOG_MAX_ENTRIES
     # The integration log keeps fewer entries if its entries' byte budget would pass this.
     log_max_bytes: int = 64_000_000
-    ws_keepalive_s: float = 15.0
+    ws_keepalive_s: float = DEFAULT_KEEPALIVE_S
     # Operations one WebSocket connection may run at once; a client past it gets a clear error.
-    max_subscriptions_per_connection: int = 100
+    max_subscriptions_per_connection: int = DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION
     graphiql: bool = True
     # None: introspection answers only while a vendor is served by its sandbox.
     introspection: bool | None = None
@@ -161,7 +156,7 @@ class GatewaySettings:
     client_limits: ClientLimitSettings = field(default_factory=ClientLimitSettings)
     trusted_documents: TrustedDocumentSettings = field(default_factory=TrustedDocumentSettings)
     # How long an idempotency key's lock outlives a process that stopped renewing it (died).
-    idempotency_lease_s: float = 5.0
+    idempotency_lease_s: float = DEFAULT_IDEMPOTENCY_LEASE_S
     # Signs job ids that carry a whole job (ExpertSender's); None derives it from the API key.
     job_signing_key: str | None = field(default=None, repr=False)
 
@@ -328,14 +323,7 @@ def _origins(raw: str) -> tuple[str, ...]:
 
 
 def _delays(raw: str) -> tuple[float, ...]:
-    parts = [part.strip() for part in raw.split(",") if part.strip()]
-    try:
-        delays = tuple(_POSITIVE(part) for part in parts)
-    except ValueError:
-        delays = ()
-    if not delays:
-        raise ValueError(f"expected comma-separated positive seconds like '0.1,0.5,2', got {raw!r}")
-    return delays
+    return PollSchedule.parse(raw).delays
 
 
 def _secret(raw: str) -> str:
@@ -452,7 +440,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SANDBOX_EXPERTSENDER_URL": ("sandbox.expertsender_url", _url),
     "SANDBOX_ENGAGE_JOB_DELAY_MS": ("sandbox.engage_job_delay_ms", _int(0, 600_000)),
     "SANDBOX_VARIANTS": ("sandbox.variants", _variants),
-    "SANDBOX_FAULT_LATENCY_MS": ("sandbox.faults.latency_ms", _int(0, 600_000)),
+    "SANDBOX_FAULT_LATENCY_MS": ("sandbox.faults.latency_ms", _int(0, MAX_LATENCY_MS)),
     "SANDBOX_FAULT_ERROR_RATE": ("sandbox.faults.error_rate", _rate),
     "SANDBOX_FAULT_RATE_LIMIT_RATE": ("sandbox.faults.rate_limit_rate", _rate),
     "SANDBOX_FAULT_DROP_RATE": ("sandbox.faults.drop_rate", _rate),
@@ -530,7 +518,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> GatewaySettings:
         except ValueError as exc:
             problem = "has an invalid value" if variable in _SECRETS else str(exc)
             raise SettingsError(variable, problem) from None
-        settings = _replaced(settings, path.split("."), value)
+        try:
+            settings = _replaced(settings, path.split("."), value)
+        except FaultSettingsError as exc:  # the fault rates together exceed one
+            raise SettingsError(variable, str(exc)) from None
     check_settings(settings)
     return settings
 

@@ -15,7 +15,12 @@ from adapters.transport._json import response_json
 from adapters.transport._limiter import RateLimiter, local_limiter
 from adapters.transport._observer import CallObservation, CallObserver
 from adapters.transport._outcomes import parse_retry_after
-from adapters.transport._settings import RetryPolicy, TransportSettings, VendorClientSettings
+from adapters.transport._settings import (
+    RetryPolicy,
+    TransportKnobs,
+    TransportSettings,
+    VendorClientSettings,
+)
 
 __all__ = [
     "BreakerState",
@@ -26,6 +31,7 @@ __all__ = [
     "RetryPolicy",
     "TransportEvent",
     "TransportEventKind",
+    "TransportKnobs",
     "TransportSettings",
     "TransportStats",
     "VendorClientSettings",

@@ -39,7 +39,12 @@ from strawberry.subscriptions import (
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from gateway.http.body_limit import BodyTooLarge
+from gateway.defaults import (
+    DEFAULT_KEEPALIVE_S,
+    DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    DEFAULT_WS_INIT_TIMEOUT_S,
+)
+from gateway.errors import BodyTooLarge
 from gateway.http.body_timeout import BodyTimedOut
 from gateway.http.client_protocols import ClientProtocols
 from gateway.http.graphiql import graphiql_page
@@ -104,10 +109,10 @@ class GatewayGraphQL(ClientProtocols, WebSocketHooks, GraphQL[Any, None]):
         *,
         context_getter: ContextGetter,
         graphiql: bool = True,
-        keepalive_s: float = 15.0,
+        keepalive_s: float = DEFAULT_KEEPALIVE_S,
         ws_authenticator: WsAuthenticator | None = None,
-        max_subscriptions_per_connection: int = 100,
-        ws_init_timeout_s: float = 10.0,
+        max_subscriptions_per_connection: int = DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+        ws_init_timeout_s: float = DEFAULT_WS_INIT_TIMEOUT_S,
         allowed_origins: tuple[str, ...] = (),
         batch_max: int = 0,
         persisted_queries: PersistedQueries | None = None,
