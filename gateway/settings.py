@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from strawberry.http.websocket_origin import normalize_origin
+
 from adapters.defaults import DEFAULT_RATE_PER_SECOND, DEFAULT_TIMEOUT_S
 from gateway.auth.settings import AuthSettings, ClientLimitSettings, TrustedDocumentSettings
 from gateway.defaults import (
@@ -143,6 +145,13 @@ class GatewaySettings:
     # idempotency keys, integration log); None keeps all of it in this process.
     redis_url: str | None = field(default=None, repr=False)
     redis_key_prefix: str = "order-gateway"
+    # Browser origins allowed to call /graphql (CORS) and open its WebSocket; empty allows the
+    # gateway's own origin only, ("*",) any origin.
+    cors_origins: tuple[str, ...] = ()
+    # Operations one batched request (a JSON array) may carry; 0 refuses batches.
+    batch_max: int = 0
+    # Apollo's automatic persisted queries.
+    persisted_queries: bool = True
     auth: AuthSettings = field(default_factory=AuthSettings)
     client_limits: ClientLimitSettings = field(default_factory=ClientLimitSettings)
     trusted_documents: TrustedDocumentSettings = field(default_factory=TrustedDocumentSettings)
@@ -285,6 +294,32 @@ def _key_prefix(raw: str) -> str:
             f"expected 1 to 64 letters, digits or any of _ . : - (no spaces), got {raw!r}"
         )
     return text
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    if items == ["*"]:
+        return ("*",)
+    origins: list[str] = []
+    for item in items:
+        origin = normalize_origin(item)
+        parts = urlsplit(item)
+        if (
+            origin is None
+            or parts.scheme not in ("http", "https")
+            or parts.path not in ("", "/")
+            or parts.query
+            or parts.fragment
+            or parts.username
+        ):
+            raise ValueError(
+                "expected '*' or comma-separated origins such as "
+                f"https://app.example.com,http://localhost:5173, got {item!r}"
+            )
+        origins.append(origin)
+    if not origins:
+        raise ValueError("expected '*' or at least one origin such as https://app.example.com")
+    return tuple(origins)
 
 
 def _delays(raw: str) -> tuple[float, ...]:
@@ -445,6 +480,9 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "GATEWAY_LOG_FORMAT": ("log_format", _log_format),
     "GATEWAY_REDIS_URL": ("redis_url", _redis_url),
     "GATEWAY_REDIS_KEY_PREFIX": ("redis_key_prefix", _key_prefix),
+    "GATEWAY_CORS_ORIGINS": ("cors_origins", _origins),
+    "GATEWAY_BATCH_MAX": ("batch_max", _int(0, 100)),
+    "GATEWAY_PERSISTED_QUERIES": ("persisted_queries", _bool),
     "GATEWAY_AUTH": ("auth.required", _auth_mode),
     "GATEWAY_AUTH_JWKS_URL": ("auth.jwks_url", _jwks_url),
     "GATEWAY_AUTH_JWKS_FILE": ("auth.jwks_file", _file),

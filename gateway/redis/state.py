@@ -26,6 +26,7 @@ from gateway.redis.connection import (
     connect,
     describe,
 )
+from gateway.redis.documents import RedisDocumentStore
 from gateway.redis.fanout import RedisFanout
 from gateway.redis.hub import PubSubHub
 from gateway.redis.idempotency import RedisIdempotencyStore
@@ -76,6 +77,9 @@ class SharedState:
             return bool(await self.client.ping())
         except UNAVAILABLE:
             return False
+
+    def document_store(self) -> RedisDocumentStore:
+        return RedisDocumentStore(self.client, self.keys)
 
     def job_store(self) -> RedisJobStore:
         return RedisJobStore(self.client, self.keys)

@@ -98,6 +98,12 @@ def test_both_vendors_configured_means_no_sandbox() -> None:
         ("GATEWAY_MAX_TOKENS", "1.5", "expected an integer"),
         ("GATEWAY_GRAPHIQL", "maybe", "true/false"),
         ("GATEWAY_LOG_LEVEL", "loud", "expected one of"),
+        ("GATEWAY_CORS_ORIGINS", "app.example.com", "origins such as"),
+        ("GATEWAY_CORS_ORIGINS", "https://app.example.com/path", "origins such as"),
+        ("GATEWAY_CORS_ORIGINS", "https://app.example.com, *", "origins such as"),
+        ("GATEWAY_CORS_ORIGINS", ",", "at least one origin"),
+        ("GATEWAY_BATCH_MAX", "-1", "between 0 and 100"),
+        ("GATEWAY_PERSISTED_QUERIES", "sometimes", "true/false"),
         ("GATEWAY_LOG_FORMAT", "xml", "expected one of text, json"),
     ],
 )
@@ -207,6 +213,23 @@ def test_a_key_prefix_that_could_match_other_keys_is_refused(prefix: str) -> Non
 )
 def test_redact_url_masks_only_the_password(url: str, shown: str) -> None:
     assert redact_url(url) == shown
+
+
+def test_client_settings() -> None:
+    assert load_settings({}).cors_origins == ()
+    assert load_settings({}).batch_max == 0
+    assert load_settings({}).persisted_queries is True
+    settings = load_settings(
+        {
+            "GATEWAY_CORS_ORIGINS": "https://App.example.com:443, http://localhost:5173",
+            "GATEWAY_BATCH_MAX": "10",
+            "GATEWAY_PERSISTED_QUERIES": "off",
+        }
+    )
+    assert settings.cors_origins == ("https://app.example.com", "http://localhost:5173")
+    assert settings.batch_max == 10
+    assert settings.persisted_queries is False
+    assert load_settings({"GATEWAY_CORS_ORIGINS": " * "}).cors_origins == ("*",)
 
 
 def test_the_default_vendor_rate_stays_under_engages_documented_limit() -> None:
