@@ -19,7 +19,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import fanout, graphql, nplus1, peer, profile, read, realistic, targets, writes
+from bench import (
+    fanout,
+    graphql,
+    nplus1,
+    peer,
+    profile,
+    read,
+    realistic,
+    targets,
+    transport,
+    writes,
+)
 from bench import wrk as wrk_tool
 from bench.measure import Target, measure
 from bench.plan import FULL, QUICK, Plan
@@ -38,6 +49,7 @@ from bench.stack import ENGAGE_HEADERS, engage_emulator, expertsender_emulator, 
 
 PHASES = (
     "direct",
+    "transport",
     "gateway",
     "workers",
     "peer",
@@ -134,7 +146,7 @@ class Bench:
     # --- phases -------------------------------------------------------------------------
 
     def run(self) -> None:
-        from sandbox.engage.demo import DEMO_INDEX
+        from sandbox.engage import DEMO_INDEX
 
         order_id = DEMO_INDEX["orders"]["purchase"][0]
         many = DEMO_INDEX["many_orders_contact"]
@@ -165,6 +177,14 @@ class Bench:
                         read.direct(engage.url, order_id, server=engage),
                         emulator_url=None,
                     )
+
+            if "transport" in self.phases:
+                with self.phase("vendor transport, client CPU"):
+                    finding = transport.measure(
+                        engage.url, order_id, calls=self.plan.transport_calls
+                    )
+                    self.report.findings.append(finding)
+                    _say(f"  {finding.value:.3f} {finding.unit} per call ({finding.note})")
 
             if self.phases & {"gateway", "nplus1", "profile"}:
                 with (

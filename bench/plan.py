@@ -19,6 +19,7 @@ class Plan:
     writes_s: float
     write_latency_samples: int
     profile_s: float
+    transport_calls: int = 3000
     gateway_workers: int = 2
     # Which cache settings the multi-process gateway runs with, and which Hive Gateway process
     # counts run (the quick plan keeps the comparisons the targets need).
@@ -59,6 +60,7 @@ QUICK = Plan(
     writes_s=3,
     write_latency_samples=3,
     profile_s=3,
+    transport_calls=1000,
     worker_cache_modes=(False,),
     peer_processes=(1,),
     profile_nested_query=False,

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from bench.procs import PYTHON, Service, free_port, uvicorn_argv
-from sandbox.engage.settings import DEFAULT_API_KEY as ENGAGE_DEFAULT_KEY
-from sandbox.expertsender.inferred import DEFAULT_API_KEY as EXPERTSENDER_DEFAULT_KEY
+from sandbox.engage import DEFAULT_API_KEY as ENGAGE_DEFAULT_KEY
+from sandbox.expertsender import DEFAULT_API_KEY as EXPERTSENDER_DEFAULT_KEY
 
 ENGAGE_APP = "sandbox.engage.app:create_app"
 EXPERTSENDER_APP = "sandbox.expertsender.app:create_app"

@@ -21,20 +21,23 @@ from starlette.websockets import WebSocket
 
 from gateway.auth.middleware import AccessGate, AccessMiddleware
 from gateway.auth.setup import AccessSetupError, start_access_control
-from gateway.bootstrap import Gateway, StartupError, start_gateway
+from gateway.auth.trusted import TrustedDocuments
+from gateway.bootstrap import Gateway, start_gateway
 from gateway.context import make_context_getter
-from gateway.gc_tuning import serving_gc
+from gateway.documents import DocumentLookup, DocumentStore, MemoryDocumentStore
+from gateway.errors import StartupError
 from gateway.guard.door import refused_at_the_door
 from gateway.guard.shares import ClientShares
 from gateway.http.body_limit import BodySizeLimitMiddleware
 from gateway.http.body_timeout import BodyTimeoutMiddleware
+from gateway.http.cors import cors_middleware
 from gateway.http.graphiql import static_mount
 from gateway.http.health import health_routes
 from gateway.http.log_once import tracebacks_once
 from gateway.http.masking import quiet_expected_errors
+from gateway.http.persisted_queries import PersistedQueries
 from gateway.http.view import GatewayGraphQL
-from gateway.observability import Observability
-from gateway.observability.logs import configure_logging
+from gateway.observability import Observability, configure_logging
 from gateway.settings import GatewaySettings, load_settings
 from gateway.shutdown import complete_streams_on_signal
 
@@ -79,7 +82,7 @@ def create_app(
 
     ``extra_middleware`` runs outside the gateway's own (body timeout, authentication, body
     size limit), in the order given, and inside the request-id and tracing middleware, which
-    sees every request first. ``observability`` defaults to metrics, plus traces when
+    sees every request first, and CORS. ``observability`` defaults to metrics, plus traces when
     ``OTEL_*`` asks for them.
     """
     quiet_expected_errors()
@@ -108,13 +111,20 @@ def create_app(
             ws_authenticator=None if access.open_access else access.authenticate_ws,
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
             ws_init_timeout_s=settings.connections.ws_init_timeout_s,
+            allowed_origins=settings.cors_origins,
+            batch_max=settings.batch_max,
+            persisted_queries=PersistedQueries(
+                _document_store(gateway),
+                known=_trusted_documents(access.documents),
+                max_tokens=settings.limits.max_tokens,
+            ),
+            max_tokens=settings.limits.max_tokens,
         )
         endpoint.shares = gateway.shares
         try:
             with (
                 complete_streams_on_signal(gateway.services.end_streams),
                 access.reload_keys_on_sighup(),
-                serving_gc(),
                 tracebacks_once(),
             ):
                 yield
@@ -147,6 +157,9 @@ def create_app(
         routes=routes,
         middleware=[
             observed.middleware(),
+            # Before anything that could refuse a request, so a preflight is answered and every
+            # answer (413s included) carries the CORS headers a browser needs to read it.
+            cors_middleware(settings.cors_origins),
             *extra_middleware,
             Middleware(BodyTimeoutMiddleware, timeout_s=settings.connections.body_timeout_s),
             Middleware(AccessMiddleware, gate=gate, max_body_bytes=max_body_bytes),
@@ -154,6 +167,27 @@ def create_app(
         ],
         lifespan=lifespan,
     )
+
+
+class _TrustedDocumentLookup:
+    """The trusted documents, found by an APQ hash before the persisted-query store."""
+
+    def __init__(self, documents: TrustedDocuments) -> None:
+        self._documents = documents
+
+    async def lookup(self, sha256: str) -> str | None:
+        return self._documents.lookup(sha256)
+
+
+def _trusted_documents(documents: TrustedDocuments | None) -> list[DocumentLookup]:
+    return [] if documents is None else [_TrustedDocumentLookup(documents)]
+
+
+def _document_store(gateway: Gateway) -> DocumentStore | None:
+    if not gateway.settings.persisted_queries:
+        return None
+    shared = gateway.services.shared
+    return shared.document_store() if shared is not None else MemoryDocumentStore()
 
 
 def create_app_from_env() -> Starlette:

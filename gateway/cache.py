@@ -30,6 +30,7 @@ from typing import Any, Generic, TypeVar
 from cachetools import LRUCache, TTLCache
 
 from adapters.model import Contact, Job, JobOperation, Order, OrderPage, Vendor
+from gateway.defaults import DEFAULT_CACHE_MAXSIZE, DEFAULT_CACHE_TTL_S
 from gateway.inflight import InFlightReads
 
 T = TypeVar("T")
@@ -182,8 +183,8 @@ class ReadCache:
     def __init__(
         self,
         *,
-        maxsize: int = 10_000,
-        ttl_s: float = 5.0,
+        maxsize: int = DEFAULT_CACHE_MAXSIZE,
+        ttl_s: float = DEFAULT_CACHE_TTL_S,
         enabled: bool = True,
         stale_s: float = 0.0,
     ) -> None:
@@ -315,6 +316,11 @@ class ReadCache:
         self._change_count += 1
         return self._change_count
 
+    async def aclose(self) -> None:
+        """Cancel the vendor reads still running; a shared cache also stops its broadcasting."""
+        for reads in (self.order_reads, self.contact_reads, self.page_reads):
+            await reads.aclose()
+
     def stats(self) -> CacheStats:
         return CacheStats(
             hits=self._orders.hits + self._contacts.hits,
@@ -322,8 +328,3 @@ class ReadCache:
             size=len(self._orders) + len(self._contacts) + len(self._pages),
             stale_hits=self._orders.stale_hits + self._contacts.stale_hits + self._pages.stale_hits,
         )
-
-    async def aclose_reads(self) -> None:
-        """Cancel the vendor reads still running (shutdown)."""
-        for reads in (self.order_reads, self.contact_reads, self.page_reads):
-            await reads.aclose()

@@ -23,21 +23,23 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import uvicorn
+from starlette.applications import Starlette
 
 from adapters.model import Vendor
-from gateway.bootstrap import (
+from gateway.app import create_app, create_app_from_env
+from gateway.bootstrap import build_schema
+from gateway.emulators import (
     SandboxEmulators,
-    StartupError,
     announce_sandbox,
-    build_schema,
-    external_sandbox_urls,
-    sandboxed_vendors,
     start_emulators,
+    start_needed_emulators,
 )
+from gateway.errors import CommandError, SettingsError, StartupError
+from gateway.gc_tuning import serving_gc, tune_for_serving
 from gateway.http.connections import server_options
-from gateway.observability.logs import configure_logging
-from gateway.observability.workers import metrics_directory
-from gateway.settings import GatewaySettings, SettingsError, load_settings, redact_url
+from gateway.observability import configure_logging, metrics_directory
+from gateway.settings import VARIABLES, GatewaySettings, load_settings, redact_url
+from sandbox.faults import FaultSettingsError
 
 PROG = "order-gateway"
 SANDBOX_URL_VARIABLES = {
@@ -53,10 +55,6 @@ def _check_open_access(settings: GatewaySettings) -> None:
         check_access_settings(settings)
     except AccessSetupError as exc:
         raise StartupError(str(exc)) from None
-
-
-class CommandError(Exception):
-    """Stops the command with a one-line message and exit status 2."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -83,13 +81,12 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run the gateway (sandbox for unconfigured vendors)")
     serve.add_argument("--host", help="interface to listen on (GATEWAY_HOST, default 127.0.0.1)")
-    serve.add_argument(
-        "--port", type=_port, help="port, 0 picks a free one (GATEWAY_PORT, default 8000)"
+    _add_setting_options(
+        serve.add_argument,
+        ("--port", "GATEWAY_PORT", "port, 0 picks a free one (GATEWAY_PORT, default 8000)"),
+        ("--workers", "GATEWAY_WORKERS", "gateway processes (GATEWAY_WORKERS, default 1)"),
+        ("--log-level", "GATEWAY_LOG_LEVEL", "process log level (GATEWAY_LOG_LEVEL)"),
     )
-    serve.add_argument(
-        "--workers", type=_positive, help="gateway processes (GATEWAY_WORKERS, default 1)"
-    )
-    serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
     serve.set_defaults(run=_serve)
 
     sandbox = commands.add_parser("sandbox", help="run both vendor emulators standalone")
@@ -98,11 +95,16 @@ def _parser() -> argparse.ArgumentParser:
         default="127.0.0.1",
         help="address to listen on (default 127.0.0.1; 0.0.0.0 in a container)",
     )
-    sandbox.add_argument("--engage-port", type=_port, help="default SANDBOX_ENGAGE_PORT or 8101")
-    sandbox.add_argument(
-        "--expertsender-port", type=_port, help="default SANDBOX_EXPERTSENDER_PORT or 8102"
+    _add_setting_options(
+        sandbox.add_argument,
+        ("--engage-port", "SANDBOX_ENGAGE_PORT", "default SANDBOX_ENGAGE_PORT or 8101"),
+        (
+            "--expertsender-port",
+            "SANDBOX_EXPERTSENDER_PORT",
+            "default SANDBOX_EXPERTSENDER_PORT or 8102",
+        ),
+        ("--log-level", "GATEWAY_LOG_LEVEL", "process log level (GATEWAY_LOG_LEVEL)"),
     )
-    sandbox.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
     sandbox.add_argument(
         "--variants",
         type=_variants_option,
@@ -113,16 +115,25 @@ def _parser() -> argparse.ArgumentParser:
     faults = sandbox.add_argument_group(
         "faults injected from the start (also SANDBOX_FAULT_*; changeable at /_sandbox/faults)"
     )
-    faults.add_argument("--job-delay-ms", type=_non_negative, help="Engage job step delay")
-    faults.add_argument("--latency-ms", type=_non_negative, help="added to every request")
-    for name, what in (
-        ("error-rate", "answered 503"),
-        ("rate-limit-rate", "answered 429 with Retry-After"),
-        ("drop-rate", "dropped before they are handled"),
-        ("drop-after-commit-rate", "handled, then dropped without an answer"),
-    ):
-        faults.add_argument(f"--{name}", type=_fraction, help=f"share of requests {what}")
-    faults.add_argument("--fault-seed", type=_non_negative, help="seed of the fault draws")
+    _add_setting_options(
+        faults.add_argument,
+        ("--job-delay-ms", "SANDBOX_ENGAGE_JOB_DELAY_MS", "Engage job step delay"),
+        ("--latency-ms", "SANDBOX_FAULT_LATENCY_MS", "added to every request"),
+        *(
+            (
+                f"--{name}",
+                f"SANDBOX_FAULT_{name.upper().replace('-', '_')}",
+                f"share of requests {what}",
+            )
+            for name, what in (
+                ("error-rate", "answered 503"),
+                ("rate-limit-rate", "answered 429 with Retry-After"),
+                ("drop-rate", "dropped before they are handled"),
+                ("drop-after-commit-rate", "handled, then dropped without an answer"),
+            )
+        ),
+        ("--fault-seed", "SANDBOX_FAULT_SEED", "seed of the fault draws"),
+    )
     sandbox.set_defaults(run=_sandbox)
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
@@ -135,27 +146,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _number_option(
-    kind: Callable[[str], float], lo: float, hi: float | None, what: str
-) -> Callable[[str], Any]:
-    """An argparse ``type`` reading ``kind`` within ``lo``..``hi``; its error names the rule."""
+def _add_setting_options(
+    add_argument: Callable[..., object], *options: tuple[str, str, str]
+) -> None:
+    """Options that override settings: ``(flag, variable, help)``, each read by its variable's
+    own parser, so an option and its variable accept exactly the same values."""
+    for flag, variable, text in options:
+        add_argument(flag, type=_setting_option(variable), help=text)
 
-    def parse(text: str) -> Any:
+
+def _setting_option(variable: str) -> Callable[[str], Any]:
+    """An argparse ``type`` reading ``variable``'s value with the setting's own parser."""
+    parse = VARIABLES[variable][1]
+
+    def convert(text: str) -> Any:
         try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
-        if value < lo or (hi is not None and value > hi):
-            raise argparse.ArgumentTypeError(f"expected {what}, got {value}")
-        return value
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
 
-    return parse
-
-
-_port = _number_option(int, 0, 65535, "a port from 0 to 65535")
-_positive = _number_option(int, 1, None, "at least 1")
-_non_negative = _number_option(int, 0, None, "0 or more")
-_fraction = _number_option(float, 0.0, 1.0, "a number from 0 to 1")
+    return convert
 
 
 def _configure_logging(args: argparse.Namespace) -> None:
@@ -232,7 +242,7 @@ def _check_shared_state(settings: GatewaySettings) -> None:
         if settings.workers > 1:
             logging.getLogger("gateway").warning(UNSHARED_WARNING, settings.workers)
         return
-    from gateway.redis.connection import RedisUnreachable, probe
+    from gateway.redis import RedisUnreachable, probe
 
     try:
         probe(settings.redis_url)
@@ -270,8 +280,6 @@ def _uvicorn_options(settings: GatewaySettings) -> dict[str, Any]:
 
 
 def _serve_single(settings: GatewaySettings) -> int:
-    from gateway.app import create_app
-
     options = _uvicorn_options(settings)
     if settings.log_format == "json":
         options["log_config"] = None  # uvicorn's lines go through the JSON handler
@@ -279,7 +287,8 @@ def _serve_single(settings: GatewaySettings) -> int:
     # uvicorn stops gracefully on SIGTERM and then raises the signal again for the handler it
     # found at start; with this one in place a requested stop ends the process with status 0.
     signal.signal(signal.SIGTERM, _stopped_on_request)
-    server.run()
+    with serving_gc():
+        server.run()
     # uvicorn returns quietly when the lifespan fails; report it as the failure it is.
     return 0 if server.started else 1
 
@@ -298,7 +307,7 @@ def _serve_workers(settings: GatewaySettings) -> int:
         options["log_config"] = None  # uvicorn's lines go through the workers' JSON handler
     with metrics_directory():
         uvicorn.run(
-            "gateway.app:create_app_from_env",
+            "gateway.cli:create_worker_app",
             factory=True,
             workers=settings.workers,
             **options,
@@ -306,16 +315,19 @@ def _serve_workers(settings: GatewaySettings) -> int:
     return 0
 
 
+def create_worker_app() -> Starlette:
+    """The app factory of each worker process of ``serve --workers N``: the process is tuned
+    for serving (``gateway.gc_tuning``) for as long as it lives, then builds its app."""
+    tune_for_serving()
+    return create_app_from_env()
+
+
 def _start_shared_emulators(settings: GatewaySettings) -> SandboxEmulators | None:
     """Start the emulators the gateway needs, once, and tell worker processes where they are."""
-    external = external_sandbox_urls(settings)
-    needed = [vendor for vendor in sandboxed_vendors(settings) if vendor not in external]
-    if not needed:
-        return None
-    emulators = start_emulators(settings, needed)
-    for vendor, url in emulators.urls.items():
-        os.environ[SANDBOX_URL_VARIABLES[vendor]] = url
-    announce_sandbox(emulators.urls)
+    emulators = start_needed_emulators(settings)
+    if emulators is not None:
+        for vendor, url in emulators.urls.items():
+            os.environ[SANDBOX_URL_VARIABLES[vendor]] = url
     return emulators
 
 
@@ -353,10 +365,13 @@ def _sandbox(args: argparse.Namespace) -> int:
         "drop_after_commit_rate": args.drop_after_commit_rate,
         "seed": args.fault_seed,
     }
-    faults = dataclasses.replace(
-        settings.sandbox.faults,
-        **{name: value for name, value in fault_options.items() if value is not None},
-    )
+    try:
+        faults = dataclasses.replace(
+            settings.sandbox.faults,
+            **{name: value for name, value in fault_options.items() if value is not None},
+        )
+    except FaultSettingsError as exc:
+        raise CommandError(f"sandbox faults: {exc}") from None
     sandbox_settings = dataclasses.replace(
         settings.sandbox,
         engage_port=ports[Vendor.ENGAGE],

@@ -37,6 +37,69 @@ class UserErrorInfo:
     vendor_code: str | None = None
 
 
+# --- failures of the gateway's own parts (start-up, settings, state, input decoding) ---
+
+
+class SettingsError(ValueError):
+    """One environment variable holds a value the gateway cannot use."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+        self.problem = problem
+
+
+class CommandError(Exception):
+    """Stops the command with a one-line message and exit status 2."""
+
+
+class RedisUnreachable(RuntimeError):
+    """Redis did not answer at start-up; the message is one line without the password."""
+
+
+class InvalidGlobalId(ValueError):
+    """The string is not an id this gateway issued."""
+
+    def __init__(self, raw: str, reason: str) -> None:
+        super().__init__(f"Invalid global id {raw!r}: {reason}")
+        self.raw = raw
+        self.reason = reason
+
+
+class InvalidLogCursor(ValueError):
+    """An ``after`` cursor this log did not issue."""
+
+
+class SubscriberOverflow(Exception):
+    """The subscriber fell too far behind and was dropped instead of buffering without bound."""
+
+
+class InvalidRecord(ValueError):
+    """Stored bytes that are not a record this gateway writes."""
+
+
+class BodyTooLarge(Exception):
+    """Raised from ``receive`` once a streamed body passes the limit; the middleware answers 413
+    (the app in between must let it through)."""
+
+
+class IdempotencyKeyReused(Exception):
+    """The key was first used with a different input."""
+
+    code = "IDEMPOTENCY_KEY_REUSED"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"Idempotency key {key!r} was already used with a different input; "
+            "use a new key for a different request"
+        )
+        self.key = key
+
+
+class StartupError(RuntimeError):
+    """The gateway cannot start; the message says why in one line."""
+
+
 class GatewayError(Exception):
     """A failure shown to clients as a GraphQL error; its message is safe to show verbatim."""
 

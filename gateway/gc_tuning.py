@@ -8,10 +8,11 @@ asyncio futures). At the default thresholds collections ran several times per re
 each full one walked the schema, the modules and the emulators' data, tens of milliseconds
 every time: about an eighth of the gateway's CPU under load.
 
-So, once started: whatever exists is moved out of the collector's sight (``gc.freeze``: it
-is never garbage while the gateway runs), and young collections wait for more allocations,
-so most of a request's objects are already gone when one runs. The cycles are still
-collected, only in larger batches. When the gateway stops, both are undone.
+So, in a serving process (set by the ``order-gateway serve`` entry point only: building an
+app must not change the whole process), whatever exists is moved out of the collector's sight
+(``gc.freeze``: it is never garbage while the gateway runs), and young collections wait for
+more allocations, so most of a request's objects are already gone when one runs. The cycles
+are still collected, only in larger batches. When the server stops, both are undone.
 """
 
 from __future__ import annotations
@@ -26,15 +27,20 @@ from contextlib import contextmanager
 YOUNG_THRESHOLD = 20_000
 
 
-@contextmanager
-def serving_gc() -> Iterator[None]:
+def tune_for_serving() -> tuple[int, int, int]:
+    """Freeze what exists and raise the young threshold; returns the thresholds before."""
     previous = gc.get_threshold()
     gc.collect()
     gc.freeze()
     gc.set_threshold(YOUNG_THRESHOLD, previous[1], previous[2])
+    return previous
+
+
+@contextmanager
+def serving_gc() -> Iterator[None]:
+    previous = tune_for_serving()
     try:
         yield
     finally:
         gc.set_threshold(*previous)
-        # Several gateways may share a process (tests); the others only lose the speed-up.
         gc.unfreeze()

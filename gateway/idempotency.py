@@ -24,22 +24,9 @@ import orjson
 from cachetools import TTLCache
 
 from adapters.model import Job
-from gateway.errors import UserErrorInfo
+from gateway.errors import IdempotencyKeyReused, UserErrorInfo
 
 T = TypeVar("T")
-
-
-class IdempotencyKeyReused(Exception):
-    """The key was first used with a different input."""
-
-    code = "IDEMPOTENCY_KEY_REUSED"
-
-    def __init__(self, key: str) -> None:
-        super().__init__(
-            f"Idempotency key {key!r} was already used with a different input; "
-            "use a new key for a different request"
-        )
-        self.key = key
 
 
 def fingerprint(operation: str, payload: Any) -> str:

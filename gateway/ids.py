@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from adapters.model import Vendor
+from gateway.errors import InvalidGlobalId
 
 
 class NodeType(StrEnum):
@@ -19,15 +20,6 @@ class NodeType(StrEnum):
     CONTACT = "Contact"
     JOB = "Job"
     LOG_ENTRY = "IntegrationLogEntry"
-
-
-class InvalidGlobalId(ValueError):
-    """The string is not an id this gateway issued."""
-
-    def __init__(self, raw: str, reason: str) -> None:
-        super().__init__(f"Invalid global id {raw!r}: {reason}")
-        self.raw = raw
-        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,17 +13,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from types import TracebackType
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
+from gateway.errors import SubscriberOverflow
 from gateway.mailbox import Mailbox
 
 T = TypeVar("T")
 
 DEFAULT_MAX_QUEUE = 1000
-
-
-class SubscriberOverflow(Exception):
-    """The subscriber fell too far behind and was dropped instead of buffering without bound."""
 
 
 class Subscription(Protocol[T]):
@@ -61,16 +58,12 @@ class Fanout(Protocol[T]):
         ...
 
 
-class _Registry(Protocol):
-    def _forget(self, subscription: LocalSubscription[Any]) -> None: ...
-
-
 class LocalSubscription(Generic[T]):
     """One subscriber of a topic in this process, buffering in a bounded ``Mailbox``; every
     ``Fanout`` (in memory or over Redis) hands these out and forgets them once they end."""
 
-    def __init__(self, fanout: _Registry, topic: str, max_queue: int) -> None:
-        self._fanout = fanout
+    def __init__(self, subscribers: LocalSubscribers[T], topic: str, max_queue: int) -> None:
+        self._subscribers = subscribers
         self.topic = topic
         self._mailbox: Mailbox[T] = Mailbox()
         self._max_queue = max_queue
@@ -99,7 +92,7 @@ class LocalSubscription(Generic[T]):
         if self._mailbox.ended:
             return
         self._mailbox.end(error)
-        self._fanout._forget(self)
+        self._subscribers.forget(self)
 
     def __aiter__(self) -> AsyncIterator[T]:
         return self
@@ -119,44 +112,75 @@ class LocalSubscription(Generic[T]):
         self.close()
 
 
-class MemoryFanout(Generic[T]):
-    """In-process fan-out; each subscriber has its own bounded queue."""
+class LocalSubscribers(Generic[T]):
+    """The subscriptions of this process by topic: what every ``Fanout`` keeps, whether its
+    messages travel in memory or through Redis."""
 
-    def __init__(self, *, max_queue: int = DEFAULT_MAX_QUEUE) -> None:
+    def __init__(self, max_queue: int = DEFAULT_MAX_QUEUE) -> None:
         if max_queue < 1:
             raise ValueError("max_queue must be at least 1")
         self._max_queue = max_queue
         self._topics: dict[str, set[LocalSubscription[T]]] = {}
-        self._closed = False
+        self.closed = False
 
-    def subscribe(self, topic: str) -> LocalSubscription[T]:
+    def subscribe(self, topic: str, *, refused: Exception | None = None) -> LocalSubscription[T]:
+        """A new subscription of ``topic``; ended at once (with ``refused`` as its error) when
+        the fan-out is closed or cannot promise to deliver."""
         subscription: LocalSubscription[T] = LocalSubscription(self, topic, self._max_queue)
-        if self._closed:
+        if self.closed:
             subscription.close()
+        elif refused is not None:
+            subscription._end(refused)
         else:
             self._topics.setdefault(topic, set()).add(subscription)
         return subscription
 
-    async def publish(self, topic: str, message: T) -> int:
-        # Copy: a delivery that overflows closes (and unregisters) its subscription.
+    def has_subscribers(self, topic: str) -> bool:
+        return topic in self._topics
+
+    def deliver(self, topic: str, message: T) -> int:
+        """Hand ``message`` to every subscriber of ``topic`` here; returns how many took it."""
+        # Copy: a delivery that overflows ends (and unregisters) its subscription.
         return sum(sub._deliver(message) for sub in list(self._topics.get(topic, ())))
 
-    def subscriber_count(self, topic: str | None = None) -> int:
+    def count(self, topic: str | None = None) -> int:
         if topic is not None:
             return len(self._topics.get(topic, ()))
         return sum(len(subs) for subs in self._topics.values())
 
-    async def aclose(self) -> None:
-        self._closed = True
+    def end_all(self, error: Exception | None) -> None:
         for subs in list(self._topics.values()):
             for sub in list(subs):
-                sub.close()
+                sub._end(error)
         self._topics.clear()
 
-    def _forget(self, subscription: LocalSubscription[T]) -> None:
+    def close(self) -> None:
+        self.closed = True
+        self.end_all(None)
+
+    def forget(self, subscription: LocalSubscription[T]) -> None:
         subs = self._topics.get(subscription.topic)
         if subs is None:
             return
         subs.discard(subscription)
         if not subs:
             del self._topics[subscription.topic]
+
+
+class MemoryFanout(Generic[T]):
+    """In-process fan-out; each subscriber has its own bounded queue."""
+
+    def __init__(self, *, max_queue: int = DEFAULT_MAX_QUEUE) -> None:
+        self._subscribers: LocalSubscribers[T] = LocalSubscribers(max_queue)
+
+    def subscribe(self, topic: str) -> LocalSubscription[T]:
+        return self._subscribers.subscribe(topic)
+
+    async def publish(self, topic: str, message: T) -> int:
+        return self._subscribers.deliver(topic, message)
+
+    def subscriber_count(self, topic: str | None = None) -> int:
+        return self._subscribers.count(topic)
+
+    async def aclose(self) -> None:
+        self._subscribers.close()

@@ -7,7 +7,7 @@ through the context.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -16,12 +16,21 @@ from adapters.errors import ClientError, VendorError
 from adapters.model import Job, LogSeverity, Vendor
 from gateway.auth.audit import AuditedLog
 from gateway.cache import ReadCache
+from gateway.defaults import (
+    DEFAULT_CACHE_MAXSIZE,
+    DEFAULT_CACHE_TTL_S,
+    DEFAULT_IDEMPOTENCY_LEASE_S,
+    DEFAULT_JOB_TIMEOUT_S,
+    DEFAULT_LOG_MAX_ENTRIES,
+)
 from gateway.errors import VendorNotConfigured
-from gateway.guard.log_limits import BoundedLog
 from gateway.idempotency import IdempotencyStore, MemoryIdempotencyStore, MutationOutcome
-from gateway.log import IntegrationLog, MemoryIntegrationLog
-from gateway.log.outcomes import JobOutcomeRecorder
-from gateway.log.transport import TransportEventRelay
+from gateway.log import (
+    IntegrationLog,
+    JobOutcomeRecorder,
+    MemoryIntegrationLog,
+    TransportEventRelay,
+)
 from gateway.vendor_reads import refresh_stale_entries
 
 if TYPE_CHECKING:
@@ -43,7 +52,7 @@ class JobRegistry(Protocol):
 
     async def get(self, vendor: Vendor, job_id: str) -> Job | None: ...
 
-    def watch(self, vendor: Vendor, job_id: str) -> AsyncIterator[Job]: ...
+    def watch(self, vendor: Vendor, job_id: str) -> AsyncGenerator[Job, None]: ...
 
     async def aclose(self) -> None: ...
 
@@ -116,10 +125,7 @@ class Services:
         """Stops the job pollers and live log tails, then closes the backends and the shared
         state connection."""
         await self.end_streams()
-        await self.cache.aclose_reads()
-        close_cache = getattr(self.cache, "aclose", None)
-        if close_cache is not None:
-            await close_cache()
+        await self.cache.aclose()
         for backend in self.backends.values():
             try:
                 await backend.aclose()
@@ -137,15 +143,15 @@ def build_services(
     vendor_info: Mapping[Vendor, VendorStatus],
     *,
     poll_schedule: object | None = None,
-    job_timeout_s: float = 120.0,
-    cache_ttl_s: float = 5.0,
-    cache_maxsize: int = 10_000,
+    job_timeout_s: float = DEFAULT_JOB_TIMEOUT_S,
+    cache_ttl_s: float = DEFAULT_CACHE_TTL_S,
+    cache_maxsize: int = DEFAULT_CACHE_MAXSIZE,
     cache_enabled: bool = True,
     cache_stale_s: float = 0.0,
-    log_max_entries: int = 10_000,
+    log_max_entries: int = DEFAULT_LOG_MAX_ENTRIES,
     idempotency_ttl_s: float = 24 * 3600,
     idempotency_maxsize: int = 10_000,
-    idempotency_lease_s: float = 5.0,
+    idempotency_lease_s: float = DEFAULT_IDEMPOTENCY_LEASE_S,
     job_tracker_factory: JobTrackerFactory | None = None,
     transport_events: TransportEventRelay | None = None,
     shared: SharedState | None = None,
@@ -176,8 +182,6 @@ def build_services(
         )
         log = shared.integration_log(max_entries=log_max_entries)
         idempotency = shared.idempotency_store(ttl_s=idempotency_ttl_s, lease_s=idempotency_lease_s)
-    # Entries are cut to a byte budget before any log keeps them.
-    log = BoundedLog(log)
     log = AuditedLog(log)
     if transport_events is not None:
         transport_events.attach(log)
@@ -222,13 +226,15 @@ def _default_tracker_factory(
     schedule = poll_schedule if isinstance(poll_schedule, PollSchedule) else PollSchedule()
 
     def factory(on_change: Callable[[Job], Awaitable[None]]) -> JobRegistry:
+        store = shared.job_store() if shared is not None else None
         tracker: JobRegistry = JobTracker(
             backends,
             schedule=schedule,
             timeout_s=timeout_s,
             on_change=on_change,
             on_error=on_error,
-            store=shared.job_store() if shared is not None else None,
+            store=store,
+            abandoned=store,
             fanout=shared.job_fanout() if shared is not None else None,
             lease_ttl_s=lease_ttl_s,
         )

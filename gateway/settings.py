@@ -15,16 +15,23 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from strawberry.http.websocket_origin import normalize_origin
+
+from adapters.defaults import DEFAULT_RATE_PER_SECOND, DEFAULT_TIMEOUT_S
 from gateway.auth.settings import AuthSettings, ClientLimitSettings, TrustedDocumentSettings
-
-
-class SettingsError(ValueError):
-    """One environment variable holds a value the gateway cannot use."""
-
-    def __init__(self, variable: str, problem: str) -> None:
-        super().__init__(f"{variable}: {problem}")
-        self.variable = variable
-        self.problem = problem
+from gateway.defaults import (
+    DEFAULT_CACHE_TTL_S,
+    DEFAULT_IDEMPOTENCY_LEASE_S,
+    DEFAULT_JOB_TIMEOUT_S,
+    DEFAULT_KEEPALIVE_S,
+    DEFAULT_LOG_MAX_ENTRIES,
+    DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    DEFAULT_POLL_DELAYS,
+    DEFAULT_WS_INIT_TIMEOUT_S,
+)
+from gateway.errors import SettingsError
+from gateway.jobs import PollSchedule
+from sandbox.faults import MAX_LATENCY_MS, FaultSettings, FaultSettingsError
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +40,8 @@ class VendorSettings:
 
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
-    rate_limit_per_s: float = 50.0
-    timeout_s: float = 10.0
+    rate_limit_per_s: float = DEFAULT_RATE_PER_SECOND
+    timeout_s: float = DEFAULT_TIMEOUT_S
 
     @property
     def configured(self) -> bool:
@@ -51,32 +58,22 @@ class SandboxSettings:
     # separate ``order-gateway sandbox``): the gateway then uses them instead of starting its own.
     engage_url: str | None = None
     expertsender_url: str | None = None
-    engage_job_delay_ms: int = 300
-    faults: SandboxFaults = field(default_factory=lambda: SandboxFaults())
+    # How long each Engage emulator job state lasts; None keeps the emulator's own default.
+    engage_job_delay_ms: int | None = None
+    # Faults both emulators inject from the start (they can be changed at run time through each
+    # emulator's ``/_sandbox/faults``): for trying a frontend against a misbehaving vendor.
+    faults: FaultSettings = field(default_factory=FaultSettings)
     # How the emulators answer where the vendors' docs leave the answer open:
     # ``documented``, ``invented`` or ``random:<seed>`` (see ``sandbox.variants``).
     variants: str = "documented"
 
 
 @dataclass(frozen=True, slots=True)
-class SandboxFaults:
-    """Faults both emulators inject from the start (they can be changed at run time through
-    each emulator's ``/_sandbox/faults``): for trying a frontend against a misbehaving vendor."""
-
-    latency_ms: int = 0
-    error_rate: float = 0.0
-    rate_limit_rate: float = 0.0
-    drop_rate: float = 0.0
-    drop_after_commit_rate: float = 0.0
-    seed: int = 1
-
-
-@dataclass(frozen=True, slots=True)
 class JobSettings:
     # Seconds before each poll of a vendor job; the last delay repeats until the job ends.
-    poll_delays: tuple[float, ...] = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
+    poll_delays: tuple[float, ...] = DEFAULT_POLL_DELAYS
     poll_jitter: float = 0.1
-    timeout_s: float = 120.0
+    timeout_s: float = DEFAULT_JOB_TIMEOUT_S
     # How long a process's claim to poll a job lasts unless renewed; another process takes the
     # job over once it lapses. None: derived from the poll schedule (its steady delay x2 + 30 s).
     lease_ttl_s: float | None = None
@@ -113,7 +110,7 @@ class ClientLimits:
 class ConnectionLimits:
     """Time and number limits on client connections (defaults a public deployment can keep)."""
 
-    ws_init_timeout_s: float = 10.0
+    ws_init_timeout_s: float = DEFAULT_WS_INIT_TIMEOUT_S
     header_timeout_s: float = 10.0
     body_timeout_s: float = 30.0
     max_connections: int = 1000
@@ -131,15 +128,15 @@ class GatewaySettings:
     limits: QueryLimits = field(default_factory=QueryLimits)
     clients: ClientLimits = field(default_factory=ClientLimits)
     connections: ConnectionLimits = field(default_factory=ConnectionLimits)
-    cache_ttl_s: float = 5.0
+    cache_ttl_s: float = DEFAULT_CACHE_TTL_S
     # How long past its TTL a cached read may still be served while one refresh runs.
     cache_stale_s: float = 0.0
-    log_max_entries: int = 10_000
+    log_max_entries: int = DEFAULT_LOG_MAX_ENTRIES
     # The integration log keeps fewer entries if its entries' byte budget would pass this.
     log_max_bytes: int = 64_000_000
-    ws_keepalive_s: float = 15.0
+    ws_keepalive_s: float = DEFAULT_KEEPALIVE_S
     # Operations one WebSocket connection may run at once; a client past it gets a clear error.
-    max_subscriptions_per_connection: int = 100
+    max_subscriptions_per_connection: int = DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION
     graphiql: bool = True
     # None: introspection answers only while a vendor is served by its sandbox.
     introspection: bool | None = None
@@ -150,11 +147,18 @@ class GatewaySettings:
     # idempotency keys, integration log); None keeps all of it in this process.
     redis_url: str | None = field(default=None, repr=False)
     redis_key_prefix: str = "order-gateway"
+    # Browser origins allowed to call /graphql (CORS) and open its WebSocket; empty allows the
+    # gateway's own origin only, ("*",) any origin.
+    cors_origins: tuple[str, ...] = ()
+    # Operations one batched request (a JSON array) may carry; 0 refuses batches.
+    batch_max: int = 0
+    # Apollo's automatic persisted queries.
+    persisted_queries: bool = True
     auth: AuthSettings = field(default_factory=AuthSettings)
     client_limits: ClientLimitSettings = field(default_factory=ClientLimitSettings)
     trusted_documents: TrustedDocumentSettings = field(default_factory=TrustedDocumentSettings)
     # How long an idempotency key's lock outlives a process that stopped renewing it (died).
-    idempotency_lease_s: float = 5.0
+    idempotency_lease_s: float = DEFAULT_IDEMPOTENCY_LEASE_S
     # Signs job ids that carry a whole job (ExpertSender's); None derives it from the API key.
     job_signing_key: str | None = field(default=None, repr=False)
 
@@ -294,15 +298,34 @@ def _key_prefix(raw: str) -> str:
     return text
 
 
+def _origins(raw: str) -> tuple[str, ...]:
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    if items == ["*"]:
+        return ("*",)
+    origins: list[str] = []
+    for item in items:
+        origin = normalize_origin(item)
+        parts = urlsplit(item)
+        if (
+            origin is None
+            or parts.scheme not in ("http", "https")
+            or parts.path not in ("", "/")
+            or parts.query
+            or parts.fragment
+            or parts.username
+        ):
+            raise ValueError(
+                "expected '*' or comma-separated origins such as "
+                f"https://app.example.com,http://localhost:5173, got {item!r}"
+            )
+        origins.append(origin)
+    if not origins:
+        raise ValueError("expected '*' or at least one origin such as https://app.example.com")
+    return tuple(origins)
+
+
 def _delays(raw: str) -> tuple[float, ...]:
-    parts = [part.strip() for part in raw.split(",") if part.strip()]
-    try:
-        delays = tuple(_POSITIVE(part) for part in parts)
-    except ValueError:
-        delays = ()
-    if not delays:
-        raise ValueError(f"expected comma-separated positive seconds like '0.1,0.5,2', got {raw!r}")
-    return delays
+    return PollSchedule.parse(raw).delays
 
 
 def _secret(raw: str) -> str:
@@ -419,7 +442,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SANDBOX_EXPERTSENDER_URL": ("sandbox.expertsender_url", _url),
     "SANDBOX_ENGAGE_JOB_DELAY_MS": ("sandbox.engage_job_delay_ms", _int(0, 600_000)),
     "SANDBOX_VARIANTS": ("sandbox.variants", _variants),
-    "SANDBOX_FAULT_LATENCY_MS": ("sandbox.faults.latency_ms", _int(0, 600_000)),
+    "SANDBOX_FAULT_LATENCY_MS": ("sandbox.faults.latency_ms", _int(0, MAX_LATENCY_MS)),
     "SANDBOX_FAULT_ERROR_RATE": ("sandbox.faults.error_rate", _rate),
     "SANDBOX_FAULT_RATE_LIMIT_RATE": ("sandbox.faults.rate_limit_rate", _rate),
     "SANDBOX_FAULT_DROP_RATE": ("sandbox.faults.drop_rate", _rate),
@@ -460,6 +483,9 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "GATEWAY_LOG_FORMAT": ("log_format", _log_format),
     "GATEWAY_REDIS_URL": ("redis_url", _redis_url),
     "GATEWAY_REDIS_KEY_PREFIX": ("redis_key_prefix", _key_prefix),
+    "GATEWAY_CORS_ORIGINS": ("cors_origins", _origins),
+    "GATEWAY_BATCH_MAX": ("batch_max", _int(0, 100)),
+    "GATEWAY_PERSISTED_QUERIES": ("persisted_queries", _bool),
     "GATEWAY_AUTH": ("auth.required", _auth_mode),
     "GATEWAY_AUTH_JWKS_URL": ("auth.jwks_url", _jwks_url),
     "GATEWAY_AUTH_JWKS_FILE": ("auth.jwks_file", _file),
@@ -495,7 +521,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> GatewaySettings:
         except ValueError as exc:
             problem = "has an invalid value" if variable in _SECRETS else str(exc)
             raise SettingsError(variable, problem) from None
-        settings = _replaced(settings, path.split("."), value)
+        try:
+            settings = _replaced(settings, path.split("."), value)
+        except FaultSettingsError as exc:  # the fault rates together exceed one
+            raise SettingsError(variable, str(exc)) from None
     check_settings(settings)
     return settings
 

@@ -27,7 +27,7 @@ def vendor_limiter(
     """
     if shared is None:
         return local_limiter(rate_per_second / max(1, processes))
-    from gateway.redis.rate_budget import RedisRateBudget, budget_key
+    from gateway.redis import RedisRateBudget, budget_key
 
     return RedisRateBudget(
         shared.client,

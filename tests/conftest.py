@@ -1,2 +1,3 @@
-# Fixtures shared across test packages (a private redis-server for the shared-state tests).
-pytest_plugins = ["tests.support.redis"]
+# Fixtures shared across test packages: a private redis-server for the shared-state tests, and
+# the routes (direct, through a loopback proxy) the vendor transport is tested over.
+pytest_plugins = ["tests.support.redis", "tests.support.proxy"]

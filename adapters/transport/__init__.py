@@ -21,7 +21,12 @@ from adapters.transport._priority import (
     current_priority,
     vendor_call_priority,
 )
-from adapters.transport._settings import RetryPolicy, TransportSettings, VendorClientSettings
+from adapters.transport._settings import (
+    RetryPolicy,
+    TransportKnobs,
+    TransportSettings,
+    VendorClientSettings,
+)
 
 __all__ = [
     "BreakerState",
@@ -33,6 +38,7 @@ __all__ = [
     "RetryPolicy",
     "TransportEvent",
     "TransportEventKind",
+    "TransportKnobs",
     "TransportSettings",
     "TransportStats",
     "VendorCallPriority",

@@ -2,6 +2,8 @@
 
 Per attempt: the circuit breaker may refuse it, the client-side rate limiter paces it, one
 pooled ``httpx.AsyncClient`` sends it with a timeout and without following redirects. The
+client uses httpx's own transport, which also honours ``HTTP_PROXY``/``HTTPS_PROXY``/``NO_PROXY``
+from the environment, so a proxied set-up runs the same code as a direct one. The
 attempt's outcome is judged by ``_outcomes``; tenacity runs the retry loop (exponential
 backoff with full jitter, or the vendor's ``Retry-After`` when it sent one).
 """
@@ -35,7 +37,6 @@ from adapters.errors import (
 )
 from adapters.transport._breaker import BreakerState, CircuitBreaker
 from adapters.transport._events import TransportEvent, TransportEventKind, TransportStats
-from adapters.transport._http1 import Http1Transport, proxy_in_environment
 from adapters.transport._limiter import RateLimiter, local_limiter
 from adapters.transport._observer import CallObservation, CallObserver
 from adapters.transport._outcomes import (
@@ -98,11 +99,6 @@ class VendorTransport:
                 max_connections=settings.max_connections,
                 max_keepalive_connections=settings.max_connections,
             ),
-            # httpx's own transport costs several times the CPU of the rest of a read; it
-            # stays for proxied set-ups, which only it can handle.
-            transport=None
-            if proxy_in_environment()
-            else Http1Transport(max_connections=settings.max_connections),
         )
         # Writes and job polls first, background refreshes last (``vendor_call_priority``); a
         # limiter given by the caller brings its own ``PriorityGate`` if it wants one.

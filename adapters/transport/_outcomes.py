@@ -132,14 +132,15 @@ def judge_exception(
             retryable=True,
             health=Health.DOWN,
         )
-    if isinstance(exc, httpx.ConnectError):
+    # No connection, or a proxy that refused to open a tunnel: nothing reached the vendor.
+    if isinstance(exc, httpx.ConnectError | httpx.ProxyError):
         return Verdict(
             VendorUnavailable(f"{label} is unreachable ({kind}, {where})", vendor=vendor),
             retryable=True,
             health=Health.DOWN,
         )
     if isinstance(exc, httpx.TimeoutException | httpx.TransportError) and not isinstance(
-        exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError | httpx.ProxyError
+        exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError
     ):
         timed_out = isinstance(exc, httpx.TimeoutException)
         if policy is RetryPolicy.NEVER_BLIND:

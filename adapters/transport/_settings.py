@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
+from adapters.defaults import DEFAULT_RATE_PER_SECOND, DEFAULT_TIMEOUT_S
 from adapters.model import Vendor
 
 
@@ -23,18 +24,16 @@ class RetryPolicy(StrEnum):
     NEVER_BLIND = "NEVER_BLIND"
 
 
-@dataclass(frozen=True)
-class TransportSettings:
-    base_url: str
-    # Credentials live here; they are never logged nor put into an exception or event.
-    headers: Mapping[str, str] = field(repr=False)
-    vendor: Vendor
-    timeout_s: float = 10.0
+@dataclass(frozen=True, kw_only=True)
+class TransportKnobs:
+    """How patient and how fast one vendor's transport is: shared by ``TransportSettings`` and
+    by every vendor adapter's settings (keyword-only, after each one's own fields)."""
+
+    timeout_s: float = DEFAULT_TIMEOUT_S
     max_attempts: int = 4
     backoff_base_s: float = 0.2
     backoff_max_s: float = 5.0
-    # Engage asks integrations to stay under ~50 req/s per key (engage-v3.md §8).
-    rate_per_second: float = 40.0
+    rate_per_second: float = DEFAULT_RATE_PER_SECOND
     breaker_failure_threshold: int = 5
     breaker_reset_s: float = 10.0
     max_connections: int = 50
@@ -42,56 +41,43 @@ class TransportSettings:
     # ``RateLimited`` carrying the vendor's figure instead of a request hanging for minutes.
     retry_after_max_s: float = 30.0
 
-    def __post_init__(self) -> None:
-        problems = [
-            name
-            for name, value in (
-                ("timeout_s", self.timeout_s),
-                ("max_attempts", self.max_attempts),
-                ("rate_per_second", self.rate_per_second),
-                ("breaker_failure_threshold", self.breaker_failure_threshold),
-                ("max_connections", self.max_connections),
-            )
-            if value <= 0
-        ]
-        problems += [
-            name
-            for name, value in (
-                ("backoff_base_s", self.backoff_base_s),
-                ("backoff_max_s", self.backoff_max_s),
-                ("breaker_reset_s", self.breaker_reset_s),
-                ("retry_after_max_s", self.retry_after_max_s),
-            )
-            if value < 0
-        ]
+    def transport_knobs(self) -> dict[str, Any]:
+        """The knobs as keyword arguments, for ``TransportSettings``."""
+        return {knob.name: getattr(self, knob.name) for knob in fields(TransportKnobs)}
+
+    def _check_knobs(self) -> None:
+        positive = (
+            "timeout_s",
+            "max_attempts",
+            "rate_per_second",
+            "breaker_failure_threshold",
+            "max_connections",
+        )
+        not_negative = ("backoff_base_s", "backoff_max_s", "breaker_reset_s", "retry_after_max_s")
+        knobs = self.transport_knobs()
+        problems = [name for name in positive if knobs[name] <= 0]
+        problems += [name for name in not_negative if knobs[name] < 0]
         if problems:
             raise ValueError(f"invalid transport settings: {', '.join(problems)} out of range")
+
+
+@dataclass(frozen=True)
+class TransportSettings(TransportKnobs):
+    base_url: str
+    # Credentials live here; they are never logged nor put into an exception or event.
+    headers: Mapping[str, str] = field(repr=False)
+    vendor: Vendor
+
+    def __post_init__(self) -> None:
+        self._check_knobs()
         if not self.base_url.startswith(("http://", "https://")):
             raise ValueError("invalid transport settings: base_url must be http(s)")
 
 
 @dataclass(frozen=True)
-class VendorClientSettings:
+class VendorClientSettings(TransportKnobs):
     """What every vendor adapter is configured with: where the vendor is, the API key, and the
     knobs of its transport (each vendor's settings extend this with their own)."""
 
     base_url: str
     api_key: str = field(repr=False)
-    timeout_s: float = 10.0
-    max_attempts: int = 4
-    backoff_base_s: float = 0.2
-    backoff_max_s: float = 5.0
-    rate_per_second: float = 40.0
-    breaker_failure_threshold: int = 5
-    breaker_reset_s: float = 10.0
-    max_connections: int = 50
-    retry_after_max_s: float = 30.0
-
-    def transport_knobs(self) -> dict[str, Any]:
-        """The fields ``TransportSettings`` takes as they are."""
-        return {name: getattr(self, name) for name in _TRANSPORT_KNOBS}
-
-
-_TRANSPORT_KNOBS = tuple(
-    f.name for f in fields(VendorClientSettings) if f.name not in ("base_url", "api_key")
-)

@@ -14,7 +14,7 @@ from typing import Any
 
 from adapters.model import Job, LogEntry, LogSeverity, Vendor
 from gateway.auth.principal import LOG_READ, current_client
-from gateway.log.base import IntegrationLog, LogFilter, LogPage
+from gateway.log import IntegrationLog, LogFilter, LogPage
 
 CLIENT_DETAIL = "client"
 WRITE_ACCEPTED = "WRITE_ACCEPTED"

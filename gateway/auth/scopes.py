@@ -37,7 +37,8 @@ from gateway.auth.principal import (
     Principal,
     current_client,
 )
-from gateway.ids import InvalidGlobalId, NodeType, decode_id
+from gateway.errors import InvalidGlobalId
+from gateway.ids import NodeType, decode_id
 
 Need = tuple[str, Vendor | None]
 Rule = Callable[[Mapping[str, Any]], list[Need]]

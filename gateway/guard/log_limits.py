@@ -12,49 +12,27 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from typing import Any
 
-import orjson
-
 from adapters.model import LogEntry, LogSeverity, Vendor
-from gateway.log.base import IntegrationLog, LogFilter, LogPage
+from gateway.log import (
+    CODE_MAX_BYTES,
+    ENTRY_BUDGET_BYTES,
+    JOB_ID_MAX_BYTES,
+    MESSAGE_MAX_BYTES,
+    IntegrationLog,
+    LogFilter,
+    LogPage,
+    clip_bytes,
+    clip_details,
+    clip_key,
+    entries_within,
+)
 
-MESSAGE_MAX_BYTES = 512
-KEY_MAX_BYTES = 128
-# A job id may carry its whole job (signed ExpertSender job ids): kept whole up to this.
-JOB_ID_MAX_BYTES = 2048
-CODE_MAX_BYTES = 64
-DETAILS_MAX_BYTES = 1024
-# An entry's own bytes above, plus what Python spends on the entry's objects.
-ENTRY_BUDGET_BYTES = 6144
-
-
-def clip_bytes(text: str, limit: int) -> str:
-    encoded = text.encode("utf-8", "replace")
-    if len(encoded) <= limit:
-        return text
-    return encoded[: limit - 3].decode("utf-8", "ignore") + "..."
-
-
-def _clip_key(value: str | None) -> str | None:
-    return None if value is None else clip_bytes(value, KEY_MAX_BYTES)
-
-
-def clip_details(details: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not details:
-        return details
-    encoded = orjson.dumps(details, default=str, option=orjson.OPT_NON_STR_KEYS)
-    if len(encoded) <= DETAILS_MAX_BYTES:
-        return details
-    preview = encoded[: DETAILS_MAX_BYTES // 2].decode("utf-8", "ignore")
-    return {"truncated": True, "bytes": len(encoded), "preview": preview}
-
-
-def entries_within(max_entries: int, max_bytes: int) -> int:
-    """How many entries a log may keep to stay within ``max_bytes``."""
-    return max(1, min(max_entries, max_bytes // ENTRY_BUDGET_BYTES))
+__all__ = ["ENTRY_BUDGET_BYTES", "BoundedLog", "clip_bytes", "entries_within"]
 
 
 class BoundedLog:
-    """Wraps any ``IntegrationLog``; only ``record`` changes."""
+    """Wraps an ``IntegrationLog``; only ``record`` changes (the log's own ``record`` cuts each
+    entry the same way, so wrapping changes nothing any more)."""
 
     def __init__(self, inner: IntegrationLog) -> None:
         self.inner = inner
@@ -76,9 +54,9 @@ class BoundedLog:
             clip_bytes(code, CODE_MAX_BYTES),
             clip_bytes(message, MESSAGE_MAX_BYTES),
             vendor=vendor,
-            order_id=_clip_key(order_id),
+            order_id=clip_key(order_id),
             job_id=None if job_id is None else clip_bytes(job_id, JOB_ID_MAX_BYTES),
-            contact_id=_clip_key(contact_id),
+            contact_id=clip_key(contact_id),
             details=clip_details(details),
         )
 

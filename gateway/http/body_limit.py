@@ -5,12 +5,9 @@ from __future__ import annotations
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.errors import BodyTooLarge
+
 PAYLOAD_TOO_LARGE_CODE = "PAYLOAD_TOO_LARGE"
-
-
-class BodyTooLarge(Exception):
-    """Raised from ``receive`` once a streamed body passes the limit; the middleware answers 413
-    (the app in between must let it through)."""
 
 
 class BodySizeLimitMiddleware:

@@ -1,7 +1,8 @@
 """GraphiQL served from the package itself, so the page works with no internet access.
 
-Strawberry's built-in page loads React and GraphiQL from a CDN; this one loads GraphiQL 3.8.3
-and React 18.3.1 (both MIT, licence files beside them in ``gateway/static``) from the gateway.
+Strawberry's built-in page loads React and GraphiQL from a CDN; this one loads GraphiQL 3.8.3,
+its explorer plugin 3.2.6 and React 18.3.1 (all MIT, licence files beside them in
+``gateway/static``) from the gateway, and opens the README's example operations as tabs.
 The page's Content-Security-Policy lets it talk to its own origin only.
 """
 

@@ -16,9 +16,11 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 
+from gateway.defaults import DEFAULT_KEEPALIVE_S
+
 
 class KeepAliveTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
-    ping_interval_s: float = 15.0
+    ping_interval_s: float = DEFAULT_KEEPALIVE_S
 
     # Between pings a connection holds only a timer: a sleeping task per connection would
     # cost each idle subscriber a coroutine frame and a task (about 1.5 KB).

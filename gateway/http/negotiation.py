@@ -71,3 +71,33 @@ def negotiate(accept: str | None) -> str | None:
     if best_quality <= 0:
         return None
     return best_type
+
+
+EVENT_STREAM = "text/event-stream"
+_JSON_TYPES = (GRAPHQL_RESPONSE_JSON, JSON)
+
+
+@lru_cache(maxsize=256)
+def prefers_event_stream(accept: str | None) -> bool:
+    """Whether a query or mutation should answer as an event stream.
+
+    Only when the client names ``text/event-stream`` and ranks it above every JSON type it
+    names: by q-value first, then by the order of the list. urql, for one, lists the event
+    stream last and wants JSON for a plain query; a wildcard never chooses a stream.
+    """
+    if not accept:
+        return False
+    ranges = _parse_accept(accept)
+    stream = next(
+        ((index, quality) for index, (name, quality) in enumerate(ranges) if name == EVENT_STREAM),
+        None,
+    )
+    if stream is None or stream[1] <= 0:
+        return False
+    stream_index, stream_quality = stream
+    return not any(
+        name in _JSON_TYPES
+        and quality > 0
+        and (quality > stream_quality or (quality == stream_quality and index < stream_index))
+        for index, (name, quality) in enumerate(ranges)
+    )

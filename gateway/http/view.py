@@ -34,19 +34,29 @@ from strawberry.subscriptions import (
     GRAPHQL_SSE_PROTOCOL,
     GRAPHQL_TRANSPORT_WS_PROTOCOL,
     GRAPHQL_WS_PROTOCOL,
+    MULTIPART_SUBSCRIPTION_PROTOCOL,
 )
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from gateway.http.body_limit import BodyTooLarge
+from gateway.defaults import (
+    DEFAULT_KEEPALIVE_S,
+    DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    DEFAULT_WS_INIT_TIMEOUT_S,
+)
+from gateway.errors import BodyTooLarge
 from gateway.http.body_timeout import BodyTimedOut
+from gateway.http.client_protocols import ClientProtocols
 from gateway.http.graphiql import graphiql_page
 from gateway.http.keepalive import keepalive_handler_class
 from gateway.http.masking import INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE
 from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON, JSON, negotiate
+from gateway.http.persisted_queries import PersistedQueries, PersistedQueryError
 from gateway.http.request_body import clip, decode_json, request_json
 from gateway.http.ws_hooks import WebSocketHooks, WsAuthenticator
+from gateway.http.ws_incremental import with_incremental_delivery
 from gateway.http.ws_init_timeout import init_deadline_handler_class
+from gateway.schema.error_codes import BAD_REQUEST_CODE
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +71,8 @@ SUBSCRIPTION_PROTOCOLS = (
     GRAPHQL_TRANSPORT_WS_PROTOCOL,
     GRAPHQL_WS_PROTOCOL,
     GRAPHQL_SSE_PROTOCOL,
+    # Apollo Client's subscriptions over HttpLink (multipart/mixed;subscriptionSpec=1.0).
+    MULTIPART_SUBSCRIPTION_PROTOCOL,
 )
 
 
@@ -90,17 +102,21 @@ def _is_internal(errors: list[GraphQLError]) -> bool:
     return any((error.extensions or {}).get("code") == INTERNAL_ERROR_CODE for error in errors)
 
 
-class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
+class GatewayGraphQL(ClientProtocols, WebSocketHooks, GraphQL[Any, None]):
     def __init__(
         self,
         schema: BaseSchema,
         *,
         context_getter: ContextGetter,
         graphiql: bool = True,
-        keepalive_s: float = 15.0,
+        keepalive_s: float = DEFAULT_KEEPALIVE_S,
         ws_authenticator: WsAuthenticator | None = None,
-        max_subscriptions_per_connection: int = 100,
-        ws_init_timeout_s: float = 10.0,
+        max_subscriptions_per_connection: int = DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+        ws_init_timeout_s: float = DEFAULT_WS_INIT_TIMEOUT_S,
+        allowed_origins: tuple[str, ...] = (),
+        batch_max: int = 0,
+        persisted_queries: PersistedQueries | None = None,
+        max_tokens: int = 2000,
     ) -> None:
         super().__init__(
             schema,
@@ -111,11 +127,19 @@ class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
             subscription_protocols=SUBSCRIPTION_PROTOCOLS,
             max_subscriptions_per_connection=max_subscriptions_per_connection,
             connection_init_wait_timeout=timedelta(seconds=ws_init_timeout_s),
+            allowed_origins=allowed_origins,
+        )
+        self.configure_client_protocols(
+            batch_max=batch_max,
+            persisted_queries=persisted_queries or PersistedQueries(None),
+            max_tokens=max_tokens,
         )
         self.graphql_ws_handler_class = init_deadline_handler_class(ws_init_timeout_s)
         self._context_getter = context_getter
         self.ws_authenticator = ws_authenticator
-        self.graphql_transport_ws_handler_class = keepalive_handler_class(keepalive_s)
+        self.graphql_transport_ws_handler_class = with_incremental_delivery(
+            keepalive_handler_class(keepalive_s)
+        )
         for transport in self._stream_transport_map.values():
             if isinstance(transport, SSETransport):
                 transport.heartbeat_interval = keepalive_s
@@ -163,7 +187,7 @@ class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
         elif exc.reason == "Unsupported content type":
             status = 415
         media_type = negotiate(request.headers.get("accept")) or JSON
-        body = {"errors": [{"message": clip(reason)}]}
+        body = {"errors": [{"message": clip(reason), "extensions": {"code": BAD_REQUEST_CODE}}]}
         return Response(self.encode_json(body), status, headers, media_type=media_type)
 
     async def execute_single(
@@ -183,6 +207,10 @@ class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
         allowed = {OperationType.QUERY}
         if request_adapter.method == "POST":
             allowed.add(OperationType.MUTATION)
+        try:
+            request_data = await self.persisted_queries.resolve(request_data)
+        except PersistedQueryError as exc:
+            return exc.result()
         try:
             return await self.schema.execute(
                 request_data.query,
@@ -223,6 +251,7 @@ class GatewayGraphQL(WebSocketHooks, GraphQL[Any, None]):
         sub_response = getattr(request.state, "gateway_sub_response", None)
         if (
             isinstance(sub_response, _SubResponse)
+            and not getattr(request.state, "gateway_batch", False)
             and sub_response.negotiated_type == GRAPHQL_RESPONSE_JSON
             and sub_response.status_code is None
         ):

@@ -1,13 +1,23 @@
 """Following accepted vendor jobs to their final state, and streaming their progress."""
 
-from gateway.jobs.poller import JOB_NOT_FOUND, JOB_TIMEOUT, PollStats
+from gateway.jobs.poller import JOB_TIMEOUT, PollStats
 from gateway.jobs.schedule import PollSchedule
-from gateway.jobs.store import JobStore, MemoryJobStore, SaveResult, TrackedJob
+from gateway.jobs.store import (
+    AbandonedJobs,
+    JobRecords,
+    JobStore,
+    MemoryJobStore,
+    SaveResult,
+    TrackedJob,
+    save_superseding,
+    supersedes,
+)
 from gateway.jobs.tracker import JobTracker, TrackerStats, job_topic
 
 __all__ = [
-    "JOB_NOT_FOUND",
     "JOB_TIMEOUT",
+    "AbandonedJobs",
+    "JobRecords",
     "JobStore",
     "JobTracker",
     "MemoryJobStore",
@@ -17,4 +27,6 @@ __all__ = [
     "TrackedJob",
     "TrackerStats",
     "job_topic",
+    "save_superseding",
+    "supersedes",
 ]

@@ -24,7 +24,6 @@ from gateway.jobs.schedule import PollSchedule
 from gateway.jobs.store import JobStore, TrackedJob
 
 JOB_TIMEOUT = "JOB_TIMEOUT"
-JOB_NOT_FOUND = "JOB_NOT_FOUND"
 VENDOR_NOT_CONFIGURED = "VENDOR_NOT_CONFIGURED"
 # Pause before trying a shared job store again that could not be reached.
 STORE_RETRY_S = 0.5
@@ -142,7 +141,7 @@ class JobPoller:
             async with asyncio.timeout_at(deadline):
                 job = await self._backend.get_job(last.job_id, known=last)
         except JobNotFound as exc:
-            return failed(last, JOB_NOT_FOUND, f"The vendor no longer knows this job: {exc}")
+            return failed(last, JobNotFound.code, f"The vendor no longer knows this job: {exc}")
         except TimeoutError:
             # The deadline passed mid-call; the loop ends the job with JOB_TIMEOUT.
             return None

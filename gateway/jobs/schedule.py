@@ -11,7 +11,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-DEFAULT_DELAYS: tuple[float, ...] = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
+from gateway.defaults import DEFAULT_POLL_DELAYS
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +22,7 @@ class PollSchedule:
     together do not poll the vendor in lockstep.
     """
 
-    delays: tuple[float, ...] = DEFAULT_DELAYS
+    delays: tuple[float, ...] = DEFAULT_POLL_DELAYS
     jitter: float = 0.0
 
     def __post_init__(self) -> None:
@@ -43,12 +43,11 @@ class PollSchedule:
         """Read a comma-separated list of seconds, as settings carry it: ``"0.1,0.5,2"``."""
         parts = [part.strip() for part in text.split(",") if part.strip()]
         try:
-            delays = tuple(float(part) for part in parts)
+            return cls(tuple(float(part) for part in parts), jitter)
         except ValueError:
             raise ValueError(
-                f"PollSchedule expects comma-separated seconds like '0.1,0.5,2', got {text!r}"
+                f"expected comma-separated positive seconds like '0.1,0.5,2', got {text!r}"
             ) from None
-        return cls(delays, jitter)
 
     @property
     def steady_delay(self) -> float:

@@ -76,9 +76,19 @@ def supersedes(new: Job, old: Job) -> bool:
     return _substance(new) != _substance(old)
 
 
-class JobStore(Protocol):
+class JobRecords(Protocol):
+    """What a job store's storage does: read a record, and write one only if the stored record
+    is still the one the writer read (compare-and-set on the revision)."""
+
     async def get(self, vendor: Vendor, job_id: str) -> TrackedJob | None: ...
 
+    async def put_if(self, job: Job, expected_revision: int | None) -> TrackedJob | None:
+        """Store ``job`` with a new revision if the stored record still has
+        ``expected_revision`` (None: no record); None when another writer came first."""
+        ...
+
+
+class JobStore(JobRecords, Protocol):
     async def save(self, job: Job) -> SaveResult:
         """Store ``job`` if it ``supersedes`` the stored one (or none is stored)."""
         ...
@@ -95,6 +105,18 @@ class JobStore(Protocol):
     async def release_poller(self, vendor: Vendor, job_id: str, owner: str) -> None: ...
 
     async def aclose(self) -> None: ...
+
+
+async def save_superseding(records: JobRecords, job: Job) -> SaveResult:
+    """``JobStore.save`` for any storage: store ``job`` if it ``supersedes`` what is stored,
+    deciding again whenever another writer saved in between."""
+    while True:
+        current = await records.get(job.vendor, job.job_id)
+        if current is not None and not supersedes(job, current.job):
+            return SaveResult(current, changed=False)
+        saved = await records.put_if(job, None if current is None else current.revision)
+        if saved is not None:
+            return SaveResult(saved, changed=True)
 
 
 class AbandonedJobs(Protocol):
@@ -131,10 +153,13 @@ class MemoryJobStore:
         return self._active.get(key) or self._finished.get(key)
 
     async def save(self, job: Job) -> SaveResult:
+        return await save_superseding(self, job)
+
+    async def put_if(self, job: Job, expected_revision: int | None) -> TrackedJob | None:
         key = (job.vendor, job.job_id)
         current = self._active.get(key) or self._finished.get(key)
-        if current is not None and not supersedes(job, current.job):
-            return SaveResult(current, changed=False)
+        if (None if current is None else current.revision) != expected_revision:
+            return None
         record = TrackedJob(job, next(self._revisions))
         if record.is_final:
             self._active.pop(key, None)
@@ -143,7 +168,7 @@ class MemoryJobStore:
                 self._finished.popitem(last=False)
         else:
             self._active[key] = record
-        return SaveResult(record, changed=True)
+        return record
 
     async def forget_unfinished(self, vendor: Vendor, job_id: str) -> None:
         self._active.pop((vendor, job_id), None)

@@ -1,8 +1,6 @@
-"""The integration log's interface; a shared (Redis) store implements the same protocol.
-
-``record`` is synchronous (it is called from anywhere, including transport callbacks, and must
-never hold up or fail the caller); reading may need a network round trip, so it is async.
-"""
+"""The integration log's interface, what it is asked and what it answers: filters, pages,
+cursors. ``gateway.log.recording.RecordingLog`` implements it once over a storage; wrappers
+(auditing, for one) implement it by passing through."""
 
 from __future__ import annotations
 
@@ -12,10 +10,6 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from adapters.model import LogEntry, LogSeverity, Vendor
-
-
-class InvalidLogCursor(ValueError):
-    """An ``after`` cursor this log did not issue."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +48,9 @@ class LogPage:
 
 
 class IntegrationLog(Protocol):
+    """``record`` is synchronous (it is called from anywhere, including transport callbacks, and
+    must never hold up or fail the caller); reading may need a network round trip."""
+
     def record(
         self,
         severity: LogSeverity,
@@ -67,14 +64,10 @@ class IntegrationLog(Protocol):
         details: dict[str, Any] | None = None,
     ) -> LogEntry: ...
 
-    async def query(self, filter: LogFilter, first: int, after: str | None) -> LogPage:
-        """Matching entries newest first, ``first`` of them after the ``after`` cursor."""
-        ...
+    async def query(self, filter: LogFilter, first: int, after: str | None) -> LogPage: ...
 
     async def get(self, entry_id: str) -> LogEntry | None: ...
 
-    def tail(self, filter: LogFilter) -> AsyncGenerator[LogEntry, None]:
-        """New matching entries as they are recorded; ends when the log is closed."""
-        ...
+    def tail(self, filter: LogFilter) -> AsyncGenerator[LogEntry, None]: ...
 
     async def aclose(self) -> None: ...

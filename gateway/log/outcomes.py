@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from cachetools import LRUCache
 
+from adapters.errors import VendorError
 from adapters.model import Job, JobMessage, JobState, LogSeverity
+from gateway.errors import GatewayError
 from gateway.log.base import IntegrationLog
 
 _OUTCOME_SEVERITY = {
@@ -67,9 +69,12 @@ class JobOutcomeRecorder:
 
     def poll_failed(self, job: Job, error: Exception) -> None:
         """A poll of a vendor job failed; the poller retries on its schedule."""
-        code = getattr(error, "code", type(error).__name__)
+        status: int | None = None
+        if isinstance(error, VendorError | GatewayError):
+            code, status = error.code, error.upstream_status
+        else:
+            code = type(error).__name__
         details: dict[str, object] = {"operation": job.operation.value, "error": code}
-        status = getattr(error, "upstream_status", None)
         if status is not None:
             details["upstreamStatus"] = status
         self._log.record(

@@ -21,13 +21,14 @@ from strawberry.extensions import SchemaExtension
 
 from adapters.model import Vendor
 from adapters.transport import RateLimiter, TransportEvent
+from gateway.observability.logs import configure_logging
 from gateway.observability.metrics import GatewayMetrics
 from gateway.observability.middleware import RequestObservabilityMiddleware
 from gateway.observability.operations import operation_observer
 from gateway.observability.services import CacheSampler, observe_services
 from gateway.observability.tracing import otlp_tracer_provider, tracer_from, tracing_requested
 from gateway.observability.vendor_calls import TimedLimiter, VendorCallObserver
-from gateway.observability.workers import process_ended
+from gateway.observability.workers import metrics_directory, process_ended
 from gateway.services import Services
 
 METRICS_PATH = "/metrics"
@@ -91,4 +92,10 @@ class Observability:
         return Route(METRICS_PATH, scrape, methods=["GET"])
 
 
-__all__ = ["METRICS_PATH", "GatewayMetrics", "Observability"]
+__all__ = [
+    "METRICS_PATH",
+    "GatewayMetrics",
+    "Observability",
+    "configure_logging",
+    "metrics_directory",
+]

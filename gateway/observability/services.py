@@ -13,7 +13,7 @@ from cachetools import LRUCache
 
 from adapters.model import Job
 from gateway.idempotency import IdempotencyStore
-from gateway.log.outcomes import JobOutcomeRecorder
+from gateway.log import JobOutcomeRecorder
 from gateway.observability.metrics import GatewayMetrics
 from gateway.services import Services
 

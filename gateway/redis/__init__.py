@@ -7,7 +7,18 @@ invalidation (``cache``). ``SharedState`` connects and builds them; without a Re
 gateway keeps all of this in memory, in one process.
 """
 
-from gateway.redis.connection import RedisUnreachable
+from gateway.errors import RedisUnreachable
+from gateway.redis.connection import UNAVAILABLE, probe
+from gateway.redis.persistence import check_persistence
+from gateway.redis.rate_budget import RedisRateBudget, budget_key
 from gateway.redis.state import SharedState
 
-__all__ = ["RedisUnreachable", "SharedState"]
+__all__ = [
+    "UNAVAILABLE",
+    "RedisRateBudget",
+    "RedisUnreachable",
+    "SharedState",
+    "budget_key",
+    "check_persistence",
+    "probe",
+]

@@ -24,14 +24,14 @@ from redis.asyncio import Redis
 
 from adapters.model import Contact, Order, OrderPage, Vendor
 from gateway.cache import ReadCache
-from gateway.redis.connection import UNAVAILABLE
+from gateway.defaults import DEFAULT_CACHE_MAXSIZE, DEFAULT_CACHE_TTL_S
+from gateway.redis.connection import UNAVAILABLE, retry_delay
 from gateway.redis.hub import PubSubHub
 from gateway.redis.keys import Keys
 
 logger = logging.getLogger(__name__)
 
 MAX_OUTBOX = 10_000
-_RETRY_DELAYS_S = (0.05, 0.2, 0.5, 1.0, 2.0)
 _ORDER, _ORDER_IN_PLACE, _CONTACT, _ALL = "order", "order-in-place", "contact", "all"
 
 
@@ -42,8 +42,8 @@ class SharedReadCache(ReadCache):
         hub: PubSubHub,
         keys: Keys,
         *,
-        maxsize: int = 10_000,
-        ttl_s: float = 5.0,
+        maxsize: int = DEFAULT_CACHE_MAXSIZE,
+        ttl_s: float = DEFAULT_CACHE_TTL_S,
         enabled: bool = True,
         stale_s: float = 0.0,
     ) -> None:
@@ -126,7 +126,7 @@ class SharedReadCache(ReadCache):
             try:
                 await self._client.publish(self._channel, message)
             except UNAVAILABLE:
-                await asyncio.sleep(_RETRY_DELAYS_S[min(failures, len(_RETRY_DELAYS_S) - 1)])
+                await asyncio.sleep(retry_delay(failures))
                 failures += 1
                 continue
             failures = 0
@@ -138,6 +138,7 @@ class SharedReadCache(ReadCache):
     async def aclose(self) -> None:
         if self._sender is not None:
             self._sender.cancel()
+        await super().aclose()
 
     # -- receiving -----------------------------------------------------------------------------
 

@@ -13,15 +13,11 @@ from typing import Any, Generic, Protocol, TypeVar
 import orjson
 
 from adapters.model import Job, JobMessage, JobOperation, JobState, LogEntry, LogSeverity, Vendor
-from gateway.errors import UserErrorInfo
+from gateway.errors import InvalidRecord, UserErrorInfo
 from gateway.idempotency import MutationOutcome
-from gateway.jobs.store import TrackedJob
+from gateway.jobs import TrackedJob
 
 T = TypeVar("T")
-
-
-class InvalidRecord(ValueError):
-    """Stored bytes that are not a record this gateway writes."""
 
 
 class Codec(Protocol[T]):

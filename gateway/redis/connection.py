@@ -17,10 +17,19 @@ from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
-from gateway.errors import StateStoreUnavailable
+from gateway.errors import RedisUnreachable, StateStoreUnavailable
 from gateway.settings import redact_url
 
-DEFAULT_TIMEOUT_S = 2.0
+DEFAULT_REDIS_TIMEOUT_S = 2.0
+# How long background work (log writer and tail, invalidation publisher) waits before trying
+# Redis again after the n-th failure in a row; the last delay repeats.
+RETRY_DELAYS_S = (0.05, 0.2, 0.5, 1.0, 2.0)
+
+
+def retry_delay(failures: int, delays: tuple[float, ...] = RETRY_DELAYS_S) -> float:
+    """The wait after ``failures`` failures in a row (0-based) on a stepped schedule."""
+    return delays[min(failures, len(delays) - 1)]
+
 
 # What a lost, restarting or read-only (failing-over) Redis raises; anything else is a bug.
 UNAVAILABLE: tuple[type[BaseException], ...] = (
@@ -39,11 +48,7 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (
 FAILURES: tuple[type[BaseException], ...] = (*UNAVAILABLE, redis_errors.RedisError)
 
 
-class RedisUnreachable(RuntimeError):
-    """Redis did not answer at start-up; the message is one line without the password."""
-
-
-def open_client(url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Redis:
+def open_client(url: str, *, timeout_s: float = DEFAULT_REDIS_TIMEOUT_S) -> Redis:
     # Reconnecting once covers a connection the server closed while it sat idle in the pool;
     # more retries would only hold requests longer when Redis is really gone.
     return Redis.from_url(
@@ -55,7 +60,7 @@ def open_client(url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Redis:
     )
 
 
-async def connect(url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Redis:
+async def connect(url: str, *, timeout_s: float = DEFAULT_REDIS_TIMEOUT_S) -> Redis:
     """A client whose server answered a PING; ``RedisUnreachable`` otherwise."""
     client = open_client(url, timeout_s=timeout_s)
     try:
@@ -68,7 +73,7 @@ async def connect(url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Redis:
     return client
 
 
-def probe(url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+def probe(url: str, *, timeout_s: float = DEFAULT_REDIS_TIMEOUT_S) -> None:
     """Outside any event loop (the command line, before the server starts): raise
     ``RedisUnreachable`` unless Redis answers."""
 

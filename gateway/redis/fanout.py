@@ -15,9 +15,9 @@ from typing import Generic, TypeVar
 
 from redis.asyncio import Redis
 
-from gateway.errors import StateStoreUnavailable
-from gateway.pubsub import DEFAULT_MAX_QUEUE, LocalSubscription
-from gateway.redis.codec import Codec, InvalidRecord
+from gateway.errors import InvalidRecord, StateStoreUnavailable
+from gateway.pubsub import DEFAULT_MAX_QUEUE, LocalSubscribers, LocalSubscription
+from gateway.redis.codec import Codec
 from gateway.redis.connection import unavailable_as_typed
 from gateway.redis.hub import PubSubHub
 from gateway.redis.keys import Keys
@@ -37,27 +37,16 @@ class RedisFanout(Generic[T]):
         *,
         max_queue: int = DEFAULT_MAX_QUEUE,
     ) -> None:
-        if max_queue < 1:
-            raise ValueError("max_queue must be at least 1")
+        self._subscribers: LocalSubscribers[T] = LocalSubscribers(max_queue)
         self._client = client
         self._hub = hub
         self._keys = keys
         self._codec = codec
-        self._max_queue = max_queue
-        self._topics: dict[str, set[LocalSubscription[T]]] = {}
-        self._closed = False
         hub.route(keys.fanout_channels, self._receive)
         hub.on_availability(self._availability)
 
     def subscribe(self, topic: str) -> LocalSubscription[T]:
-        subscription: LocalSubscription[T] = LocalSubscription(self, topic, self._max_queue)
-        if self._closed:
-            subscription.close()
-        elif not self._hub.available:
-            subscription._end(_lost())
-        else:
-            self._topics.setdefault(topic, set()).add(subscription)
-        return subscription
+        return self._subscribers.subscribe(topic, refused=None if self._hub.available else _lost())
 
     async def publish(self, topic: str, message: T) -> int:
         """Returns how many gateway processes heard it (each delivers to its own subscribers)."""
@@ -67,44 +56,24 @@ class RedisFanout(Generic[T]):
         return receivers
 
     def subscriber_count(self, topic: str | None = None) -> int:
-        if topic is not None:
-            return len(self._topics.get(topic, ()))
-        return sum(len(subs) for subs in self._topics.values())
+        return self._subscribers.count(topic)
 
     async def aclose(self) -> None:
-        self._closed = True
-        self._end_all(None)
+        self._subscribers.close()
 
     async def _receive(self, topic: str, data: bytes) -> None:
-        subscriptions = self._topics.get(topic)
-        if not subscriptions:
+        if not self._subscribers.has_subscribers(topic):
             return
         try:
             message = self._codec.decode(data)
         except InvalidRecord as exc:
             logger.warning("dropped an unreadable message on topic %s: %s", topic, exc)
             return
-        # Copy: a delivery that overflows ends (and unregisters) its subscription.
-        for subscription in list(subscriptions):
-            subscription._deliver(message)
+        self._subscribers.deliver(topic, message)
 
     async def _availability(self, available: bool) -> None:
         if not available:
-            self._end_all(_lost())
-
-    def _end_all(self, error: Exception | None) -> None:
-        for subscriptions in list(self._topics.values()):
-            for subscription in list(subscriptions):
-                subscription._end(error)
-        self._topics.clear()
-
-    def _forget(self, subscription: LocalSubscription[T]) -> None:
-        subscriptions = self._topics.get(subscription.topic)
-        if subscriptions is None:
-            return
-        subscriptions.discard(subscription)
-        if not subscriptions:
-            del self._topics[subscription.topic]
+            self._subscribers.end_all(_lost())
 
 
 def _lost() -> StateStoreUnavailable:

@@ -23,7 +23,7 @@ from redis import exceptions as redis_errors
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
-from gateway.redis.connection import FAILURES, describe
+from gateway.redis.connection import FAILURES, describe, retry_delay
 
 logger = logging.getLogger(__name__)
 
@@ -131,8 +131,7 @@ class PubSubHub:
         await self._drop_pubsub()
         attempt = 0
         while not self._closed:
-            delay = RECONNECT_DELAYS_S[min(attempt, len(RECONNECT_DELAYS_S) - 1)]
-            await asyncio.sleep(delay)
+            await asyncio.sleep(retry_delay(attempt, RECONNECT_DELAYS_S))
             attempt += 1
             try:
                 self._pubsub = await self._subscribe()

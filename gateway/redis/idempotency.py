@@ -24,9 +24,11 @@ from typing import Any, Generic, TypeVar
 import orjson
 from redis.asyncio import Redis
 
-from gateway.idempotency import IdempotencyKeyReused, Operation
-from gateway.redis.codec import Codec, InvalidRecord
-from gateway.redis.connection import UNAVAILABLE, unavailable_as_typed
+from gateway.defaults import DEFAULT_IDEMPOTENCY_LEASE_S
+from gateway.errors import IdempotencyKeyReused, InvalidRecord
+from gateway.idempotency import Operation
+from gateway.redis.codec import Codec
+from gateway.redis.connection import UNAVAILABLE, retry_delay, unavailable_as_typed
 from gateway.redis.keys import Keys
 
 T = TypeVar("T")
@@ -34,7 +36,6 @@ T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 DEFAULT_TTL_S = 24 * 3600
-DEFAULT_LEASE_S = 5.0
 WAIT_DELAYS_S = (0.02, 0.05, 0.1, 0.2)
 
 _NOW_MS = """
@@ -99,7 +100,7 @@ class RedisIdempotencyStore(Generic[T]):
         codec: Codec[T],
         *,
         ttl_s: float = DEFAULT_TTL_S,
-        lease_s: float = DEFAULT_LEASE_S,
+        lease_s: float = DEFAULT_IDEMPOTENCY_LEASE_S,
     ) -> None:
         if ttl_s <= 0 or lease_s <= 0:
             raise ValueError("ttl_s and lease_s must be positive")
@@ -141,7 +142,7 @@ class RedisIdempotencyStore(Generic[T]):
                 return self._codec.decode(str(stored["outcome"]).encode())
             if verdict == "invalid":
                 raise InvalidRecord("an idempotency record is not a JSON object")
-            await asyncio.sleep(WAIT_DELAYS_S[min(waits, len(WAIT_DELAYS_S) - 1)])
+            await asyncio.sleep(retry_delay(waits, WAIT_DELAYS_S))
             waits += 1
 
         renewer = asyncio.get_running_loop().create_task(self._keep_lease(redis_key, owner))

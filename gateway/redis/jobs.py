@@ -22,7 +22,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from adapters.model import Job, Vendor
-from gateway.jobs.store import SaveResult, TrackedJob, supersedes
+from gateway.jobs import SaveResult, TrackedJob, save_superseding
 from gateway.redis.codec import JOB_CODEC
 from gateway.redis.connection import unavailable_as_typed
 from gateway.redis.keys import Keys
@@ -99,30 +99,27 @@ class RedisJobStore:
         return TrackedJob(JOB_CODEC.decode(data), int(revision))
 
     async def save(self, job: Job) -> SaveResult:
-        key = self._keys.job(job.vendor, job.job_id)
-        payload = JOB_CODEC.encode(job)
+        return await save_superseding(self, job)
+
+    async def put_if(self, job: Job, expected_revision: int | None) -> TrackedJob | None:
         final = job.state.is_final
-        ttl = self._finished_ttl_s if final else self._active_ttl_s
         with unavailable_as_typed("saving a job"):
-            while True:
-                current = await self.get(job.vendor, job.job_id)
-                if current is not None and not supersedes(job, current.job):
-                    return SaveResult(current, changed=False)
-                expected = str(current.revision) if current is not None else ""
-                revision = await self._save(
-                    keys=[key, self._keys.job_revisions, self._keys.unfinished_jobs],
-                    args=[
-                        expected,
-                        payload,
-                        "1" if final else "0",
-                        ttl,
-                        _member(job.vendor, job.job_id),
-                        time.time(),
-                    ],
-                )
-                if revision is not None:
-                    return SaveResult(TrackedJob(job, int(revision)), changed=True)
-                # Another process saved first: decide again against what it stored.
+            revision = await self._save(
+                keys=[
+                    self._keys.job(job.vendor, job.job_id),
+                    self._keys.job_revisions,
+                    self._keys.unfinished_jobs,
+                ],
+                args=[
+                    "" if expected_revision is None else str(expected_revision),
+                    JOB_CODEC.encode(job),
+                    "1" if final else "0",
+                    self._finished_ttl_s if final else self._active_ttl_s,
+                    _member(job.vendor, job.job_id),
+                    time.time(),
+                ],
+            )
+        return None if revision is None else TrackedJob(job, int(revision))
 
     async def forget_unfinished(self, vendor: Vendor, job_id: str) -> None:
         with unavailable_as_typed("forgetting a job"):

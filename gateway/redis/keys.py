@@ -32,6 +32,9 @@ class Keys:
     def idempotency(self, key: str) -> str:
         return f"{self.prefix}:idempotency:{key}"
 
+    def document(self, sha256: str) -> str:
+        return f"{self.prefix}:document:{sha256}"
+
     @property
     def log(self) -> str:
         return f"{self.prefix}:log"

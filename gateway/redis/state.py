@@ -13,22 +13,23 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from gateway.errors import StateStoreUnavailable
+from gateway.defaults import DEFAULT_IDEMPOTENCY_LEASE_S
+from gateway.errors import RedisUnreachable, StateStoreUnavailable
 from gateway.idempotency import MutationOutcome
-from gateway.jobs.store import TrackedJob
+from gateway.jobs import TrackedJob
 from gateway.redis.cache import SharedReadCache
 from gateway.redis.codec import OUTCOME_CODEC, TRACKED_JOB_CODEC
 from gateway.redis.connection import (
-    DEFAULT_TIMEOUT_S,
+    DEFAULT_REDIS_TIMEOUT_S,
     FAILURES,
     UNAVAILABLE,
-    RedisUnreachable,
     connect,
     describe,
 )
+from gateway.redis.documents import RedisDocumentStore
 from gateway.redis.fanout import RedisFanout
 from gateway.redis.hub import PubSubHub
-from gateway.redis.idempotency import DEFAULT_LEASE_S, RedisIdempotencyStore
+from gateway.redis.idempotency import RedisIdempotencyStore
 from gateway.redis.jobs import RedisJobStore
 from gateway.redis.keys import Keys
 from gateway.redis.log import RedisIntegrationLog
@@ -44,7 +45,7 @@ class SharedState:
 
     @classmethod
     async def connect(
-        cls, url: str, prefix: str, *, timeout_s: float = DEFAULT_TIMEOUT_S
+        cls, url: str, prefix: str, *, timeout_s: float = DEFAULT_REDIS_TIMEOUT_S
     ) -> SharedState:
         client = await connect(url, timeout_s=timeout_s)
         keys = Keys(prefix)
@@ -77,6 +78,9 @@ class SharedState:
         except UNAVAILABLE:
             return False
 
+    def document_store(self) -> RedisDocumentStore:
+        return RedisDocumentStore(self.client, self.keys)
+
     def job_store(self) -> RedisJobStore:
         return RedisJobStore(self.client, self.keys)
 
@@ -84,7 +88,7 @@ class SharedState:
         return RedisFanout(self.client, self.hub, self.keys, TRACKED_JOB_CODEC)
 
     def idempotency_store(
-        self, *, ttl_s: float, lease_s: float = DEFAULT_LEASE_S
+        self, *, ttl_s: float, lease_s: float = DEFAULT_IDEMPOTENCY_LEASE_S
     ) -> RedisIdempotencyStore[MutationOutcome]:
         return RedisIdempotencyStore(
             self.client, self.keys, OUTCOME_CODEC, ttl_s=ttl_s, lease_s=lease_s

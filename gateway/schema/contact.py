@@ -15,6 +15,7 @@ from gateway.ids import NodeType, encode_id
 from gateway.schema.info import GatewayInfo
 from gateway.schema.node import Node
 from gateway.schema.order import Order
+from gateway.schema.order_paging import last_orders, orders_before
 from gateway.schema.pagination import OrderCursor, PageInfo, check_first
 from gateway.vendor_reads import read_page
 
@@ -75,7 +76,10 @@ class Contact(Node):
         description=(
             "The contact's orders, newest first as the vendor lists them. A vendor without "
             "the listByContact capability (ExpertSender) answers an empty connection plus a "
-            "GraphQL error with code UNSUPPORTED_BY_VENDOR at this field's path."
+            "GraphQL error with code UNSUPPORTED_BY_VENDOR at this field's path; so does a "
+            "bad argument or cursor (code BAD_USER_INPUT), so the contact's other fields "
+            "stay. Pages forward with `first`/`after` and backward with `last`/`before` "
+            "(Engage links each page to the previous one)."
         )
     )
     async def orders(
@@ -84,53 +88,119 @@ class Contact(Node):
         first: Annotated[
             int | None,
             strawberry.argument(
-                description=f"How many orders to return (0 to {MAX_ORDERS_PAGE}; null means 10)."
+                description=(
+                    f"How many orders to return (0 to {MAX_ORDERS_PAGE}; null means 10). "
+                    "Ignored when `last` or `before` is given."
+                )
             ),
         ] = 10,
         after: Annotated[
             str | None, strawberry.argument(description="Return the orders after this cursor.")
         ] = None,
+        last: Annotated[
+            int | None,
+            strawberry.argument(
+                description=(
+                    f"How many orders to return from the end (0 to {MAX_ORDERS_PAGE}); with "
+                    "`before`, the ones just before that cursor. Without `before` the list is "
+                    "read from its start."
+                )
+            ),
+        ] = None,
+        before: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Return the orders before this cursor (pair it with `last`)."
+            ),
+        ] = None,
     ) -> OrderConnection:
-        first = 10 if first is None else first
-        check_first(first, maximum=MAX_ORDERS_PAGE)
         context = info.context
         backend = context.services.backend(self.vendor)
-        if not backend.capabilities.list_by_contact:
-            # An error instead of the whole contact: the connection is non-null, and a null
-            # here would wipe out the contact's other fields the client asked for.
-            unsupported = UnsupportedByVendorError(
-                f"{self.vendor.value} cannot list a contact's orders", vendor=self.vendor
-            )
+        try:
+            if not backend.capabilities.list_by_contact:
+                raise UnsupportedByVendorError(
+                    f"{self.vendor.value} cannot list a contact's orders", vendor=self.vendor
+                )
+            if last is not None or before is not None:
+                return await self._orders_backward(info, last, after, before)
+            return await self._orders_forward(info, first, after)
+        except (BadUserInput, UnsupportedByVendorError) as exc:
+            # An error at this field instead of a null contact: the connection is non-null,
+            # and a null here would wipe out the contact's other fields the client asked for.
             context.deferred_errors.append(
                 GraphQLError(
-                    unsupported.message,
+                    exc.message,
                     path=info.path.as_list(),
-                    original_error=unsupported,
-                    extensions=unsupported.extensions,
+                    original_error=exc,
+                    extensions=exc.extensions,
                 )
             )
             return OrderConnection.empty()
+
+    async def _read_page(self, info: GatewayInfo, token: str | None, size: int) -> OrderPage:
+        context = info.context
+        try:
+            # The read cache's page, or one vendor read shared by every request asking for it.
+            page = await read_page(
+                context.services,
+                self.vendor,
+                self.contact_id,
+                first=min(size, MAX_ORDERS_PAGE),
+                after=token,
+            )
+        except UpstreamError as exc:
+            context.services.record_vendor_error(
+                exc, "Listing orders failed", vendor=self.vendor, contact_id=self.contact_id
+            )
+            raise upstream_failure(exc) from None
+        except ClientError as exc:
+            raise BadUserInput(exc.message, code=exc.code, vendor=self.vendor) from None
+        # The cache took the page's orders with the page (only if it is current).
+        context.loaders.prime_orders(self.vendor, page.orders, cache=False)
+        return page
+
+    async def _orders_forward(
+        self, info: GatewayInfo, first: int | None, after: str | None
+    ) -> OrderConnection:
+        first = 10 if first is None else first
+        check_first(first, maximum=MAX_ORDERS_PAGE)
         cursor = OrderCursor.decode(after) if after is not None else OrderCursor(None, 0)
         if first == 0:
             page = OrderPage(orders=())
         else:
-            try:
-                page = await read_page(
-                    context.services,
-                    self.vendor,
-                    self.contact_id,
-                    first=min(cursor.skip + first, MAX_ORDERS_PAGE),
-                    after=cursor.page_token,
-                )
-            except UpstreamError as exc:
-                context.services.record_vendor_error(
-                    exc, "Listing orders failed", vendor=self.vendor, contact_id=self.contact_id
-                )
-                raise upstream_failure(exc) from None
-            except ClientError as exc:
-                raise BadUserInput(exc.message, code=exc.code, vendor=self.vendor) from None
-        context.loaders.prime_orders(self.vendor, page.orders, cache=False)
+            page = await self._read_page(info, cursor.page_token, cursor.skip + first)
         return _connection(self.vendor, page, cursor, first, after is not None)
+
+    async def _orders_backward(
+        self, info: GatewayInfo, last: int | None, after: str | None, before: str | None
+    ) -> OrderConnection:
+        if after is not None:
+            raise BadUserInput("Pass `after` (forward) or `before` (backward), not both")
+        if last is None:
+            raise BadUserInput("`before` pages backward: pass `last` with it")
+        check_first(last, maximum=MAX_ORDERS_PAGE, name="last")
+
+        async def read(token: str | None, size: int) -> OrderPage:
+            return await self._read_page(info, token, size)
+
+        if before is not None:
+            page = await orders_before(read, OrderCursor.decode(before), last)
+        else:
+            page = await last_orders(read, last)
+        edges = [
+            OrderEdge(cursor=placed.cursor.encode(), node=Order.of(self.vendor, placed.order))
+            for placed in page.orders
+        ]
+        return OrderConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next,
+                has_previous_page=page.has_previous,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=page.total_count,
+        )
 
 
 def _connection(

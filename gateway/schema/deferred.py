@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from graphql import ExecutionResult
 from strawberry.extensions import SchemaExtension
 
 from gateway.context import GatewayContext
@@ -16,7 +17,7 @@ class DeferredErrors(SchemaExtension):
         result = self.execution_context.result
         if not isinstance(context, GatewayContext) or not context.deferred_errors:
             return
-        if result is None or not hasattr(result, "errors"):
+        if not isinstance(result, ExecutionResult):
             return
         result.errors = [*(result.errors or []), *context.deferred_errors]
         context.deferred_errors.clear()

@@ -9,7 +9,8 @@ import strawberry
 from strawberry.scalars import JSON
 
 from adapters.model import LogEntry, LogSeverity, Vendor
-from gateway.ids import InvalidGlobalId, NodeType, decode_id, encode_id
+from gateway.errors import InvalidGlobalId
+from gateway.ids import NodeType, decode_id, encode_id
 from gateway.log import LogFilter
 from gateway.public_text import public_message
 from gateway.schema.node import Node

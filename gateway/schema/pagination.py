@@ -58,6 +58,6 @@ class OrderCursor:
         return cls(page_token=data["p"], skip=data["s"])
 
 
-def check_first(first: int, *, maximum: int) -> None:
+def check_first(first: int, *, maximum: int, name: str = "first") -> None:
     if not 0 <= first <= maximum:
-        raise BadUserInput(f"`first` must be between 0 and {maximum}, got {first}")
+        raise BadUserInput(f"`{name}` must be between 0 and {maximum}, got {first}")

@@ -10,8 +10,8 @@ import strawberry
 from adapters import model
 from adapters.model import ContactRef, Vendor
 from adapters.model import Order as OrderModel
-from gateway.errors import BadUserInput, InvalidId, to_camel
-from gateway.ids import GlobalId, InvalidGlobalId, NodeType, decode_id
+from gateway.errors import BadUserInput, InvalidGlobalId, InvalidId, to_camel
+from gateway.ids import GlobalId, NodeType, decode_id
 from gateway.log import InvalidLogCursor
 from gateway.schema.contact import Contact
 from gateway.schema.info import GatewayInfo

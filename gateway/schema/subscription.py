@@ -7,38 +7,20 @@ away leaves nothing running.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from typing import Annotated, TypeVar
 
 import strawberry
 
 from adapters.errors import JobNotFound, UpstreamError
-from gateway.errors import GatewayError, InvalidId, upstream_failure
-from gateway.ids import InvalidGlobalId, NodeType, decode_id
+from gateway.errors import GatewayError, InvalidGlobalId, InvalidId, upstream_failure
+from gateway.ids import NodeType, decode_id
 from gateway.schema.info import GatewayInfo
 from gateway.schema.job import Job
 from gateway.schema.log_entry import IntegrationLogEntry, IntegrationLogFilter, log_filter_of
 
-JOB_NOT_FOUND = "JOB_NOT_FOUND"
-
 T = TypeVar("T")
-
-
-class JobNotFoundError(GatewayError):
-    code = JOB_NOT_FOUND
-
-
-@asynccontextmanager
-async def closing(stream: AsyncIterator[T]) -> AsyncIterator[AsyncIterator[T]]:
-    """Close the source as soon as the subscription ends: leaving the ``async for`` early
-    would otherwise leave the source suspended until the garbage collector finds it."""
-    try:
-        yield stream
-    finally:
-        aclose = getattr(stream, "aclose", None)
-        if aclose is not None:
-            await aclose()
 
 
 @strawberry.type(
@@ -72,12 +54,13 @@ class Subscription:
         assert vendor is not None  # decode_id guarantees a vendor on job ids
         updates = info.context.services.jobs.watch(vendor, global_id.key)
         try:
-            async with closing(updates):
+            async with aclosing(updates):
                 async for job in updates:
                     yield Job.of(job)
         except JobNotFound:
-            raise JobNotFoundError(
+            raise GatewayError(
                 f"No job with id {id!s} is known to the gateway or to {vendor.value}.",
+                code=JobNotFound.code,
                 vendor=vendor,
             ) from None
         except UpstreamError as exc:
@@ -98,6 +81,6 @@ class Subscription:
         ] = None,
     ) -> AsyncGenerator[IntegrationLogEntry, None]:
         entries = info.context.services.log.tail(log_filter_of(filter))
-        async with closing(entries):
+        async with aclosing(entries):
             async for entry in entries:
                 yield IntegrationLogEntry.of(entry)

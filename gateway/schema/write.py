@@ -16,8 +16,14 @@ from adapters.errors import AlreadyExists, ClientError, OrderNotFound, UpstreamE
 from adapters.model import Job, JobMessage, LogSeverity, Vendor
 from adapters.transport import VendorCallPriority, vendor_call_priority
 from gateway.auth.audit import client_idempotency_key, record_accepted
-from gateway.errors import UserErrorInfo, input_path, upstream_failure, user_errors_from
-from gateway.idempotency import IdempotencyKeyReused, MutationOutcome, fingerprint
+from gateway.errors import (
+    IdempotencyKeyReused,
+    UserErrorInfo,
+    input_path,
+    upstream_failure,
+    user_errors_from,
+)
+from gateway.idempotency import MutationOutcome, fingerprint
 from gateway.schema.info import GatewayInfo
 from gateway.schema.job import Job as JobType
 from gateway.schema.payload import OrderMutationPayload, UserError

@@ -5,6 +5,12 @@
 
 from sandbox.engage.app import create_app
 from sandbox.engage.demo import DEMO_INDEX
-from sandbox.engage.settings import EngageSandboxSettings
+from sandbox.engage.settings import DEFAULT_API_KEY, DEFAULT_JOB_DELAY_MS, EngageSandboxSettings
 
-__all__ = ["DEMO_INDEX", "EngageSandboxSettings", "create_app"]
+__all__ = [
+    "DEFAULT_API_KEY",
+    "DEFAULT_JOB_DELAY_MS",
+    "DEMO_INDEX",
+    "EngageSandboxSettings",
+    "create_app",
+]

@@ -9,6 +9,8 @@ from sandbox.faults import FaultSettings
 from sandbox.variants import Variants
 
 DEFAULT_API_KEY = "sandbox-engage-key"
+# Each state of a job lasts this long, so a job is final after about twice it.
+DEFAULT_JOB_DELAY_MS = 300
 
 
 @dataclass(frozen=True)
@@ -18,7 +20,7 @@ class EngageSandboxSettings:
     `rate_limit_per_second` applies per API key."""
 
     api_keys: Set[str] = frozenset({DEFAULT_API_KEY})
-    job_delay_ms: int = 300
+    job_delay_ms: int = DEFAULT_JOB_DELAY_MS
     rate_limit_per_second: int = 200
     faults: FaultSettings = field(default_factory=FaultSettings)
     seed_demo_data: bool = True

@@ -195,7 +195,7 @@ def test_a_bad_option_is_refused_by_argparse() -> None:
         env=clean_env(),
     )
     assert result.returncode == 2
-    assert "--workers: expected at least 1" in result.stderr
+    assert "--workers: expected an integer at least 1" in result.stderr
 
 
 # --- serve --------------------------------------------------------------------------------------
@@ -346,7 +346,7 @@ def test_sandbox_refuses_a_rate_outside_zero_to_one() -> None:
         env=clean_env(),
     )
     assert result.returncode == 2
-    assert "expected a number from 0 to 1" in result.stderr
+    assert "expected a share from 0 to 1" in result.stderr
 
 
 def test_sandbox_faults_that_cannot_hold_together_are_one_clear_line() -> None:

@@ -8,12 +8,8 @@ from typing import Any
 import orjson
 import pytest
 
-from gateway.idempotency import (
-    IdempotencyKeyReused,
-    IdempotencyStore,
-    MemoryIdempotencyStore,
-    fingerprint,
-)
+from gateway.errors import IdempotencyKeyReused
+from gateway.idempotency import IdempotencyStore, MemoryIdempotencyStore, fingerprint
 from gateway.redis.codec import JsonCodec
 from gateway.redis.idempotency import RedisIdempotencyStore
 from tests.support.redis import connected_state, running_url

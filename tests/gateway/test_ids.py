@@ -3,7 +3,8 @@ import base64
 import pytest
 
 from adapters.model import Vendor
-from gateway.ids import GlobalId, InvalidGlobalId, NodeType, decode_id, encode_id
+from gateway.errors import InvalidGlobalId
+from gateway.ids import GlobalId, NodeType, decode_id, encode_id
 
 
 @pytest.mark.parametrize("node_type", list(NodeType))

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from gateway.pubsub import Fanout, MemoryFanout, SubscriberOverflow
+from gateway.errors import SubscriberOverflow
+from gateway.pubsub import Fanout, MemoryFanout
 from gateway.redis.codec import JsonCodec
 from gateway.redis.fanout import RedisFanout
 from tests.support.redis import connected_state, running_url

@@ -2,13 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.settings import (
-    VARIABLES,
-    GatewaySettings,
-    SettingsError,
-    load_settings,
-    redact_url,
-)
+from gateway.errors import SettingsError
+from gateway.settings import VARIABLES, GatewaySettings, load_settings, redact_url
 
 
 def test_no_environment_gives_the_documented_defaults() -> None:
@@ -103,6 +98,12 @@ def test_both_vendors_configured_means_no_sandbox() -> None:
         ("GATEWAY_MAX_TOKENS", "1.5", "expected an integer"),
         ("GATEWAY_GRAPHIQL", "maybe", "true/false"),
         ("GATEWAY_LOG_LEVEL", "loud", "expected one of"),
+        ("GATEWAY_CORS_ORIGINS", "app.example.com", "origins such as"),
+        ("GATEWAY_CORS_ORIGINS", "https://app.example.com/path", "origins such as"),
+        ("GATEWAY_CORS_ORIGINS", "https://app.example.com, *", "origins such as"),
+        ("GATEWAY_CORS_ORIGINS", ",", "at least one origin"),
+        ("GATEWAY_BATCH_MAX", "-1", "between 0 and 100"),
+        ("GATEWAY_PERSISTED_QUERIES", "sometimes", "true/false"),
         ("GATEWAY_LOG_FORMAT", "xml", "expected one of text, json"),
     ],
 )
@@ -212,6 +213,39 @@ def test_a_key_prefix_that_could_match_other_keys_is_refused(prefix: str) -> Non
 )
 def test_redact_url_masks_only_the_password(url: str, shown: str) -> None:
     assert redact_url(url) == shown
+
+
+def test_client_settings() -> None:
+    assert load_settings({}).cors_origins == ()
+    assert load_settings({}).batch_max == 0
+    assert load_settings({}).persisted_queries is True
+    settings = load_settings(
+        {
+            "GATEWAY_CORS_ORIGINS": "https://App.example.com:443, http://localhost:5173",
+            "GATEWAY_BATCH_MAX": "10",
+            "GATEWAY_PERSISTED_QUERIES": "off",
+        }
+    )
+    assert settings.cors_origins == ("https://app.example.com", "http://localhost:5173")
+    assert settings.batch_max == 10
+    assert settings.persisted_queries is False
+    assert load_settings({"GATEWAY_CORS_ORIGINS": " * "}).cors_origins == ("*",)
+
+
+def test_the_default_vendor_rate_stays_under_engages_documented_limit() -> None:
+    # Engage asks integrations to stay under 50 requests/s per key (engage-v3.md §8).
+    assert GatewaySettings().engage.rate_limit_per_s < 50
+
+
+def test_a_fault_latency_the_emulators_refuse_is_refused_with_its_variable() -> None:
+    with pytest.raises(SettingsError, match="SANDBOX_FAULT_LATENCY_MS: expected an integer"):
+        load_settings({"SANDBOX_FAULT_LATENCY_MS": "100000"})
+
+
+def test_fault_rates_summing_past_one_are_refused_with_a_variable() -> None:
+    environ = {"SANDBOX_FAULT_ERROR_RATE": "0.8", "SANDBOX_FAULT_DROP_RATE": "0.5"}
+    with pytest.raises(SettingsError, match=r"SANDBOX_FAULT_DROP_RATE: rates: .* at most 1"):
+        load_settings(environ)
 
 
 def test_limits_against_hostile_clients() -> None:

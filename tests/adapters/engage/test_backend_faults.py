@@ -13,6 +13,7 @@ from adapters.engage.mapping import held_by_engage
 from adapters.errors import (
     CircuitOpen,
     RateLimited,
+    UpstreamError,
     UpstreamTimeout,
     VendorUnavailable,
     WriteOutcomeUnknown,
@@ -23,8 +24,12 @@ from sandbox.engage.app import create_app
 from sandbox.engage.settings import EngageSandboxSettings
 from tests.adapters.engage.conftest import ACCEPTED, Sandbox, fast_settings, finish
 from tests.adapters.engage.samples import full_order
+from tests.support.proxy import VendorRoute
 from tests.support.servers import LoopbackServer, serve
 from tests.support.variants import run_variants
+
+# Each test runs straight to the emulator and through a forward proxy (``tests.support.proxy``).
+pytestmark = pytest.mark.usefixtures("vendor_route")
 
 
 async def test_429_bursts_are_retried_after_retry_after(
@@ -227,17 +232,26 @@ async def test_vendor_down_opens_the_breaker_fails_fast_and_recovers(
         assert kind in kinds
 
 
-async def test_unreachable_vendor_write_is_retried_because_nothing_was_sent() -> None:
+async def test_unreachable_vendor_write_is_retried_because_nothing_was_sent(
+    vendor_route: VendorRoute,
+) -> None:
     with serve(
         create_app(EngageSandboxSettings(job_delay_ms=10, variants=run_variants()))
     ) as server:
         url = server.url
     backend = EngageBackend(fast_settings(url, max_attempts=3))
     try:
-        with pytest.raises(VendorUnavailable) as caught:
+        with pytest.raises(UpstreamError) as caught:
             await backend.write_order(full_order("F-DOWN-1"), WriteMode.ADD)
     finally:
         await backend.aclose()
+    assert url not in str(caught.value)
+    if vendor_route.proxy is not None:
+        # The proxy's 502 cannot be told from one for a request the vendor dropped: not resent.
+        assert isinstance(caught.value, WriteOutcomeUnknown)
+        posts = [line for line in vendor_route.proxy.requests if line.startswith("POST ")]
+        assert len(posts) == 1
+        return
+    assert isinstance(caught.value, VendorUnavailable)
     assert not isinstance(caught.value, WriteOutcomeUnknown | CircuitOpen)
     assert backend.transport.stats.attempts == 3
-    assert url not in str(caught.value)

@@ -20,6 +20,9 @@ from tests.adapters.expertsender.conftest import (
     simple_order,
 )
 
+# Each test runs straight to the emulator and through a forward proxy (``tests.support.proxy``).
+pytestmark = pytest.mark.usefixtures("vendor_route")
+
 POST = "POST /orders"
 GET = "GET /orders/{orderId}"
 

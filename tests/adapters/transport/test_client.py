@@ -1,4 +1,8 @@
-"""VendorTransport against real loopback servers: retries, policies, limiter, breaker, errors."""
+"""VendorTransport against real loopback servers: retries, policies, limiter, breaker, errors.
+
+Every test runs over each route the transport can be configured with: straight to the vendor,
+and through a forward proxy named in the environment.
+"""
 
 from __future__ import annotations
 
@@ -29,7 +33,10 @@ from adapters.transport import (
     VendorTransport,
 )
 from tests.adapters.transport.scripted import ScriptedVendor, Step, dropping_server
+from tests.support.proxy import VendorRoute
 from tests.support.servers import LoopbackServer, serve
+
+pytestmark = pytest.mark.usefixtures("vendor_route")
 
 SECRET = "key-SECRET-4711"
 Served = tuple[ScriptedVendor, LoopbackServer]
@@ -75,7 +82,9 @@ def assert_nothing_leaks(error: Exception, url: str) -> None:
     assert "127.0.0.1" not in text
 
 
-async def test_answers_pass_through_with_headers_and_no_redirect_following(vendor: Served) -> None:
+async def test_answers_pass_through_with_headers_and_no_redirect_following(
+    vendor: Served, vendor_route: VendorRoute
+) -> None:
     scripted, server = vendor
     scripted.then(Step(status=302, headers={"location": "/api/v3/orders/A"}, body=b'{"x":1}'))
     async with VendorTransport(settings(server.url)) as transport:
@@ -87,6 +96,8 @@ async def test_answers_pass_through_with_headers_and_no_redirect_following(vendo
     assert hit.headers["user-agent"] == "order-gateway/test"
     assert hit.headers["content-type"] == "application/json"
     assert hit.body == b'{"a":1}'
+    if vendor_route.proxy is not None:
+        assert vendor_route.proxy.requests == [f"POST {server.url}/api/v3/orders"]
 
 
 @pytest.mark.parametrize("status", [400, 401, 404, 409, 422])
@@ -233,6 +244,19 @@ async def test_never_blind_read_timeout_is_outcome_unknown(vendor: Served) -> No
     assert_nothing_leaks(caught.value, server.url)
 
 
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
+async def test_a_write_dropped_after_sending_goes_out_once_whatever_its_method(method: str) -> None:
+    # HTTP calls PUT and DELETE idempotent and some clients resend them by themselves after a
+    # drop; a vendor write may still not be safe to repeat blind (an Engage replacement).
+    async with (
+        dropping_server() as dropper,
+        VendorTransport(settings(dropper.url, max_attempts=3)) as transport,
+    ):
+        with pytest.raises(WriteOutcomeUnknown):
+            await transport.request(method, "/orders/A", json={}, retry=RetryPolicy.NEVER_BLIND)
+        assert dropper.connections == 1
+
+
 async def test_dropped_connection_write_is_not_resent_read_is() -> None:
     async with (
         dropping_server() as dropper,
@@ -248,16 +272,41 @@ async def test_dropped_connection_write_is_not_resent_read_is() -> None:
         assert not isinstance(read_error.value, WriteOutcomeUnknown)
 
 
-async def test_connection_refused_write_is_retried_because_nothing_was_sent() -> None:
+async def test_connection_refused_write_is_retried_because_nothing_was_sent(
+    vendor_route: VendorRoute,
+) -> None:
     url = closed_port_url()
     events: list[TransportEvent] = []
     async with VendorTransport(settings(url, max_attempts=3), on_event=events.append) as transport:
+        with pytest.raises(UpstreamError) as caught:
+            await transport.request("POST", "/orders", json={}, retry=RetryPolicy.NEVER_BLIND)
+    assert_nothing_leaks(caught.value, url)
+    if vendor_route.proxy is not None:
+        # A proxy answers 502 when it cannot reach the vendor, the same 502 it gives when the
+        # vendor dropped a request it had received: the write is not resent blind.
+        assert isinstance(caught.value, WriteOutcomeUnknown)
+        assert transport.stats.attempts == 1
+        return
+    assert isinstance(caught.value, VendorUnavailable)
+    assert transport.stats.attempts == 3
+    assert [e.kind for e in events].count(TransportEventKind.RETRY) == 2
+
+
+async def test_an_unreachable_https_vendor_write_is_retried_because_nothing_was_sent(
+    vendor_route: VendorRoute,
+) -> None:
+    # Through a proxy an https vendor is reached by a CONNECT tunnel, whose refusal proves that
+    # nothing reached the vendor; straight, it is the refused connection itself.
+    url = closed_port_url().replace("http://", "https://")
+    async with VendorTransport(settings(url, max_attempts=3)) as transport:
         with pytest.raises(VendorUnavailable) as caught:
             await transport.request("POST", "/orders", json={}, retry=RetryPolicy.NEVER_BLIND)
     assert not isinstance(caught.value, WriteOutcomeUnknown)
     assert transport.stats.attempts == 3
-    assert [e.kind for e in events].count(TransportEventKind.RETRY) == 2
     assert_nothing_leaks(caught.value, url)
+    if vendor_route.proxy is not None:
+        assert len(vendor_route.proxy.requests) == 3
+        assert all(line.startswith("CONNECT 127.0.0.1:") for line in vendor_route.proxy.requests)
 
 
 async def test_breaker_opens_fails_fast_then_recovers_through_one_probe(vendor: Served) -> None:

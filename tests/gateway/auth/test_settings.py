@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from gateway.auth.settings import AuthSettings, ClientLimitSettings, TrustedDocumentSettings
-from gateway.settings import SettingsError, load_settings
+from gateway.errors import SettingsError
+from gateway.settings import load_settings
 
 
 def test_access_settings_are_parsed(tmp_path: Path) -> None:

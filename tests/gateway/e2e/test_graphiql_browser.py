@@ -6,13 +6,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 from selenium import webdriver
@@ -85,6 +86,14 @@ def session(gw: GatewayHandle, browser: webdriver.Chrome) -> dict[str, Any]:
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".graphiql-query-editor")))
     # The schema has loaded once the editor knows the root type.
     wait.until(lambda d: d.execute_script(_SCHEMA_LOADED))
+    tabs = [tab.text for tab in browser.find_elements(By.CSS_SELECTOR, ".graphiql-tab")]
+    first_tab = browser.execute_script(_EDITOR_VALUE)
+    headers_hint = browser.execute_script(_HEADERS_VALUE)
+    browser.find_element(By.CSS_SELECTOR, '[aria-label="Show GraphiQL Explorer"]').click()
+    plugin = wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, ".graphiql-plugin")))
+    wait.until(lambda d: "vendors" in plugin.text)
+    explorer_text = plugin.text
+    browser.save_screenshot(str(SCREENSHOT_DIR / "graphiql-explorer.png"))
 
     _type_query(browser, TYPED_QUERY)
     typed = browser.execute_script(_EDITOR_VALUE)
@@ -111,6 +120,10 @@ def session(gw: GatewayHandle, browser: webdriver.Chrome) -> dict[str, Any]:
     browser.save_screenshot(str(SCREENSHOT_DIR / "graphiql-docs.png"))
 
     return {
+        "tabs": tabs,
+        "first_tab": first_tab,
+        "headers_hint": headers_hint,
+        "explorer": explorer_text,
         "typed": typed,
         "subscription": subscription_events,
         "response": json.loads(response_text),
@@ -161,6 +174,10 @@ _QUERY_EDITOR = "document.querySelector('.graphiql-query-editor .CodeMirror').Co
 _EDITOR_CLEAR = f"{_QUERY_EDITOR}.setValue('')"
 _EDITOR_VALUE = f"return {_QUERY_EDITOR}.getValue()"
 _STORED_QUERY = "return window.localStorage.getItem('graphiql:query')"
+_HEADERS_VALUE = """
+const cm = document.querySelector('.graphiql-editor-tool .CodeMirror');
+return cm ? cm.CodeMirror.getValue() : null;
+"""
 _RESPONSE_VALUE = """
 const cm = document.querySelector('.graphiql-response .CodeMirror');
 return cm ? cm.CodeMirror.getValue() : null;
@@ -226,10 +243,59 @@ def test_the_page_loads_every_asset_from_the_gateway(
         "react/react.production.min.js",
         "react/react-dom.production.min.js",
         "order-gateway-graphiql.js",
+        "graphiql-tabs.json",
+        "explorer/plugin-explorer.umd.js",
+        "explorer/plugin-explorer.css",
     } <= loaded
+
+
+def test_the_readme_examples_open_as_tabs(session: dict[str, Any]) -> None:
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r"```graphql\n(.*?)```", readme, re.S)
+    names = [re.search(r"(?:query|mutation|subscription) (\w+)", e).group(1) for e in examples]  # type: ignore[union-attr]
+    assert names == ["FirstLook", "FirstWrite", "Watch", "Confirm"]
+    assert [tab.strip() for tab in session["tabs"]] == names
+    assert examples[0] in session["first_tab"]
+    # Where a token goes, said where the query is written; the headers editor is open for it.
+    assert "Authorization" in session["first_tab"] and "Headers" in session["first_tab"]
+    assert session["headers_hint"] is not None
+
+
+def test_the_explorer_plugin_lists_the_root_fields(session: dict[str, Any]) -> None:
+    for field in ("vendors", "order", "contact", "integrationLog"):
+        assert field in session["explorer"]
 
 
 def test_the_console_shows_no_errors(session: dict[str, Any]) -> None:
     # A Content-Security-Policy violation or a failed asset would show up here.
     errors = [entry["message"] for entry in session["console"] if entry["level"] == "SEVERE"]
     assert errors == []
+
+
+_EVENT_SOURCE = """
+const [url, done] = [arguments[0], arguments[arguments.length - 1]];
+const seen = [];
+const source = new EventSource(url);
+source.addEventListener("next", (event) => seen.push(JSON.parse(event.data)));
+source.addEventListener("complete", () => { source.close(); done(seen); });
+source.onerror = () => { source.close(); done(seen.concat(["error"])); };
+"""
+FINISHED_WRITE = """
+mutation { writeOrder(input: {vendor: EXPERTSENDER, mode: ADD, order: {
+  orderId: "BROWSER-SSE-1", createdAt: "2026-11-23T10:15:00+01:00", currency: "SEK", total: 1,
+  contact: {email: "jonas.lind@example.com"},
+  lines: [{sku: "SKU-1", name: "Socks", quantity: 1, unitPrice: 1, totalPrice: 1}]}})
+  { job { id state } } }
+"""
+
+
+def test_a_browser_event_source_reads_a_subscription(
+    gw: GatewayHandle, browser: webdriver.Chrome, session: dict[str, Any]
+) -> None:
+    job = gw.post(FINISHED_WRITE)["data"]["writeOrder"]["job"]
+    assert job["state"] == "COMPLETED"
+    query = 'subscription { jobProgress(id: "' + job["id"] + '") { state } }'
+    url = f"{gw.graphql_url}?query={quote(query)}"
+    browser.set_script_timeout(WAIT_S)
+    seen = browser.execute_async_script(_EVENT_SOURCE, url)
+    assert seen == [{"data": {"jobProgress": {"state": "COMPLETED"}}}]

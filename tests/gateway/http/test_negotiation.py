@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON, JSON, negotiate
+from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON, JSON, negotiate, prefers_event_stream
 
 
 @pytest.mark.parametrize(
@@ -30,3 +30,28 @@ from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON, JSON, negotiate
 )
 def test_negotiate(accept: str | None, expected: str | None) -> None:
     assert negotiate(accept) == expected
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        # urql's default for queries and mutations: JSON first, so JSON.
+        (
+            "application/graphql-response+json, application/graphql+json, application/json, "
+            "text/event-stream, multipart/mixed",
+            False,
+        ),
+        # urql's fetchSubscriptions and graphql-sse: the stream only.
+        ("text/event-stream, multipart/mixed", True),
+        ("text/event-stream", True),
+        ("text/event-stream, application/json", True),
+        ("application/json;q=0.5, text/event-stream", True),
+        ("application/json, text/event-stream;q=0.9", False),
+        ("text/event-stream;q=0, application/json", False),
+        ("*/*", False),
+        ("application/json", False),
+        (None, False),
+    ],
+)
+def test_prefers_event_stream(accept: str | None, expected: bool) -> None:
+    assert prefers_event_stream(accept) is expected

@@ -137,7 +137,9 @@ def test_a_subscription_over_plain_http_is_told_where_to_go(gw: GatewayHandle, m
     else:
         response = post(gw, {"query": subscription}, GRJ)
     assert response.status_code == 400
-    assert response.json() == {"errors": [{"message": SUBSCRIPTION_TRANSPORTS}]}
+    assert response.json() == {
+        "errors": [{"message": SUBSCRIPTION_TRANSPORTS, "extensions": {"code": "BAD_REQUEST"}}]
+    }
 
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])

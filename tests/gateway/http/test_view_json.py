@@ -48,4 +48,11 @@ def test_a_body_with_a_byte_order_mark_is_still_read(server: LoopbackServer) -> 
 def test_a_body_that_is_not_json_is_a_400(server: LoopbackServer) -> None:
     answer = post(server, b'{"query": ')
     assert answer.status_code == 400
-    assert answer.json() == {"errors": [{"message": "Unable to parse request body as JSON"}]}
+    assert answer.json() == {
+        "errors": [
+            {
+                "message": "Unable to parse request body as JSON",
+                "extensions": {"code": "BAD_REQUEST"},
+            }
+        ]
+    }

@@ -2,14 +2,15 @@ import random
 
 import pytest
 
-from gateway.jobs.schedule import DEFAULT_DELAYS, PollSchedule
+from gateway.defaults import DEFAULT_POLL_DELAYS
+from gateway.jobs import PollSchedule
 
 
 def test_default_schedule_backs_off_then_holds_the_last_delay() -> None:
     schedule = PollSchedule()
     delays = [schedule.delay(n) for n in range(9)]
-    assert delays[: len(DEFAULT_DELAYS)] == list(DEFAULT_DELAYS)
-    assert delays[len(DEFAULT_DELAYS) :] == [DEFAULT_DELAYS[-1]] * 3
+    assert delays[: len(DEFAULT_POLL_DELAYS)] == list(DEFAULT_POLL_DELAYS)
+    assert delays[len(DEFAULT_POLL_DELAYS) :] == [DEFAULT_POLL_DELAYS[-1]] * 3
     assert delays == sorted(delays)
     assert schedule.steady_delay == 5.0
 
@@ -20,7 +21,7 @@ def test_parse_reads_comma_separated_seconds() -> None:
 
 @pytest.mark.parametrize("text", ["", "fast", "0.1,-1", "0,1", "nan", "0.1,inf"])
 def test_bad_schedules_are_refused_with_a_clear_message(text: str) -> None:
-    with pytest.raises(ValueError, match="PollSchedule"):
+    with pytest.raises(ValueError, match="comma-separated positive seconds"):
         PollSchedule.parse(text)
 
 

@@ -109,3 +109,14 @@ async def test_concurrent_saves_of_one_job_keep_the_furthest_state(store: JobSto
 def test_finished_bound_must_be_positive() -> None:
     with pytest.raises(ValueError):
         MemoryJobStore(max_finished=0)
+
+
+async def test_the_storage_writes_only_over_the_revision_the_writer_read(store: JobStore) -> None:
+    first = await store.put_if(make_job(state=JobState.PENDING), None)
+    assert first is not None
+    assert await store.put_if(make_job(state=JobState.RUNNING), None) is None
+    second = await store.put_if(make_job(state=JobState.RUNNING), first.revision)
+    assert second is not None and second.revision > first.revision
+    assert await store.put_if(make_job(state=JobState.COMPLETED), first.revision) is None
+    stored = await store.get(Vendor.ENGAGE, "job-1")
+    assert stored == second

@@ -8,7 +8,6 @@ import pytest
 from adapters.errors import JobNotFound, RateLimited, VendorUnavailable
 from adapters.model import Job, JobState, Vendor
 from gateway.jobs import (
-    JOB_NOT_FOUND,
     JOB_TIMEOUT,
     JobStore,
     JobTracker,
@@ -123,7 +122,7 @@ async def test_a_job_the_vendor_forgot_ends_failed(
     await tracker.track(make_job("lost"))
     seen = [job async for job in tracker.watch(Vendor.ENGAGE, "lost")]
     assert seen[-1].state is JobState.FAILED
-    assert seen[-1].errors[-1].code == JOB_NOT_FOUND
+    assert seen[-1].errors[-1].code == JobNotFound.code
     assert backend.call_count("lost") == 1
 
 

@@ -22,7 +22,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from adapters.model import Vendor
-from gateway.bootstrap import sandbox_api_key
+from gateway.emulators import sandbox_api_key
 from gateway.observability import Observability
 from gateway.observability.tracing import otlp_tracer_provider, tracing_requested
 from tests.gateway.e2e.orders_support import data, order_input, requests, wait_for_job

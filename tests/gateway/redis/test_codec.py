@@ -3,16 +3,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.model import Job, JobMessage, JobOperation, JobState, LogEntry, LogSeverity, Vendor
-from gateway.errors import UserErrorInfo
+from gateway.errors import InvalidRecord, UserErrorInfo
 from gateway.idempotency import MutationOutcome
 from gateway.jobs.store import TrackedJob
-from gateway.redis.codec import (
-    JOB_CODEC,
-    LOG_ENTRY_CODEC,
-    OUTCOME_CODEC,
-    TRACKED_JOB_CODEC,
-    InvalidRecord,
-)
+from gateway.redis.codec import JOB_CODEC, LOG_ENTRY_CODEC, OUTCOME_CODEC, TRACKED_JOB_CODEC
 
 NOW = datetime(2025, 5, 1, 12, 30, 15, 123456, tzinfo=UTC)
 JOB = Job(

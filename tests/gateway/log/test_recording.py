@@ -1,5 +1,6 @@
-"""The integration log's contract, run against the memory log and the Redis stream log alike;
-the bound on size is each one's own (exact in memory, approximate ``MAXLEN ~`` in Redis)."""
+"""The integration log's contract (``IntegrationLog``), run over the memory storage and the
+Redis stream storage alike; the bound on size is each one's own (exact in memory, approximate
+``MAXLEN ~`` in Redis)."""
 
 import asyncio
 from collections.abc import AsyncIterator, Callable

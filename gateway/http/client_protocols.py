@@ -1,0 +1,150 @@
+"""What the view does for the clients frontends use: stream choice, batches, persisted queries.
+
+A mixin for ``GatewayGraphQL`` that overrides Strawberry's request-level hooks:
+
+* a query or mutation answers as an event stream only when the client prefers one
+  (``prefers_event_stream``); a subscription streams whenever the client accepts a stream;
+* a JSON array is a batch, accepted up to ``batch_max`` operations (0 refuses batches) and
+  answered as a JSON array whatever the ``Accept`` header says; each operation is parsed,
+  validated and limited on its own;
+* Apollo's persisted-query extension is resolved before an operation runs, batched or not.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import DocumentNode, GraphQLError, parse
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.http import GraphQLRequestData, GraphQLRequestProtocol
+from strawberry.http.streaming import HTTPStreamTransport, MultipartSubscriptionTransport
+from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, MULTIPART_SUBSCRIPTION_PROTOCOL
+from strawberry.types.graphql import OperationType
+from strawberry.utils.operation import get_operation_type
+
+from gateway.http.incremental_masking import mask_incremental
+from gateway.http.negotiation import prefers_event_stream
+from gateway.http.persisted_queries import PersistedQueries, PersistedQueryError
+from gateway.http.sse import LineFeedSSETransport
+
+BATCHING_OFF = "Batching is not enabled on this gateway (GATEWAY_BATCH_MAX is 0)"
+
+
+def batch_too_large(batch_max: int) -> str:
+    return f"Too many operations in one batch: at most {batch_max} (GATEWAY_BATCH_MAX)"
+
+
+_BATCH_MEMBERS = (
+    ("query", str, "a string"),
+    ("variables", dict, "an object"),
+    ("extensions", dict, "an object"),
+    ("operationName", str, "a string"),
+)
+
+
+def _check_batch_item(item: object) -> None:
+    """The checks Strawberry makes of a single operation, which it skips for batched ones."""
+    if not isinstance(item, dict):
+        raise HTTPException(400, "Every operation of a batch must be a JSON object")
+    for name, kind, described in _BATCH_MEMBERS:
+        value = item.get(name)
+        if value is not None and not isinstance(value, kind):
+            raise HTTPException(
+                400, f"The `{name}` of each batched operation must be {described} or null"
+            )
+
+
+class ClientProtocols:
+    """Mixed into the Strawberry view; ``configure_client_protocols`` sets it up."""
+
+    batch_max: int = 0
+    persisted_queries: PersistedQueries = PersistedQueries(None)
+    _parse_for_type: Callable[[str], DocumentNode]
+
+    stream_transport_classes_by_protocol: Mapping[str, type[HTTPStreamTransport]] = {
+        GRAPHQL_SSE_PROTOCOL: LineFeedSSETransport,
+        MULTIPART_SUBSCRIPTION_PROTOCOL: MultipartSubscriptionTransport,
+    }
+
+    def configure_client_protocols(
+        self, *, batch_max: int, persisted_queries: PersistedQueries, max_tokens: int
+    ) -> None:
+        self.batch_max = batch_max
+        self.persisted_queries = persisted_queries
+
+        @lru_cache(maxsize=256)
+        def parse_for_type(query: str) -> DocumentNode:
+            return parse(query, no_location=True, max_tokens=max_tokens)
+
+        self._parse_for_type = parse_for_type
+
+    def _validate_batch_request(
+        self, request_data: list[GraphQLRequestData], protocol: GraphQLRequestProtocol
+    ) -> None:
+        # A batch always answers one JSON array, whatever streams the client also accepts.
+        if self.batch_max == 0:
+            raise HTTPException(400, BATCHING_OFF)
+        if not request_data:
+            raise HTTPException(400, "A batch needs at least one operation")
+        if len(request_data) > self.batch_max:
+            raise HTTPException(400, batch_too_large(self.batch_max))
+        for item in request_data:
+            _check_batch_item(item)
+
+    def _streams(self, request: Request, data: GraphQLRequestData) -> bool:
+        if prefers_event_stream(request.headers.get("accept")):
+            return True
+        if data.query is None:
+            return False
+        try:
+            document = self._parse_for_type(data.query)
+            operation = get_operation_type(document, data.operation_name)
+        except (GraphQLError, RuntimeError):
+            return False  # executed as JSON, which reports the problem
+        return operation is OperationType.SUBSCRIPTION
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Any,
+        root_value: Any,
+        sub_response: Response,
+    ) -> Any:
+        if isinstance(request_data, list):
+            request.state.gateway_batch = True
+        elif request_data.protocol != "http":
+            try:
+                request_data = await self.persisted_queries.resolve(request_data)
+            except PersistedQueryError as exc:
+                return exc.result()
+            if not self._streams(request, request_data):
+                request_data = dataclasses.replace(request_data, protocol="http")
+        return await super().execute_operation(  # type: ignore[misc]
+            request=request,
+            request_adapter=request_adapter,
+            request_data=request_data,
+            context=context,
+            root_value=root_value,
+            sub_response=sub_response,
+        )
+
+    async def _process_stream_result(
+        self, request: Request, value: Any, all_pending: list[Any]
+    ) -> Any:
+        mask_incremental(value)
+        return await super()._process_stream_result(  # type: ignore[misc]
+            request, value, all_pending
+        )
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET carrying only a persisted-query hash is an operation, not a browser visit.
+        if "extensions" in request.query_params:
+            return False
+        return bool(super().should_render_graphql_ide(request))  # type: ignore[misc]

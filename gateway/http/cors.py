@@ -1,0 +1,28 @@
+"""Which browser origins may call the gateway: CORS for HTTP, the same list for WebSockets.
+
+``GATEWAY_CORS_ORIGINS`` empty (the default) allows the gateway's own origin only: a same-origin
+page (GraphiQL) needs no CORS headers and its WebSocket passes Strawberry's same-origin check.
+``*`` allows any origin without credentials (for the sandbox); a list of origins allows those,
+with credentials (cookies, ``Authorization``).
+"""
+
+from __future__ import annotations
+
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+
+PREFLIGHT_MAX_AGE_S = 600
+
+
+def cors_middleware(origins: tuple[str, ...]) -> Middleware:
+    any_origin = "*" in origins
+    return Middleware(
+        CORSMiddleware,
+        allow_origins=list(origins),
+        allow_methods=["GET", "POST", "OPTIONS"],
+        # Whatever a client adds (Authorization, Apollo's client-name headers, idempotency or
+        # request ids) is echoed back on the preflight of an allowed origin.
+        allow_headers=["*"],
+        allow_credentials=not any_origin,
+        max_age=PREFLIGHT_MAX_AGE_S,
+    )

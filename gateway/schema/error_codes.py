@@ -1,0 +1,62 @@
+"""``extensions.code`` on every error, with Apollo Server's names where it has one.
+
+Errors the gateway raises itself already carry a code; this extension gives one to the errors
+graphql-core produces before execution: a document that does not parse, one that does not
+validate, and variables that do not fit their types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.extensions import SchemaExtension
+
+PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+BAD_USER_INPUT = "BAD_USER_INPUT"
+# A request the HTTP layer refused before any operation ran (method, body, batch size).
+BAD_REQUEST_CODE = "BAD_REQUEST"
+
+
+def _code(error: GraphQLError) -> object:
+    return (error.extensions or {}).get("code")
+
+
+def set_code(errors: Iterable[GraphQLError], code: str) -> None:
+    """Give ``code`` to each error that has none (validation errors are cached and shared, so
+    this must stay idempotent)."""
+    for error in errors:
+        if _code(error) is None:
+            error.extensions = {**(error.extensions or {}), "code": code}
+
+
+def _code_request_errors(errors: Iterable[GraphQLError] | None) -> None:
+    errors = list(errors or ())
+    set_code((e for e in errors if isinstance(e, GraphQLSyntaxError)), PARSE_FAILED)
+    # What is left without a path never reached a resolver: the variables did not coerce.
+    set_code((e for e in errors if e.path is None), BAD_USER_INPUT)
+
+
+class ErrorCodes(SchemaExtension):
+    def on_validate(self) -> Iterator[None]:
+        yield
+        set_code(self.execution_context.pre_execution_errors or (), VALIDATION_FAILED)
+
+    def on_operation(self) -> Iterator[None]:
+        try:
+            yield
+        except GraphQLSyntaxError as error:
+            # A parser run inside another extension's hook (one with a token limit) raises
+            # through the operation instead of returning its error.
+            set_code([error], PARSE_FAILED)
+            raise
+        context = self.execution_context
+        result = context.result
+        _code_request_errors(getattr(result, "errors", None) or context.pre_execution_errors)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        # Subscriptions (WebSocket, SSE) hand their results out here, after the operation.
+        _code_request_errors(getattr(result, "errors", None))
+        yield
