@@ -98,7 +98,7 @@ EXPORTS: dict[str, set[str]] = {
         "check_persistence",
         "probe",
     },
-    "gateway.schema": {"SCHEMA_DESCRIPTION", "build_schema"},
+    "gateway.schema": {"BAD_REQUEST_CODE", "SCHEMA_DESCRIPTION", "build_schema"},
     "sandbox.engage": {
         "DEFAULT_API_KEY",
         "DEFAULT_JOB_DELAY_MS",

@@ -56,7 +56,7 @@ from gateway.http.request_body import clip, decode_json, request_json
 from gateway.http.ws_hooks import WebSocketHooks, WsAuthenticator
 from gateway.http.ws_incremental import with_incremental_delivery
 from gateway.http.ws_init_timeout import init_deadline_handler_class
-from gateway.schema.error_codes import BAD_REQUEST_CODE
+from gateway.schema import BAD_REQUEST_CODE
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from strawberry.schema.config import StrawberryConfig
 from gateway.schema import enums as enums  # registers the domain enums before any type uses them
 from gateway.schema.contact import Contact
 from gateway.schema.deferred import DeferredErrors
-from gateway.schema.error_codes import ErrorCodes
+from gateway.schema.error_codes import BAD_REQUEST_CODE, ErrorCodes
 from gateway.schema.execution import GatewayExecutionContext
 from gateway.schema.job import Job
 from gateway.schema.log_entry import IntegrationLogEntry
@@ -45,4 +45,4 @@ def build_schema(*, extensions: Sequence[ExtensionSpec] = ()) -> strawberry.Sche
     )
 
 
-__all__ = ["SCHEMA_DESCRIPTION", "build_schema"]
+__all__ = ["BAD_REQUEST_CODE", "SCHEMA_DESCRIPTION", "build_schema"]
