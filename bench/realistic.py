@@ -123,7 +123,7 @@ class MixRun:
 
 
 def _contacts() -> list[dict[str, str]]:
-    from sandbox.engage.demo import DEMO_INDEX
+    from sandbox.engage import DEMO_INDEX
 
     return [
         {"contactId": c["contactId"], "email": c["email"]}
