@@ -19,7 +19,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import fanout, graphql, nplus1, peer, profile, read, targets, transport, writes
+from bench import (
+    fanout,
+    graphql,
+    nplus1,
+    peer,
+    profile,
+    read,
+    realistic,
+    targets,
+    transport,
+    writes,
+)
 from bench import wrk as wrk_tool
 from bench.measure import Target, measure
 from bench.plan import FULL, QUICK, Plan
@@ -46,6 +57,7 @@ PHASES = (
     "fanout",
     "writes",
     "profile",
+    "realistic",
 )
 
 
@@ -232,6 +244,10 @@ class Bench:
                     if "writes" in self.phases:
                         self.writes(gw, engage.url, order)
 
+            if "realistic" in self.phases:
+                with self.phase("realistic mix under the vendor's rate limit"):
+                    self.realistic(engage.url, expertsender.url)
+
         self.report.checks = targets.evaluate(self.report)
 
     def nplus1(self, gw: Service, emulator_url: str, contact_id: str) -> None:
@@ -289,6 +305,21 @@ class Bench:
                 "when memory was read (jobs finished first); the per-subscriber figure is left "
                 "out of the targets. Raise fanout_job_delay_ms in bench/plan.py."
             )
+
+    def realistic(self, engage_url: str, expertsender_url: str) -> None:
+        runs = realistic.run(
+            self.log_dir,
+            engage_url,
+            expertsender_url,
+            clients=self.plan.realistic_clients,
+            seconds=self.plan.realistic_s,
+            warmup_s=self.plan.realistic_warmup_s,
+            say=_say,
+            peers="peer" in self.phases or self.phases == {"realistic"},
+        )
+        for mix in runs:
+            self.report.measurements.append(mix.measurement())
+            self.report.findings += mix.findings()
 
     def writes(self, gw: Service, emulator_url: str, order: dict[str, str]) -> None:
         graphql.sandbox_settings(emulator_url, job_delay_ms=300)

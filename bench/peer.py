@@ -116,15 +116,18 @@ def compose(
     return supergraph
 
 
-def service(log_dir: Path, *, forks: int = 1) -> Service:
-    """Hive Gateway serving the composed supergraph (not started)."""
+def service(log_dir: Path, *, forks: int = 1, response_cache_ttl_ms: int = 0) -> Service:
+    """Hive Gateway serving the composed supergraph (not started); a response cache TTL turns
+    on its response-cache plugin."""
     port = free_port()
     argv = [str(BIN / "hive-gateway"), "supergraph", "--port", str(port), "--host", "127.0.0.1"]
     if forks > 1:
         argv += ["--fork", str(forks)]
-    env = _clean_env({"BENCH_PEER_PORT": str(port)})
+    env = _clean_env(
+        {"BENCH_PEER_PORT": str(port), "BENCH_RESPONSE_CACHE_TTL_MS": str(response_cache_ttl_ms)}
+    )
     return Service(
-        name=f"hive-gateway-{forks}p",
+        name=f"hive-gateway-{forks}p" + ("-cache" if response_cache_ttl_ms else ""),
         argv=argv,
         port=port,
         log_dir=log_dir,

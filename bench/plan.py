@@ -26,6 +26,10 @@ class Plan:
     worker_cache_modes: tuple[bool, ...] = (False, True)
     peer_processes: tuple[int, ...] = (1, 2)
     profile_nested_query: bool = True
+    # The realistic mix under the vendor's rate limit: how long, and how many clients.
+    realistic_s: float = 60
+    realistic_clients: int = 100
+    realistic_warmup_s: float = 20
 
 
 FULL = Plan(
@@ -60,4 +64,6 @@ QUICK = Plan(
     worker_cache_modes=(False,),
     peer_processes=(1,),
     profile_nested_query=False,
+    realistic_s=10,
+    realistic_warmup_s=5,
 )

@@ -78,6 +78,42 @@ def _memory(report: Report) -> Check:
     return Check(target, f"{per.value:.1f} KB", per.value < KB_PER_SUBSCRIBER)
 
 
+REALISTIC = "realistic mix, 50/s vendor budget"
+REALISTIC_GATEWAY = "gateway 1 proc"
+REALISTIC_RPS = 1000.0
+REALISTIC_P99_MS = 50.0
+
+
+def _realistic(report: Report) -> Check:
+    target = (
+        f"realistic mix: ≥ {REALISTIC_RPS:,.0f} req/s from 1 process within the vendor budget, "
+        f"0 errors, p99 ≤ {REALISTIC_P99_MS:g} ms, 0 stale reads"
+    )
+    ours = next(
+        (
+            m
+            for m in report.measurements
+            if m.scenario == REALISTIC and m.target == REALISTIC_GATEWAY
+        ),
+        None,
+    )
+    stale = report.finding(REALISTIC, f"stale reads, {REALISTIC_GATEWAY}")
+    calls = report.finding(REALISTIC, f"vendor calls/s, {REALISTIC_GATEWAY}")
+    if ours is None or stale is None or calls is None:
+        return Check(target, "not measured", None)
+    measured = (
+        f"{ours.requests_per_second:,.0f} req/s, {ours.errors} errors, p99 {ours.p99_ms:.0f} ms, "
+        f"{stale.value:g} stale, vendor {calls.value:.1f} calls/s"
+    )
+    passed = (
+        ours.requests_per_second >= REALISTIC_RPS
+        and ours.errors == 0
+        and ours.p99_ms <= REALISTIC_P99_MS
+        and stale.value == 0
+    )
+    return Check(target, measured, passed)
+
+
 def evaluate(report: Report) -> list[Check]:
     return [
         _vs_mesh(report, 50),
@@ -87,4 +123,5 @@ def evaluate(report: Report) -> list[Check]:
         _upstream_calls(report),
         _polls(report),
         _memory(report),
+        _realistic(report),
     ]

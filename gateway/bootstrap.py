@@ -18,7 +18,7 @@ import strawberry
 
 from adapters.backend import Backend
 from adapters.model import Vendor
-from adapters.transport import TransportEvent
+from adapters.transport import PriorityGate, TransportEvent
 from gateway.backends import VendorEndpoint, build_backend, vendor_endpoints
 from gateway.emulators import (
     SandboxEmulators,
@@ -161,12 +161,15 @@ async def start_gateway(
         on_event = relay if observability is None else _both(relay, observability)
         backends: dict[Vendor, Backend] = {}
         for vendor, endpoint in endpoints.items():
-            limiter = vendor_limiter(
-                vendor,
-                endpoint.api_key,
-                endpoint.settings.rate_limit_per_s,
-                processes=settings.workers,
-                shared=shared,
+            # Writes and their job polls go first, background refreshes last.
+            limiter = PriorityGate(
+                vendor_limiter(
+                    vendor,
+                    endpoint.api_key,
+                    endpoint.settings.rate_limit_per_s,
+                    processes=settings.workers,
+                    shared=shared,
+                )
             )
             built = build_backend(
                 endpoint,
@@ -194,6 +197,7 @@ async def start_gateway(
             job_timeout_s=settings.jobs.timeout_s,
             cache_ttl_s=settings.cache_ttl_s,
             cache_enabled=settings.cache_enabled,
+            cache_stale_s=settings.cache_stale_s,
             log_max_entries=entries_within(settings.log_max_entries, settings.log_max_bytes),
             transport_events=relay,
             shared=shared,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from functools import cached_property, partial
 from typing import Any, TypeVar
 
@@ -17,9 +17,9 @@ from aiodataloader import DataLoader
 
 from adapters.errors import ClientError, ContactNotFound, UpstreamError
 from adapters.model import Contact, ContactRef, Job, Order, Vendor
-from gateway.errors import BadUserInput, GatewayError, upstream_failure
-from gateway.public_text import public_message
+from gateway.errors import BadUserInput, GatewayError
 from gateway.services import Services
+from gateway.vendor_reads import read_contacts, read_failure, read_orders
 
 OrderKey = tuple[Vendor, str]
 ContactKey = tuple[Vendor, str]
@@ -83,16 +83,27 @@ class Loaders:
     async def order(self, vendor: Vendor, order_id: str) -> Order | None:
         return await self.orders.load((vendor, order_id))
 
-    def prime_orders(self, vendor: Vendor, orders: Iterable[Order]) -> None:
-        """Orders read some other way (a contact's order list) serve later look-ups as-is."""
+    def prime_orders(self, vendor: Vendor, orders: Iterable[Order], *, cache: bool = True) -> None:
+        """Orders read some other way (a contact's order list) serve later look-ups of this
+        request as-is, and of every request unless ``cache`` is false (whoever read them
+        cached them already)."""
         for order in orders:
             self.orders.clear((vendor, order.order_id)).prime((vendor, order.order_id), order)
-            self.services.cache.put_order(vendor, order)
+            if cache:
+                self.services.cache.put_order(vendor, order)
 
     def forget_order(self, vendor: Vendor, order_id: str) -> None:
         """After a write: the next read in this request (and in any other) goes to the vendor."""
         self.orders.clear((vendor, order_id))
         self.services.cache.invalidate_order(vendor, order_id)
+
+    def forget_written(self, vendor: Vendor, order_id: str, job: Job) -> None:
+        """After a write: the next read in this request goes to the vendor, and so does the
+        next read of any request once the write's job is final. A write still running at the
+        vendor changed nothing yet; its job's final state drops the cached order then."""
+        self.orders.clear((vendor, order_id))
+        if job.state.is_final:
+            self.services.cache.forget_write(job)
 
     # -- contacts -----------------------------------------------------------------------
 
@@ -135,15 +146,9 @@ async def _load_orders(services: Services, keys: list[OrderKey]) -> list[Any]:
                 missing.append(order_id)
             else:
                 found[(vendor, order_id)] = cached
-        if not missing:
-            return
-        answers = await _settled(
-            services, vendor, "orders", missing, services.backend(vendor).get_orders
-        )
-        for order_id, order in zip(missing, answers, strict=True):
-            found[(vendor, order_id)] = order
-            if isinstance(order, Order):
-                cache.put_order(vendor, order)
+        if missing:
+            answers = await read_orders(services, vendor, missing)
+            found.update(zip(((vendor, order_id) for order_id in missing), answers, strict=True))
 
     await _all(fetch(v, ids) for v, ids in _group(keys).items())
     return [found[key] for key in keys]
@@ -161,15 +166,11 @@ async def _load_contacts(services: Services, keys: list[ContactKey]) -> list[Any
                 missing.append(contact_id)
             else:
                 found[(vendor, contact_id)] = cached
-        if not missing:
-            return
-        contacts = await _settled(
-            services, vendor, "contacts", missing, services.backend(vendor).get_contacts
-        )
-        for contact_id, contact in zip(missing, contacts, strict=True):
-            found[(vendor, contact_id)] = contact
-            if isinstance(contact, Contact):
-                cache.put_contact(contact)
+        if missing:
+            answers = await read_contacts(services, vendor, missing)
+            found.update(
+                zip(((vendor, contact_id) for contact_id in missing), answers, strict=True)
+            )
 
     await _all(fetch(v, ids) for v, ids in _group(keys).items())
     return [found[key] for key in keys]
@@ -195,7 +196,7 @@ async def _find_contacts(
             # An ambiguous or malformed key: the caller decides whether that is an error.
             return BadUserInput(exc.message, code=exc.code, vendor=vendor)
         except (UpstreamError, GatewayError) as exc:
-            return _read_failure(services, vendor, exc, "contact", [])
+            return read_failure(services, vendor, exc, "contact", [])
         if contact is not None:
             _prime_contact(services, contacts, contact)
         return contact
@@ -209,44 +210,9 @@ async def _load_jobs(services: Services, keys: list[JobKey]) -> list[Any]:
             services.backend(vendor)
             return await services.jobs.get(vendor, job_id)
         except (UpstreamError, GatewayError) as exc:
-            return _read_failure(services, vendor, exc, "job", [job_id])
+            return read_failure(services, vendor, exc, "job", [job_id])
 
     return await _all(fetch(vendor, job_id) for vendor, job_id in keys)
-
-
-R = TypeVar("R")
-
-
-async def _settled(
-    services: Services,
-    vendor: Vendor,
-    what: str,
-    keys: list[str],
-    read: Callable[[list[str]], Awaitable[Sequence[R | None]]],
-) -> list[R | Exception | None]:
-    """``read(keys)``, one answer per key: a key that failed gets its own error, and the keys
-    that were read are answered even when others failed (``partial_answers``)."""
-    try:
-        return list(await read(keys))
-    except GatewayError as exc:
-        return [exc for _ in keys]
-    except ClientError as exc:
-        return [_refused(vendor, exc) for _ in keys]
-    except UpstreamError as exc:
-        partial = exc.partial_answers
-        if partial is None:
-            error = _read_failure(services, vendor, exc, what, keys)
-            return [error for _ in keys]
-        failed = [key for key, answer in zip(keys, partial, strict=True) if _failed(answer)]
-        _read_failure(services, vendor, exc, what, failed)
-        return [
-            upstream_failure(answer) if isinstance(answer, UpstreamError) else answer  # type: ignore[misc]
-            for answer in partial
-        ]
-
-
-def _failed(answer: object) -> bool:
-    return isinstance(answer, UpstreamError)
 
 
 def _prime_contact(
@@ -255,27 +221,3 @@ def _prime_contact(
     key = (contact.vendor, contact.contact_id)
     contacts.clear(key).prime(key, contact)
     services.cache.put_contact(contact)
-
-
-def _refused(vendor: Vendor, exc: ClientError) -> BadUserInput:
-    """A read the vendor refused as malformed (an id it cannot take): the client's input."""
-    return BadUserInput(public_message(exc.message), code=exc.code, vendor=vendor)
-
-
-def _read_failure(
-    services: Services,
-    vendor: Vendor,
-    exc: UpstreamError | GatewayError,
-    what: str,
-    keys: list[str],
-) -> GatewayError:
-    if isinstance(exc, GatewayError):
-        return exc
-    services.record_vendor_error(
-        exc,
-        f"Reading {what} failed",
-        vendor=vendor,
-        order_id=keys[0] if what == "orders" and len(keys) == 1 else None,
-        details={"keys": keys[:20]},
-    )
-    return upstream_failure(exc)

@@ -31,6 +31,7 @@ from gateway.log import (
     MemoryIntegrationLog,
     TransportEventRelay,
 )
+from gateway.vendor_reads import refresh_stale_entries
 
 if TYPE_CHECKING:
     from gateway.redis import SharedState
@@ -108,9 +109,11 @@ class Services:
         )
 
     async def on_job_change(self, job: Job) -> None:
-        """Every change of a tracked job: what it changed is no longer cached, and its
-        warnings, errors and outcome reach the integration log."""
-        self.cache.invalidate_order(job.vendor, job.order_id)
+        """Every change of a tracked job: its warnings, errors and outcome reach the
+        integration log; once it is final, what it changed is no longer cached (reads while it
+        runs may see the order before or after the change, and are cached like any read)."""
+        if job.state.is_final:
+            self.cache.forget_write(job)
         self.outcomes.record(job)
 
     async def end_streams(self) -> None:
@@ -144,6 +147,7 @@ def build_services(
     cache_ttl_s: float = DEFAULT_CACHE_TTL_S,
     cache_maxsize: int = DEFAULT_CACHE_MAXSIZE,
     cache_enabled: bool = True,
+    cache_stale_s: float = 0.0,
     log_max_entries: int = DEFAULT_LOG_MAX_ENTRIES,
     idempotency_ttl_s: float = 24 * 3600,
     idempotency_maxsize: int = 10_000,
@@ -167,11 +171,15 @@ def build_services(
     log: IntegrationLog
     idempotency: IdempotencyStore[MutationOutcome]
     if shared is None:
-        cache = ReadCache(maxsize=cache_maxsize, ttl_s=cache_ttl_s, enabled=cache_enabled)
+        cache = ReadCache(
+            maxsize=cache_maxsize, ttl_s=cache_ttl_s, enabled=cache_enabled, stale_s=cache_stale_s
+        )
         log = MemoryIntegrationLog(log_max_entries)
         idempotency = MemoryIdempotencyStore(ttl_s=idempotency_ttl_s, maxsize=idempotency_maxsize)
     else:
-        cache = shared.read_cache(maxsize=cache_maxsize, ttl_s=cache_ttl_s, enabled=cache_enabled)
+        cache = shared.read_cache(
+            maxsize=cache_maxsize, ttl_s=cache_ttl_s, enabled=cache_enabled, stale_s=cache_stale_s
+        )
         log = shared.integration_log(max_entries=log_max_entries)
         idempotency = shared.idempotency_store(ttl_s=idempotency_ttl_s, lease_s=idempotency_lease_s)
     log = AuditedLog(log)
@@ -201,6 +209,7 @@ def build_services(
         shared=shared,
     )
     holder.append(services)
+    refresh_stale_entries(services)
     return services
 
 

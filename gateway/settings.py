@@ -129,6 +129,8 @@ class GatewaySettings:
     clients: ClientLimits = field(default_factory=ClientLimits)
     connections: ConnectionLimits = field(default_factory=ConnectionLimits)
     cache_ttl_s: float = DEFAULT_CACHE_TTL_S
+    # How long past its TTL a cached read may still be served while one refresh runs.
+    cache_stale_s: float = 0.0
     log_max_entries: int = DEFAULT_LOG_MAX_ENTRIES
     # The integration log keeps fewer entries if its entries' byte budget would pass this.
     log_max_bytes: int = 64_000_000
@@ -467,6 +469,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "GATEWAY_BODY_TIMEOUT_S": ("connections.body_timeout_s", _POSITIVE),
     "GATEWAY_MAX_CONNECTIONS": ("connections.max_connections", _POSITIVE_INT),
     "GATEWAY_CACHE_TTL_S": ("cache_ttl_s", _NON_NEGATIVE),
+    "GATEWAY_CACHE_STALE_S": ("cache_stale_s", _NON_NEGATIVE),
     "GATEWAY_LOG_MAX_ENTRIES": ("log_max_entries", _POSITIVE_INT),
     "GATEWAY_LOG_MAX_BYTES": ("log_max_bytes", _int(100_000)),
     "GATEWAY_WS_KEEPALIVE_S": ("ws_keepalive_s", _POSITIVE),

@@ -39,9 +39,13 @@ EXPORTS: dict[str, set[str]] = {
         "TransportStats",
         "VendorClientSettings",
         "VendorTransport",
+        "PriorityGate",
+        "VendorCallPriority",
+        "current_priority",
         "local_limiter",
         "parse_retry_after",
         "response_json",
+        "vendor_call_priority",
     },
     "gateway.jobs": {
         "AbandonedJobs",

@@ -15,6 +15,12 @@ from adapters.transport._json import response_json
 from adapters.transport._limiter import RateLimiter, local_limiter
 from adapters.transport._observer import CallObservation, CallObserver
 from adapters.transport._outcomes import parse_retry_after
+from adapters.transport._priority import (
+    PriorityGate,
+    VendorCallPriority,
+    current_priority,
+    vendor_call_priority,
+)
 from adapters.transport._settings import (
     RetryPolicy,
     TransportKnobs,
@@ -27,6 +33,7 @@ __all__ = [
     "CallObservation",
     "CallObserver",
     "CircuitBreaker",
+    "PriorityGate",
     "RateLimiter",
     "RetryPolicy",
     "TransportEvent",
@@ -34,9 +41,12 @@ __all__ = [
     "TransportKnobs",
     "TransportSettings",
     "TransportStats",
+    "VendorCallPriority",
     "VendorClientSettings",
     "VendorTransport",
+    "current_priority",
     "local_limiter",
     "parse_retry_after",
     "response_json",
+    "vendor_call_priority",
 ]

@@ -46,6 +46,7 @@ from adapters.transport._outcomes import (
     judge_exception,
     judge_response,
 )
+from adapters.transport._priority import PriorityGate
 from adapters.transport._settings import RetryPolicy, TransportSettings
 
 logger = logging.getLogger(__name__)
@@ -99,7 +100,11 @@ class VendorTransport:
                 max_keepalive_connections=settings.max_connections,
             ),
         )
-        self._limiter: RateLimiter = limiter or local_limiter(settings.rate_per_second)
+        # Writes and job polls first, background refreshes last (``vendor_call_priority``); a
+        # limiter given by the caller brings its own ``PriorityGate`` if it wants one.
+        self._limiter: RateLimiter = limiter or PriorityGate(
+            local_limiter(settings.rate_per_second)
+        )
         breaker_kwargs = {} if clock is None else {"clock": clock}
         self.breaker = CircuitBreaker(
             settings.breaker_failure_threshold,

@@ -7,6 +7,10 @@ their client's own queue, and turns go to the clients in rotation, paced at the 
 client alone gets every turn; two busy clients get half each. While clients queue, one token is
 kept in reserve for a client that has nothing queued: a single read arriving during another
 client's flood goes at once instead of waiting for the next turn.
+
+Calls also queue by their priority (``adapters.transport.vendor_call_priority``): a client's
+write and the job polls that follow writes go before anyone's reads, and background cache
+refreshes after them; the rotation between clients holds within each priority.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
+
+from adapters.transport import VendorCallPriority, current_priority
 
 # Tokens the queue keeps back from clients that already have calls waiting.
 RESERVE = 1.0
@@ -25,9 +31,20 @@ class FairQueue:
         self.capacity = max(1.0 + RESERVE, rate_per_s / 10)
         self._tokens = self.capacity
         self._updated = time.monotonic()
-        self._waiting: dict[str, deque[asyncio.Future[None]]] = {}
-        self._rotation: deque[str] = deque()
+        # Queued calls by (priority, client); a rotation of clients per priority.
+        self._waiting: dict[tuple[VendorCallPriority, str], deque[asyncio.Future[None]]] = {}
+        self._rotations: dict[VendorCallPriority, deque[str]] = {
+            priority: deque() for priority in VendorCallPriority
+        }
         self._pump: asyncio.Task[None] | None = None
+
+    @property
+    def _rotation(self) -> list[str]:
+        """Every client with calls queued, at any priority."""
+        return [client for rotation in self._rotations.values() for client in rotation]
+
+    def _queued(self, client: str) -> bool:
+        return any((priority, client) in self._waiting for priority in VendorCallPriority)
 
     def _refill(self) -> None:
         now = time.monotonic()
@@ -38,14 +55,15 @@ class FairQueue:
         """Returns when ``client`` may make one vendor call."""
         self._refill()
         # Nothing of this client's is waiting: it may take a token, the reserve included.
-        if client not in self._waiting and self._tokens >= 1:
+        if not self._queued(client) and self._tokens >= 1:
             self._tokens -= 1
             return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        queue = self._waiting.get(client)
+        priority = current_priority()
+        queue = self._waiting.get((priority, client))
         if queue is None:
-            queue = self._waiting[client] = deque()
-            self._rotation.append(client)
+            queue = self._waiting[(priority, client)] = deque()
+            self._rotations[priority].append(client)
         queue.append(waiter)
         if self._pump is None or self._pump.done():
             self._pump = asyncio.ensure_future(self._hand_out())
@@ -62,13 +80,15 @@ class FairQueue:
             if self._tokens < 1 + RESERVE:
                 await asyncio.sleep((1 + RESERVE - self._tokens) * self.interval_s)
                 continue
-            client = self._rotation.popleft()
-            queue = self._waiting[client]
+            priority = min(p for p, rotation in self._rotations.items() if rotation)
+            rotation = self._rotations[priority]
+            client = rotation.popleft()
+            queue = self._waiting[(priority, client)]
             waiter = queue.popleft()
             if queue:
-                self._rotation.append(client)
+                rotation.append(client)
             else:
-                del self._waiting[client]
+                del self._waiting[(priority, client)]
             if not waiter.done():  # a cancelled waiter does not use its turn
                 self._tokens -= 1
                 waiter.set_result(None)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from adapters.backend import Backend
 from adapters.errors import JobNotFound
 from adapters.model import Job, Vendor
+from adapters.transport import VendorCallPriority, vendor_call_priority
 from gateway.defaults import DEFAULT_JOB_TIMEOUT_S
 from gateway.errors import StateStoreUnavailable
 from gateway.jobs.poller import VENDOR_NOT_CONFIGURED, JobPoller, PollStats, failed
@@ -330,7 +331,9 @@ class JobTracker:
 
     async def _run_follow(self, key: _Key, poller: JobPoller) -> None:
         try:
-            await poller.run()
+            # A write's job polls share the write's place ahead of reads in the vendor budget.
+            with vendor_call_priority(VendorCallPriority.WRITE):
+                await poller.run()
         except Exception:
             logger.exception("poller of job %s:%s crashed", key[0].value, key[1])
 

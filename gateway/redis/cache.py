@@ -22,7 +22,7 @@ from collections import deque
 import orjson
 from redis.asyncio import Redis
 
-from adapters.model import Contact, Order, Vendor
+from adapters.model import Contact, Order, OrderPage, Vendor
 from gateway.cache import ReadCache
 from gateway.defaults import DEFAULT_CACHE_MAXSIZE, DEFAULT_CACHE_TTL_S
 from gateway.redis.connection import UNAVAILABLE, retry_delay
@@ -32,7 +32,7 @@ from gateway.redis.keys import Keys
 logger = logging.getLogger(__name__)
 
 MAX_OUTBOX = 10_000
-_ORDER, _CONTACT, _ALL = "order", "contact", "all"
+_ORDER, _ORDER_IN_PLACE, _CONTACT, _ALL = "order", "order-in-place", "contact", "all"
 
 
 class SharedReadCache(ReadCache):
@@ -45,8 +45,9 @@ class SharedReadCache(ReadCache):
         maxsize: int = DEFAULT_CACHE_MAXSIZE,
         ttl_s: float = DEFAULT_CACHE_TTL_S,
         enabled: bool = True,
+        stale_s: float = 0.0,
     ) -> None:
-        super().__init__(maxsize=maxsize, ttl_s=ttl_s, enabled=enabled)
+        super().__init__(maxsize=maxsize, ttl_s=ttl_s, enabled=enabled, stale_s=stale_s)
         self._client = client
         self._hub = hub
         self._channel = keys.cache_channel
@@ -75,9 +76,18 @@ class SharedReadCache(ReadCache):
         if self._hub.available:
             super().put_contact(contact)
 
-    def invalidate_order(self, vendor: Vendor, order_id: str) -> None:
-        super().invalidate_order(vendor, order_id)
-        self._broadcast(_ORDER, vendor, order_id)
+    def get_page(self, vendor: Vendor, slot: str) -> OrderPage | None:
+        return super().get_page(vendor, slot) if self._hub.available else None
+
+    def put_page(
+        self, vendor: Vendor, contact_id: str, slot: str, page: OrderPage, *, since: int
+    ) -> None:
+        if self._hub.available:
+            super().put_page(vendor, contact_id, slot, page, since=since)
+
+    def invalidate_order(self, vendor: Vendor, order_id: str, *, in_place: bool = False) -> None:
+        super().invalidate_order(vendor, order_id, in_place=in_place)
+        self._broadcast(_ORDER_IN_PLACE if in_place else _ORDER, vendor, order_id)
 
     def invalidate_contact(self, vendor: Vendor, contact_id: str) -> None:
         super().invalidate_contact(vendor, contact_id)
@@ -128,6 +138,7 @@ class SharedReadCache(ReadCache):
     async def aclose(self) -> None:
         if self._sender is not None:
             self._sender.cancel()
+        await super().aclose()
 
     # -- receiving -----------------------------------------------------------------------------
 
@@ -144,8 +155,8 @@ class SharedReadCache(ReadCache):
             logger.warning("dropped an unreadable cache invalidation")
             return
         self.invalidations_heard += 1
-        if kind == _ORDER and vendor is not None:
-            super().invalidate_order(vendor, str(message["key"]))
+        if kind in (_ORDER, _ORDER_IN_PLACE) and vendor is not None:
+            super().invalidate_order(vendor, str(message["key"]), in_place=kind == _ORDER_IN_PLACE)
         elif kind == _CONTACT and vendor is not None:
             super().invalidate_contact(vendor, str(message["key"]))
         else:

@@ -97,9 +97,17 @@ class SharedState:
     def integration_log(self, *, max_entries: int) -> RedisIntegrationLog:
         return RedisIntegrationLog(self.client, self.keys, max_entries=max_entries)
 
-    def read_cache(self, *, maxsize: int, ttl_s: float, enabled: bool) -> SharedReadCache:
+    def read_cache(
+        self, *, maxsize: int, ttl_s: float, enabled: bool, stale_s: float = 0.0
+    ) -> SharedReadCache:
         return SharedReadCache(
-            self.client, self.hub, self.keys, maxsize=maxsize, ttl_s=ttl_s, enabled=enabled
+            self.client,
+            self.hub,
+            self.keys,
+            maxsize=maxsize,
+            ttl_s=ttl_s,
+            enabled=enabled,
+            stale_s=stale_s,
         )
 
     async def aclose(self) -> None:

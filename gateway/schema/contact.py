@@ -17,6 +17,7 @@ from gateway.schema.node import Node
 from gateway.schema.order import Order
 from gateway.schema.order_paging import last_orders, orders_before
 from gateway.schema.pagination import OrderCursor, PageInfo, check_first
+from gateway.vendor_reads import read_page
 
 MAX_ORDERS_PAGE = 100
 
@@ -138,10 +139,14 @@ class Contact(Node):
 
     async def _read_page(self, info: GatewayInfo, token: str | None, size: int) -> OrderPage:
         context = info.context
-        backend = context.services.backend(self.vendor)
         try:
-            page = await backend.list_contact_orders(
-                self.contact_id, first=min(size, MAX_ORDERS_PAGE), after=token
+            # The read cache's page, or one vendor read shared by every request asking for it.
+            page = await read_page(
+                context.services,
+                self.vendor,
+                self.contact_id,
+                first=min(size, MAX_ORDERS_PAGE),
+                after=token,
             )
         except UpstreamError as exc:
             context.services.record_vendor_error(
@@ -150,7 +155,8 @@ class Contact(Node):
             raise upstream_failure(exc) from None
         except ClientError as exc:
             raise BadUserInput(exc.message, code=exc.code, vendor=self.vendor) from None
-        context.loaders.prime_orders(self.vendor, page.orders)
+        # The cache took the page's orders with the page (only if it is current).
+        context.loaders.prime_orders(self.vendor, page.orders, cache=False)
         return page
 
     async def _orders_forward(

@@ -14,6 +14,7 @@ from typing import Any
 from adapters.backend import Backend
 from adapters.errors import AlreadyExists, ClientError, OrderNotFound, UpstreamError
 from adapters.model import Job, JobMessage, LogSeverity, Vendor
+from adapters.transport import VendorCallPriority, vendor_call_priority
 from gateway.auth.audit import client_idempotency_key, record_accepted
 from gateway.errors import (
     IdempotencyKeyReused,
@@ -109,7 +110,9 @@ async def run_write(info: GatewayInfo, request: WriteRequest) -> OrderMutationPa
 
     async def attempt(call: Callable[[Backend], Awaitable[Job]]) -> MutationOutcome:
         try:
-            job = await call(backend)
+            # A write goes ahead of the reads queued for the vendor's budget.
+            with vendor_call_priority(VendorCallPriority.WRITE):
+                job = await call(backend)
         except ClientError as exc:
             services.record_vendor_error(
                 exc,
@@ -130,7 +133,7 @@ async def run_write(info: GatewayInfo, request: WriteRequest) -> OrderMutationPa
             )
             raise upstream_failure(exc) from None
         job = _gateway_warnings(request, backend, job)
-        context.loaders.forget_order(request.vendor, request.order_id)
+        context.loaders.forget_written(request.vendor, request.order_id, job)
         job = await services.jobs.track(job)
         record_accepted(services.log, request.operation, job)
         services.outcomes.record(job)

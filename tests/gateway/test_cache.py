@@ -2,13 +2,14 @@
 are broadcast through Redis alike."""
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from adapters.model import Contact, ContactRef, Order, Vendor
+from adapters.model import Contact, ContactRef, Order, OrderPage, Vendor
 from gateway.cache import ReadCache
 from gateway.defaults import DEFAULT_CACHE_MAXSIZE, DEFAULT_CACHE_TTL_S
 from tests.support.redis import connected_state, running_url
@@ -92,3 +93,77 @@ async def test_disabled_cache_stores_nothing(make_cache: CacheFactory) -> None:
     assert not cache.enabled
     assert cache.get_order(Vendor.ENGAGE, "A") is None
     assert cache.stats().size == 0
+
+
+def _page(*order_ids: str) -> OrderPage:
+    return OrderPage(orders=tuple(_order(order_id) for order_id in order_ids))
+
+
+def test_a_change_of_an_order_drops_the_pages_that_hold_it_and_its_contacts() -> None:
+    cache = ReadCache(ttl_s=60)
+    cache.put_page(Vendor.ENGAGE, "c1", "c1-p1", _page("A", "B"), since=cache.changes_seen())
+    cache.put_page(Vendor.ENGAGE, "c1", "c1-p2", _page("C"), since=cache.changes_seen())
+    cache.put_page(Vendor.ENGAGE, "c2", "c2-p1", _page("D"), since=cache.changes_seen())
+    cache.invalidate_order(Vendor.ENGAGE, "A")
+    assert cache.get_page(Vendor.ENGAGE, "c1-p1") is None
+    # Same contact: the changed order may now belong on this page too.
+    assert cache.get_page(Vendor.ENGAGE, "c1-p2") is None
+    assert cache.get_page(Vendor.ENGAGE, "c2-p1") is not None
+
+
+def test_a_change_of_an_order_never_seen_drops_every_page() -> None:
+    cache = ReadCache(ttl_s=60)
+    cache.put_page(Vendor.ENGAGE, "c1", "c1-p1", _page("A"), since=cache.changes_seen())
+    cache.invalidate_order(Vendor.ENGAGE, "NEW")
+    assert cache.get_page(Vendor.ENGAGE, "c1-p1") is None
+
+
+def test_a_stale_entry_is_served_and_handed_to_the_refresher() -> None:
+    cache = ReadCache(ttl_s=0.05, stale_s=60)
+    asked: list[tuple[Vendor, str]] = []
+    cache.refresh_stale_with(asked.append, None)
+    cache.put_order(Vendor.ENGAGE, _order("A"))
+    assert cache.get_order(Vendor.ENGAGE, "A") is not None
+    assert asked == []
+    time.sleep(0.08)
+    assert cache.get_order(Vendor.ENGAGE, "A") == _order("A")
+    assert asked == [(Vendor.ENGAGE, "A")]
+    assert cache.stats().stale_hits == 1
+
+
+def test_without_a_stale_allowance_an_entry_ends_at_its_ttl() -> None:
+    cache = ReadCache(ttl_s=0.05)
+    cache.refresh_stale_with(lambda key: None, None)
+    cache.put_order(Vendor.ENGAGE, _order("A"))
+    time.sleep(0.08)
+    assert cache.get_order(Vendor.ENGAGE, "A") is None
+
+
+def test_an_in_place_change_drops_only_the_pages_that_hold_the_order() -> None:
+    cache = ReadCache(ttl_s=60)
+    cache.put_page(Vendor.ENGAGE, "c1", "c1-p1", _page("A", "B"), since=cache.changes_seen())
+    cache.put_page(Vendor.ENGAGE, "c1", "c1-p2", _page("C"), since=cache.changes_seen())
+    cache.invalidate_order(Vendor.ENGAGE, "A", in_place=True)
+    assert cache.get_page(Vendor.ENGAGE, "c1-p1") is None
+    assert cache.get_page(Vendor.ENGAGE, "c1-p2") is not None
+
+
+def test_a_page_read_while_an_order_on_it_changed_is_not_kept() -> None:
+    cache = ReadCache(ttl_s=60)
+    since = cache.changes_seen()
+    cache.invalidate_order(Vendor.ENGAGE, "A", in_place=True)
+    cache.put_page(Vendor.ENGAGE, "c1", "c1-p1", _page("A", "B"), since=since)
+    cache.put_page(Vendor.ENGAGE, "c1", "c1-p2", _page("C"), since=since)
+    assert cache.get_page(Vendor.ENGAGE, "c1-p1") is None
+    # An in-place change of an order not on the page leaves it current.
+    assert cache.get_page(Vendor.ENGAGE, "c1-p2") is not None
+    assert cache.get_order(Vendor.ENGAGE, "C") is not None
+    assert cache.get_order(Vendor.ENGAGE, "B") is None
+
+
+def test_a_page_read_while_an_unknown_order_changed_is_not_kept() -> None:
+    cache = ReadCache(ttl_s=60)
+    since = cache.changes_seen()
+    cache.invalidate_order(Vendor.ENGAGE, "NEW")
+    cache.put_page(Vendor.ENGAGE, "c1", "c1-p1", _page("A"), since=since)
+    assert cache.get_page(Vendor.ENGAGE, "c1-p1") is None

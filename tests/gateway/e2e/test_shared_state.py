@@ -243,3 +243,42 @@ def test_without_redis_b_would_not_know_the_idempotency_key(redis_server: RedisS
         job = data(b.post(JOB_QUERY, {"id": payload["job"]["id"]}))["job"]
     assert len(posts) == 2
     assert job["state"] == "COMPLETED" and job["orderId"] == order_id
+
+
+PAGE_STATUSES = """query($email: String!) {
+  contact(vendor: ENGAGE, email: $email) {
+    orders(first: 5) { edges { node { orderId externalStatus } } }
+  }
+}"""
+CHANGE_STATUS = """mutation($input: ChangeOrderStatusInput!) {
+  changeOrderStatus(input: $input) { job { id state } errors { code message } }
+}"""
+
+
+def test_a_status_change_through_a_drops_the_page_b_cached(
+    pair: tuple[GatewayHandle, GatewayHandle],
+) -> None:
+    a, b = pair
+    email = "anna.berg@example.com"
+
+    def statuses(gw: GatewayHandle) -> dict[str, str | None]:
+        edges = data(gw.post(PAGE_STATUSES, {"email": email}))["contact"]["orders"]["edges"]
+        return {e["node"]["orderId"]: e["node"]["externalStatus"] for e in edges}
+
+    order_id = next(iter(statuses(b)))  # B caches the page
+    cache = b.gateway.services.cache
+    assert isinstance(cache, SharedReadCache)
+    heard = cache.invalidations_heard
+    change = {"vendor": "ENGAGE", "orderId": order_id, "status": "IN_PROGRESS"}
+    change["externalStatus"] = f"shared-{uuid.uuid4().hex[:6]}"
+    job = data(a.post(CHANGE_STATUS, {"input": change}))["changeOrderStatus"]["job"]
+
+    async def until_done_and_heard() -> None:
+        async with asyncio.timeout(10):
+            while data(a.post(JOB_QUERY, {"id": job["id"]}))["job"]["state"] != "COMPLETED":
+                await asyncio.sleep(0.02)
+            while cache.invalidations_heard == heard:
+                await asyncio.sleep(0.01)
+
+    asyncio.run(until_done_and_heard())
+    assert statuses(b)[order_id] == change["externalStatus"]

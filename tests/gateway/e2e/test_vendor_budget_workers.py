@@ -1,7 +1,8 @@
 """Four worker processes on one real redis-server share one Engage rate budget.
 
 ``order-gateway serve --workers 4`` runs as a real process tree; clients hammer it with order
-reads (the read cache is off, so every read is an Engage call). The Engage emulator records
+reads (the read cache is off; identical reads in flight at once in one worker are still made
+once, so there are at most as many Engage calls as reads). The Engage emulator records
 when each request arrived and refuses more than its own per-key limit with 429; it is set to
 the same limit the gateway is configured with.
 """
@@ -92,7 +93,7 @@ def test_four_workers_stay_within_one_vendor_rate_limit(redis_server: RedisServe
     assert all(a["data"]["order"]["orderId"] in ORDER_IDS for a in answers)
     reads = [e for e in log if e["route"] == ORDER_ROUTE and e["at"] >= started]
     assert [e for e in reads if e["status"] == 429] == []
-    assert len(reads) == len(answers)
+    assert 0 < len(reads) <= len(answers)
     busiest = most_in_one_second([e["at"] for e in reads])
     print(f"{len(reads)} Engage reads in {HAMMER_S:g} s; busiest 1 s window: {busiest}")
     assert busiest <= RATE

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 
+from adapters.transport import VendorCallPriority, vendor_call_priority
 from gateway.guard.fair_queue import FairQueue
 
 
@@ -54,3 +55,23 @@ async def test_a_single_call_during_a_flood_goes_before_the_next_flood_turn() ->
     for task in flood:
         task.cancel()
     await asyncio.gather(*flood, return_exceptions=True)
+
+
+async def test_a_write_goes_before_the_reads_queued_by_any_client() -> None:
+    queue = FairQueue(rate_per_s=100)  # a bucket of 10, then a turn every 10 ms
+    granted: list[str] = []
+
+    async def call(client: str, name: str) -> None:
+        await queue.turn(client)
+        granted.append(name)
+
+    async def write(client: str) -> None:
+        with vendor_call_priority(VendorCallPriority.WRITE):
+            await call(client, "write")
+
+    reads = [asyncio.ensure_future(call(c, f"read-{c}")) for c in ("a", "b") for _ in range(30)]
+    await asyncio.sleep(0)  # the bucket goes to the first reads, the rest queue
+    before = len(granted)
+    await write("a")
+    assert granted.index("write") <= before + 1
+    await asyncio.gather(*reads)

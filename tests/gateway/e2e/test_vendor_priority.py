@@ -1,0 +1,68 @@
+"""Writes go ahead of reads in the vendor's budget, over real HTTP against the Engage emulator:
+a flood of reads queued for a tight budget does not hold back a status change sent after it.
+The emulator's request log gives the order in which the calls reached the vendor."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from adapters.model import Vendor
+from gateway.settings import VendorSettings
+from tests.gateway.e2e.orders_support import data, requests, reset_requests, wait_for_job
+from tests.support.gateway import GatewayHandle, sandbox_gateway
+
+# A budget so tight that the reads below queue for seconds.
+RATE_PER_S = 5.0
+READS = 15
+READ = "query($id: String!) { order(vendor: ENGAGE, orderId: $id) { orderId } }"
+CHANGE_STATUS = """mutation($input: ChangeOrderStatusInput!) {
+  changeOrderStatus(input: $input) { job { id state } errors { code message } }
+}"""
+STATUS_ROUTE = "/api/v3/orders/{orderId}/change-status"
+
+
+@pytest.fixture(scope="module")
+def gw() -> Iterator[GatewayHandle]:
+    with sandbox_gateway(engage=VendorSettings(rate_limit_per_s=RATE_PER_S), cache_ttl_s=0.0) as h:
+        yield h
+
+
+async def _flood_then_write(gw: GatewayHandle) -> dict[str, Any]:
+    async with httpx.AsyncClient(timeout=60.0) as client:
+
+        async def read(n: int) -> None:
+            body = {"query": READ, "variables": {"id": f"FLOOD-{n}"}}
+            (await client.post(gw.graphql_url, json=body)).raise_for_status()
+
+        flood = [asyncio.ensure_future(read(n)) for n in range(READS)]
+        await asyncio.sleep(1.0)  # the reads are queued for the budget by now
+        change = {"vendor": "ENGAGE", "orderId": "ENG-1001", "status": "IN_PROGRESS"}
+        change["externalStatus"] = "priority"
+        answer = await client.post(
+            gw.graphql_url, json={"query": CHANGE_STATUS, "variables": {"input": change}}
+        )
+        await asyncio.gather(*flood)
+    result: dict[str, Any] = answer.json()
+    return result
+
+
+def test_a_write_is_not_held_back_by_reads_queued_before_it(gw: GatewayHandle) -> None:
+    reset_requests(gw, Vendor.ENGAGE)
+    started = time.monotonic()
+    payload = data(asyncio.run(_flood_then_write(gw)))["changeOrderStatus"]
+    assert payload["errors"] == []
+    assert wait_for_job(gw, payload["job"]["id"])["state"] == "COMPLETED"
+    log: list[dict[str, Any]] = requests(gw, Vendor.ENGAGE)["log"]
+    routes = [e["route"] for e in log]
+    position = routes.index(STATUS_ROUTE)
+    flood_after = [
+        e for e in log[position + 1 :] if str(e.get("order_id") or "").startswith("FLOOD-")
+    ]
+    # Reads queued before the write reached the vendor after it.
+    assert len(flood_after) >= 3, (routes, time.monotonic() - started)
