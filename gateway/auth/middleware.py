@@ -20,7 +20,6 @@ from urllib.parse import parse_qsl, urlencode
 
 import orjson
 from starlette.datastructures import Headers
-from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.auth.errors import (
@@ -33,6 +32,7 @@ from gateway.auth.errors import (
 from gateway.auth.principal import client_of, set_client
 from gateway.auth.trusted import UNKNOWN_DOCUMENT, TrustedDocuments, document_id_of
 from gateway.http.negotiation import JSON, negotiate
+from gateway.http.refusal import send_refusal
 from gateway.http.ws_hooks import FORBIDDEN_CLOSE_CODE
 
 if TYPE_CHECKING:
@@ -133,14 +133,10 @@ async def _refuse(
     extensions: dict[str, Any] = {"code": code}
     if retry_after is not None and code == RATE_LIMITED:
         extensions["retryAfter"] = retry_after
-    body = orjson.dumps({"errors": [{"message": message, "extensions": extensions}]})
     media_type = negotiate(Headers(scope=scope).get("accept")) or JSON
-    response = Response(body, status, headers, media_type=media_type)
-    await response(scope, _drain_nothing, send)
-
-
-async def _drain_nothing() -> Message:
-    return {"type": "http.disconnect"}
+    await send_refusal(
+        scope, send, status, message, extensions, headers=headers, media_type=media_type
+    )
 
 
 # --- trusted documents --------------------------------------------------------------------------

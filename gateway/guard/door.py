@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import orjson
 from starlette.requests import HTTPConnection
-from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from gateway.client_identity import client_identity
 from gateway.guard.admission import RATE_LIMITED_CODE
 from gateway.guard.shares import ClientShares
+from gateway.http.refusal import send_refusal
 
 
 async def refused_at_the_door(
@@ -19,16 +18,12 @@ async def refused_at_the_door(
     wait = shares.retry_after(client_identity(HTTPConnection(scope)))
     if wait is None:
         return False
-    body = orjson.dumps(
-        {
-            "errors": [
-                {
-                    "message": f"This client has used its share of vendor calls; retry in {wait} s",
-                    "extensions": {"code": RATE_LIMITED_CODE, "retryAfter": wait},
-                }
-            ]
-        }
+    await send_refusal(
+        scope,
+        send,
+        429,
+        f"This client has used its share of vendor calls; retry in {wait} s",
+        {"code": RATE_LIMITED_CODE, "retryAfter": wait},
+        headers={"Retry-After": str(wait)},
     )
-    response = Response(body, 429, {"Retry-After": str(wait)}, media_type="application/json")
-    await response(scope, receive, send)
     return True

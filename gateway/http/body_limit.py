@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.errors import BodyTooLarge
+from gateway.http.refusal import send_refusal
 
 PAYLOAD_TOO_LARGE_CODE = "PAYLOAD_TOO_LARGE"
 
@@ -23,7 +23,7 @@ class BodySizeLimitMiddleware:
             return
         declared = _content_length(scope)
         if declared is not None and declared > self.max_body_bytes:
-            await self._refuse(send)
+            await self._refuse(scope, send)
             return
 
         received = 0
@@ -49,34 +49,18 @@ class BodySizeLimitMiddleware:
         except BodyTooLarge:
             if response_started:
                 raise
-            await self._refuse(send)
+            await self._refuse(scope, send)
 
-    async def _refuse(self, send: Send) -> None:
-        body = orjson.dumps(
-            {
-                "errors": [
-                    {
-                        "message": (
-                            f"Request body is larger than the limit of {self.max_body_bytes} bytes"
-                        ),
-                        "extensions": {"code": PAYLOAD_TOO_LARGE_CODE},
-                    }
-                ]
-            }
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        await send_refusal(
+            scope,
+            send,
+            413,
+            f"Request body is larger than the limit of {self.max_body_bytes} bytes",
+            {"code": PAYLOAD_TOO_LARGE_CODE},
+            # The rest of the body is never read, so the connection cannot be reused.
+            headers={"connection": "close"},
         )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    # The rest of the body is never read, so the connection cannot be reused.
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
 
 
 def _content_length(scope: Scope) -> int | None:

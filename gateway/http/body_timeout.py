@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 
-import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway.http.refusal import send_refusal
 
 REQUEST_TIMEOUT_CODE = "REQUEST_TIMEOUT"
 
@@ -50,29 +51,15 @@ class BodyTimeoutMiddleware:
         except BodyTimedOut:
             if response_started:
                 raise
-            await _request_timeout(send, self.timeout_s)
+            await _request_timeout(scope, send, self.timeout_s)
 
 
-async def _request_timeout(send: Send, timeout_s: float) -> None:
-    body = orjson.dumps(
-        {
-            "errors": [
-                {
-                    "message": f"The request body stalled for more than {timeout_s:g} s",
-                    "extensions": {"code": REQUEST_TIMEOUT_CODE},
-                }
-            ]
-        }
+async def _request_timeout(scope: Scope, send: Send, timeout_s: float) -> None:
+    await send_refusal(
+        scope,
+        send,
+        408,
+        f"The request body stalled for more than {timeout_s:g} s",
+        {"code": REQUEST_TIMEOUT_CODE},
+        headers={"connection": "close"},
     )
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 408,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
