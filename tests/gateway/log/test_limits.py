@@ -1,17 +1,13 @@
+"""Every integration log cuts what it records to a byte budget."""
+
 from __future__ import annotations
 
 from adapters.model import LogSeverity, Vendor
-from gateway.guard.log_limits import (
-    ENTRY_BUDGET_BYTES,
-    BoundedLog,
-    clip_bytes,
-    entries_within,
-)
-from gateway.log import MemoryIntegrationLog
+from gateway.log import ENTRY_BUDGET_BYTES, MemoryIntegrationLog, clip_bytes, entries_within
 
 
 def test_every_recorded_text_is_cut_to_its_byte_budget() -> None:
-    log = BoundedLog(MemoryIntegrationLog(10))
+    log = MemoryIntegrationLog(10)
     entry = log.record(
         LogSeverity.WARNING,
         "C" * 500,
@@ -33,7 +29,7 @@ def test_every_recorded_text_is_cut_to_its_byte_budget() -> None:
 
 
 def test_small_entries_are_kept_as_they_are() -> None:
-    log = BoundedLog(MemoryIntegrationLog(10))
+    log = MemoryIntegrationLog(10)
     entry = log.record(LogSeverity.INFO, "OK", "fine", order_id="ENG-1", details={"a": 1})
     assert (entry.code, entry.message, entry.order_id, entry.details) == (
         "OK",
