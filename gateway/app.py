@@ -54,7 +54,7 @@ class _GraphQLEndpoint:
         if (
             shares is not None
             and scope["type"] == "http"
-            and await refused_at_the_door(shares, scope, receive, send)
+            and await refused_at_the_door(shares, scope, send)
         ):
             return
         if self.view is None:

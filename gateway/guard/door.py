@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from starlette.requests import HTTPConnection
-from starlette.types import Receive, Scope, Send
+from starlette.types import Scope, Send
 
 from gateway.client_identity import client_identity
 from gateway.guard.admission import RATE_LIMITED_CODE
@@ -11,9 +11,7 @@ from gateway.guard.shares import ClientShares
 from gateway.http.refusal import send_refusal
 
 
-async def refused_at_the_door(
-    shares: ClientShares, scope: Scope, receive: Receive, send: Send
-) -> bool:
+async def refused_at_the_door(shares: ClientShares, scope: Scope, send: Send) -> bool:
     """Answers 429 and returns True if the request's client still has to wait."""
     wait = shares.retry_after(client_identity(HTTPConnection(scope)))
     if wait is None:
