@@ -28,7 +28,6 @@ from graphql import (
 )
 
 from adapters.model import Vendor
-from gateway.auth.errors import Forbidden, RateLimited, Unauthenticated
 from gateway.auth.principal import (
     ORDERS_ACTIONS,
     ORDERS_DELETE,
@@ -37,7 +36,7 @@ from gateway.auth.principal import (
     Principal,
     current_client,
 )
-from gateway.errors import InvalidGlobalId
+from gateway.errors import ClientRateLimited, Forbidden, InvalidGlobalId, Unauthenticated
 from gateway.ids import NodeType, decode_id
 
 Need = tuple[str, Vendor | None]
@@ -196,7 +195,7 @@ class AccessPolicy:
             headers = getattr(response, "headers", None)
             if headers is not None:
                 headers["Retry-After"] = str(retry_after)
-            raise RateLimited(
+            raise ClientRateLimited(
                 f"Client {principal.name!r} has used its vendor-call budget for this minute",
                 retry_after,
             )

@@ -6,7 +6,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import Scope, Send
 
 from gateway.client_identity import client_identity
-from gateway.guard.admission import RATE_LIMITED_CODE
+from gateway.errors import ClientRateLimited
 from gateway.guard.shares import ClientShares
 from gateway.http.refusal import send_refusal
 
@@ -21,7 +21,7 @@ async def refused_at_the_door(shares: ClientShares, scope: Scope, send: Send) ->
         send,
         429,
         f"This client has used its share of vendor calls; retry in {wait} s",
-        {"code": RATE_LIMITED_CODE, "retryAfter": wait},
+        {"code": ClientRateLimited.code, "retryAfter": wait},
         headers={"Retry-After": str(wait)},
     )
     return True

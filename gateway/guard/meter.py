@@ -26,17 +26,11 @@ from adapters.model import (
     WriteMode,
 )
 from adapters.reads import read_each
-from gateway.errors import GatewayError
+from gateway.errors import VendorCallLimitReached
 from gateway.guard.fair_queue import FairQueue
 from gateway.guard.shares import ClientShares
 
 T = TypeVar("T")
-
-MAX_COST_EXCEEDED_CODE = "MAX_COST_EXCEEDED"
-
-
-class VendorCallLimitReached(GatewayError):
-    code = MAX_COST_EXCEEDED_CODE
 
 
 @dataclass(eq=False, slots=True)

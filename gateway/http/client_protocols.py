@@ -27,9 +27,10 @@ from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, MULTIPART_SUBSCRIPTIO
 from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
+from gateway.errors import PersistedQueryError
 from gateway.http.incremental_masking import mask_incremental
 from gateway.http.negotiation import prefers_event_stream
-from gateway.http.persisted_queries import PersistedQueries, PersistedQueryError
+from gateway.http.persisted_queries import PersistedQueries
 from gateway.http.sse import LineFeedSSETransport
 
 BATCHING_OFF = "Batching is not enabled on this gateway (GATEWAY_BATCH_MAX is 0)"

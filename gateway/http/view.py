@@ -44,14 +44,13 @@ from gateway.defaults import (
     DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
     DEFAULT_WS_INIT_TIMEOUT_S,
 )
-from gateway.errors import BodyTooLarge
-from gateway.http.body_timeout import BodyTimedOut
+from gateway.errors import BodyTimedOut, BodyTooLarge, PersistedQueryError
 from gateway.http.client_protocols import ClientProtocols
 from gateway.http.graphiql import graphiql_page
 from gateway.http.keepalive import keepalive_handler_class
 from gateway.http.masking import INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE
 from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON, JSON, negotiate
-from gateway.http.persisted_queries import PersistedQueries, PersistedQueryError
+from gateway.http.persisted_queries import PersistedQueries
 from gateway.http.request_body import clip, decode_json, request_json
 from gateway.http.ws_hooks import WebSocketHooks, WsAuthenticator
 from gateway.http.ws_incremental import with_incremental_delivery
