@@ -105,9 +105,7 @@ class AccessControl:
 
     async def aclose(self) -> None:
         if self.limits is not None:
-            close = getattr(self.limits.storage, "aclose", None)
-            if close is not None:
-                await close()
+            await self.limits.aclose()
 
 
 def check_open_access_allowed(settings: GatewaySettings) -> None:
