@@ -36,6 +36,7 @@ from gateway.auth.principal import (
     Principal,
     current_client,
 )
+from gateway.context import gateway_context
 from gateway.errors import ClientRateLimited, Forbidden, InvalidGlobalId, Unauthenticated
 from gateway.ids import NodeType, decode_id
 
@@ -191,10 +192,10 @@ class AccessPolicy:
         cost = cost_of(type_name, field_name, args, info)
         retry_after = await self.charge(principal, cost, _budget_key(principal, info))
         if retry_after is not None:
-            response = getattr(info.context, "response", None)
-            headers = getattr(response, "headers", None)
-            if headers is not None:
-                headers["Retry-After"] = str(retry_after)
+            operation_context = gateway_context(info.context)
+            response = operation_context.http_response if operation_context else None
+            if response is not None:
+                response.headers["Retry-After"] = str(retry_after)
             raise ClientRateLimited(
                 f"Client {principal.name!r} has used its vendor-call budget for this minute",
                 retry_after,
@@ -205,7 +206,9 @@ def _budget_key(principal: Principal, info: Any) -> str | None:
     """Open access has one anonymous principal: its budget is per client address instead."""
     if not principal.unrestricted:
         return None
-    client = getattr(getattr(info.context, "request", None), "client", None)
+    operation_context = gateway_context(info.context)
+    request = operation_context.request if operation_context is not None else None
+    client = request.client if request is not None else None
     return f"{principal.name}@{client.host}" if client is not None else None
 
 

@@ -8,10 +8,10 @@ validate, and variables that do not fit their types.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
 
-from graphql import GraphQLError, GraphQLSyntaxError
+from graphql import GraphQLError, GraphQLSyntaxError, SubsequentIncrementalExecutionResult
 from strawberry.extensions import SchemaExtension
+from strawberry.types import StreamExecutionResult
 
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
@@ -54,9 +54,11 @@ class ErrorCodes(SchemaExtension):
             raise
         context = self.execution_context
         result = context.result
-        _code_request_errors(getattr(result, "errors", None) or context.pre_execution_errors)
+        _code_request_errors((result.errors if result else None) or context.pre_execution_errors)
 
-    def on_stream_result(self, result: Any) -> Iterator[None]:
-        # Subscriptions (WebSocket, SSE) hand their results out here, after the operation.
-        _code_request_errors(getattr(result, "errors", None))
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        # Subscriptions (WebSocket, SSE) hand their results out here, after the operation;
+        # an incremental delivery's later parts carry no errors of the request.
+        if not isinstance(result, SubsequentIncrementalExecutionResult):
+            _code_request_errors(result.errors)
         yield

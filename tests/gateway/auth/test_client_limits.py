@@ -137,3 +137,43 @@ async def test_closing_access_control_closes_the_limits_connections_to_redis(
         assert len(await observer.client_list()) == before
     finally:
         await observer.aclose()
+
+
+async def test_a_subscription_over_the_cost_budget_on_a_websocket_is_rate_limited(
+    tmp_path: Path,
+) -> None:
+    clients = write_api_keys(tmp_path / "keys", {"shop": ("orders:read",)})
+    subscription = 'subscription { jobProgress(id: "not-a-job") { state } }'
+    with sandbox_gateway(
+        auth=AuthSettings(api_keys_file=str(tmp_path / "keys")),
+        client_limits=ClientLimitSettings(cost_per_minute=1),
+    ) as gw:
+        async with connect(gw.ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
+            await ws.send(
+                json.dumps({"type": "connection_init", "payload": clients["shop"].header})
+            )
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            codes = []
+            for operation_id in ("1", "2"):
+                payload = {"query": subscription}
+                await ws.send(
+                    json.dumps({"id": operation_id, "type": "subscribe", "payload": payload})
+                )
+                seen: list[str] = []
+                while True:
+                    answer = json.loads(await ws.recv())
+                    assert answer["id"] == operation_id, answer
+                    if answer["type"] == "complete":
+                        break
+                    errors = (
+                        answer["payload"]
+                        if answer["type"] == "error"
+                        else answer["payload"]["errors"]
+                    )
+                    seen.extend(error["extensions"]["code"] for error in errors)
+                    if answer["type"] == "error":
+                        break
+                codes.append(seen)
+    # The first fits the budget of one vendor call a minute (its id is refused); the second
+    # does not, and says so (the socket has no header to carry Retry-After).
+    assert codes == [["INVALID_ID"], ["RATE_LIMITED"]]
