@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from adapters.backend import Backend, Capabilities
 from adapters.model import (
@@ -180,7 +180,3 @@ class MeteredBackend:
 
     async def aclose(self) -> None:
         await self.inner.aclose()
-
-    def __getattr__(self, name: str) -> Any:
-        # Anything else a vendor's backend offers (settings, test hooks) passes through.
-        return getattr(self.inner, name)
