@@ -165,7 +165,8 @@ def _nested_calls(
         elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
             seen.add(selection.name.value)  # each fragment once: spreads cannot multiply it
             fragment = fragments.get(selection.name.value)
-            calls += _nested_calls(getattr(fragment, "selection_set", None), fragments, seen)
+            if fragment is not None:
+                calls += _nested_calls(fragment.selection_set, fragments, seen)
     return calls
 
 
