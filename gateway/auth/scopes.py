@@ -222,27 +222,29 @@ def install(schema: GraphQLSchema, policy: AccessPolicy) -> None:
             _wrap(root, name, field, policy)
 
 
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """A root field's resolver (or subscriber) run only once ``policy`` lets the call through."""
+
+    policy: AccessPolicy
+    type_name: str
+    field_name: str
+    inner: Callable[..., Any]
+
+    async def __call__(self, source: Any, info: Any, **args: Any) -> Any:
+        await self.policy.check(self.type_name, self.field_name, info, args)
+        result = self.inner(source, info, **args)
+        return await result if inspect.isawaitable(result) else result
+
+
 def _wrap(root: GraphQLObjectType, name: str, field: GraphQLField, policy: AccessPolicy) -> None:
-    if getattr(field, "_gateway_access", None) is policy:
-        return
     if root.name == "Subscription":
         subscribe = field.subscribe
         assert subscribe is not None
-
-        async def checked_subscribe(source: Any, info: Any, **args: Any) -> Any:
-            await policy.check(root.name, name, info, args)
-            stream = subscribe(source, info, **args)
-            return await stream if inspect.isawaitable(stream) else stream
-
-        field.subscribe = checked_subscribe
+        if not (isinstance(subscribe, _Checked) and subscribe.policy is policy):
+            field.subscribe = _Checked(policy, root.name, name, subscribe)
     else:
         resolve = field.resolve
         assert resolve is not None
-
-        async def checked_resolve(source: Any, info: Any, **args: Any) -> Any:
-            await policy.check(root.name, name, info, args)
-            result = resolve(source, info, **args)
-            return await result if inspect.isawaitable(result) else result
-
-        field.resolve = checked_resolve
-    field._gateway_access = policy  # type: ignore[attr-defined]
+        if not (isinstance(resolve, _Checked) and resolve.policy is policy):
+            field.resolve = _Checked(policy, root.name, name, resolve)
