@@ -157,16 +157,23 @@ class MeteredBackend:
         *,
         external_status: str | None = None,
         action: OrderAction | None = None,
+        may_have_landed: bool = False,
     ) -> Job:
         return await self._call(
             1,
             lambda: self.inner.change_status(
-                order_id, status, external_status=external_status, action=action
+                order_id,
+                status,
+                external_status=external_status,
+                action=action,
+                may_have_landed=may_have_landed,
             ),
         )
 
-    async def delete_order(self, order_id: str) -> Job:
-        return await self._call(1, lambda: self.inner.delete_order(order_id))
+    async def delete_order(self, order_id: str, *, may_have_landed: bool = False) -> Job:
+        return await self._call(
+            1, lambda: self.inner.delete_order(order_id, may_have_landed=may_have_landed)
+        )
 
     async def trigger_action(
         self, order_id: str, action: OrderAction, *, version_tag: str | None = None
