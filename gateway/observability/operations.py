@@ -11,11 +11,13 @@ import contextlib
 import time
 from collections.abc import Callable, Iterator
 
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
 from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer
 from starlette.requests import HTTPConnection
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from gateway.context import gateway_context
@@ -100,8 +102,11 @@ class OperationObserver(SchemaExtension):
         except Exception:
             kind = "unknown"
         # Strawberry copies execution errors into pre_execution_errors too: count them once.
+        # Strawberry's annotation leaves out graphql-core's incremental results (@defer,
+        # @stream), which carry their errors in parts: only a whole result is read here.
         result = execution.result
-        result_errors = result.errors if result is not None else None
+        whole = result if isinstance(result, GraphQLExecutionResult | ExecutionResult) else None
+        result_errors = whole.errors if whole is not None else None
         errors: list[GraphQLError] = list(result_errors or execution.pre_execution_errors or ())
         rejected = not self._valid
         outcome = "rejected" if rejected else ("error" if errors else "ok")
@@ -114,7 +119,7 @@ class OperationObserver(SchemaExtension):
                 code = "GRAPHQL_VALIDATION_FAILED"
             metrics.errors.labels("graphql", error_code_label(code)).inc()
         if kind == "mutation":
-            for code in _user_error_codes(result.data if result is not None else None):
+            for code in _user_error_codes(whole.data if whole is not None else None):
                 metrics.errors.labels("user", error_code_label(code)).inc()
         if span is None:
             return

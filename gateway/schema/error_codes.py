@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError, GraphQLSyntaxError, SubsequentIncrementalExecutionResult
 from strawberry.extensions import SchemaExtension
-from strawberry.types import StreamExecutionResult
+from strawberry.types import ExecutionResult, StreamExecutionResult
 
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
@@ -53,8 +54,11 @@ class ErrorCodes(SchemaExtension):
             set_code([error], PARSE_FAILED)
             raise
         context = self.execution_context
+        # Strawberry's annotation leaves out graphql-core's incremental results (@defer,
+        # @stream), whose parts ``on_stream_result`` sees: only a whole result is read here.
         result = context.result
-        _code_request_errors((result.errors if result else None) or context.pre_execution_errors)
+        whole = result if isinstance(result, GraphQLExecutionResult | ExecutionResult) else None
+        _code_request_errors((whole.errors if whole else None) or context.pre_execution_errors)
 
     def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
         # Subscriptions (WebSocket, SSE) hand their results out here, after the operation;
