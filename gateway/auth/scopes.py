@@ -53,9 +53,11 @@ def _vendor(value: object) -> Vendor | None:
 
 
 def _get(value: object, name: str, python_name: str) -> object:
+    # graphql-core hands a root field its input objects as dicts (Strawberry builds its input
+    # classes later, inside the resolver); anything else is a missing input.
     if isinstance(value, Mapping):
         return value.get(name, value.get(python_name))
-    return getattr(value, python_name, None)
+    return None
 
 
 def by_vendor(scope: str) -> Rule:
