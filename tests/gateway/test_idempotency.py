@@ -22,7 +22,7 @@ from gateway.idempotency import (
 )
 from gateway.redis.codec import JsonCodec
 from gateway.redis.idempotency import RedisIdempotencyStorage
-from tests.support.redis import connected_state, running_url
+from tests.support.redis import RedisServer, connected_state, running_url
 
 StoreFactory = Callable[..., IdempotencyStore[Any]]
 ANY_JSON: JsonCodec[Any] = JsonCodec(lambda value: value, lambda value: value)
@@ -374,3 +374,37 @@ async def test_a_cancelled_first_attempt_is_resumed_by_the_retry(make_store: Sto
         await first
     assert await store.run("k", "f", never_answers, resume=resumed) == "recognised"
     assert ran == ["operation", "resume"]
+
+
+async def test_a_write_done_while_redis_went_away_still_reports_its_outcome(
+    redis_server: RedisServer, redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with connected_state(redis_url) as state:
+        store = IdempotencyKeys(RedisIdempotencyStorage(state.client, state.keys, ANY_JSON))
+
+        async def write_then_lose_redis() -> str:
+            redis_server.stop()
+            return "written"
+
+        try:
+            assert await store.run("k", "f", write_then_lose_redis) == "written"
+        finally:
+            redis_server.start()
+    assert "the outcome could not be stored" in caplog.text
+
+
+async def test_a_failure_while_redis_went_away_is_the_failure_the_client_sees(
+    redis_server: RedisServer, redis_url: str
+) -> None:
+    async with connected_state(redis_url) as state:
+        store = IdempotencyKeys(RedisIdempotencyStorage(state.client, state.keys, ANY_JSON))
+
+        async def fail_and_lose_redis() -> str:
+            redis_server.stop()
+            raise ConnectionError("the vendor is down")
+
+        try:
+            with pytest.raises(ConnectionError, match="the vendor is down"):
+                await store.run("k", "f", fail_and_lose_redis)
+        finally:
+            redis_server.start()
