@@ -131,6 +131,9 @@ def test_every_gateway_exception_is_defined_in_gateway_errors_under_one_root() -
     ]
     assert len(defined) > 20
     assert all(issubclass(value, errors.GatewayException) for value in defined)
+    # The module's documented tree names every one of them.
+    assert errors.__doc__ is not None
+    assert [value.__name__ for value in defined if value.__name__ not in errors.__doc__] == []
 
 
 REACHES_A_CLIENT = {
