@@ -21,7 +21,8 @@ Every exception the gateway raises on purpose is a ``GatewayException``; its ``c
     │   BodyTimedOut (408); and WebSocketRejected (the socket closes with 4403 and its reason)
     ├── IdempotencyKeyReused          a ``UserError`` of the mutation
     ├── turned into one of the above where they are caught: InvalidGlobalId, InvalidLogCursor,
-    │   BudgetExceeded; never shown: InvalidRecord, SubscriberOverflow
+    │   BudgetExceeded; met by a client only as a masked INTERNAL error: InvalidRecord,
+    │   SubscriberOverflow
     └── stopping start-up with one line: SettingsError, CommandError, RedisUnreachable,
         StartupError (AccessSetupError), ApiKeyFileError, ManifestError
 
