@@ -21,9 +21,9 @@ import contextlib
 import enum
 import hashlib
 import logging
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, replace
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar, cast
 
 import orjson
@@ -127,7 +127,8 @@ class IdempotencyKeys(Generic[T]):
         *,
         resume: Operation[T] | None = None,
     ) -> T:
-        holder: KeyRecord[T] = KeyRecord(KeyState.RUNNING, fingerprint, uuid.uuid4().hex)
+        owner = secrets.token_hex(16)
+        holder: KeyRecord[T] = KeyRecord(KeyState.RUNNING, fingerprint, owner)
         expected: KeyRecord[T] | None = None
         waits = 0
         while (found := await self._storage.take(key, expected, holder)) is not None:
@@ -149,15 +150,18 @@ class IdempotencyKeys(Generic[T]):
         except BaseException:
             # Best effort: a record left running lapses by itself, with the same effect.
             with contextlib.suppress(StateStoreUnavailable):
-                await self._storage.settle(key, replace(holder, state=KeyState.INTERRUPTED))
+                await self._storage.settle(key, KeyRecord(KeyState.INTERRUPTED, fingerprint, owner))
             raise
         try:
-            await self._storage.settle(key, replace(holder, state=KeyState.DONE, outcome=outcome))
+            await self._storage.settle(key, KeyRecord(KeyState.DONE, fingerprint, owner, outcome))
         except StateStoreUnavailable:
             # The write happened: report it. A later retry with this key resumes (it finds the
             # hold lapsed) and recognises the landed write instead of writing again.
             logger.warning("idempotency key %r: the outcome could not be stored", key)
         return outcome
+
+
+_NOTHING_TO_RENEW = contextlib.nullcontext()
 
 
 @dataclass(slots=True)
@@ -184,7 +188,10 @@ class MemoryIdempotencyStorage(Generic[T]):
         if current is not None and (expected is None or current.owner != expected.owner):
             return current
         self._settled.pop(key, None)
-        self._running[key] = _Running(replace(holder, held=True), asyncio.Event())
+        held: KeyRecord[T] = KeyRecord(
+            KeyState.RUNNING, holder.fingerprint, holder.owner, held=True
+        )
+        self._running[key] = _Running(held, asyncio.Event())
         return None
 
     async def wait(self, key: str, waits: int) -> None:
@@ -192,9 +199,9 @@ class MemoryIdempotencyStorage(Generic[T]):
         if running is not None:
             await running.done.wait()
 
-    @contextlib.asynccontextmanager
-    async def hold(self, key: str, holder: KeyRecord[T]) -> AsyncIterator[None]:
-        yield
+    def hold(self, key: str, holder: KeyRecord[T]) -> contextlib.AbstractAsyncContextManager[None]:
+        # The holder runs in this process: nothing can take its key while it lives.
+        return _NOTHING_TO_RENEW
 
     async def settle(self, key: str, record: KeyRecord[T]) -> None:
         running = self._running.get(key)
