@@ -44,6 +44,7 @@ EXPORTS: dict[str, set[str]] = {
         "current_priority",
         "local_limiter",
         "parse_retry_after",
+        "path_segment",
         "response_json",
         "vendor_call_priority",
     },

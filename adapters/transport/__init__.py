@@ -15,6 +15,7 @@ from adapters.transport._json import response_json
 from adapters.transport._limiter import RateLimiter, local_limiter
 from adapters.transport._observer import CallObservation, CallObserver
 from adapters.transport._outcomes import parse_retry_after
+from adapters.transport._paths import path_segment
 from adapters.transport._priority import (
     PriorityGate,
     VendorCallPriority,
@@ -47,6 +48,7 @@ __all__ = [
     "current_priority",
     "local_limiter",
     "parse_retry_after",
+    "path_segment",
     "response_json",
     "vendor_call_priority",
 ]
