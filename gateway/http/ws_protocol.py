@@ -2,10 +2,12 @@
 
 An idle subscriber is mostly its connection, and uvicorn's protocol keeps per connection an
 ``asyncio.Queue`` of received messages (four deques, about 3 KB, allocated up front) and an
-``asyncio.Event`` for back-pressure (one more deque), and it keeps the handshake's request
-and response (both header sets, about 3 KB) for as long as the socket is open. This protocol
+``asyncio.Event`` for back-pressure (one more deque), and it (and the websockets parser) keep
+the handshake's request and response (both header sets, about 3 KB) for as long as the socket
+is open. This protocol
 buffers received messages in a ``Mailbox`` (no deque while nothing waits), uses a
-``ReadyFlag`` for back-pressure, and lets the handshake go once it is answered.
+``ReadyFlag`` for back-pressure, and lets the handshake go (its headers emptied) once it is
+answered: the ASGI scope keeps its own copy of the request headers.
 
 It relies on three attributes of ``WebSocketsSansIOProtocol`` (``queue``, ``writable``,
 ``request``/``response``) and the methods it calls on them; tests/gateway/http/
@@ -84,5 +86,8 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
         await super().send(message)
         if answering_handshake and self.handshake_complete:
             # uvicorn reads the handshake only to answer it; after that it is dead weight.
+            # The request's headers are emptied too: the websockets parser's frame keeps the
+            # request object itself for as long as the connection lives.
+            self.request.headers.clear()
             self.request: Any = None
             self.response: Any = None

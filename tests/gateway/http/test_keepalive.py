@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Iterator
 
@@ -11,6 +12,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from tests.support.gateway import GatewayHandle, sandbox_gateway
+from tests.support.subscription_clients import gateway_task_count
 
 KEEPALIVE_S = 0.2
 # A live tail of the integration log: stays open and silent while nothing is logged.
@@ -77,3 +79,29 @@ async def test_no_ping_before_the_connection_is_acknowledged(gw: GatewayHandle) 
         with pytest.raises(TimeoutError):
             async with asyncio.timeout(KEEPALIVE_S * 4):
                 await ws.recv()
+
+
+@pytest.mark.parametrize(
+    ("subprotocol", "start"), [("graphql-ws", "start"), ("graphql-transport-ws", "subscribe")]
+)
+async def test_an_idle_subscriber_runs_no_task_for_its_keep_alives(
+    gw: GatewayHandle, subprotocol: str, start: str
+) -> None:
+    """Two tasks per idle subscriber, whatever the protocol: its connection's and its
+    operation's; keep-alives come from a timer."""
+    connections = 5
+    before = gateway_task_count(gw)
+    async with asyncio.timeout(10), contextlib.AsyncExitStack() as stack:
+        for _ in range(connections):
+            ws = await stack.enter_async_context(connect(gw.ws_url, subprotocols=[subprotocol]))  # type: ignore[list-item]
+            await ws.send(json.dumps({"type": "connection_init"}))
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            await ws.send(
+                json.dumps({"id": "1", "type": start, "payload": {"query": IDLE_SUBSCRIPTION}})
+            )
+            assert json.loads(await ws.recv())["type"] in {"ka", "ping"}
+        # The operations start as their messages are read: wait for them, then count.
+        while gateway_task_count(gw) - before < 2 * connections:
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(KEEPALIVE_S * 2)  # keep-alives sent meanwhile start no task
+        assert gateway_task_count(gw) - before == 2 * connections

@@ -13,6 +13,7 @@ import pytest
 from starlette.types import Receive, Scope, Send
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.asyncio.client import connect
+from websockets.server import ServerProtocol
 
 from gateway.http.ws_protocol import LeanWebSocketProtocol, ReadyFlag, ReceiveQueue
 from tests.support.servers import LoopbackServer, serve
@@ -109,6 +110,8 @@ def test_uvicorn_asks_of_its_queue_and_flag_only_what_the_lean_ones_offer() -> N
     assert "self.queue" in init and "self.writable" in init
     handshake = inspect.getsource(WebSocketsSansIOProtocol)
     assert "self.request = event" in handshake and "self.response = " in handshake
+    # The websockets parser keeps the request: only emptying its headers lets them go.
+    assert "request = yield from Request.parse(" in inspect.getsource(ServerProtocol.parse)
 
 
 async def test_a_cleared_flag_holds_waiters_until_set() -> None:
