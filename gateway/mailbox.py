@@ -51,7 +51,11 @@ class Mailbox(Generic[T]):
                 if self._error is not None:
                     raise self._error
                 raise StopAsyncIteration
-            await self._waiters.wait()
+            waiter = self._waiters.add()
+            try:
+                await waiter
+            finally:
+                self._waiters.discard(waiter)
         item = self._items.popleft()
         if not self._items:
             # Most subscribers hear a message now and then and wait long in between: an

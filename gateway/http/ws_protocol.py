@@ -16,6 +16,7 @@ test_ws_protocol.py pins them, so a uvicorn release that changes them fails ther
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from typing import Any
 
 from uvicorn._types import ASGIReceiveEvent, ASGISendEvent
@@ -37,8 +38,9 @@ class ReceiveQueue:
     def put_nowait(self, message: ASGIReceiveEvent) -> None:
         self._mailbox.put(message)
 
-    async def get(self) -> ASGIReceiveEvent:
-        return await self._mailbox.get()
+    def get(self) -> Coroutine[Any, Any, ASGIReceiveEvent]:
+        # The mailbox's own awaitable: no frame of this method stays while the socket idles.
+        return self._mailbox.get()
 
     def empty(self) -> bool:
         return len(self._mailbox) == 0
