@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
@@ -105,3 +105,31 @@ async def test_an_idle_subscriber_runs_no_task_for_its_keep_alives(
             await asyncio.sleep(0.02)
         await asyncio.sleep(KEEPALIVE_S * 2)  # keep-alives sent meanwhile start no task
         assert gateway_task_count(gw) - before == 2 * connections
+
+
+async def test_an_idle_sse_subscriber_runs_no_task_for_its_heartbeats(gw: GatewayHandle) -> None:
+    """Three tasks per idle SSE subscriber: its request's, the one Starlette's streaming
+    response runs beside it, and the one reading its operation; heartbeats come from a timer."""
+    streams = 3
+    readers: list[AsyncIterator[str]] = []
+    before = gateway_task_count(gw)
+    async with (
+        asyncio.timeout(10),
+        httpx.AsyncClient(timeout=10) as client,
+        contextlib.AsyncExitStack() as stack,
+    ):
+        for _ in range(streams):
+            response = await stack.enter_async_context(
+                client.stream(
+                    "POST",
+                    gw.graphql_url,
+                    json={"query": IDLE_SUBSCRIPTION},
+                    headers={"accept": "text/event-stream"},
+                )
+            )
+            assert response.status_code == 200
+            # Kept: a line iterator that is collected closes its response.
+            readers.append(response.aiter_lines())
+            while not (await anext(readers[-1])).startswith(":"):
+                pass  # until the first heartbeat: the stream is running
+        assert gateway_task_count(gw) - before == 3 * streams
