@@ -30,7 +30,10 @@ class _InProcess:
         return rss_kb(os.getpid())
 
 
-def test_every_subscriber_hears_its_job_finish_and_the_vendor_is_polled_per_job() -> None:
+@pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws", "sse"])
+def test_every_subscriber_hears_its_job_finish_and_the_vendor_is_polled_per_job(
+    protocol: str,
+) -> None:
     with sandbox_gateway() as gw:
         result = fanout.run(
             _InProcess(gw.url),
@@ -38,8 +41,9 @@ def test_every_subscriber_hears_its_job_finish_and_the_vendor_is_polled_per_job(
             jobs=2,
             per_job=3,
             job_delay_ms=300,
-            run_id="t1",
+            run_id=f"t1-{protocol}",
             order=ORDER,
+            protocol=protocol,
         )
 
     assert result.errors == []
@@ -50,25 +54,6 @@ def test_every_subscriber_hears_its_job_finish_and_the_vendor_is_polled_per_job(
     assert 0 <= result.first_to_last_ms < 5000
     names = [f.name for f in fanout.findings("fan-out", result, result)]
     assert "gateway RSS per idle subscriber" in names
-
-
-@pytest.mark.parametrize("protocol", ["graphql-ws", "sse"])
-def test_every_transport_of_the_client_hears_its_jobs_finish(protocol: str) -> None:
-    with sandbox_gateway() as gw:
-        result = fanout.run(
-            _InProcess(gw.url),
-            gw.engage_url,
-            jobs=2,
-            per_job=2,
-            job_delay_ms=300,
-            run_id=f"t-{protocol}",
-            order=ORDER,
-            protocol=protocol,
-        )
-
-    assert result.errors == []
-    assert (result.subscribers, result.subscribed, result.delivered) == (4, 4, 4)
-    assert result.idle_when_measured
 
 
 def test_the_gateway_under_a_fan_out_admits_every_subscriber_and_the_writes() -> None:
