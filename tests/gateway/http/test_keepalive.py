@@ -12,11 +12,26 @@ import pytest
 from websockets.asyncio.client import connect
 
 from tests.support.gateway import GatewayHandle, sandbox_gateway
-from tests.support.subscription_clients import gateway_task_count
+from tests.support.subscription_clients import on_gateway_loop
 
 KEEPALIVE_S = 0.2
 # A live tail of the integration log: stays open and silent while nothing is logged.
 IDLE_SUBSCRIPTION = "subscription { integrationLog { id message } }"
+
+
+async def _lasting_tasks() -> int:
+    """The gateway loop's tasks, but for this count's own and a keep-alive being sent at
+    this very moment (a task that ends with its send)."""
+    current = asyncio.current_task()
+    return sum(
+        1
+        for task in asyncio.all_tasks()
+        if task is not current and "_send_once" not in repr(task.get_coro())
+    )
+
+
+def gateway_task_count(gw: GatewayHandle) -> int:
+    return on_gateway_loop(gw, _lasting_tasks())
 
 
 @pytest.fixture(scope="module")
