@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import httpx
 import pytest
 from websockets.asyncio.client import connect
 
+from gateway.http.keepalive import KeepAliveClock, keepalive_clock
 from tests.support.gateway import GatewayHandle, sandbox_gateway
 from tests.support.subscription_clients import on_gateway_loop
 
@@ -148,3 +149,36 @@ async def test_an_idle_sse_subscriber_runs_no_task_for_its_heartbeats(gw: Gatewa
             while not (await anext(readers[-1])).startswith(":"):
                 pass  # until the first heartbeat: the stream is running
         assert gateway_task_count(gw) - before == 3 * streams
+
+
+async def test_one_clock_keeps_every_registered_connection_alive() -> None:
+    clock = KeepAliveClock(0.01)
+    sent: dict[str, int] = {"a": 0, "b": 0, "broken": 0}
+    both_twice = asyncio.Event()
+
+    def sender(name: str) -> Callable[[], Awaitable[None]]:
+        async def send() -> None:
+            sent[name] += 1
+            if name == "broken":
+                raise ConnectionError("the socket is gone")
+            if sent["a"] >= 2 and sent["b"] >= 2:
+                both_twice.set()
+
+        return send
+
+    for name in sent:
+        clock.register(name, sender(name))
+    await asyncio.wait_for(both_twice.wait(), timeout=5)
+    assert sent["broken"] == 1, "a connection whose send failed is dropped"
+    await clock.unregister("a")
+    after = sent["a"]
+    target = sent["b"] + 2
+    while sent["b"] < target:
+        await asyncio.sleep(0.01)
+    assert sent["a"] == after
+    await clock.unregister("b")
+
+
+async def test_each_event_loop_and_interval_has_its_own_clock() -> None:
+    assert keepalive_clock(0.5) is keepalive_clock(0.5)
+    assert keepalive_clock(0.5) is not keepalive_clock(0.25)
