@@ -32,7 +32,7 @@ from bench.fanout_traced import SNAPSHOT_DIR_VARIABLE, snapshot_path
 from bench.procs import PYTHON, Service, running
 from bench.report import load_average
 from bench.stack import engage_emulator, expertsender_emulator, gateway
-from sandbox.engage.demo import DEMO_INDEX
+from sandbox.engage import DEMO_INDEX
 
 ORDER = {
     "email": DEMO_INDEX["contacts"][0]["email"],
