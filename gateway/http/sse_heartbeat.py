@@ -1,4 +1,4 @@
-"""Heartbeats merged into an SSE (or multipart) stream, by a timer.
+"""Heartbeats merged into an SSE (or multipart) stream, by a shared clock.
 
 Strawberry merges heartbeats into a streamed subscription with a task per stream that sleeps
 between heartbeats and a bounded ``asyncio.Queue`` between that task, a task draining the
@@ -20,6 +20,7 @@ from typing import Any
 from strawberry.http.streaming import AsyncTextStream, HTTPStreamTransport
 from strawberry.types import SubscriptionExecutionResult
 
+from gateway.http.keepalive import keepalive_clock
 from gateway.mailbox import Mailbox
 from gateway.waiters import Waiters
 
@@ -47,13 +48,11 @@ def merge_with_heartbeat(
         # the next one, as Strawberry's queue of one makes it.
         taken = Waiters()
         loop = asyncio.get_running_loop()
-        timer: asyncio.TimerHandle | None = None
+        clock = keepalive_clock(interval)
 
-        def beat() -> None:
-            nonlocal timer
+        async def beat() -> None:
             if len(box) == 0:
                 box.put((_Kind.HEARTBEAT, None))
-            timer = loop.call_later(interval, beat)
 
         async def drain() -> None:
             try:
@@ -68,7 +67,7 @@ def merge_with_heartbeat(
 
         if send_initial_heartbeat:
             box.put((_Kind.HEARTBEAT, None))
-        timer = loop.call_later(interval, beat)
+        clock.register(box, beat)
         source = loop.create_task(drain())
         try:
             while True:
@@ -80,7 +79,7 @@ def merge_with_heartbeat(
                     raise value
                 yield value if kind is _Kind.ITEM else heartbeat_message()
         finally:
-            timer.cancel()
+            await clock.unregister(box)
             source.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await source
