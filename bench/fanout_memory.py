@@ -41,6 +41,7 @@ ORDER = {
 }
 _UNTRACED = (tracemalloc.__file__, "<frozen importlib._bootstrap>", "<unknown>")
 _SNAPSHOT_WAIT_S = 120.0
+LATEST = Path(__file__).parent / "results" / "fanout-memory-latest.md"
 
 
 @dataclass
@@ -229,7 +230,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--trace", action="store_true", help="also break allocations down")
     parser.add_argument("--top", type=int, default=25, help="rows per breakdown table")
-    parser.add_argument("--out", type=Path, help="also write the Markdown report here")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=LATEST,
+        help=f"where the Markdown report goes (bench/results/{LATEST.name})",
+    )
     parser.add_argument("--keep", type=Path, help="keep the snapshots in this directory")
     args = parser.parse_args(argv)
     if args.subscribers < 1 or args.jobs < 1:
@@ -249,8 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     ]
     report = render(runs)
     sys.stdout.write(report)
-    if args.out is not None:
-        args.out.write_text(report)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(report)
     return 0
 
 
