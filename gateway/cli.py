@@ -260,13 +260,13 @@ def _uvicorn_options(settings: GatewaySettings) -> dict[str, Any]:
         "host": settings.host,
         "port": settings.port,
         "loop": "uvloop",
-        # httptools, with a deadline on request headers; a connection cap; no server header.
+        # httptools, with a deadline on request headers; a connection cap; no server header;
+        # a lean WebSocket protocol.
         **server_options(
             settings.connections,
             max_message_bytes=settings.limits.max_body_bytes,
             from_environment=settings.workers > 1,
         ),
-        "ws": "websockets-sansio",
         # Each compressing connection keeps a zlib context (about 45 KB); subscription
         # messages are small, so compression saves little and costs that per subscriber.
         "ws_per_message_deflate": False,
