@@ -1,5 +1,5 @@
-"""Who goes first when the vendor budget is short: writes and their job polls, then the reads
-a client waits for, then background refreshes.
+"""Who goes first when the vendor budget is short: the job polls of accepted writes, then new
+writes, then the reads a client waits for, then background refreshes.
 
 The caller says how urgent its vendor calls are with ``vendor_call_priority(...)`` (a context
 variable, so it reaches every call made beneath it, retries included, without changing any
@@ -38,11 +38,14 @@ DEFAULT_QUEUE_WAIT_S = 5.0
 
 
 class VendorCallPriority(IntEnum):
-    """Lower goes first."""
+    """Lower goes first. Following an accepted write to its end (its job polls, and the read
+    that closes it) goes before sending new writes: while writes outrun the budget, the jobs
+    already accepted still finish, instead of every poll waiting behind the next sends."""
 
-    WRITE = 0
-    INTERACTIVE = 1
-    BACKGROUND = 2
+    JOB = 0
+    WRITE = 1
+    INTERACTIVE = 2
+    BACKGROUND = 3
 
 
 _PRIORITY: ContextVar[VendorCallPriority] = ContextVar(
@@ -79,7 +82,7 @@ class TurnOrder:
     def choose(self, waiting: Collection[VendorCallPriority]) -> VendorCallPriority:
         first = min(waiting)
         if (
-            first is VendorCallPriority.WRITE
+            first < VendorCallPriority.INTERACTIVE
             and VendorCallPriority.INTERACTIVE in waiting
             and self._writes_in_a_row >= self._every - 1
         ):
@@ -90,9 +93,10 @@ class TurnOrder:
         self, priority: VendorCallPriority, waiting: Collection[VendorCallPriority]
     ) -> None:
         """A slot went to ``priority`` while ``waiting`` (the others) still queued."""
-        if priority is VendorCallPriority.WRITE and VendorCallPriority.INTERACTIVE in waiting:
+        writing = priority < VendorCallPriority.INTERACTIVE
+        if writing and VendorCallPriority.INTERACTIVE in waiting:
             self._writes_in_a_row += 1
-        elif priority is not VendorCallPriority.WRITE:
+        elif not writing:
             self._writes_in_a_row = 0
 
 

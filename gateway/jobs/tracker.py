@@ -341,8 +341,8 @@ class JobTracker:
 
     async def _run_follow(self, key: _Key, poller: JobPoller) -> None:
         try:
-            # A write's job polls share the write's place ahead of reads in the vendor budget.
-            with vendor_call_priority(VendorCallPriority.WRITE):
+            # A write's job polls go ahead of reads, and of new writes, in the vendor budget.
+            with vendor_call_priority(VendorCallPriority.JOB):
                 await poller.run()
         except Exception:
             logger.exception("poller of job %s:%s crashed", key[0].value, key[1])

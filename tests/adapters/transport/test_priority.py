@@ -141,3 +141,14 @@ def test_reads_get_one_turn_in_four_while_writes_keep_coming() -> None:
     assert turns.choose([VendorCallPriority.BACKGROUND, VendorCallPriority.WRITE]) == (
         VendorCallPriority.WRITE
     )
+
+
+async def test_a_job_poll_goes_ahead_of_the_writes_already_queued() -> None:
+    gate = PriorityGate(local_limiter(RATE_PER_S))
+    log: list[str] = []
+    writes = _start(gate, VendorCallPriority.WRITE, "write", 8, log)
+    await _queued(gate, 4)
+    admitted = len(writes) - gate.waiting()
+    poll = asyncio.ensure_future(_call(gate, VendorCallPriority.JOB, "poll", log))
+    await asyncio.gather(poll, *writes)
+    assert log.index("poll") <= admitted
