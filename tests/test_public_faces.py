@@ -52,7 +52,6 @@ EXPORTS: dict[str, set[str]] = {
         "current_deadline",
         "no_slot_in_time",
         "queue_deadline",
-        "set_vendor_call_deadline",
         "vendor_call_deadline",
         "wait_for_turn",
     },

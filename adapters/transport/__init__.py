@@ -15,7 +15,6 @@ from adapters.transport._deadline import (
     current_deadline,
     no_slot_in_time,
     queue_deadline,
-    set_vendor_call_deadline,
     vendor_call_deadline,
     wait_for_turn,
 )
@@ -65,7 +64,6 @@ __all__ = [
     "parse_retry_after",
     "queue_deadline",
     "response_json",
-    "set_vendor_call_deadline",
     "vendor_call_deadline",
     "vendor_call_priority",
     "wait_for_turn",

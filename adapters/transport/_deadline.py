@@ -28,13 +28,13 @@ from adapters.model import Vendor
 class Deadline:
     """The moment (``time.monotonic()``) a request stops waiting for its vendor calls."""
 
-    __slots__ = ("_gave_up", "_given_up", "at", "on_first_wait")
+    __slots__ = ("_given_up", "_signal", "at", "on_first_wait")
 
     def __init__(self, at: float) -> None:
         self.at = at
         self._given_up = False
         # Made only when someone waits on it: most requests never queue.
-        self._gave_up: asyncio.Future[None] | None = None
+        self._signal: asyncio.Future[None] | None = None
         # Called when a call first queues under this deadline (to start noticing that the
         # client went away, which costs something only then).
         self.on_first_wait: Callable[[], None] | None = None
@@ -61,19 +61,19 @@ class Deadline:
     def give_up(self) -> None:
         """The request went away: whatever it queued leaves the queue now."""
         self._given_up = True
-        if self._gave_up is not None and not self._gave_up.done():
-            self._gave_up.set_result(None)
+        if self._signal is not None and not self._signal.done():
+            self._signal.set_result(None)
 
     def gave_up_signal(self) -> asyncio.Future[None]:
         """A future done once the request gives up (what a queued call waits on besides its
         turn)."""
-        if self._gave_up is None:
-            self._gave_up = asyncio.get_running_loop().create_future()
+        if self._signal is None:
+            self._signal = asyncio.get_running_loop().create_future()
             if self._given_up:
-                self._gave_up.set_result(None)
+                self._signal.set_result(None)
             elif self.on_first_wait is not None:
                 self.on_first_wait()
-        return self._gave_up
+        return self._signal
 
 
 _DEADLINE: ContextVar[Deadline | None] = ContextVar("vendor_call_deadline", default=None)
@@ -88,11 +88,6 @@ def vendor_call_deadline(deadline: Deadline | None) -> Iterator[Deadline | None]
         yield deadline
     finally:
         _DEADLINE.reset(token)
-
-
-def set_vendor_call_deadline(deadline: Deadline | None) -> None:
-    """Like ``vendor_call_deadline``, for the rest of the current context (a request's task)."""
-    _DEADLINE.set(deadline)
 
 
 def current_deadline() -> Deadline | None:
