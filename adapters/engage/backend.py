@@ -595,11 +595,15 @@ class EngageBackend:
         ):
             return job
         stored = await self._read_order(job.order_id)
+        read = None if stored is None else mapping.order_from_vendor(stored)
         tag = None if stored is None else stored.get("versionTag")
         if not isinstance(tag, str) or not tag:
-            return job
+            return dataclasses.replace(job, order_read=read)
         return dataclasses.replace(
-            job, version_tag=tag, warnings=(*job.warnings, answers.VERSION_TAG_FROM_ORDER)
+            job,
+            version_tag=tag,
+            warnings=(*job.warnings, answers.VERSION_TAG_FROM_ORDER),
+            order_read=read,
         )
 
     def _track(self, job: Job, warnings: tuple[JobMessage, ...]) -> Job:
