@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import strawberry
 
@@ -121,10 +122,23 @@ class Order(Node):
             record=order,
         )
 
-    @strawberry.field(description="The contact the order belongs to, if the vendor knows one.")  # type: ignore[untyped-decorator]
-    async def contact(
-        self, info: GatewayInfo
-    ) -> Annotated[Contact, strawberry.lazy("gateway.schema.contact")] | None:
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="The contact the order belongs to, if the vendor knows one.",
+        graphql_type=Optional[Annotated["Contact", strawberry.lazy("gateway.schema.contact")]],  # noqa: UP045 - a runtime type expression
+    )
+    def contact(self, info: GatewayInfo) -> Contact | Awaitable[Contact | None] | None:
+        # Not a coroutine when the request already read the contact (a contact's page of
+        # orders names it on every order): an awaitable for each of them would cost a task
+        # and an awaited completion per order, for a value that is at hand.
+        from gateway.schema.contact import Contact
+
+        if self.contact_id:
+            known = info.context.loaders.known_contact(self.vendor, self.contact_id)
+            if known is not None:
+                return Contact.of(known)
+        return self._load_contact(info)
+
+    async def _load_contact(self, info: GatewayInfo) -> Contact | None:
         from gateway.schema.contact import Contact
 
         loaders = info.context.loaders
