@@ -19,12 +19,12 @@ import weakref
 from collections.abc import Awaitable, Sequence
 from typing import Any
 
-from graphql import GraphQLObjectType, GraphQLResolveInfoHelpers, Undefined
-from graphql.execution.collect_fields import FieldDetailsList
+from graphql import GraphQLObjectType, GraphQLResolveInfoHelpers
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from gateway.schema.leaf_fields import LeafFields, leaf_fields
+from gateway.schema.leaf_fields import NOT_PLAIN, LeafFields, leaf_fields
 
 
 class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -37,6 +37,29 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
             leaf_fields(self.schema) if middleware is None or not middleware.middlewares else {}
         )
 
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        # An object whose selected fields are all plain leaves (an order line, a contact's
+        # name) is answered in one pass: no path, no awaitable check per field.
+        leaves = self.leaf_fields
+        type_name = parent_type.name
+        results: dict[str, Any] = {}
+        for response_name, field_details_list in grouped_field_set.items():
+            leaf = leaves.get((type_name, field_details_list[0].node.name.value))
+            value = NOT_PLAIN if leaf is None else leaf.read(source_value)
+            if value is NOT_PLAIN:
+                return super().execute_fields(
+                    parent_type, source_value, path, grouped_field_set, position_context
+                )
+            results[response_name] = value
+        return results
+
     def execute_field(
         self,
         parent_type: GraphQLObjectType,
@@ -47,17 +70,9 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> AwaitableOrValue[Any]:
         leaf = self.leaf_fields.get((parent_type.name, field_details_list[0].node.name.value))
         if leaf is not None:
-            try:
-                value = getattr(source, leaf.attribute)
-                if value is None or value is Undefined:
-                    if not leaf.non_null:
-                        return None
-                elif not isinstance(value, Exception):
-                    coerced = leaf.leaf_type.coerce_output_value(value)
-                    if coerced is not None and coerced is not Undefined:
-                        return coerced
-            except Exception:  # the general way below reports it
-                pass
+            value = leaf.read(source)
+            if value is not NOT_PLAIN:
+                return value
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )

@@ -11,6 +11,7 @@ value is not a plain non-null value, still goes the general way.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from graphql import (
@@ -20,11 +21,15 @@ from graphql import (
     GraphQLObjectType,
     GraphQLScalarType,
     GraphQLSchema,
+    Undefined,
 )
 from graphql import GraphQLField as CoreField
 from strawberry.resolvers import is_default_resolver
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
+
+# What ``LeafField.read`` answers for a value that must go the general way.
+NOT_PLAIN: Any = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +37,22 @@ class LeafField:
     attribute: str
     leaf_type: GraphQLLeafType
     non_null: bool
+
+    def read(self, source: Any) -> Any:
+        """The field's serialised value, or ``NOT_PLAIN`` for anything the general way must
+        see: a null on a non-null field, an error as a value, a value the type refuses."""
+        try:
+            value = getattr(source, self.attribute)
+            if value is None or value is Undefined:
+                return NOT_PLAIN if self.non_null else None
+            if isinstance(value, Exception):
+                return NOT_PLAIN
+            coerced = self.leaf_type.coerce_output_value(value)
+        except Exception:  # the general way reports it
+            return NOT_PLAIN
+        if coerced is None or coerced is Undefined:
+            return NOT_PLAIN
+        return coerced
 
 
 # Keyed by (object type name, field name), as the executor meets them.

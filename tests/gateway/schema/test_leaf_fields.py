@@ -94,10 +94,16 @@ QUERY = """{
   weird { name count price colour seenAt data code shout }
 }"""
 NON_NULL_QUERY = "{ weird { name must } }"
+ALL_LEAVES_QUERY = "{ items { name count } weird { name data colour } }"
 
 
 class CountingGateway(GatewayExecutionContext):
     infos: list[str] = []
+    fields: list[str] = []
+
+    def execute_field(self, parent_type: Any, source: Any, details: Any, *args: Any) -> Any:
+        CountingGateway.fields.append(f"{parent_type.name}.{details[0].node.name.value}")
+        return super().execute_field(parent_type, source, details, *args)
 
     def build_resolve_info(self, *args: Any, **kwargs: Any) -> GraphQLResolveInfo[Any]:
         info = super().build_resolve_info(*args, **kwargs)
@@ -105,12 +111,28 @@ class CountingGateway(GatewayExecutionContext):
         return info
 
 
+async def test_objects_of_plain_leaves_are_answered_in_one_pass() -> None:
+    """Pins graphql-core's ``execute_fields`` hook: an object whose selection is all plain
+    leaves never reaches the per-field step."""
+    schema = strawberry.Schema(query=Query, execution_context_class=CountingGateway)
+    CountingGateway.fields = []
+    result = await schema.execute("{ items { name count colour } }")
+    assert result.errors is None
+    assert result.data == {
+        "items": [
+            {"name": "a", "count": 2, "colour": "RED"},
+            {"name": "b", "count": 0, "colour": None},
+        ]
+    }
+    assert CountingGateway.fields == ["Query.items"]
+
+
 def _answer(result: Any) -> tuple[Any, list[tuple[str, Any]]]:
     errors = [(error.message, error.path) for error in result.errors or ()]
     return result.data, sorted(errors, key=str)
 
 
-@pytest.mark.parametrize("query", [QUERY, NON_NULL_QUERY])
+@pytest.mark.parametrize("query", [QUERY, NON_NULL_QUERY, ALL_LEAVES_QUERY])
 async def test_the_short_way_answers_as_the_general_way(query: str) -> None:
     stock = strawberry.Schema(
         query=Query, execution_context_class=StrawberryGraphQLCoreExecutionContext
