@@ -19,8 +19,8 @@ import weakref
 from collections.abc import Awaitable, Sequence
 from typing import Any
 
-from graphql import GraphQLObjectType, GraphQLResolveInfoHelpers
-from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql import GraphQLObjectType, GraphQLResolveInfoHelpers, Undefined
+from graphql.execution.collect_fields import GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
@@ -45,37 +45,50 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set: GroupedFieldSet,
         position_context: Any,
     ) -> AwaitableOrValue[dict[str, Any]]:
-        # An object whose selected fields are all plain leaves (an order line, a contact's
-        # name) is answered in one pass: no path, no awaitable check per field.
+        """graphql-core's ``execute_fields``, with plain leaves answered in place: no path,
+        resolve info or awaitable check for them. The rest is graphql-core's own."""
         leaves = self.leaf_fields
         type_name = parent_type.name
+        is_awaitable = self.is_awaitable
         results: dict[str, Any] = {}
-        for response_name, field_details_list in grouped_field_set.items():
-            leaf = leaves.get((type_name, field_details_list[0].node.name.value))
-            value = NOT_PLAIN if leaf is None else leaf.read(source_value)
-            if value is NOT_PLAIN:
-                return super().execute_fields(
-                    parent_type, source_value, path, grouped_field_set, position_context
+        awaitable_fields: list[str] = []
+        try:
+            for response_name, field_details_list in grouped_field_set.items():
+                leaf = leaves.get((type_name, field_details_list[0].node.name.value))
+                if leaf is not None:
+                    value = leaf.read(source_value)
+                    if value is not NOT_PLAIN:
+                        results[response_name] = value
+                        continue
+                result = self.execute_field(
+                    parent_type,
+                    source_value,
+                    field_details_list,
+                    Path(path, response_name, type_name),
+                    position_context,
                 )
-            results[response_name] = value
-        return results
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                # Awaitables of other fields must still settle: they may fail too.
+                self.settle_in_background([results[field] for field in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+        return _awaited(results, awaitable_fields)
 
-    def execute_field(
-        self,
-        parent_type: GraphQLObjectType,
-        source: Any,
-        field_details_list: FieldDetailsList,
-        path: Path,
-        position_context: Any,
-    ) -> AwaitableOrValue[Any]:
-        leaf = self.leaf_fields.get((parent_type.name, field_details_list[0].node.name.value))
-        if leaf is not None:
-            value = leaf.read(source)
-            if value is not NOT_PLAIN:
-                return value
-        return super().execute_field(
-            parent_type, source, field_details_list, path, position_context
-        )
+
+async def _awaited(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
+    if len(awaitable_fields) == 1:
+        field = awaitable_fields[0]
+        results[field] = await results[field]
+    else:
+        awaited = await gather_with_cancel(*(results[field] for field in awaitable_fields))
+        results.update(zip(awaitable_fields, awaited, strict=True))
+    return results
 
 
 def _helpers(executor: weakref.ref[GatewayExecutionContext]) -> GraphQLResolveInfoHelpers:

@@ -176,10 +176,11 @@ async def test_plain_leaves_build_no_resolve_info() -> None:
     """Pins graphql-core's ``execute_field`` hook: were it renamed, every field would build
     its resolve info again and this fails."""
     schema = strawberry.Schema(query=Query, execution_context_class=CountingGateway)
-    CountingGateway.infos = []
+    CountingGateway.infos, CountingGateway.fields = [], []
     result = await schema.execute("{ items { name count colour shout } }")
     assert result.errors is None
     assert CountingGateway.infos == ["Query.items", "Item.shout", "Item.shout"]
+    assert CountingGateway.fields == ["Query.items", "Item.shout", "Item.shout"]
 
 
 async def test_middleware_sees_every_field() -> None:
