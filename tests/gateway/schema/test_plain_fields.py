@@ -15,13 +15,19 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway.schema import build_schema
 from gateway.schema.execution import GatewayExecutionContext
-from gateway.schema.leaf_fields import leaf_fields
+from gateway.schema.plain_fields import plain_fields
 
 
 @strawberry.enum
 class Colour(enum.Enum):
     RED = "red"
     BLUE = "blue"
+
+
+@strawberry.type
+class Tag:
+    label: str
+    weight: int | None = None
 
 
 @strawberry.type
@@ -34,6 +40,9 @@ class Item:
     data: JSON | None
     must: str
     code: int | None
+    tags: list[Tag] = strawberry.field(default_factory=list)
+    main_tag: Tag | None = None
+    maybe_tags: list[Tag | None] = strawberry.field(default_factory=list)
 
     @strawberry.field
     def shout(self) -> str:
@@ -51,6 +60,9 @@ class Weird:
     data = ValueError("an error as a value")
     must = None
     code = "not a number"
+    tags = [Tag(label="ok"), None, Tag(label="after a null")]
+    main_tag = Tag(label=None, weight=3)  # type: ignore[arg-type]
+    maybe_tags = [None, Tag(label="x")]
 
     @property
     def shout(self) -> str:
@@ -71,6 +83,9 @@ class Query:
                 data=cast(JSON, {"k": [1, "x"]}),
                 must="here",
                 code=7,
+                tags=[Tag(label="new", weight=1), Tag(label="sale")],
+                main_tag=Tag(label="new", weight=1),
+                maybe_tags=[Tag(label="y"), None],
             ),
             Item(
                 name="b",
@@ -95,6 +110,11 @@ QUERY = """{
 }"""
 NON_NULL_QUERY = "{ weird { name must } }"
 ALL_LEAVES_QUERY = "{ items { name count } weird { name data colour } }"
+NESTED_QUERY = """{
+  items { name tags { label weight } mainTag { label } maybeTags { label } }
+  weird { tags { label } }
+  again: weird { mainTag { label weight } maybeTags { weight } }
+}"""
 
 
 class CountingGateway(GatewayExecutionContext):
@@ -127,12 +147,34 @@ async def test_objects_of_plain_leaves_are_answered_in_one_pass() -> None:
     assert CountingGateway.fields == ["Query.items"]
 
 
+async def test_objects_of_plain_leaves_inside_objects_are_answered_in_one_pass() -> None:
+    schema = strawberry.Schema(query=Query, execution_context_class=CountingGateway)
+    CountingGateway.fields = []
+    result = await schema.execute("{ items { tags { label weight } mainTag { label } } }")
+    assert result.errors is None
+    assert result.data == {
+        "items": [
+            {
+                "tags": [{"label": "new", "weight": 1}, {"label": "sale", "weight": None}],
+                "mainTag": {"label": "new"},
+            },
+            {"tags": [], "mainTag": None},
+        ]
+    }
+    assert CountingGateway.fields == ["Query.items"]
+    # A selection with anything but plain leaves goes the general way.
+    CountingGateway.fields = []
+    result = await schema.execute("{ items { tags { label __typename } } }")
+    assert result.errors is None
+    assert CountingGateway.fields.count("Item.tags") == 2
+
+
 def _answer(result: Any) -> tuple[Any, list[tuple[str, Any]]]:
     errors = [(error.message, error.path) for error in result.errors or ()]
     return result.data, sorted(errors, key=str)
 
 
-@pytest.mark.parametrize("query", [QUERY, NON_NULL_QUERY, ALL_LEAVES_QUERY])
+@pytest.mark.parametrize("query", [QUERY, NON_NULL_QUERY, ALL_LEAVES_QUERY, NESTED_QUERY])
 async def test_the_short_way_answers_as_the_general_way(query: str) -> None:
     stock = strawberry.Schema(
         query=Query, execution_context_class=StrawberryGraphQLCoreExecutionContext
@@ -208,14 +250,20 @@ async def test_middleware_sees_every_field() -> None:
 
 
 def test_the_gateway_schema_s_plain_leaves() -> None:
-    fields = leaf_fields(build_schema()._schema)
+    fields = plain_fields(build_schema()._schema).leaves
     assert fields[("Order", "orderId")].attribute == "order_id"
     assert fields[("Order", "orderId")].non_null
     assert not fields[("Order", "total")].non_null
     assert fields[("OrderLine", "sku")].attribute == "sku"
     assert ("Order", "status") in fields  # an enum
     assert ("Order", "createdAt") in fields  # a custom scalar
-    # Fields with resolvers, arguments or object types go the general way.
+    # Fields with resolvers, arguments or object types are no leaves.
     for name in [("Order", "contact"), ("Order", "lines"), ("Contact", "orders")]:
         assert name not in fields
     assert not any(type_name.startswith("__") for type_name, _ in fields)
+    objects = plain_fields(build_schema()._schema).objects
+    assert objects[("Order", "lines")].is_list
+    assert objects[("Order", "billingAddress")].object_type.name == "Address"
+    # Order implements Node: its runtime type is checked, so it goes the general way.
+    assert ("OrderEdge", "node") not in objects
+    assert ("Order", "contact") not in objects
