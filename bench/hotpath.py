@@ -41,6 +41,30 @@ class Sample:
     load: float
 
 
+def summarize(samples: list[Sample], direct_p50: list[float]) -> str:
+    """A Markdown table: medians over the rounds of each code tree, query and cache setting,
+    and the p50 each adds over the direct call (median of its rounds)."""
+    base = statistics.median(direct_p50)
+    lines = [
+        f"direct call p50 (median of rounds): {base:.2f} ms",
+        "",
+        "| code | query | cache | CPU ms/req | p50 ms | p50 added ms | load | rounds |",
+        "|---|---|---|---:|---:|---:|---:|---:|",
+    ]
+    grouped: dict[tuple[str, str, bool], list[Sample]] = defaultdict(list)
+    for sample in samples:
+        grouped[(sample.tree, sample.query, sample.cache)].append(sample)
+    for (tree_label, query, cache), group in grouped.items():
+        cpu = statistics.median(s.cpu_ms for s in group)
+        p50 = statistics.median(s.p50_ms for s in group)
+        load = statistics.median(s.load for s in group)
+        lines.append(
+            f"| {tree_label} | {query} | {'on' if cache else 'off'} | {cpu:.2f} | {p50:.2f} "
+            f"| {p50 - base:+.2f} | {load:.1f} | {len(group)} |"
+        )
+    return "\n".join(lines)
+
+
 def _load_average() -> float:
     return os.getloadavg()[0]
 
@@ -162,21 +186,7 @@ def main(argv: list[str] | None = None) -> int:
                                 file=sys.stderr,
                                 flush=True,
                             )
-    print(f"direct call p50 (median of rounds): {statistics.median(direct_p50):.2f} ms")
-    grouped: dict[tuple[str, str, bool], list[Sample]] = defaultdict(list)
-    for sample in samples:
-        grouped[(sample.tree, sample.query, sample.cache)].append(sample)
-    print("| code | query | cache | CPU ms/req (median) | p50 ms | p50 added ms | load |")
-    print("|---|---|---|---:|---:|---:|---:|")
-    base = statistics.median(direct_p50)
-    for (tree_label, query, cache), group in grouped.items():
-        cpu = statistics.median(s.cpu_ms for s in group)
-        p50 = statistics.median(s.p50_ms for s in group)
-        load = statistics.median(s.load for s in group)
-        print(
-            f"| {tree_label} | {query} | {'on' if cache else 'off'} | {cpu:.2f} | {p50:.2f} "
-            f"| {p50 - base:+.2f} | {load:.1f} |"
-        )
+    print(summarize(samples, direct_p50))
     return 0
 
 
