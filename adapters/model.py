@@ -273,6 +273,10 @@ class Job:
     errors: tuple[JobMessage, ...] = ()
     warnings: tuple[JobMessage, ...] = ()
     finished_at: datetime | None = None
+    # The order as the adapter read it after the job finished (Engage's finished job names no
+    # versionTag, so the order is read for it), handed on so the gateway's read cache can keep
+    # it instead of reading it again. Not part of the job itself: not compared, not stored.
+    order_read: Order | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

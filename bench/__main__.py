@@ -237,7 +237,15 @@ class Bench:
             if self.phases & {"fanout", "writes"}:
                 with (
                     self.phase("subscriptions and writes"),
-                    running(gateway(self.log_dir, *urls, cache=True, name="gateway-1p-jobs")) as gw,
+                    running(
+                        gateway(
+                            self.log_dir,
+                            *urls,
+                            cache=True,
+                            name="gateway-1p-jobs",
+                            extra_env=fanout.gateway_env(self.plan.subscribers),
+                        )
+                    ) as gw,
                 ):
                     if "fanout" in self.phases:
                         self.fanout(gw, engage.url, order)

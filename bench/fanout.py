@@ -27,6 +27,14 @@ from bench.stack import ENGAGE_HEADERS
 
 JOB_ROUTE = "GET /api/v3/orders/jobs/{jobId}"
 REPO = Path(__file__).resolve().parent.parent
+# Beyond the subscribers' sockets: the jobs' writes and the bench's own probes.
+SPARE_CONNECTIONS = 100
+
+
+def gateway_env(subscribers: int) -> dict[str, str]:
+    """Settings the gateway under a fan-out runs with: its connection cap (1000 by default)
+    would refuse the writes that start the jobs once every subscriber holds a socket."""
+    return {"GATEWAY_MAX_CONNECTIONS": str(subscribers + SPARE_CONNECTIONS)}
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,7 @@ def run(
     job_delay_ms: int,
     run_id: str,
     order: dict[str, str],
+    protocol: str = "graphql-transport-ws",
 ) -> FanoutResult:
     subscribers = jobs * per_job
     timeout_s = 2 * job_delay_ms / 1000 + 120
@@ -108,6 +117,7 @@ def run(
             "--url", gateway.url.replace("http://", "ws://", 1) + "/graphql",
             "--connections", str(subscribers),
             "--timeout", str(timeout_s),
+            "--protocol", protocol,
         ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

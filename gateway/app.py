@@ -36,6 +36,7 @@ from gateway.http.health import health_routes
 from gateway.http.log_once import tracebacks_once
 from gateway.http.masking import quiet_expected_errors
 from gateway.http.persisted_queries import PersistedQueries
+from gateway.http.vendor_deadline import VendorDeadlineMiddleware
 from gateway.http.view import GatewayGraphQL
 from gateway.observability import Observability, configure_logging
 from gateway.settings import GatewaySettings, load_settings
@@ -164,6 +165,7 @@ def create_app(
             Middleware(BodyTimeoutMiddleware, timeout_s=settings.connections.body_timeout_s),
             Middleware(AccessMiddleware, gate=gate, max_body_bytes=max_body_bytes),
             Middleware(BodySizeLimitMiddleware, max_body_bytes=max_body_bytes),
+            Middleware(VendorDeadlineMiddleware, queue_s=settings.vendor_queue_s),
         ],
         lifespan=lifespan,
     )

@@ -169,7 +169,9 @@ async def start_gateway(
                     endpoint.settings.rate_limit_per_s,
                     processes=settings.workers,
                     shared=shared,
-                )
+                ),
+                rate_per_s=endpoint.settings.rate_limit_per_s,
+                default_wait_s=settings.vendor_queue_s,
             )
             built = build_backend(
                 endpoint,
@@ -183,7 +185,10 @@ async def start_gateway(
             )
             started.push_async_callback(built.aclose)
             backends[vendor] = MeteredBackend(
-                built, shares, rate_per_s=endpoint.settings.rate_limit_per_s
+                built,
+                shares,
+                rate_per_s=endpoint.settings.rate_limit_per_s,
+                queue_wait_s=settings.vendor_queue_s,
             )
         services = build_services(
             backends,

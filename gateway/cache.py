@@ -21,6 +21,7 @@ until the TTL ends.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -202,6 +203,12 @@ class ReadCache:
         # The latest order changes, to tell whether a page read while they happened is current.
         self._changes: deque[_Change] = deque(maxlen=_CHANGES_KEPT)
         self._change_count = 0
+        # The latest write sent or change seen per order, and the mark each write sent got:
+        # whether a finished write's own read of its order is still the latest word on it.
+        self._marks = itertools.count(1)
+        self._order_marks: LRUCache[Key, int] = LRUCache(maxsize=max(maxsize, 1))
+        self._write_marks: LRUCache[Key, int] = LRUCache(maxsize=max(maxsize, 1))
+        self.refreshed_by_writes = 0
 
     @property
     def enabled(self) -> bool:
@@ -244,13 +251,33 @@ class ReadCache:
         for order in orders:
             self.put_order(vendor, order)
 
+    def note_write(self, job: Job) -> None:
+        """A write for ``job.order_id`` was sent. Reads while it runs may see the order before
+        or after it; what its job reads once finished is kept only if no other write or change
+        of the order came in between (``forget_write``)."""
+        mark = next(self._marks)
+        self._order_marks[(job.vendor, job.order_id)] = mark
+        self._write_marks[(job.vendor, job.job_id)] = mark
+
     def forget_write(self, job: Job) -> None:
-        """A write's job is final: what it changed is no longer cached."""
+        """A write's job is final: what it changed is no longer cached, except the order as the
+        job read it after it finished (``Job.order_read``), which then answers the next reads
+        without a vendor call. That read is kept only when this write is the latest thing known
+        to have touched the order: with another write sent or finished since, it might predate
+        that one, so the order is dropped as before and read afresh when asked for."""
+        key = (job.vendor, job.order_id)
+        mark = self._write_marks.pop((job.vendor, job.job_id), None)
+        read = job.order_read
+        latest = mark is not None and self._order_marks.get(key) == mark
         self.invalidate_order(job.vendor, job.order_id, in_place=job.operation in IN_PLACE)
+        if latest and read is not None and read.order_id == job.order_id:
+            self.refreshed_by_writes += 1
+            self.put_order(job.vendor, read)
 
     def invalidate_order(self, vendor: Vendor, order_id: str, *, in_place: bool = False) -> None:
         """The order changed. ``in_place``: the change cannot move it among its contact's
         orders (a status change, an action), so only the cached pages that hold it go."""
+        self._order_marks[(vendor, order_id)] = next(self._marks)
         self._orders.invalidate(vendor, order_id)
         # Any page being read may hold the order; of the cached ones, those that hold it and
         # those of its contact (it may have moved into them). Of an order never seen (a new

@@ -260,13 +260,13 @@ def _uvicorn_options(settings: GatewaySettings) -> dict[str, Any]:
         "host": settings.host,
         "port": settings.port,
         "loop": "uvloop",
-        # httptools, with a deadline on request headers; a connection cap; no server header.
+        # httptools, with a deadline on request headers; a connection cap; no server header;
+        # a lean WebSocket protocol.
         **server_options(
             settings.connections,
             max_message_bytes=settings.limits.max_body_bytes,
             from_environment=settings.workers > 1,
         ),
-        "ws": "websockets-sansio",
         # Each compressing connection keeps a zlib context (about 45 KB); subscription
         # messages are small, so compression saves little and costs that per subscriber.
         "ws_per_message_deflate": False,
@@ -297,6 +297,13 @@ def _stopped_on_request(signum: int, frame: FrameType | None) -> None:
     """SIGTERM after uvicorn's own graceful shutdown: nothing left to do."""
 
 
+# How long uvicorn's parent waits for a worker to answer a ping before killing it and starting
+# another. Its default (5 s) is shorter than a worker takes to import the gateway on a loaded
+# machine, and the replacement is killed the same way: the workers never come up. The ping is
+# answered by a thread of its own: a worker that is running answers at once, however busy.
+WORKER_HEALTHCHECK_TIMEOUT_S = 60
+
+
 def _serve_workers(settings: GatewaySettings) -> int:
     # Each worker process builds its own app from the environment, where the emulators'
     # URLs were put by _start_shared_emulators; the worker count tells each its share of a
@@ -310,6 +317,7 @@ def _serve_workers(settings: GatewaySettings) -> int:
             "gateway.cli:create_worker_app",
             factory=True,
             workers=settings.workers,
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_TIMEOUT_S,
             **options,
         )
     return 0

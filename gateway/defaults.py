@@ -18,6 +18,10 @@ DEFAULT_LOG_MAX_ENTRIES = 10_000
 DEFAULT_POLL_DELAYS: tuple[float, ...] = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
 # A job not final by then is given up as FAILED (GATEWAY_JOB_TIMEOUT_S).
 DEFAULT_JOB_TIMEOUT_S = 120.0
+# How long a client request's vendor calls may queue for the vendor budget before it answers
+# RATE_LIMITED (GATEWAY_VENDOR_QUEUE_S): long enough to ride out a burst, short enough that a
+# frontend shows "busy, retrying" well before a browser or proxy gives up on it.
+DEFAULT_VENDOR_QUEUE_S = 5.0
 
 # How long an idempotency key's claim lasts unrenewed before another process may resume the
 # write (GATEWAY_IDEMPOTENCY_LEASE_S).

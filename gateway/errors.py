@@ -21,7 +21,7 @@ from graphql import GraphQLError
 from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
-from adapters.errors import ClientError, UpstreamError, ValidationFailed
+from adapters.errors import ClientError, RateLimited, UpstreamError, ValidationFailed
 from adapters.model import Vendor
 from gateway.public_text import public_message
 
@@ -155,18 +155,30 @@ class StateStoreUnavailable(GatewayError):
 
 
 class UpstreamFailure(GatewayError):
-    """A vendor failure outside the client's control."""
+    """A vendor failure outside the client's control; ``retry_after_s``: when trying again
+    makes sense (a rate limit), shown as ``extensions.retryAfter``."""
 
     code = "UPSTREAM_ERROR"
+    retry_after_s: float | None = None
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        extensions = super().extensions
+        if self.retry_after_s is not None:
+            extensions["retryAfter"] = self.retry_after_s
+        return extensions
 
 
 def upstream_failure(exc: UpstreamError) -> UpstreamFailure:
-    return UpstreamFailure(
+    failure = UpstreamFailure(
         public_message(exc.message),
         code=exc.code,
         vendor=exc.vendor,
         upstream_status=exc.upstream_status,
     )
+    if isinstance(exc, RateLimited) and exc.retry_after is not None:
+        failure.retry_after_s = exc.retry_after
+    return failure
 
 
 # A request the client got wrong, which Strawberry turns into an error of the operation when it

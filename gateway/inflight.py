@@ -7,6 +7,11 @@ so a client that goes away does not cancel the answer the others are waiting for
 ``forget(key)`` detaches a fetch from its key, for a write that changed what it reads: whoever
 asks after the write starts a new fetch, and the detached fetch's answer is handed only to those
 who were already waiting for it, never kept (its ``keep`` is not called).
+
+A fetch queues for the vendor budget until the latest deadline of the requests waiting for it
+(``adapters.transport.Deadline``), and once every one of them has given up (cancelled, or its
+client gone) its calls still queued leave the queue unsent. A fetch started with nobody waiting
+(``start``: a background refresh) runs on regardless.
 """
 
 from __future__ import annotations
@@ -15,6 +20,13 @@ import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Generic, TypeVar
 
+from adapters.transport import (
+    Deadline,
+    current_deadline,
+    no_slot_in_time,
+    vendor_call_deadline,
+)
+
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
@@ -22,11 +34,33 @@ Fetch = Callable[[list[K]], Awaitable[Sequence[V]]]
 Keep = Callable[[K, V], None]
 
 
-class _Call(Generic[V]):
-    __slots__ = ("current", "future")
+class _Fetch:
+    """One fetch task's patience: the deadline its vendor calls queue under, and how many
+    requests still wait for it."""
 
-    def __init__(self, future: asyncio.Future[V]) -> None:
+    __slots__ = ("deadline", "waiters")
+
+    def __init__(self, deadline: Deadline | None) -> None:
+        self.deadline = deadline
+        self.waiters = 0
+
+    def join(self, deadline: Deadline | None) -> None:
+        self.waiters += 1
+        if self.deadline is not None and deadline is not None:
+            self.deadline.extend(deadline)
+
+    def leave(self) -> None:
+        self.waiters -= 1
+        if self.waiters == 0 and self.deadline is not None:
+            self.deadline.give_up()
+
+
+class _Call(Generic[V]):
+    __slots__ = ("current", "fetch", "future")
+
+    def __init__(self, future: asyncio.Future[V], fetch: _Fetch) -> None:
         self.future = future
+        self.fetch = fetch
         # False once forgotten: the answer may predate a write, so it is not kept.
         self.current = True
 
@@ -52,35 +86,62 @@ class InFlightReads(Generic[K, V]):
         """The answer for each of ``keys``: joined where a fetch is running, otherwise from one
         new ``fetch`` of the keys nobody is fetching (answers in the order of its argument).
         ``keep`` sees each new answer unless its key was forgotten meanwhile."""
-        waits = self.start(keys, fetch, keep=keep)
-        if len(waits) == 1:
-            only = next(iter(waits.values()))
-            value = await asyncio.shield(only)
-            return [value for _ in keys]
-        answers = {key: await asyncio.shield(future) for key, future in waits.items()}
-        return [answers[key] for key in keys]
+        asker = current_deadline()
+        waits = self._start(keys, fetch, keep, asker)
+        fetches = {id(call.fetch): call.fetch for call in waits.values()}
+        for each in fetches.values():
+            each.join(asker)
+        try:
+            if len(waits) == 1:
+                value = await _answer(next(iter(waits.values())).future, asker)
+                return [value for _ in keys]
+            answers = {key: await _answer(call.future, asker) for key, call in waits.items()}
+            return [answers[key] for key in keys]
+        finally:
+            for each in fetches.values():
+                each.leave()
+            for key, call in waits.items():
+                # Given up by everyone who asked: whoever asks next starts afresh.
+                deadline = call.fetch.deadline
+                abandoned = call.fetch.waiters == 0 and deadline is not None and deadline.given_up
+                if abandoned and self._calls.get(key) is call:
+                    del self._calls[key]
 
     def start(
         self, keys: Sequence[K], fetch: Fetch[K, V], *, keep: Keep[K, V] | None = None
     ) -> dict[K, asyncio.Future[V]]:
         """Join or start the fetches of ``keys`` without waiting for them (a background
         refresh); returns each key's future."""
+        waits = self._start(keys, fetch, keep, None)
+        return {key: call.future for key, call in waits.items()}
+
+    def _start(
+        self,
+        keys: Sequence[K],
+        fetch: Fetch[K, V],
+        keep: Keep[K, V] | None,
+        asker: Deadline | None,
+    ) -> dict[K, _Call[V]]:
         loop = asyncio.get_running_loop()
-        waits: dict[K, asyncio.Future[V]] = {}
+        waits: dict[K, _Call[V]] = {}
         mine: dict[K, _Call[V]] = {}
+        # Its own deadline (the asker's for now), which later askers may extend.
+        shared = _Fetch(None if asker is None else Deadline(asker.at))
         for key in keys:
             if key in waits:
                 continue
             call = self._calls.get(key)
             if call is None:
-                call = _Call(loop.create_future())
+                call = _Call(loop.create_future(), shared)
                 self._calls[key] = mine[key] = call
             else:
                 self.joined += 1
-            waits[key] = call.future
+            waits[key] = call
         if mine:
             self.started += 1
-            task = loop.create_task(self._run(mine, fetch, keep), name="vendor-read")
+            task = loop.create_task(
+                self._run(mine, fetch, keep, shared.deadline), name="vendor-read"
+            )
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         return waits
@@ -104,11 +165,19 @@ class InFlightReads(Generic[K, V]):
         return list(self._calls)
 
     async def _run(
-        self, calls: dict[K, _Call[V]], fetch: Fetch[K, V], keep: Keep[K, V] | None
+        self,
+        calls: dict[K, _Call[V]],
+        fetch: Fetch[K, V],
+        keep: Keep[K, V] | None,
+        deadline: Deadline | None,
     ) -> None:
         keys = list(calls)
         try:
-            values = await fetch(keys)
+            if deadline is None:
+                values = await fetch(keys)
+            else:
+                with vendor_call_deadline(deadline):
+                    values = await fetch(keys)
             if len(values) != len(keys):
                 raise RuntimeError(f"fetch answered {len(values)} values for {len(keys)} keys")
         except BaseException as exc:
@@ -141,3 +210,15 @@ class InFlightReads(Generic[K, V]):
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _answer(future: asyncio.Future[V], asker: Deadline | None) -> V:
+    """The fetch's answer, or ``RateLimited`` once the asking request gives up (the fetch is
+    never cancelled by one of its askers: others may still wait for it)."""
+    if asker is None:
+        return await asyncio.shield(future)
+    while not future.done() and not asker.given_up:
+        await asyncio.wait((future, asker.gave_up_signal()), return_when=asyncio.FIRST_COMPLETED)
+    if future.done():
+        return future.result()
+    raise no_slot_in_time(asker, 1.0)

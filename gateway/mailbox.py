@@ -2,14 +2,15 @@
 
 An idle subscriber is nothing but its buffer, and there may be thousands. ``asyncio.Queue``
 builds four deques and an event up front (about 3 KB); a mailbox holds no deque until a message
-arrives and one future while its reader waits.
+arrives (and none again once it is drained) and one future while its reader waits.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections import deque
 from typing import Generic, TypeVar
+
+from gateway.waiters import Waiters
 
 T = TypeVar("T")
 
@@ -21,7 +22,7 @@ class Mailbox(Generic[T]):
 
     def __init__(self) -> None:
         self._items: deque[T] | None = None
-        self._waiters: list[asyncio.Future[None]] | None = None
+        self._waiters = Waiters()
         self._ended = False
         self._error: BaseException | None = None
 
@@ -50,19 +51,17 @@ class Mailbox(Generic[T]):
                 if self._error is not None:
                     raise self._error
                 raise StopAsyncIteration
-            waiter = asyncio.get_running_loop().create_future()
-            if self._waiters is None:
-                self._waiters = []
-            self._waiters.append(waiter)
+            waiter = self._waiters.add()
             try:
                 await waiter
             finally:
-                if self._waiters and waiter in self._waiters:
-                    self._waiters.remove(waiter)
-        return self._items.popleft()
+                self._waiters.discard(waiter)
+        item = self._items.popleft()
+        if not self._items:
+            # Most subscribers hear a message now and then and wait long in between: an
+            # emptied deque would keep its block (about 600 bytes) for nothing.
+            self._items = None
+        return item
 
     def _wake(self) -> None:
-        waiters, self._waiters = self._waiters, None
-        for waiter in waiters or ():
-            if not waiter.done():
-                waiter.set_result(None)
+        self._waiters.wake_all()

@@ -11,9 +11,9 @@ update published in between.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from types import TracebackType
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from gateway.errors import SubscriberOverflow
 from gateway.mailbox import Mailbox
@@ -97,8 +97,9 @@ class LocalSubscription(Generic[T]):
     def __aiter__(self) -> AsyncIterator[T]:
         return self
 
-    async def __anext__(self) -> T:
-        return await self._mailbox.get()
+    def __anext__(self) -> Coroutine[Any, Any, T]:
+        # The mailbox's own awaitable: no frame of this method stays while the reader waits.
+        return self._mailbox.get()
 
     async def __aenter__(self) -> LocalSubscription[T]:
         return self

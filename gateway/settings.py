@@ -27,6 +27,7 @@ from gateway.defaults import (
     DEFAULT_LOG_MAX_ENTRIES,
     DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
     DEFAULT_POLL_DELAYS,
+    DEFAULT_VENDOR_QUEUE_S,
     DEFAULT_WS_INIT_TIMEOUT_S,
 )
 from gateway.errors import SettingsError
@@ -131,6 +132,8 @@ class GatewaySettings:
     cache_ttl_s: float = DEFAULT_CACHE_TTL_S
     # How long past its TTL a cached read may still be served while one refresh runs.
     cache_stale_s: float = 0.0
+    # How long a request's vendor calls may queue for the vendor budget.
+    vendor_queue_s: float = DEFAULT_VENDOR_QUEUE_S
     log_max_entries: int = DEFAULT_LOG_MAX_ENTRIES
     # The integration log keeps fewer entries if its entries' byte budget would pass this.
     log_max_bytes: int = 64_000_000
@@ -470,6 +473,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "GATEWAY_MAX_CONNECTIONS": ("connections.max_connections", _POSITIVE_INT),
     "GATEWAY_CACHE_TTL_S": ("cache_ttl_s", _NON_NEGATIVE),
     "GATEWAY_CACHE_STALE_S": ("cache_stale_s", _NON_NEGATIVE),
+    "GATEWAY_VENDOR_QUEUE_S": ("vendor_queue_s", _POSITIVE),
     "GATEWAY_LOG_MAX_ENTRIES": ("log_max_entries", _POSITIVE_INT),
     "GATEWAY_LOG_MAX_BYTES": ("log_max_bytes", _int(100_000)),
     "GATEWAY_WS_KEEPALIVE_S": ("ws_keepalive_s", _POSITIVE),

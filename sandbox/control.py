@@ -27,6 +27,8 @@ from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import ASGIApp, Lifespan, Message, Receive, Scope, Send
 
 from sandbox.faults import Fault, FaultInjector, FaultSettings, FaultSettingsError
+from sandbox.segments import EncodedSegments
+from sandbox.segments import Route as SegmentRoute
 
 CONTROL_PREFIX = "/_sandbox"
 UNCOUNTED_PATHS = frozenset({"/openapi.json"})
@@ -66,14 +68,16 @@ def default_fault_response(status: int, retry_after_s: int | None) -> Response:
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def method_route(path: str, handlers: Mapping[str, Endpoint], *, name: str | None = None) -> Route:
+def method_route(
+    path: str, handlers: Mapping[str, Endpoint], *, name: str | None = None
+) -> SegmentRoute:
     """One route serving several methods, so a 405 lists every method the path supports in its
     `Allow` header (separate `Route`s per method would each list only their own)."""
 
     async def dispatch(request: Request) -> Response:
         return await handlers[request.method if request.method != "HEAD" else "GET"](request)
 
-    return Route(path, dispatch, methods=list(handlers), name=name)
+    return SegmentRoute(path, dispatch, methods=list(handlers), name=name)
 
 
 def note_order_id(request: Request, order_id: str) -> None:
@@ -343,4 +347,6 @@ class SandboxApp(Starlette):
         )
 
     def build_middleware_stack(self) -> ASGIApp:
-        return SandboxMiddleware(super().build_middleware_stack(), self.control, self.routes)
+        return EncodedSegments(
+            SandboxMiddleware(super().build_middleware_stack(), self.control, self.routes)
+        )

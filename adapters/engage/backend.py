@@ -19,7 +19,6 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 from cachetools import TTLCache
@@ -57,7 +56,13 @@ from adapters.model import (
     WriteMode,
 )
 from adapters.reads import read_each
-from adapters.transport import RetryPolicy, TransportEvent, VendorTransport, response_json
+from adapters.transport import (
+    RetryPolicy,
+    TransportEvent,
+    VendorTransport,
+    path_segment,
+    response_json,
+)
 
 # Engage has a change-delivery endpoint, but the gateway offers no mutation for it, so it is not
 # advertised (a delivery change is a REPLACE of the whole order).
@@ -216,7 +221,7 @@ class EngageBackend:
             return self._present(job_id, confirmed)
         vendor_job_id = self._aliases.get(job_id, job_id)
         response = await self.transport.request(
-            "GET", inferred.JOB_PATH.format(job_id=quote(vendor_job_id, safe=""))
+            "GET", inferred.JOB_PATH.format(job_id=path_segment(vendor_job_id))
         )
         if response.status_code in (400, 404) and not _has_job(response):
             raise JobNotFound(f"Job {job_id} was not found", vendor=Vendor.ENGAGE)
@@ -309,7 +314,7 @@ class EngageBackend:
             body["orderAction"] = mapping.embedded_action_to_vendor(action)
         job = await self._write(
             "POST",
-            inferred.CHANGE_STATUS_PATH.format(order_id=_quoted(order_id)),
+            inferred.CHANGE_STATUS_PATH.format(order_id=path_segment(order_id)),
             body,
             operation=JobOperation.CHANGE_STATUS,
             order_id=order_id,
@@ -368,7 +373,7 @@ class EngageBackend:
 
     async def _read_contact(self, contact_id: str) -> Contact | None:
         response = await self.transport.request(
-            "GET", inferred.CONTACT_PATH.format(contact_id=_quoted(contact_id))
+            "GET", inferred.CONTACT_PATH.format(contact_id=path_segment(contact_id))
         )
         if response.status_code == 404:
             return None
@@ -517,7 +522,7 @@ class EngageBackend:
         # a lost answer is reported (WriteOutcomeUnknown), never resent.
         response = await self.transport.request(
             "POST",
-            inferred.ACTION_PATH.format(order_id=_quoted(order_id)),
+            inferred.ACTION_PATH.format(order_id=path_segment(order_id)),
             json={**body, "versionTag": version_tag},
             retry=RetryPolicy.NEVER_BLIND,
         )
@@ -590,11 +595,15 @@ class EngageBackend:
         ):
             return job
         stored = await self._read_order(job.order_id)
+        read = None if stored is None else mapping.order_from_vendor(stored)
         tag = None if stored is None else stored.get("versionTag")
         if not isinstance(tag, str) or not tag:
-            return job
+            return dataclasses.replace(job, order_read=read)
         return dataclasses.replace(
-            job, version_tag=tag, warnings=(*job.warnings, answers.VERSION_TAG_FROM_ORDER)
+            job,
+            version_tag=tag,
+            warnings=(*job.warnings, answers.VERSION_TAG_FROM_ORDER),
+            order_read=read,
         )
 
     def _track(self, job: Job, warnings: tuple[JobMessage, ...]) -> Job:
@@ -617,12 +626,8 @@ def _bookkeeping() -> TTLCache[str, Any]:
     return TTLCache(maxsize=_BOOKKEEPING_SIZE, ttl=_BOOKKEEPING_TTL_S)
 
 
-def _quoted(value: str) -> str:
-    return quote(value, safe="")
-
-
 def _order_path(order_id: str) -> str:
-    return inferred.ORDER_PATH.format(order_id=_quoted(order_id))
+    return inferred.ORDER_PATH.format(order_id=path_segment(order_id))
 
 
 def _cursor(href: object) -> str | None:

@@ -26,7 +26,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -70,7 +69,13 @@ from adapters.model import (
     WriteMode,
 )
 from adapters.reads import read_each
-from adapters.transport import RetryPolicy, TransportEvent, VendorTransport, response_json
+from adapters.transport import (
+    RetryPolicy,
+    TransportEvent,
+    VendorTransport,
+    path_segment,
+    response_json,
+)
 
 ACTION_DISCARDED = "ACTION_DISCARDED"
 CONTACT_NOT_RESOLVED = "CONTACT_NOT_RESOLVED"
@@ -191,7 +196,7 @@ class ExpertSenderBackend:
         if not value or (key == "contact_id" and not value.isdigit()):
             # Customer ids are numbers; anything else names nobody.
             return None
-        path = CUSTOMER_LOOKUP_PATHS[key].format(_segment(value))
+        path = CUSTOMER_LOOKUP_PATHS[key].format(path_segment(value))
         async with self._reads:
             response = await self.transport.request("GET", path)
         if response.status_code == 404:
@@ -451,13 +456,8 @@ def _agrees(contact: Contact, key: str, value: str) -> bool:
     return theirs == value
 
 
-def _segment(value: str) -> str:
-    # An id may hold '/', '?', '#' or spaces; each must stay inside its one path segment.
-    return quote(value, safe="")
-
-
 def _order_path(order_id: str) -> str:
-    return f"/orders/{_segment(order_id)}"
+    return f"/orders/{path_segment(order_id)}"
 
 
 def _envelope(response: httpx.Response, what: str) -> object:

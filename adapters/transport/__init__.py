@@ -10,13 +10,24 @@ blindly, a client-side rate limiter and a circuit breaker, failures mapped to
 
 from adapters.transport._breaker import BreakerState, CircuitBreaker
 from adapters.transport._client import VendorTransport
+from adapters.transport._deadline import (
+    Deadline,
+    current_deadline,
+    no_slot_in_time,
+    queue_deadline,
+    vendor_call_deadline,
+    wait_for_turn,
+)
 from adapters.transport._events import TransportEvent, TransportEventKind, TransportStats
 from adapters.transport._json import response_json
 from adapters.transport._limiter import RateLimiter, local_limiter
 from adapters.transport._observer import CallObservation, CallObserver
 from adapters.transport._outcomes import parse_retry_after
+from adapters.transport._paths import path_segment
 from adapters.transport._priority import (
+    DEFAULT_QUEUE_WAIT_S,
     PriorityGate,
+    TurnOrder,
     VendorCallPriority,
     current_priority,
     vendor_call_priority,
@@ -29,10 +40,12 @@ from adapters.transport._settings import (
 )
 
 __all__ = [
+    "DEFAULT_QUEUE_WAIT_S",
     "BreakerState",
     "CallObservation",
     "CallObserver",
     "CircuitBreaker",
+    "Deadline",
     "PriorityGate",
     "RateLimiter",
     "RetryPolicy",
@@ -41,12 +54,19 @@ __all__ = [
     "TransportKnobs",
     "TransportSettings",
     "TransportStats",
+    "TurnOrder",
     "VendorCallPriority",
     "VendorClientSettings",
     "VendorTransport",
+    "current_deadline",
     "current_priority",
     "local_limiter",
+    "no_slot_in_time",
     "parse_retry_after",
+    "path_segment",
+    "queue_deadline",
     "response_json",
+    "vendor_call_deadline",
     "vendor_call_priority",
+    "wait_for_turn",
 ]

@@ -255,7 +255,12 @@ class VendorTransport:
             )
         health = Health.UNKNOWN
         try:
-            await self._limiter.acquire()
+            try:
+                await self._limiter.acquire()
+            except RateLimited as exc:
+                # No slot before the request's deadline: never sent, so never retried here.
+                exc.vendor = exc.vendor or self.settings.vendor
+                raise
             self.stats.attempts += 1
             try:
                 response = await self._client.request(

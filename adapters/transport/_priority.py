@@ -1,32 +1,51 @@
-"""Who goes first when the vendor budget is short: writes and their job polls, then the reads
-a client waits for, then background refreshes.
+"""Who goes first when the vendor budget is short: the job polls of accepted writes, then new
+writes, then the reads a client waits for, then background refreshes.
 
 The caller says how urgent its vendor calls are with ``vendor_call_priority(...)`` (a context
 variable, so it reaches every call made beneath it, retries included, without changing any
 signature). ``PriorityGate`` sits in front of a transport's rate limiter: callers queue in
 order of priority (then arrival), and only the head of the queue waits on the limiter, so a
 flood of reads already queued never delays a write that arrives after it by more than one slot.
+
+Writes do not starve the reads clients wait for (``TurnOrder``): while both queue, every
+``INTERACTIVE_EVERY``-th slot goes to a read. Each caller waits until its request's deadline
+(``adapters.transport._deadline``) and then leaves the queue with ``RateLimited``, never sent.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import heapq
-import itertools
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Collection, Iterator
 from contextvars import ContextVar
 from enum import IntEnum
 
+from adapters.errors import RateLimited
+from adapters.transport._deadline import (
+    Deadline,
+    no_slot_in_time,
+    queue_deadline,
+    wait_for_turn,
+)
 from adapters.transport._limiter import RateLimiter
+
+# While writes and reads both queue, one slot in this many goes to a read: writes still go
+# first almost always, and a read a client waits for is never starved by a stream of writes.
+INTERACTIVE_EVERY = 4
+# How long a call outside any request (no deadline of its own) may wait for a slot.
+DEFAULT_QUEUE_WAIT_S = 5.0
 
 
 class VendorCallPriority(IntEnum):
-    """Lower goes first."""
+    """Lower goes first. Following an accepted write to its end (its job polls, and the read
+    that closes it) goes before sending new writes: while writes outrun the budget, the jobs
+    already accepted still finish, instead of every poll waiting behind the next sends."""
 
-    WRITE = 0
-    INTERACTIVE = 1
-    BACKGROUND = 2
+    JOB = 0
+    WRITE = 1
+    INTERACTIVE = 2
+    BACKGROUND = 3
 
 
 _PRIORITY: ContextVar[VendorCallPriority] = ContextVar(
@@ -49,42 +68,125 @@ def current_priority() -> VendorCallPriority:
     return _PRIORITY.get()
 
 
-class PriorityGate:
-    """A ``RateLimiter`` that hands ``inner``'s slots out by priority."""
+class TurnOrder:
+    """Which priority the next free slot goes to: the most urgent one waiting, except that a
+    waiting interactive read gets every ``interactive_every``-th slot when writes keep
+    coming."""
 
-    def __init__(self, inner: RateLimiter) -> None:
+    def __init__(self, interactive_every: int = INTERACTIVE_EVERY) -> None:
+        if interactive_every < 1:
+            raise ValueError(f"interactive_every must be at least 1, got {interactive_every}")
+        self._every = interactive_every
+        self._writes_in_a_row = 0
+
+    def choose(self, waiting: Collection[VendorCallPriority]) -> VendorCallPriority:
+        first = min(waiting)
+        if (
+            first < VendorCallPriority.INTERACTIVE
+            and VendorCallPriority.INTERACTIVE in waiting
+            and self._writes_in_a_row >= self._every - 1
+        ):
+            return VendorCallPriority.INTERACTIVE
+        return first
+
+    def granted(
+        self, priority: VendorCallPriority, waiting: Collection[VendorCallPriority]
+    ) -> None:
+        """A slot went to ``priority`` while ``waiting`` (the others) still queued."""
+        writing = priority < VendorCallPriority.INTERACTIVE
+        if writing and VendorCallPriority.INTERACTIVE in waiting:
+            self._writes_in_a_row += 1
+        elif not writing:
+            self._writes_in_a_row = 0
+
+
+class PriorityGate:
+    """A ``RateLimiter`` that hands ``inner``'s slots out by priority, each caller waiting no
+    longer than its request's deadline (or ``default_wait_s`` without one).
+
+    ``rate_per_s`` (``inner``'s rate, when known) estimates the ``retry_after`` a caller that
+    ran out of time is given.
+    """
+
+    def __init__(
+        self,
+        inner: RateLimiter,
+        *,
+        rate_per_s: float | None = None,
+        default_wait_s: float = DEFAULT_QUEUE_WAIT_S,
+        turns: TurnOrder | None = None,
+    ) -> None:
         self._inner = inner
-        self._queue: list[tuple[int, int, asyncio.Future[None]]] = []
-        self._order = itertools.count()
+        self._queues: dict[VendorCallPriority, deque[asyncio.Future[None]]] = {
+            priority: deque() for priority in VendorCallPriority
+        }
+        self._turns = turns or TurnOrder()
+        self._interval_s = 1.0 / rate_per_s if rate_per_s else 1.0
+        self._default_wait_s = default_wait_s
         self._busy = False
         self.served: dict[VendorCallPriority, int] = dict.fromkeys(VendorCallPriority, 0)
+        self.timed_out = 0
 
     def waiting(self) -> int:
-        return sum(1 for _, _, turn in self._queue if not turn.done())
+        return sum(1 for queue in self._queues.values() for turn in queue if not turn.done())
 
     async def acquire(self) -> None:
         priority = current_priority()
-        if self._busy or self._queue:
+        deadline = queue_deadline(self._default_wait_s)
+        if self._busy or any(self._queues.values()):
             turn = asyncio.get_running_loop().create_future()
-            heapq.heappush(self._queue, (priority, next(self._order), turn))
+            self._queues[priority].append(turn)
             try:
-                await turn
+                got = await wait_for_turn(turn, deadline)
             except asyncio.CancelledError:
                 if turn.done() and not turn.cancelled():
                     self._pass_on()  # given the turn just as it was cancelled: hand it on
                 raise
+            if not got:
+                self.timed_out += 1
+                raise no_slot_in_time(deadline, self._backlog_s(priority))
         else:
             self._busy = True
         try:
-            await self._inner.acquire()
+            await self._inner_acquire(deadline, priority)
             self.served[priority] += 1
         finally:
             self._pass_on()
 
+    async def _inner_acquire(self, deadline: Deadline, priority: VendorCallPriority) -> None:
+        try:
+            async with asyncio.timeout(deadline.left()):
+                await self._inner.acquire()
+        except TimeoutError:
+            self.timed_out += 1
+            raise no_slot_in_time(deadline, self._backlog_s(priority)) from None
+        except RateLimited:
+            self.timed_out += 1
+            raise
+
+    def _backlog_s(self, priority: VendorCallPriority) -> float:
+        """Roughly how long the callers queued at ``priority`` or before it will take."""
+        ahead = sum(
+            1
+            for waiting, queue in self._queues.items()
+            if waiting <= priority
+            for turn in queue
+            if not turn.done()
+        )
+        return (ahead + 1) * self._interval_s
+
     def _pass_on(self) -> None:
-        while self._queue:
-            _, _, turn = heapq.heappop(self._queue)
+        while True:
+            for queue in self._queues.values():
+                while queue and queue[0].done():
+                    queue.popleft()
+            waiting = [priority for priority, queue in self._queues.items() if queue]
+            if not waiting:
+                self._busy = False
+                return
+            priority = self._turns.choose(waiting)
+            turn = self._queues[priority].popleft()
             if not turn.done():
                 turn.set_result(None)
+                self._turns.granted(priority, waiting)
                 return
-        self._busy = False

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -56,18 +57,17 @@ class AccessMiddleware:
         self.gate = gate
         self.max_body_bytes = max_body_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # Only the HTTP path awaits here: what is handed on (every WebSocket) keeps no frame
+        # of this call for its lifetime.
         control = self.gate.control
         if control is None or scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
         if scope["path"].rstrip("/") != GRAPHQL_PATH:
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
         if scope["type"] == "websocket":
-            await self.app(scope, *_expiring(scope, receive, send))
-            return
-        await self._http(control, scope, receive, send)
+            return self.app(scope, *_expiring(scope, receive, send))
+        return self._http(control, scope, receive, send)
 
     async def _http(
         self, control: AccessControl, scope: Scope, receive: Receive, send: Send

@@ -9,8 +9,11 @@ kept in reserve for a client that has nothing queued: a single read arriving dur
 client's flood goes at once instead of waiting for the next turn.
 
 Calls also queue by their priority (``adapters.transport.vendor_call_priority``): a client's
-write and the job polls that follow writes go before anyone's reads, and background cache
-refreshes after them; the rotation between clients holds within each priority.
+write and the job polls that follow writes go before anyone's reads (except that reads get one
+turn in ``INTERACTIVE_EVERY`` while both wait), and background cache refreshes after them; the
+rotation between clients holds within each priority. A call waits no longer than its request's
+deadline (``adapters.transport.vendor_call_deadline``); then it leaves the queue unsent, with
+``RateLimited``.
 """
 
 from __future__ import annotations
@@ -19,15 +22,25 @@ import asyncio
 import time
 from collections import deque
 
-from adapters.transport import VendorCallPriority, current_priority
+from adapters.transport import (
+    DEFAULT_QUEUE_WAIT_S,
+    TurnOrder,
+    VendorCallPriority,
+    current_priority,
+    no_slot_in_time,
+    queue_deadline,
+    wait_for_turn,
+)
 
 # Tokens the queue keeps back from clients that already have calls waiting.
 RESERVE = 1.0
 
 
 class FairQueue:
-    def __init__(self, rate_per_s: float) -> None:
+    def __init__(self, rate_per_s: float, *, default_wait_s: float = DEFAULT_QUEUE_WAIT_S) -> None:
         self.interval_s = 1.0 / rate_per_s
+        self.default_wait_s = default_wait_s
+        self._turns = TurnOrder()
         self.capacity = max(1.0 + RESERVE, rate_per_s / 10)
         self._tokens = self.capacity
         self._updated = time.monotonic()
@@ -60,6 +73,7 @@ class FairQueue:
             return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         priority = current_priority()
+        deadline = queue_deadline(self.default_wait_s)
         queue = self._waiting.get((priority, client))
         if queue is None:
             queue = self._waiting[(priority, client)] = deque()
@@ -68,11 +82,21 @@ class FairQueue:
         if self._pump is None or self._pump.done():
             self._pump = asyncio.ensure_future(self._hand_out())
         try:
-            await waiter
+            got = await wait_for_turn(waiter, deadline)
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled():
                 self._tokens += 1  # granted, then given up: the turn goes back
             raise
+        if not got:
+            raise no_slot_in_time(deadline, self._backlog(priority) * self.interval_s)
+
+    def _backlog(self, priority: VendorCallPriority) -> int:
+        """Calls queued at ``priority`` or before it."""
+        return sum(
+            sum(1 for waiter in queue if not waiter.done())
+            for (queued, _), queue in self._waiting.items()
+            if queued <= priority
+        )
 
     async def _hand_out(self) -> None:
         while self._rotation:
@@ -80,7 +104,8 @@ class FairQueue:
             if self._tokens < 1 + RESERVE:
                 await asyncio.sleep((1 + RESERVE - self._tokens) * self.interval_s)
                 continue
-            priority = min(p for p, rotation in self._rotations.items() if rotation)
+            waiting = [p for p, rotation in self._rotations.items() if rotation]
+            priority = self._turns.choose(waiting)
             rotation = self._rotations[priority]
             client = rotation.popleft()
             queue = self._waiting[(priority, client)]
@@ -92,3 +117,4 @@ class FairQueue:
             if not waiter.done():  # a cancelled waiter does not use its turn
                 self._tokens -= 1
                 waiter.set_result(None)
+                self._turns.granted(priority, waiting)

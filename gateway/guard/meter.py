@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from adapters.backend import Backend, Capabilities
+from adapters.errors import RateLimited
 from adapters.model import (
     Contact,
     Job,
@@ -26,6 +27,7 @@ from adapters.model import (
     WriteMode,
 )
 from adapters.reads import read_each
+from adapters.transport import DEFAULT_QUEUE_WAIT_S
 from gateway.errors import GatewayError
 from gateway.guard.fair_queue import FairQueue
 from gateway.guard.shares import ClientShares
@@ -68,10 +70,18 @@ class MeteredBackend:
     client's share and take their client's turn at the vendor's rate (``FairQueue``). A batch
     read is made id by id, each in its own slot and turn."""
 
-    def __init__(self, inner: Backend, shares: ClientShares, *, rate_per_s: float) -> None:
+    def __init__(
+        self,
+        inner: Backend,
+        shares: ClientShares,
+        *,
+        rate_per_s: float,
+        queue_wait_s: float = DEFAULT_QUEUE_WAIT_S,
+    ) -> None:
         self.inner = inner
         self.shares = shares
-        self.queue = FairQueue(rate_per_s)
+        # ``queue_wait_s``: how long a call with no request deadline of its own may queue.
+        self.queue = FairQueue(rate_per_s, default_wait_s=queue_wait_s)
 
     @property
     def vendor(self) -> Vendor:
@@ -83,7 +93,14 @@ class MeteredBackend:
 
     async def _turns(self, client: str, calls: int) -> None:
         for _ in range(calls):
+            await self._turn(client)
+
+    async def _turn(self, client: str) -> None:
+        try:
             await self.queue.turn(client)
+        except RateLimited as exc:
+            exc.vendor = self.inner.vendor
+            raise
 
     async def _call(self, calls: int, call: Callable[[], Awaitable[T]]) -> T:
         meter = CURRENT_METER.get()
@@ -91,7 +108,7 @@ class MeteredBackend:
             await self._turns(BACKGROUND_CLIENT, calls)
             return await call()
         meter.count(calls)
-        async with self.shares.slot(meter.client):
+        async with self.shares.slot(meter.client, vendor=self.inner.vendor):
             await self._turns(meter.client, calls)
             return await call()
 
@@ -105,8 +122,8 @@ class MeteredBackend:
         client = meter.client
 
         async def one(key: str) -> T:
-            async with self.shares.slot(client):
-                await self.queue.turn(client)
+            async with self.shares.slot(client, vendor=self.inner.vendor):
+                await self._turn(client)
                 return (await read([key]))[0]
 
         # The adapters' own way of reading id by id: each id once, and when some fail the

@@ -31,6 +31,8 @@ from limits import RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 
+from adapters.model import Vendor
+from adapters.transport import current_deadline, no_slot_in_time, wait_for_turn
 from gateway.settings import ClientLimits
 
 logger = logging.getLogger(__name__)
@@ -99,10 +101,21 @@ class ClientShares:
         return wait
 
     @asynccontextmanager
-    async def slot(self, client: str) -> AsyncIterator[None]:
-        """One of the client's vendor-call slots, waited for in the client's own queue."""
+    async def slot(self, client: str, *, vendor: Vendor | None = None) -> AsyncIterator[None]:
+        """One of the client's vendor-call slots, waited for in the client's own queue (no
+        longer than the request's deadline: then ``RateLimited`` for ``vendor``)."""
         semaphore = self._slots.get(client)
         if semaphore is None:
             semaphore = self._slots[client] = asyncio.Semaphore(self.limits.vendor_concurrency)
-        async with semaphore:
+        deadline = current_deadline()
+        if deadline is not None and semaphore.locked():
+            # A request's calls wait for a slot no longer than its deadline, like for a turn.
+            acquiring = asyncio.ensure_future(semaphore.acquire())
+            if not await wait_for_turn(acquiring, deadline):
+                raise no_slot_in_time(deadline, 1.0, vendor=vendor)
+        else:
+            await semaphore.acquire()
+        try:
             yield
+        finally:
+            semaphore.release()

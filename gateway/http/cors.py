@@ -8,16 +8,29 @@ with credentials (cookies, ``Authorization``).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.types import Receive, Scope, Send
 
 PREFLIGHT_MAX_AGE_S = 600
+
+
+class HttpCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS middleware, handing anything but HTTP (a WebSocket) straight on, as
+    Starlette's does, but without keeping a frame of its own for the connection's lifetime."""
+
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:  # type: ignore[override]
+        if scope["type"] != "http":
+            return self.app(scope, receive, send)
+        return super().__call__(scope, receive, send)
 
 
 def cors_middleware(origins: tuple[str, ...]) -> Middleware:
     any_origin = "*" in origins
     return Middleware(
-        CORSMiddleware,
+        HttpCORSMiddleware,
         allow_origins=list(origins),
         allow_methods=["GET", "POST", "OPTIONS"],
         # Whatever a client adds (Authorization, Apollo's client-name headers, idempotency or

@@ -25,14 +25,15 @@ import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from json import JSONDecodeError
 from typing import Any
 
 from starlette.datastructures import Headers
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.async_base_view import AsyncBaseHTTPView
-from strawberry.http.exceptions import NonJsonMessageReceived, WebSocketDisconnected
+from strawberry.http.exceptions import NonTextMessageReceived, WebSocketDisconnected
 from strawberry.types.unset import UNSET, UnsetType
 
 from gateway.http.request_body import clip_error_messages
@@ -115,9 +116,20 @@ class HookedWebSocketAdapter(ASGIWebSocketAdapter):
         self, *, ignore_parsing_errors: bool = False
     ) -> AsyncGenerator[object, None]:
         # Unreadable frames close the socket on both protocols (the legacy handler would
-        # skip them), as does any message of the wrong shape.
+        # skip them), as does any message of the wrong shape. The socket is read here, not
+        # through Strawberry's own iter_json: one generator (and its frame) per connection
+        # instead of two, for as long as the connection lives.
+        socket = self.ws
         try:
-            async for message in super().iter_json(ignore_parsing_errors=False):
+            while socket.application_state != WebSocketState.DISCONNECTED:
+                text = await socket.receive_text()
+                try:
+                    message = self.view.decode_json(text)
+                except JSONDecodeError:
+                    await self.close(
+                        INVALID_MESSAGE_CLOSE_CODE, "WebSocket message must be valid JSON"
+                    )
+                    return
                 problem = invalid_message(message)
                 if problem is not None:
                     await self.close(INVALID_MESSAGE_CLOSE_CODE, problem)
@@ -127,8 +139,10 @@ class HookedWebSocketAdapter(ASGIWebSocketAdapter):
                     payload = message.get("payload")
                     self.connection.params = payload if isinstance(payload, dict) else {}
                 yield message
-        except NonJsonMessageReceived:
-            await self.close(INVALID_MESSAGE_CLOSE_CODE, "WebSocket message must be valid JSON")
+        except KeyError as exc:  # a binary frame: Starlette's receive_text finds no text
+            raise NonTextMessageReceived from exc
+        except WebSocketDisconnect:
+            pass
 
     async def send_json(self, message: Mapping[str, object]) -> None:
         # Both GraphQL WebSocket protocols carry JSON in text frames; clients (gql, the

@@ -2,22 +2,22 @@
 
 graphql-transport-ws has one in Strawberry (``connection_init_wait_timeout``, closing with
 4408); the legacy protocol has none, so a socket that never says hello would stay open for
-ever. This handler gives it the same deadline and the same close code.
+ever. This handler gives it the same deadline and the same close code, on top of the
+timer-driven keep-alive of ``gateway.http.keepalive``.
 """
 
 from __future__ import annotations
 
 import asyncio
 from contextlib import suppress
-from typing import Any
 
-from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.types import ConnectionInitMessage
 
+from gateway.http.keepalive import KeepAliveGraphQLWSHandler
 from gateway.http.ws_messages import CONNECTION_INIT_TIMEOUT_CLOSE_CODE
 
 
-class InitDeadlineGraphQLWSHandler(BaseGraphQLWSHandler[Any, Any]):
+class InitDeadlineGraphQLWSHandler(KeepAliveGraphQLWSHandler):
     init_timeout_s: float = 10.0
     _init_deadline: asyncio.TimerHandle | None = None
     _closing: asyncio.Task[None] | None = None
@@ -28,7 +28,8 @@ class InitDeadlineGraphQLWSHandler(BaseGraphQLWSHandler[Any, Any]):
         try:
             await super().handle()
         finally:
-            self._init_deadline.cancel()
+            if self._init_deadline is not None:
+                self._init_deadline.cancel()
             if self._closing is not None:
                 with suppress(Exception):
                     await self._closing
@@ -45,6 +46,7 @@ class InitDeadlineGraphQLWSHandler(BaseGraphQLWSHandler[Any, Any]):
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         if self._init_deadline is not None:
             self._init_deadline.cancel()
+            self._init_deadline = None  # a cancelled timer kept for the connection's lifetime
         await super().handle_connection_init(message)
 
 

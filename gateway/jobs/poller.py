@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from adapters.backend import Backend
 from adapters.errors import JobNotFound, RateLimited
 from adapters.model import Job, JobMessage, JobState
+from adapters.transport import Deadline, vendor_call_deadline
 from gateway.errors import StateStoreUnavailable
 from gateway.jobs.paths import with_input_paths
 from gateway.jobs.schedule import PollSchedule
@@ -137,9 +138,13 @@ class JobPoller:
                 f"No backend is configured for {last.vendor}, so the job cannot be followed.",
             )
         self._stats.polls += 1
+        # A poll queues for the vendor budget until the job's own deadline, not until that of
+        # the request that started the job (long answered by now).
+        left_s = deadline - asyncio.get_running_loop().time()
         try:
             async with asyncio.timeout_at(deadline):
-                job = await self._backend.get_job(last.job_id, known=last)
+                with vendor_call_deadline(Deadline.after(left_s)):
+                    job = await self._backend.get_job(last.job_id, known=last)
         except JobNotFound as exc:
             return failed(last, JobNotFound.code, f"The vendor no longer knows this job: {exc}")
         except TimeoutError:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import uuid
 from collections import OrderedDict
@@ -277,10 +278,19 @@ class JobTracker:
         return result
 
     async def _apply(self, job: Job) -> TrackedJob:
-        """A poller saw ``job``: store it, fan it out and report it if it changed."""
+        """A poller saw ``job``: store it, fan it out and report it if it changed.
+
+        The order the adapter read with it goes to ``on_change`` only (the read cache), never
+        into the registry or to watchers."""
+        read = job.order_read
+        if read is not None:
+            job = dataclasses.replace(job, order_read=None)
         result = await self._save(job)
         if result.changed:
-            await self._notify_change(result.record.job)
+            changed = result.record.job
+            if read is not None:
+                changed = dataclasses.replace(changed, order_read=read)
+            await self._notify_change(changed)
         return result.record
 
     def _ensure_follow(self, key: _Key, job: Job, *, pinned: bool) -> _Follow | None:
@@ -331,8 +341,8 @@ class JobTracker:
 
     async def _run_follow(self, key: _Key, poller: JobPoller) -> None:
         try:
-            # A write's job polls share the write's place ahead of reads in the vendor budget.
-            with vendor_call_priority(VendorCallPriority.WRITE):
+            # A write's job polls go ahead of reads, and of new writes, in the vendor budget.
+            with vendor_call_priority(VendorCallPriority.JOB):
                 await poller.run()
         except Exception:
             logger.exception("poller of job %s:%s crashed", key[0].value, key[1])

@@ -12,6 +12,11 @@ still share one schedule. The ``limits`` library was the other candidate; its st
 answer "allowed now or not", which would make every waiting request poll Redis, where a
 reservation answers with the wait in one round trip.
 
+A request waits for its slot no longer than its deadline (``adapters.transport.Deadline``): a
+slot further ahead is not booked, and the caller gets ``RateLimited`` at once. A caller that
+gives up while it sleeps towards its slot hands the slot back when nobody booked after it (the
+usual case: the priority queue in front lets one caller per process book at a time).
+
 While Redis cannot be reached, each process falls back to its share of the budget (the rate
 divided by the number of processes) so vendor calls neither stop nor exceed the limit.
 """
@@ -19,6 +24,7 @@ divided by the number of processes) so vendor calls neither stop nor exceed the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import math
@@ -30,7 +36,7 @@ from redis.asyncio import Redis
 
 from adapters.errors import RateLimited
 from adapters.model import Vendor
-from adapters.transport import RateLimiter, local_limiter
+from adapters.transport import RateLimiter, current_deadline, local_limiter, no_slot_in_time
 from gateway.redis.connection import FAILURES
 
 logger = logging.getLogger(__name__)
@@ -44,7 +50,8 @@ MAX_WAIT_S = 30.0
 
 # KEYS[1]: the key's theoretical arrival time (microseconds of Redis's clock).
 # ARGV[1]: slot interval (µs); ARGV[2]: the longest wait to grant (µs).
-# Returns the wait in µs before the reserved slot, or -1 when it would exceed the longest wait.
+# Returns {wait in µs, the slot booked}, or {-1, the wait it would take} when that exceeds the
+# longest wait (nothing is booked then).
 _RESERVE = """
 local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) * 1000000 + tonumber(now_parts[2])
@@ -52,10 +59,21 @@ local interval = tonumber(ARGV[1])
 local slot = tonumber(redis.call('GET', KEYS[1]) or '0')
 if slot < now then slot = now end
 local wait = slot - now
-if wait > tonumber(ARGV[2]) then return -1 end
+if wait > tonumber(ARGV[2]) then return {-1, wait} end
 redis.call('SET', KEYS[1], string.format('%d', slot + interval),
            'PX', math.ceil((wait + interval) / 1000) + 1000)
-return wait
+return {wait, slot}
+"""
+
+# KEYS[1] as above; ARGV[1]: a slot booked and not used; ARGV[2]: slot interval (µs).
+# Gives the slot back if it is still the last one booked; returns 1 if it was.
+_RELEASE = """
+local booked = redis.call('GET', KEYS[1])
+if booked and tonumber(booked) == tonumber(ARGV[1]) + tonumber(ARGV[2]) then
+  redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
+  return 1
+end
+return 0
 """
 
 
@@ -93,15 +111,23 @@ class RedisRateBudget:
         self._interval_us = math.ceil(slot_interval_s(rate_per_second) * 1_000_000)
         self._max_wait_us = int(max_wait_s * 1_000_000)
         self._script = client.register_script(_RESERVE)
+        self._release = client.register_script(_RELEASE)
         self._fallback: RateLimiter = local_limiter(rate_per_second / max(1, processes))
         self._sleep = sleep
         self._warned_at = -math.inf
         self.waited_s = 0.0  # total time callers slept for their slots (monotonic)
 
     async def acquire(self) -> None:
+        deadline = current_deadline()
+        max_wait_us = self._max_wait_us
+        if deadline is not None:
+            max_wait_us = min(max_wait_us, int(deadline.left() * 1_000_000))
         try:
-            wait_us = int(
-                await self._script(keys=[self._key], args=[self._interval_us, self._max_wait_us])
+            wait_us, slot = (
+                int(part)
+                for part in await self._script(
+                    keys=[self._key], args=[self._interval_us, max_wait_us]
+                )
             )
         except FAILURES as exc:
             self._warn_fallback(exc)
@@ -109,15 +135,28 @@ class RedisRateBudget:
             return
         if wait_us < 0:
             # Typed like the vendor's own 429: the caller sees RATE_LIMITED, not a hang.
+            needed_s = slot / 1_000_000
+            if max_wait_us < self._max_wait_us and deadline is not None:
+                raise no_slot_in_time(deadline, needed_s, vendor=self._vendor)
             raise RateLimited(
                 "The gateway's request budget for this vendor is booked too far ahead",
                 vendor=self._vendor,
-                retry_after=self._max_wait_us / 1_000_000,
+                retry_after=needed_s,
             )
         if wait_us:
             wait_s = wait_us / 1_000_000
             self.waited_s += wait_s
-            await self._sleep(wait_s)
+            try:
+                await self._sleep(wait_s)
+            except asyncio.CancelledError:
+                await self._give_back(slot)
+                raise
+
+    async def _give_back(self, slot: int) -> None:
+        """A slot booked and never used: free it for the next caller if nobody booked after."""
+        # If Redis fails, the slot stays booked: a gap in the schedule, never a call too many.
+        with contextlib.suppress(*FAILURES):
+            await self._release(keys=[self._key], args=[slot, self._interval_us])
 
     def _warn_fallback(self, exc: BaseException) -> None:
         now = time.monotonic()

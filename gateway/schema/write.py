@@ -133,6 +133,8 @@ async def run_write(info: GatewayInfo, request: WriteRequest) -> OrderMutationPa
             )
             raise upstream_failure(exc) from None
         job = _gateway_warnings(request, backend, job)
+        # Marked before its job can finish: the job's own read of the order may then be kept.
+        services.cache.note_write(job)
         context.loaders.forget_written(request.vendor, request.order_id, job)
         job = await services.jobs.track(job)
         record_accepted(services.log, request.operation, job)

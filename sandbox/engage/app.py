@@ -41,12 +41,19 @@ class EngageRuntime:
         self.api_keys = frozenset(settings.api_keys)
         self.job_delay_ms = settings.job_delay_ms
         self.limiter = SlidingWindowLimiter(settings.rate_limit_per_second)
+        self.jobs_held = False
 
-    def to_json(self) -> dict[str, int]:
-        return {"job_delay_ms": self.job_delay_ms, "rate_limit_per_second": self.limiter.per_second}
+    def to_json(self) -> dict[str, int | bool]:
+        return {
+            "job_delay_ms": self.job_delay_ms,
+            "rate_limit_per_second": self.limiter.per_second,
+            "jobs_held": self.jobs_held,
+        }
 
 
-def _settings_routes(runtime: EngageRuntime, state: EngageState, variants: Variants) -> list[Route]:
+def _settings_routes(
+    runtime: EngageRuntime, state: EngageState, variants: Variants, runner: JobRunner
+) -> list[Route]:
     async def get_settings(request: Request) -> Response:
         return SandboxJSONResponse(runtime.to_json())
 
@@ -61,7 +68,10 @@ def _settings_routes(runtime: EngageRuntime, state: EngageState, variants: Varia
             changes = {}
         limits = {"job_delay_ms": 0, "rate_limit_per_second": 1}
         for name, value in changes.items():
-            if name not in limits:
+            if name == "jobs_held":
+                if not isinstance(value, bool):
+                    problems.append(f"{name}: must be true or false")
+            elif name not in limits:
                 problems.append(f"{name}: unknown setting")
             elif isinstance(value, bool) or not isinstance(value, int) or value < limits[name]:
                 problems.append(f"{name}: must be an integer >= {limits[name]}")
@@ -71,6 +81,8 @@ def _settings_routes(runtime: EngageRuntime, state: EngageState, variants: Varia
         runtime.limiter.per_second = changes.get(
             "rate_limit_per_second", runtime.limiter.per_second
         )
+        runtime.jobs_held = changes.get("jobs_held", runtime.jobs_held)
+        runner.wake()
         return SandboxJSONResponse(runtime.to_json())
 
     async def get_actions(request: Request) -> Response:
@@ -94,7 +106,7 @@ def create_app(settings: EngageSandboxSettings | None = None) -> Starlette:
     if settings.seed_demo_data:
         demo.seed(state)
     runtime = EngageRuntime(settings)
-    runner = JobRunner(state, lambda: runtime.job_delay_ms)
+    runner = JobRunner(state, lambda: runtime.job_delay_ms, lambda: runtime.jobs_held)
     document = orjson.dumps(openapi_document())
 
     async def openapi(request: Request) -> Response:
@@ -109,7 +121,7 @@ def create_app(settings: EngageSandboxSettings | None = None) -> Starlette:
 
     app = SandboxApp(
         control=SandboxControl.with_faults(settings.faults, fault_response=fault_response),
-        control_extra=_settings_routes(runtime, state, settings.variants),
+        control_extra=_settings_routes(runtime, state, settings.variants, runner),
         routes=[
             Route("/openapi.json", openapi, methods=["GET"]),
             *OrderEndpoints(state, runner, settings.variants).routes(),

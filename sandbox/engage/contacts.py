@@ -7,12 +7,12 @@ from collections.abc import Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from sandbox.control import SandboxJSONResponse
 from sandbox.engage import inferred
 from sandbox.engage.problems import problem
 from sandbox.engage.store import Contact, EngageState, normalise_phone, normalise_ssn
+from sandbox.segments import Route
 
 EMAIL = re.compile(inferred.EMAIL_PATTERN)
 PHONE = re.compile(inferred.PHONE_PATTERN)

@@ -2,6 +2,8 @@
 
 One worker task per emulator walks a queue ordered by due time (then by submission), so jobs
 advance without anyone polling and two jobs for one order are applied in the order accepted.
+While ``held`` says so, no job advances: a test decides when a job may move on instead of racing
+its delay (steps that fell due meanwhile run at once on release).
 """
 
 from __future__ import annotations
@@ -20,9 +22,12 @@ log = logging.getLogger(__name__)
 
 
 class JobRunner:
-    def __init__(self, state: EngageState, delay_ms: Callable[[], int]) -> None:
+    def __init__(
+        self, state: EngageState, delay_ms: Callable[[], int], held: Callable[[], bool]
+    ) -> None:
         self._state = state
         self._delay_ms = delay_ms
+        self._held = held
         self._queue: list[tuple[float, int, str]] = []
         self._order = itertools.count()
         self._wake = asyncio.Event()
@@ -34,6 +39,10 @@ class JobRunner:
         if self._task is None or self._task.done():
             self._wake = asyncio.Event()
             self._task = asyncio.get_running_loop().create_task(self._work())
+        self._wake.set()
+
+    def wake(self) -> None:
+        """Look at the queue again (``held`` may have changed)."""
         self._wake.set()
 
     async def aclose(self) -> None:
@@ -50,7 +59,7 @@ class JobRunner:
     async def _work(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            if not self._queue:
+            if not self._queue or self._held():
                 self._wake.clear()
                 await self._wake.wait()
                 continue

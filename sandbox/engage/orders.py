@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from sandbox.control import SandboxJSONResponse, method_route, note_order_id
 from sandbox.engage import answers, inferred
@@ -24,6 +23,7 @@ from sandbox.engage.validation import (
     validate_change_status,
     validate_order,
 )
+from sandbox.segments import Route, url_segment
 from sandbox.variants import Variants
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -35,11 +35,11 @@ def base(request: Request) -> str:
 
 
 def order_url(request: Request, order_id: str) -> str:
-    return f"{base(request)}/api/v3/orders/{quote(order_id, safe='')}"
+    return f"{base(request)}/api/v3/orders/{url_segment(order_id)}"
 
 
 def job_url(request: Request, job_id: str) -> str:
-    return f"{base(request)}/api/v3/orders/jobs/{quote(job_id, safe='')}"
+    return f"{base(request)}/api/v3/orders/jobs/{url_segment(job_id)}"
 
 
 def order_not_found(order_id: str) -> Response:

@@ -6,12 +6,12 @@ from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from sandbox.expertsender import inferred
 from sandbox.expertsender.models import Customer
 from sandbox.expertsender.problems import json_response, problem, validation_problem
 from sandbox.expertsender.unit import BusinessUnit
+from sandbox.segments import Route
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from sandbox.control import note_order_id
 from sandbox.expertsender import answers, inferred
@@ -19,6 +18,7 @@ from sandbox.expertsender.validation import (
     parse_status_change,
     parse_write_request,
 )
+from sandbox.segments import Route
 
 
 class OrderEndpoints:

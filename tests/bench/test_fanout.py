@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+import pytest
+
 from bench import fanout, writes
 from bench.procs import rss_kb
+from gateway.settings import load_settings
 from sandbox.engage.demo import DEMO_INDEX
 from tests.support.gateway import sandbox_gateway
 
@@ -27,7 +30,10 @@ class _InProcess:
         return rss_kb(os.getpid())
 
 
-def test_every_subscriber_hears_its_job_finish_and_the_vendor_is_polled_per_job() -> None:
+@pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws", "sse"])
+def test_every_subscriber_hears_its_job_finish_and_the_vendor_is_polled_per_job(
+    protocol: str,
+) -> None:
     with sandbox_gateway() as gw:
         result = fanout.run(
             _InProcess(gw.url),
@@ -35,8 +41,9 @@ def test_every_subscriber_hears_its_job_finish_and_the_vendor_is_polled_per_job(
             jobs=2,
             per_job=3,
             job_delay_ms=300,
-            run_id="t1",
+            run_id=f"t1-{protocol}",
             order=ORDER,
+            protocol=protocol,
         )
 
     assert result.errors == []
@@ -47,6 +54,15 @@ def test_every_subscriber_hears_its_job_finish_and_the_vendor_is_polled_per_job(
     assert 0 <= result.first_to_last_ms < 5000
     names = [f.name for f in fanout.findings("fan-out", result, result)]
     assert "gateway RSS per idle subscriber" in names
+
+
+def test_the_gateway_under_a_fan_out_admits_every_subscriber_and_the_writes() -> None:
+    env = fanout.gateway_env(1000)
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        limits = load_settings().connections
+    assert limits.max_connections >= 1000 + 1
 
 
 def test_a_written_order_is_seen_completed() -> None:

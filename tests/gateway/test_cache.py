@@ -2,6 +2,7 @@
 are broadcast through Redis alike."""
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -9,7 +10,16 @@ from typing import Any
 
 import pytest
 
-from adapters.model import Contact, ContactRef, Order, OrderPage, Vendor
+from adapters.model import (
+    Contact,
+    ContactRef,
+    Job,
+    JobOperation,
+    JobState,
+    Order,
+    OrderPage,
+    Vendor,
+)
 from gateway.cache import ReadCache
 from gateway.defaults import DEFAULT_CACHE_MAXSIZE, DEFAULT_CACHE_TTL_S
 from tests.support.redis import connected_state, running_url
@@ -167,3 +177,58 @@ def test_a_page_read_while_an_unknown_order_changed_is_not_kept() -> None:
     cache.invalidate_order(Vendor.ENGAGE, "NEW")
     cache.put_page(Vendor.ENGAGE, "c1", "c1-p1", _page("A"), since=since)
     assert cache.get_page(Vendor.ENGAGE, "c1-p1") is None
+
+
+def _finished(order_id: str, job_id: str, read: Order | None) -> Job:
+    now = datetime(2025, 1, 1, tzinfo=UTC)
+    return Job(
+        vendor=Vendor.ENGAGE,
+        job_id=job_id,
+        operation=JobOperation.CHANGE_STATUS,
+        state=JobState.COMPLETED,
+        order_id=order_id,
+        created_at=now,
+        updated_at=now,
+        order_read=read,
+    )
+
+
+async def test_a_finished_write_keeps_the_order_its_job_read(make_cache: CacheFactory) -> None:
+    cache = make_cache()
+    cache.put_order(Vendor.ENGAGE, _order("A-1"))
+    fresh = dataclasses.replace(_order("A-1"), external_status="packed")
+    cache.note_write(_finished("A-1", "job-1", None))
+    cache.forget_write(_finished("A-1", "job-1", fresh))
+    assert cache.get_order(Vendor.ENGAGE, "A-1") == fresh
+
+
+async def test_a_write_sent_meanwhile_keeps_an_earlier_jobs_read_out(
+    make_cache: CacheFactory,
+) -> None:
+    cache = make_cache()
+    first = dataclasses.replace(_order("A-1"), external_status="first")
+    second = dataclasses.replace(_order("A-1"), external_status="second")
+    cache.note_write(_finished("A-1", "job-1", None))
+    cache.note_write(_finished("A-1", "job-2", None))
+    # The first job's read may predate the second write: not kept.
+    cache.forget_write(_finished("A-1", "job-1", first))
+    assert cache.get_order(Vendor.ENGAGE, "A-1") is None
+    # Nor the second's, which finished after another change of the order was seen.
+    cache.forget_write(_finished("A-1", "job-2", second))
+    assert cache.get_order(Vendor.ENGAGE, "A-1") is None
+
+
+async def test_a_change_seen_after_the_write_keeps_its_jobs_read_out(
+    make_cache: CacheFactory,
+) -> None:
+    cache = make_cache()
+    cache.note_write(_finished("A-1", "job-1", None))
+    cache.invalidate_order(Vendor.ENGAGE, "A-1")  # e.g. another process's write finished
+    cache.forget_write(_finished("A-1", "job-1", _order("A-1")))
+    assert cache.get_order(Vendor.ENGAGE, "A-1") is None
+
+
+async def test_a_job_this_process_did_not_send_keeps_nothing(make_cache: CacheFactory) -> None:
+    cache = make_cache()
+    cache.forget_write(_finished("A-1", "adopted-job", _order("A-1")))
+    assert cache.get_order(Vendor.ENGAGE, "A-1") is None

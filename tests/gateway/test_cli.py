@@ -221,6 +221,28 @@ def test_serve_answers_over_http_and_shuts_down_cleanly() -> None:
     assert "Traceback" not in command.output
 
 
+# Run by every Python process started with this on its path: a worker process (multiprocessing
+# spawns it with this flag) takes seconds before it runs any of its own code, as every worker
+# does on a loaded machine, past the 5 s uvicorn allows a worker to answer its first ping.
+SLOW_WORKER_START = """
+import sys
+import time
+
+if "--multiprocessing-fork" in sys.argv:
+    time.sleep(7)
+"""
+
+
+def test_workers_slow_to_start_are_waited_for_not_killed(tmp_path: Path) -> None:
+    (tmp_path / "sitecustomize.py").write_text(SLOW_WORKER_START)
+    args = [COMMAND, "serve", "--port", str(free_port()), "--workers", "2"]
+    with running(args, clean_env(PYTHONPATH=str(tmp_path))) as command:
+        for _ in range(2):
+            command.wait_for(re.compile(r"Application startup complete"))
+        assert command.stop() in CLEAN_STOP
+    assert "died" not in command.output, command.output
+
+
 def test_serve_with_workers_shares_one_set_of_emulators() -> None:
     port = free_port()
     args = [COMMAND, "serve", "--port", str(port), "--workers", "2"]

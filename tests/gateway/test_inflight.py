@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from adapters.transport import Deadline, current_deadline, vendor_call_deadline
 from gateway.inflight import InFlightReads
 
 
@@ -94,3 +95,51 @@ async def test_a_failed_fetch_fails_every_reader_and_is_not_remembered() -> None
     assert calls == 1
     await asyncio.gather(reads.read(["a"], failing), return_exceptions=True)
     assert calls == 2
+
+
+async def test_a_shared_read_waits_for_the_latest_deadline_of_its_askers() -> None:
+    reads: InFlightReads[str, str] = InFlightReads()
+    seen: list[float] = []
+    release = asyncio.Event()
+
+    async def fetch(keys: list[str]) -> list[str]:
+        await release.wait()
+        deadline = current_deadline()
+        assert deadline is not None
+        seen.append(deadline.at)
+        return [f"value of {key}" for key in keys]
+
+    early, late = Deadline.after(1), Deadline.after(30)
+    with vendor_call_deadline(early):
+        first = asyncio.ensure_future(reads.read(["k"], fetch))
+    await asyncio.sleep(0)
+    with vendor_call_deadline(late):
+        second = asyncio.ensure_future(reads.read(["k"], fetch))
+    await asyncio.sleep(0)
+    release.set()
+    assert list(await asyncio.gather(first, second)) == [["value of k"], ["value of k"]]
+    assert seen == [late.at]
+
+
+async def test_a_read_everyone_gave_up_on_leaves_the_vendor_queue() -> None:
+    reads: InFlightReads[str, str] = InFlightReads()
+    given_up = asyncio.Event()
+
+    async def fetch(keys: list[str]) -> list[str]:
+        deadline = current_deadline()
+        assert deadline is not None
+        await deadline.gave_up_signal()  # what a queued vendor call waits on besides its turn
+        given_up.set()
+        raise RuntimeError("left the queue")
+
+    askers = []
+    for _ in range(2):
+        with vendor_call_deadline(Deadline.after(30)):
+            askers.append(asyncio.ensure_future(reads.read(["k"], fetch)))
+    await asyncio.sleep(0.01)
+    askers[0].cancel()
+    await asyncio.sleep(0.01)
+    assert not given_up.is_set()  # one asker still waits
+    askers[1].cancel()
+    await asyncio.wait_for(given_up.wait(), timeout=1)
+    assert "k" not in reads  # the next asker starts afresh

@@ -58,3 +58,19 @@ async def test_a_cancelled_reader_leaves_no_waiter_behind() -> None:
         await reader
     box.put(1)
     assert await asyncio.wait_for(box.get(), timeout=2) == 1
+
+
+async def test_a_drained_box_takes_new_items_in_order() -> None:
+    box: Mailbox[int] = Mailbox()
+    box.put(1)
+    assert await box.get() == 1
+    assert len(box) == 0
+    reader = asyncio.create_task(box.get())
+    await asyncio.sleep(0)
+    box.put(2)
+    box.put(3)
+    assert await asyncio.wait_for(reader, timeout=2) == 2
+    assert len(box) == 1 and await box.get() == 3
+    box.end()
+    with pytest.raises(StopAsyncIteration):
+        await box.get()

@@ -339,3 +339,13 @@ def test_bad_exactly_once_settings_name_their_variable(variable: str, value: str
         load_settings({variable: value})
     assert caught.value.variable == variable
     assert value not in str(caught.value) or variable != "GATEWAY_JOB_SIGNING_KEY"
+
+
+def test_the_vendor_queue_deadline() -> None:
+    assert load_settings({}).vendor_queue_s == 5.0
+    assert load_settings({"GATEWAY_VENDOR_QUEUE_S": "12.5"}).vendor_queue_s == 12.5
+    for bad in ("0", "-1", "soon"):
+        with pytest.raises(SettingsError) as caught:
+            load_settings({"GATEWAY_VENDOR_QUEUE_S": bad})
+        assert caught.value.variable == "GATEWAY_VENDOR_QUEUE_S"
+        assert "\n" not in str(caught.value)

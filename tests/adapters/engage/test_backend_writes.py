@@ -276,3 +276,20 @@ async def test_version_tag_wait_is_bounded(engage_server: LoopbackServer, sandbo
             await backend.trigger_action("W-ACT-4", CONFIRM)
     finally:
         await backend.aclose()
+
+
+# Ids a URL path would not keep as one segment of their own: dot segments ('.', '..') are
+# removed by URL normalisation (the request would name the parent path), and an encoded '/'
+# or '%' must reach the vendor as that character, not as a path separator or an escape.
+PATH_HOSTILE_IDS = [".", "..", "/", "a/", "/b", "%2F", "a%25b", "..%2F"]
+
+
+@pytest.mark.parametrize("order_id", PATH_HOSTILE_IDS)
+async def test_ids_a_url_would_rewrite_stay_one_path_segment(
+    backend: EngageBackend, order_id: str
+) -> None:
+    assert await backend.get_orders([order_id]) == [None]
+    done = await finish(backend, await backend.write_order(full_order(order_id), WriteMode.ADD))
+    assert done.state is JobState.COMPLETED
+    (read,) = await backend.get_orders([order_id])
+    assert read is not None and read.order_id == order_id

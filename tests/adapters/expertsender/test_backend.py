@@ -212,6 +212,18 @@ async def test_ids_with_url_characters_stay_one_path_segment(backend: ExpertSend
     assert stored is not None and stored.order_id == order.order_id
 
 
+@pytest.mark.parametrize("order_id", [".", "..", "/", "a/", "/b", "%2F", "a%25b", "..%2F"])
+async def test_ids_a_url_would_rewrite_stay_one_path_segment(
+    backend: ExpertSenderBackend, order_id: str
+) -> None:
+    # Dot segments are removed by URL normalisation (the request would name the parent path);
+    # an encoded '/' or '%' must reach the vendor as that character.
+    assert await backend.get_orders([order_id]) == [None]
+    await backend.write_order(simple_order(order_id), WriteMode.ADD)
+    (stored,) = await backend.get_orders([order_id])
+    assert stored is not None and stored.order_id == order_id
+
+
 async def test_find_contact_by_each_key(backend: ExpertSenderBackend) -> None:
     by_id = await backend.find_contact(contact_id=str(JONAS["id"]))
     assert by_id is not None

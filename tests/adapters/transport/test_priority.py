@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import asyncio
 
-from adapters.transport import PriorityGate, VendorCallPriority, local_limiter, vendor_call_priority
+from adapters.errors import RateLimited
+from adapters.transport import (
+    Deadline,
+    PriorityGate,
+    TurnOrder,
+    VendorCallPriority,
+    local_limiter,
+    vendor_call_deadline,
+    vendor_call_priority,
+)
 
 # Slow enough that callers queue; a slot every 50 ms.
 RATE_PER_S = 20.0
@@ -70,3 +79,76 @@ async def test_a_caller_that_gives_up_does_not_stall_the_queue() -> None:
     )
     assert log == ["first", "second", "staying"]
     assert gate.waiting() == 0
+
+
+async def _call_by(
+    gate: PriorityGate, deadline: Deadline, name: str, log: list[str]
+) -> BaseException | None:
+    with vendor_call_deadline(deadline):
+        try:
+            await gate.acquire()
+        except RateLimited as exc:
+            return exc
+    log.append(name)
+    return None
+
+
+async def test_a_caller_leaves_the_queue_at_its_deadline_without_spending_a_slot() -> None:
+    gate = PriorityGate(local_limiter(5.0), rate_per_s=5.0)
+    log: list[str] = []
+    patient = Deadline.after(30)
+    early = [
+        asyncio.ensure_future(_call_by(gate, patient, name, log))
+        for name in ("first", "second", "third")
+    ]
+    await _queued(gate, 1)
+    hasty = asyncio.ensure_future(_call_by(gate, Deadline.after(0.05), "hasty", log))
+    last = asyncio.ensure_future(_call_by(gate, patient, "last", log))
+    refused = await hasty
+    assert isinstance(refused, RateLimited)
+    assert refused.retry_after is not None and refused.retry_after >= 1
+    await asyncio.gather(*early, last)
+    assert log == ["first", "second", "third", "last"]
+    assert gate.timed_out == 1
+
+
+async def test_a_caller_whose_request_gave_up_leaves_at_once() -> None:
+    gate = PriorityGate(local_limiter(1.0))
+    log: list[str] = []
+    held = asyncio.ensure_future(_call_by(gate, Deadline.after(30), "first", log))
+    queued = asyncio.ensure_future(_call_by(gate, Deadline.after(30), "second", log))
+    request = Deadline.after(30)
+    leaving = asyncio.ensure_future(_call_by(gate, request, "leaving", log))
+    await _queued(gate, 1)  # "second" waits on the bucket itself, "leaving" in the queue
+    request.give_up()
+    refused = await asyncio.wait_for(leaving, timeout=0.5)
+    assert isinstance(refused, RateLimited)
+    await asyncio.gather(held, queued)
+    assert log == ["first", "second"]
+
+
+def test_reads_get_one_turn_in_four_while_writes_keep_coming() -> None:
+    turns = TurnOrder(interactive_every=4)
+    both = [VendorCallPriority.WRITE, VendorCallPriority.INTERACTIVE]
+    given = []
+    for _ in range(12):
+        priority = turns.choose(both)
+        turns.granted(priority, both)
+        given.append(priority)
+    assert given.count(VendorCallPriority.INTERACTIVE) == 3
+    assert given[:4] == [VendorCallPriority.WRITE] * 3 + [VendorCallPriority.INTERACTIVE]
+    # Background refreshes still wait for both.
+    assert turns.choose([VendorCallPriority.BACKGROUND, VendorCallPriority.WRITE]) == (
+        VendorCallPriority.WRITE
+    )
+
+
+async def test_a_job_poll_goes_ahead_of_the_writes_already_queued() -> None:
+    gate = PriorityGate(local_limiter(RATE_PER_S))
+    log: list[str] = []
+    writes = _start(gate, VendorCallPriority.WRITE, "write", 8, log)
+    await _queued(gate, 4)
+    admitted = len(writes) - gate.waiting()
+    poll = asyncio.ensure_future(_call(gate, VendorCallPriority.JOB, "poll", log))
+    await asyncio.gather(poll, *writes)
+    assert log.index("poll") <= admitted

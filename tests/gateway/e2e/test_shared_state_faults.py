@@ -3,6 +3,10 @@
 The killed gateway is a real ``order-gateway serve`` process (SIGKILL: no clean-up runs, its
 poller lease is left to lapse); the survivor runs in this process with the emulators, so the
 job's vendor outlives the killed gateway. Redis is a real server, stopped and started again.
+
+Nothing here races a clock: the emulator holds the job until the killed gateway is gone (a job
+finished before the kill would leave nothing to take over), and the survivor starts watching
+only once the doomed gateway has polled, i.e. holds the job's lease.
 """
 
 from __future__ import annotations
@@ -33,8 +37,12 @@ mutation($input: WriteOrderInput!) {
 }
 """
 LOG_QUERY = "{ integrationLog(first: 5) { totalCount } }"
-LEASE_TTL_S = 1.0
+# A live holder renews its lease every poll (0.2 s apart, plus the poll itself): three seconds
+# outlast a poll slowed by a loaded machine, and are what the survivor waits after the kill.
+LEASE_TTL_S = 3.0
 POLLS = "0.05,0.1,0.2"
+# Generous: a deadline that is met as soon as things go right costs nothing.
+PATIENCE_S = 60.0
 
 
 def new_order_id(prefix: str) -> str:
@@ -52,10 +60,23 @@ def survivor(redis_server: RedisServer, redis_prefix: str) -> Iterator[GatewayHa
     with sandbox_gateway(
         redis_url=redis_server.url,
         redis_key_prefix=redis_prefix,
-        sandbox=SandboxSettings(engage_job_delay_ms=1500),
+        sandbox=SandboxSettings(engage_job_delay_ms=300),
         jobs=JobSettings(poll_delays=(0.05, 0.1, 0.2), poll_jitter=0.0, lease_ttl_s=LEASE_TTL_S),
     ) as handle:
         yield handle
+
+
+def hold_jobs(gw: GatewayHandle, held: bool) -> None:
+    """Stop (or let go) every Engage job at the emulator, whatever its delay."""
+    url = f"{gw.engage_url}/_sandbox/settings"
+    httpx.put(url, json={"jobs_held": held}, timeout=10).raise_for_status()
+
+
+def until_polled_by_the_doomed(gw: GatewayHandle, vendor_job_id: str) -> None:
+    deadline = time.monotonic() + PATIENCE_S
+    while job_polls(gw, vendor_job_id) == 0:
+        assert time.monotonic() < deadline, "the writing gateway never polled"
+        time.sleep(0.02)
 
 
 def job_polls(gw: GatewayHandle, vendor_job_id: str) -> int:
@@ -84,23 +105,26 @@ def test_a_job_of_a_killed_gateway_is_taken_over_and_finishes(
             "query": WRITE,
             "variables": {"input": {"vendor": "ENGAGE", "mode": "ADD", "order": order}},
         }
-        payload = httpx.post(f"{doomed_url}/graphql", json=body, timeout=10).json()
+        hold_jobs(survivor, True)
+        payload = httpx.post(f"{doomed_url}/graphql", json=body, timeout=PATIENCE_S).json()
         job = payload["data"]["writeOrder"]["job"]
         assert job is not None, payload
 
         async def watch_on_survivor_while_the_other_dies() -> list[dict[str, Any]]:
+            # The doomed gateway polls first, so it holds the lease while the survivor watches.
+            await asyncio.to_thread(until_polled_by_the_doomed, survivor, job["vendorJobId"])
             stream = subscribe(survivor, TRANSPORT_WS, JOB_PROGRESS, {"id": job["id"]})
-            first = await asyncio.wait_for(anext(stream), 10)
-            deadline = time.monotonic() + 5
-            while job_polls(survivor, job["vendorJobId"]) == 0:  # the doomed one polls
-                assert time.monotonic() < deadline, "the writing gateway never polled"
-                await asyncio.sleep(0.02)
+            first = await asyncio.wait_for(anext(stream), PATIENCE_S)
             assert tracker(survivor).poll_count(Vendor.ENGAGE, job["vendorJobId"]) == 0
             doomed.process.send_signal(signal.SIGKILL)
-            await asyncio.to_thread(doomed.process.wait, 10)
-            return [first, *await collect(stream, timeout=20)]
+            await asyncio.to_thread(doomed.process.wait, PATIENCE_S)
+            hold_jobs(survivor, False)
+            return [first, *await collect(stream, timeout=PATIENCE_S)]
 
-        results = asyncio.run(watch_on_survivor_while_the_other_dies())
+        try:
+            results = asyncio.run(watch_on_survivor_while_the_other_dies())
+        finally:
+            hold_jobs(survivor, False)
 
     states = [r["data"]["jobProgress"]["state"] for r in results]
     assert states[-1] == "COMPLETED", results
@@ -129,18 +153,21 @@ def test_a_job_nobody_watches_is_adopted_when_its_gateway_is_killed(
         doomed_url = doomed.wait_for(RUNNING)[1]
         order = order_input(Vendor.ENGAGE, new_order_id("ORPHAN"))
         variables = {"input": {"vendor": "ENGAGE", "mode": "ADD", "order": order}}
-        payload = httpx.post(
-            f"{doomed_url}/graphql", json={"query": WRITE, "variables": variables}, timeout=10
-        ).json()
-        job = payload["data"]["writeOrder"]["job"]
-        deadline = time.monotonic() + 5
-        while job_polls(survivor, job["vendorJobId"]) == 0:
-            assert time.monotonic() < deadline, "the writing gateway never polled"
-            time.sleep(0.02)
-        doomed.process.send_signal(signal.SIGKILL)
-        doomed.process.wait(10)
+        hold_jobs(survivor, True)
+        try:
+            payload = httpx.post(
+                f"{doomed_url}/graphql",
+                json={"query": WRITE, "variables": variables},
+                timeout=PATIENCE_S,
+            ).json()
+            job = payload["data"]["writeOrder"]["job"]
+            until_polled_by_the_doomed(survivor, job["vendorJobId"])
+            doomed.process.send_signal(signal.SIGKILL)
+            doomed.process.wait(PATIENCE_S)
+        finally:
+            hold_jobs(survivor, False)
 
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + PATIENCE_S
     while True:
         state = survivor.post(JOB_QUERY, {"id": job["id"]})["data"]["job"]["state"]
         if state == "COMPLETED":

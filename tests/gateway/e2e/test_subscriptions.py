@@ -33,6 +33,9 @@ from tests.support.subscription_clients import (
 )
 
 JOB_STEP_MS = 300
+# For waits that end as soon as what they wait for happens: generous costs nothing then, and a
+# loaded machine gets the time it needs.
+PATIENCE_S = 60.0
 
 JOB_PROGRESS = """
 subscription Progress($id: ID!) {
@@ -89,6 +92,12 @@ def write_order(gw: GatewayHandle, order_id: str, **kwargs: Any) -> dict[str, An
     assert payload["errors"] == [], payload
     job: dict[str, Any] = payload["job"]
     return job
+
+
+def hold_engage_jobs(gw: GatewayHandle, held: bool) -> None:
+    """Stop (or let go) every job at the Engage emulator, whatever its delay."""
+    url = f"{gw.engage_url}/_sandbox/settings"
+    httpx.put(url, json={"jobs_held": held}).raise_for_status()
 
 
 def applied_actions(gw: GatewayHandle, order_id: str) -> list[dict[str, Any]]:
@@ -155,8 +164,9 @@ async def test_a_client_follows_a_write_to_completed_then_triggers_an_action(
         await collect(subscribe(gw, protocol, JOB_PROGRESS, {"id": action["job"]["id"]}))
     )
     assert action_jobs[-1]["state"] == "COMPLETED"
-    # Engage may accept an action with a bare 202 and apply it afterwards.
-    async with asyncio.timeout(5):
+    # Engage may accept an action with a bare 202 and apply it afterwards (the documented
+    # answer: the emulator applies it when its own job runs, two steps later).
+    async with asyncio.timeout(PATIENCE_S):
         while not (applied := applied_actions(gw, order_id)):
             await asyncio.sleep(0.02)
     assert [(a["action"], a["versionTag"]) for a in applied] == [
@@ -196,19 +206,26 @@ async def test_an_unknown_or_malformed_id_is_a_clear_error(
 
 
 async def tail_until(
-    gw: GatewayHandle, log_filter: dict[str, Any], last_code: str, *, probe: dict[str, Any]
+    gw: GatewayHandle,
+    log_filter: dict[str, Any],
+    last_code: str | None,
+    *,
+    probe: dict[str, Any],
+    protocol: str = TRANSPORT_WS,
 ) -> tuple[list[dict[str, Any]], Any]:
     """Start an integrationLog subscription and wait until it is live.
 
-    Returns a task that collects entries up to the first with ``last_code``. The subscription
-    is live once a PROBE entry (recorded with ``probe``'s fields) comes through it.
+    Returns a task that collects entries up to the first with ``last_code`` (``None``: until
+    the stream ends). The subscription is live once a PROBE entry (recorded with ``probe``'s
+    fields) comes through it.
     """
-    stream = subscribe(gw, TRANSPORT_WS, LOG_TAIL, {"filter": log_filter})
+    stream = subscribe(gw, protocol, LOG_TAIL, {"filter": log_filter})
     received: list[dict[str, Any]] = []
     probed = asyncio.Event()
 
     async def read() -> None:
         async for result in stream:
+            assert "errors" not in result, result
             entry = result["data"]["integrationLog"]
             if entry["code"] == "PROBE":
                 probed.set()
@@ -223,7 +240,7 @@ async def tail_until(
     async def record_probe() -> None:
         services.log.record(LogSeverity.INFO, "PROBE", "tail check", **probe)
 
-    async with asyncio.timeout(10):
+    async with asyncio.timeout(PATIENCE_S):
         while not probed.is_set():
             on_gateway_loop(gw, record_probe())
             await asyncio.sleep(0.05)
@@ -237,7 +254,7 @@ async def test_the_log_subscription_tails_new_entries(gw: GatewayHandle) -> None
     )
 
     write_order(gw, order_id, email=NOBODY)
-    await asyncio.wait_for(reader, 10)
+    await asyncio.wait_for(reader, PATIENCE_S)
 
     # Engage documents CompletedWithErrors for an unknown contact; the job says CONTACT_MISSING
     # (as a warning too where the vendor reports one).
@@ -251,24 +268,23 @@ async def test_the_log_subscription_tails_new_entries(gw: GatewayHandle) -> None
 
 @pytest.mark.parametrize("id_kind", ["global", "raw"])
 async def test_the_log_subscription_filters_by_job(gw: GatewayHandle, id_kind: str) -> None:
-    slow_first_step = {"job_delay_ms": 1000}
-    httpx.put(f"{gw.engage_url}/_sandbox/settings", json=slow_first_step).raise_for_status()
+    # The job waits at the emulator until the tail is live, however long that takes.
+    hold_engage_jobs(gw, True)
     try:
         job = write_order(gw, new_order_id(), email=NOBODY)
+        global_id = decode_id(job["id"])
+        wanted = job["id"] if id_kind == "global" else global_id.key
+        received, reader = await tail_until(
+            gw,
+            {"jobId": wanted},
+            ENDED_WITH_ERRORS,
+            probe={"job_id": global_id.key, "vendor": Vendor.ENGAGE},
+        )
+        write_order(gw, new_order_id(), email=NOBODY)  # another job's entries must not show
     finally:
-        httpx.put(f"{gw.engage_url}/_sandbox/settings", json={"job_delay_ms": JOB_STEP_MS})
-    global_id = decode_id(job["id"])
-    wanted = job["id"] if id_kind == "global" else global_id.key
-    other_order = new_order_id()
-    received, reader = await tail_until(
-        gw,
-        {"jobId": wanted},
-        ENDED_WITH_ERRORS,
-        probe={"job_id": global_id.key, "vendor": Vendor.ENGAGE},
-    )
-    write_order(gw, other_order, email=NOBODY)  # another job's entries must not show
+        hold_engage_jobs(gw, False)
 
-    await asyncio.wait_for(reader, 10)
+    await asyncio.wait_for(reader, PATIENCE_S)
 
     assert set(codes(received)) == {"CONTACT_MISSING", ENDED_WITH_ERRORS}
     assert {entry["jobId"] for entry in received} == {job["id"]}
@@ -283,9 +299,8 @@ async def test_closing_the_tracker_and_log_completes_open_subscriptions() -> Non
         firsts = [await asyncio.wait_for(anext(stream), 10) for stream in streams]
         # Not final: PENDING, or RUNNING where Engage's word for a waiting job is not ours.
         assert all(progress([first])[0]["state"] in {"PENDING", "RUNNING"} for first in firsts)
-        tail = subscribe(gw, SSE, LOG_TAIL, {})
-        tail_reader = asyncio.create_task(collect(tail, 10))
-        await asyncio.sleep(0.2)
+        # Live before the log closes: a PROBE entry came through it.
+        _, tail_reader = await tail_until(gw, {}, None, probe={}, protocol=SSE)
         services = gw.gateway.services
         tracker = services.jobs
         assert isinstance(tracker, JobTracker)
@@ -298,7 +313,7 @@ async def test_closing_the_tracker_and_log_completes_open_subscriptions() -> Non
         assert all(
             rest == [] or progress(rest)[-1]["state"] in {"PENDING", "RUNNING"} for rest in rests
         )
-        assert all("errors" not in result for result in await tail_reader)
+        await asyncio.wait_for(tail_reader, PATIENCE_S)  # ends, and without an error
         assert on_gateway_loop(gw, _stats(tracker)) == TrackerStats(0, 0, 0)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import AsyncGenerator, Iterator, Mapping
 from typing import Any
 
@@ -44,6 +45,10 @@ class Query:
         return "pong"
 
 
+# Lets every ``held`` subscription finish; set by the test from its own thread.
+RELEASE = threading.Event()
+
+
 @strawberry.type
 class Subscription:
     @strawberry.subscription
@@ -52,6 +57,13 @@ class Subscription:
             if gap:
                 await asyncio.sleep(gap)
             yield n
+
+    @strawberry.subscription
+    async def held(self) -> AsyncGenerator[int, None]:
+        """0, then 1 once the test releases it: open for exactly as long as the test needs."""
+        yield 0
+        await asyncio.to_thread(RELEASE.wait)
+        yield 1
 
 
 SCHEMA = strawberry.Schema(query=Query, subscription=Subscription)
@@ -203,17 +215,28 @@ async def test_one_connection_runs_at_most_the_configured_subscriptions(
 ) -> None:
     with serve(_app(None, max_subscriptions=2)) as server:
         transport = WebsocketsTransport(url=_ws_url(server), subprotocols=[subprotocol])
-        slow = gql("subscription { ticks(count: 2, gap: 0.5) }")
-        async with asyncio.timeout(10), Client(transport=transport) as session:
+        held = gql("subscription { held }")
+        RELEASE.clear()
+        async with asyncio.timeout(60), Client(transport=transport) as session:
 
-            async def run(document: Any) -> list[int]:
-                return [item["ticks"] async for item in session.subscribe(document)]
+            async def run(document: Any, started: asyncio.Event | None = None) -> list[int]:
+                items = []
+                async for item in session.subscribe(document):
+                    items.append(next(iter(item.values())))
+                    if started is not None:
+                        started.set()
+                return items
 
-            first = asyncio.create_task(run(slow))
-            second = asyncio.create_task(run(slow))
-            await asyncio.sleep(0.2)
-            with pytest.raises(TransportQueryError, match="Subscription limit reached"):
-                await run(TICKS)
+            # Both slots are taken once each held subscription has sent its first item.
+            started = [asyncio.Event(), asyncio.Event()]
+            first = asyncio.create_task(run(held, started[0]))
+            second = asyncio.create_task(run(held, started[1]))
+            try:
+                await asyncio.gather(*(event.wait() for event in started))
+                with pytest.raises(TransportQueryError, match="Subscription limit reached"):
+                    await run(TICKS)
+            finally:
+                RELEASE.set()
             assert await first == [0, 1]
             assert await second == [0, 1]
             # Finished subscriptions free their slots.

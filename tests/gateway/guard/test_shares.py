@@ -2,6 +2,11 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
+from adapters.errors import RateLimited
+from adapters.model import Vendor
+from adapters.transport import Deadline, vendor_call_deadline
 from gateway.guard.shares import ClientShares, bucket_storage
 from gateway.settings import ClientLimits
 from tests.support.redis import RedisServer
@@ -79,3 +84,24 @@ async def test_a_refused_client_is_told_how_long_it_still_has_to_wait() -> None:
     waited = await shares.charge("a", 5)
     assert waited is not None and shares.retry_after("a") == waited
     assert shares.retry_after("b") is None
+
+
+async def test_a_call_waits_for_a_slot_no_longer_than_its_requests_deadline() -> None:
+    shares = ClientShares(ClientLimits(vendor_concurrency=1))
+    release = asyncio.Event()
+
+    async def holding() -> None:
+        async with shares.slot("a"):
+            await release.wait()
+
+    held = asyncio.ensure_future(holding())
+    await asyncio.sleep(0)
+    with vendor_call_deadline(Deadline.after(0.05)), pytest.raises(RateLimited) as refused:
+        async with shares.slot("a", vendor=Vendor.ENGAGE):
+            raise AssertionError("got a slot that was held")
+    assert refused.value.vendor is Vendor.ENGAGE
+    assert refused.value.retry_after is not None
+    release.set()
+    await held
+    async with shares.slot("a"):  # the slot is free again, none was lost
+        pass

@@ -10,6 +10,7 @@ import pytest
 
 from adapters.errors import RateLimited
 from adapters.model import Vendor
+from adapters.transport import Deadline, vendor_call_deadline
 from gateway.redis.connection import open_client
 from gateway.redis.rate_budget import (
     ARRIVAL_JITTER_S,
@@ -121,3 +122,49 @@ async def test_without_redis_each_process_paces_itself_at_its_share(
     finally:
         await client.aclose()
     assert clock.slots == []  # no Redis slot was handed out
+
+
+async def test_a_slot_past_the_request_deadline_is_refused_without_booking_it(
+    redis_url: str, redis_prefix: str
+) -> None:
+    clock = SlotClock()
+    client = open_client(redis_url)
+    key = budget_key(redis_prefix, Vendor.ENGAGE, "k")
+    try:
+        budget = RedisRateBudget(client, Vendor.ENGAGE, key, 2, sleep=clock)
+        await budget.acquire()  # at once
+        with vendor_call_deadline(Deadline.after(0.5)), pytest.raises(RateLimited) as refused:
+            await budget.acquire()  # 1.1 s ahead, past the deadline
+        booked = int(await client.get(key) or 0)
+        # The next slot is still the one the refused call would have had.
+        await budget.acquire()
+    finally:
+        await client.aclose()
+    assert refused.value.vendor is Vendor.ENGAGE
+    assert refused.value.retry_after is not None and refused.value.retry_after >= 1
+    assert len(clock.slots) == 1
+    assert booked < int(time.time() * 1e6) + 2_000_000
+
+
+async def test_a_caller_that_gives_up_while_waiting_hands_its_slot_back(
+    redis_url: str, redis_prefix: str
+) -> None:
+    client = open_client(redis_url)
+    key = budget_key(redis_prefix, Vendor.ENGAGE, "k")
+    try:
+        budget = RedisRateBudget(client, Vendor.ENGAGE, key, 2)
+        await budget.acquire()  # at once
+        next_free = await client.get(key)
+        waiting = asyncio.ensure_future(budget.acquire())  # sleeps ~1.1 s for its slot
+        while await client.get(key) == next_free:
+            await asyncio.sleep(0.01)
+        booked = await client.get(key)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        # The slot it had booked is free again: the next caller gets that one.
+        after = await client.get(key)
+    finally:
+        await client.aclose()
+    assert booked != next_free
+    assert after == next_free

@@ -92,15 +92,38 @@ def test_settings_change_job_delay(engage: LoopbackServer) -> None:
         assert c.get("/_sandbox/settings").json() == {
             "job_delay_ms": 20,
             "rate_limit_per_second": 200,
+            "jobs_held": False,
         }
         c.put("/_sandbox/settings", json={"job_delay_ms": 0})
         accepted = c.post("/api/v3/orders", json=new_order("FAST-1"))
         assert wait_for_job(c, accepted.json()["href"], timeout_s=1).status_code == 302
 
 
+def test_held_jobs_wait_for_their_release(engage: LoopbackServer) -> None:
+    with engage_client(engage) as c:
+        assert c.put("/_sandbox/settings", json={"jobs_held": True}).json()["jobs_held"] is True
+        try:
+            accepted = c.post("/api/v3/orders", json=new_order("HELD-1"))
+            href = accepted.json()["href"]
+            # Ten times the step delay: an unheld job would have finished long before.
+            time.sleep(0.2)
+            assert c.get(href).json()["status"] == "Pending"
+        finally:
+            released = c.put("/_sandbox/settings", json={"jobs_held": False})
+        assert released.json()["jobs_held"] is False
+        assert wait_for_job(c, href).status_code == 302
+
+
 @pytest.mark.parametrize(
     "body",
-    [{"job_delay_ms": -1}, {"rate_limit_per_second": 0}, {"job_delay_ms": "1"}, {"x": 1}, [1]],
+    [
+        {"job_delay_ms": -1},
+        {"rate_limit_per_second": 0},
+        {"job_delay_ms": "1"},
+        {"jobs_held": 1},
+        {"x": 1},
+        [1],
+    ],
 )
 def test_bad_settings_are_refused(client: httpx.Client, body: object) -> None:
     before = client.get("/_sandbox/settings").json()

@@ -122,6 +122,10 @@ def test_rate_limit_window_frees_after_a_second() -> None:
 def test_rate_limit_can_change_at_runtime(engage: LoopbackServer) -> None:
     with bare(engage) as c:
         changed = c.put("/_sandbox/settings", json={"rate_limit_per_second": 2})
-        assert changed.json() == {"job_delay_ms": 20, "rate_limit_per_second": 2}
+        assert changed.json() == {
+            "job_delay_ms": 20,
+            "rate_limit_per_second": 2,
+            "jobs_held": False,
+        }
         statuses = [c.get(ORDER, headers=HEADERS).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]

@@ -333,3 +333,17 @@ def test_order_ids_with_reserved_characters_are_addressable(client: httpx.Client
     order = valid_order(new_id("A #?&%"))
     assert client.post("/orders", json=batch(order)).status_code == 201
     assert get_order(client, quote(order["id"], safe=""))["id"] == order["id"]
+
+
+@pytest.mark.parametrize("raw_id", ["/", "a/b/", "%2F", "100%", "a%2Fb/c"])
+def test_order_ids_holding_slashes_or_escapes_stay_one_segment(
+    client: httpx.Client, raw_id: str
+) -> None:
+    order = valid_order(new_id(raw_id))
+    segment = quote(order["id"], safe="")
+    assert client.get(f"/orders/{segment}").status_code == 404  # a miss, not a redirect
+    assert client.post("/orders", json=batch(order)).status_code == 201
+    assert get_order(client, segment)["id"] == order["id"]
+    log = client.get("/_sandbox/requests").json()["log"]
+    assert log[-1]["route"] == "/orders/{orderId}"
+    assert client.delete(f"/orders/{segment}").status_code == 200

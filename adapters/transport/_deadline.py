@@ -1,0 +1,144 @@
+"""How long a vendor call may wait for the vendor budget: until the deadline of the client
+request it serves.
+
+The gateway sets a ``Deadline`` for each client request (``vendor_call_deadline``, a context
+variable, so it reaches every call made beneath it without changing any signature). A call that
+queues for a slot waits until that deadline and no longer; a request that gives up earlier
+(its client went away) says so with ``Deadline.give_up``, and its queued calls leave the queue
+at once, never sent. Work outside any request (a background refresh, a queue without a
+request's deadline) waits for the queue's own default.
+
+A read shared by several requests serves the latest of their deadlines (``Deadline.extend``):
+the first asker's patience does not decide for the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from typing import Any
+
+from adapters.errors import RateLimited
+from adapters.model import Vendor
+
+
+class Deadline:
+    """The moment (``time.monotonic()``) a request stops waiting for its vendor calls."""
+
+    __slots__ = ("_given_up", "_signal", "at", "on_first_wait")
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+        self._given_up = False
+        # Made only when someone waits on it: most requests never queue.
+        self._signal: asyncio.Future[None] | None = None
+        # Called when a call first queues under this deadline (to start noticing that the
+        # client went away, which costs something only then).
+        self.on_first_wait: Callable[[], None] | None = None
+
+    @classmethod
+    def after(cls, seconds: float) -> Deadline:
+        return cls(time.monotonic() + seconds)
+
+    def left(self) -> float:
+        """Seconds until the deadline (0 once it passed or the request gave up)."""
+        if self._given_up:
+            return 0.0
+        return max(0.0, self.at - time.monotonic())
+
+    @property
+    def given_up(self) -> bool:
+        return self._given_up
+
+    def extend(self, other: Deadline) -> None:
+        """Wait as long as the more patient of the two (a read another request joined)."""
+        if not other.given_up:
+            self.at = max(self.at, other.at)
+
+    def give_up(self) -> None:
+        """The request went away: whatever it queued leaves the queue now."""
+        self._given_up = True
+        if self._signal is not None and not self._signal.done():
+            self._signal.set_result(None)
+
+    def gave_up_signal(self) -> asyncio.Future[None]:
+        """A future done once the request gives up (what a queued call waits on besides its
+        turn)."""
+        if self._signal is None:
+            self._signal = asyncio.get_running_loop().create_future()
+            if self._given_up:
+                self._signal.set_result(None)
+            elif self.on_first_wait is not None:
+                self.on_first_wait()
+        return self._signal
+
+
+_DEADLINE: ContextVar[Deadline | None] = ContextVar("vendor_call_deadline", default=None)
+
+
+@contextlib.contextmanager
+def vendor_call_deadline(deadline: Deadline | None) -> Iterator[Deadline | None]:
+    """Vendor calls made inside the block (in this task, and tasks it starts) wait for the
+    vendor budget until ``deadline`` (``None``: the queue's default)."""
+    token = _DEADLINE.set(deadline)
+    try:
+        yield deadline
+    finally:
+        _DEADLINE.reset(token)
+
+
+def current_deadline() -> Deadline | None:
+    return _DEADLINE.get()
+
+
+def queue_deadline(default_wait_s: float) -> Deadline:
+    """The deadline a call queueing now waits until: its request's, or ``default_wait_s``."""
+    return _DEADLINE.get() or Deadline.after(default_wait_s)
+
+
+async def wait_for_turn(turn: asyncio.Future[Any], deadline: Deadline) -> bool:
+    """Wait for ``turn`` (a future a queue resolves) until ``deadline``; True once it came.
+
+    Otherwise (and when the caller is cancelled) the turn is cancelled, so the queue skips it
+    and never hands it a slot. Waiting
+    on ``asyncio.wait`` rather than a timeout keeps the place in the queue while the deadline
+    moves later (``Deadline.extend``).
+    """
+    try:
+        while not turn.done():
+            left = deadline.left()
+            if left <= 0:
+                break
+            await asyncio.wait(
+                (turn, deadline.gave_up_signal()),
+                timeout=left,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+    except asyncio.CancelledError:
+        # The caller was cancelled: its turn goes too (a turn already handed over is the
+        # caller's to pass on).
+        if not turn.done():
+            turn.cancel()
+        raise
+    if turn.done() and not turn.cancelled():
+        return True
+    turn.cancel()
+    return False
+
+
+def no_slot_in_time(
+    deadline: Deadline, retry_after_s: float, *, vendor: Vendor | None = None
+) -> RateLimited:
+    """The error of a call that could not get a slot before its request's deadline (or before
+    its request was given up); ``retry_after_s``: the queue's estimate of its backlog."""
+    if deadline.given_up:
+        message = "The request was given up before its vendor call got a slot"
+    else:
+        message = (
+            "The vendor's request budget had no free slot for this call within the request's "
+            "deadline; try again later"
+        )
+    return RateLimited(message, retry_after=max(1.0, round(retry_after_s, 1)), vendor=vendor)
