@@ -10,6 +10,7 @@ import base64
 import binascii
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from adapters.model import Vendor
 from gateway.errors import InvalidGlobalId
@@ -35,6 +36,9 @@ class GlobalId:
         return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
+# Every order and contact of every answer carries its id, and the same few ids come back
+# again and again (a contact on each of its orders, a popular order on every read).
+@lru_cache(maxsize=8192)
 def encode_id(node_type: NodeType, vendor: Vendor | None, key: str) -> str:
     return GlobalId(node_type, vendor, key).encode()
 

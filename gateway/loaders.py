@@ -59,6 +59,9 @@ class Loaders:
 
     def __init__(self, services: Services) -> None:
         self.services = services
+        # Contacts this request has already read, to hand out without a round through the
+        # loader: a page of 50 orders of one contact asks for that contact 50 times.
+        self._known_contacts: dict[ContactKey, Contact] = {}
 
     @cached_property
     def orders(self) -> DataLoader[OrderKey, Order | None]:
@@ -108,10 +111,18 @@ class Loaders:
     # -- contacts -----------------------------------------------------------------------
 
     async def contact(self, vendor: Vendor, contact_id: str) -> Contact | None:
-        return await self.contacts.load((vendor, contact_id))
+        found = await self.contacts.load((vendor, contact_id))
+        if found is not None:
+            self._known_contacts[(vendor, contact_id)] = found
+        return found
+
+    def known_contact(self, vendor: Vendor, contact_id: str) -> Contact | None:
+        """The contact as this request last read it, or ``None`` if it has not yet."""
+        return self._known_contacts.get((vendor, contact_id))
 
     def prime_contact(self, contact: Contact) -> None:
         _prime_contact(self.services, self.contacts, contact)
+        self._known_contacts[(contact.vendor, contact.contact_id)] = contact
 
     async def contact_by_ref(self, vendor: Vendor, ref: ContactRef) -> Contact | None:
         """The contact an order names by email/phone/external id (no contact id known)."""
@@ -119,7 +130,10 @@ class Loaders:
             return None
         if ref.contact_id:
             return await self.contact(vendor, ref.contact_id)
-        return await self.contacts_by_ref.load((vendor, ref))
+        found = await self.contacts_by_ref.load((vendor, ref))
+        if found is not None:
+            self._known_contacts[(vendor, found.contact_id)] = found
+        return found
 
     # -- jobs ---------------------------------------------------------------------------
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import strawberry
 
@@ -58,17 +59,37 @@ class Order(Node):
     currency: str | None = strawberry.field(description="ISO 4217 currency code.")
     total: float | None = strawberry.field(description="The order total, tax included.")
     returns_value: float | None = strawberry.field(description="The value of returned items.")
-    lines: list[OrderLine] = strawberry.field(description="The order's article lines.")
-    payments: list[Payment] = strawberry.field(description="Payments made for the order.")
-    discounts: list[Discount] = strawberry.field(description="Order-level discounts.")
-    fees: list[Fee] = strawberry.field(description="Fees, e.g. shipping.")
-    taxes: list[Tax] = strawberry.field(description="Order-level taxes.")
-    delivery: Delivery | None = strawberry.field(description="Delivery and tracking details.")
-    billing_address: Address | None = strawberry.field(description="Where the bill goes.")
-    shipping_address: Address | None = strawberry.field(description="Where the goods go.")
-    attributes: list[Attribute] = strawberry.field(description="The order's attributes.")
-    references: list[str] = strawberry.field(
-        description="Ids of related orders at the same vendor (e.g. a return's original)."
+    # The order's values are the domain's own (see gateway.schema.values), served as they are.
+    lines: Sequence[model.OrderLine] = strawberry.field(
+        graphql_type=list[OrderLine], description="The order's article lines."
+    )
+    payments: Sequence[model.Payment] = strawberry.field(
+        graphql_type=list[Payment], description="Payments made for the order."
+    )
+    discounts: Sequence[model.Discount] = strawberry.field(
+        graphql_type=list[Discount], description="Order-level discounts."
+    )
+    fees: Sequence[model.Fee] = strawberry.field(
+        graphql_type=list[Fee], description="Fees, e.g. shipping."
+    )
+    taxes: Sequence[model.Tax] = strawberry.field(
+        graphql_type=list[Tax], description="Order-level taxes."
+    )
+    delivery: model.Delivery | None = strawberry.field(
+        graphql_type=Delivery | None, description="Delivery and tracking details."
+    )
+    billing_address: model.Address | None = strawberry.field(
+        graphql_type=Address | None, description="Where the bill goes."
+    )
+    shipping_address: model.Address | None = strawberry.field(
+        graphql_type=Address | None, description="Where the goods go."
+    )
+    attributes: Sequence[model.Attribute] = strawberry.field(
+        graphql_type=list[Attribute], description="The order's attributes."
+    )
+    references: Sequence[str] = strawberry.field(
+        graphql_type=list[str],
+        description="Ids of related orders at the same vendor (e.g. a return's original).",
     )
     store_id: str | None = strawberry.field(description="The store's external id.")
     website_id: int | None = strawberry.field(description="ExpertSender website id.")
@@ -102,16 +123,16 @@ class Order(Node):
             currency=order.currency,
             total=order.total,
             returns_value=order.returns_value,
-            lines=[OrderLine.of(line) for line in order.lines],
-            payments=[Payment.of(p) for p in order.payments],
-            discounts=[Discount.of(d) for d in order.discounts],
-            fees=[Fee.of(f) for f in order.fees],
-            taxes=[Tax.of(t) for t in order.taxes],
-            delivery=Delivery.of(order.delivery),
-            billing_address=Address.of(order.billing_address),
-            shipping_address=Address.of(order.shipping_address),
-            attributes=[Attribute.of(a) for a in order.attributes],
-            references=list(order.references),
+            lines=order.lines,
+            payments=order.payments,
+            discounts=order.discounts,
+            fees=order.fees,
+            taxes=order.taxes,
+            delivery=order.delivery,
+            billing_address=order.billing_address,
+            shipping_address=order.shipping_address,
+            attributes=order.attributes,
+            references=order.references,
             store_id=order.store_id,
             website_id=order.website_id,
             channel=order.channel,
@@ -121,10 +142,23 @@ class Order(Node):
             record=order,
         )
 
-    @strawberry.field(description="The contact the order belongs to, if the vendor knows one.")  # type: ignore[untyped-decorator]
-    async def contact(
-        self, info: GatewayInfo
-    ) -> Annotated[Contact, strawberry.lazy("gateway.schema.contact")] | None:
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="The contact the order belongs to, if the vendor knows one.",
+        graphql_type=Optional[Annotated["Contact", strawberry.lazy("gateway.schema.contact")]],  # noqa: UP045 - a runtime type expression
+    )
+    def contact(self, info: GatewayInfo) -> Contact | Awaitable[Contact | None] | None:
+        # Not a coroutine when the request already read the contact (a contact's page of
+        # orders names it on every order): an awaitable for each of them would cost a task
+        # and an awaited completion per order, for a value that is at hand.
+        from gateway.schema.contact import Contact
+
+        if self.contact_id:
+            known = info.context.loaders.known_contact(self.vendor, self.contact_id)
+            if known is not None:
+                return Contact.of(known)
+        return self._load_contact(info)
+
+    async def _load_contact(self, info: GatewayInfo) -> Contact | None:
         from gateway.schema.contact import Contact
 
         loaders = info.context.loaders

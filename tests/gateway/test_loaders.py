@@ -176,6 +176,34 @@ async def test_contacts_batch_and_resolve_by_reference(services: Services) -> No
     assert await loaders.contact_by_ref(Vendor.EXPERTSENDER, ContactRef()) is None
 
 
+async def test_a_contact_read_in_this_request_is_known_at_once(services: Services) -> None:
+    loaders = Loaders(services)
+    assert loaders.known_contact(Vendor.ENGAGE, "nobody") is None
+    missing = await loaders.contact(Vendor.ENGAGE, "nobody")
+    assert missing is None and loaders.known_contact(Vendor.ENGAGE, "nobody") is None
+    by_ref = await loaders.contact_by_ref(
+        Vendor.EXPERTSENDER, ContactRef(email="maria.nilsson@example.com")
+    )
+    assert by_ref is not None
+    assert loaders.known_contact(Vendor.EXPERTSENDER, by_ref.contact_id) == by_ref
+    contact_id = by_ref.contact_id
+    by_id = await loaders.contact(Vendor.EXPERTSENDER, contact_id)
+    assert loaders.known_contact(Vendor.EXPERTSENDER, contact_id) == by_id
+    # Another request starts with nothing known.
+    assert Loaders(services).known_contact(Vendor.EXPERTSENDER, contact_id) is None
+
+
+async def test_a_primed_contact_is_known(services: Services) -> None:
+    first = Loaders(services)
+    contact = await first.contact_by_ref(
+        Vendor.EXPERTSENDER, ContactRef(email="jonas.lind@example.com")
+    )
+    assert contact is not None
+    second = Loaders(services)
+    second.prime_contact(contact)
+    assert second.known_contact(Vendor.EXPERTSENDER, contact.contact_id) == contact
+
+
 async def test_one_vendor_failing_fails_only_its_keys_and_is_logged(
     services: Services, emulators: Emulators
 ) -> None:
