@@ -85,9 +85,16 @@ class Backend(Protocol):
         *,
         external_status: str | None = None,
         action: OrderAction | None = None,
-    ) -> Job: ...
+        may_have_landed: bool = False,
+    ) -> Job:
+        """``may_have_landed``: as for ``write_order``; an order that already shows the change
+        is reported done, without changing it again."""
+        ...
 
-    async def delete_order(self, order_id: str) -> Job: ...
+    async def delete_order(self, order_id: str, *, may_have_landed: bool = False) -> Job:
+        """``may_have_landed``: as for ``write_order``; an order already gone is reported
+        deleted, not ``ORDER_NOT_FOUND``."""
+        ...
 
     async def trigger_action(
         self, order_id: str, action: OrderAction, *, version_tag: str | None = None

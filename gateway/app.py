@@ -20,12 +20,12 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from gateway.auth.middleware import AccessGate, AccessMiddleware
-from gateway.auth.setup import AccessSetupError, start_access_control
+from gateway.auth.setup import start_access_control
 from gateway.auth.trusted import TrustedDocuments
 from gateway.bootstrap import Gateway, start_gateway
 from gateway.context import make_context_getter
 from gateway.documents import DocumentLookup, DocumentStore, MemoryDocumentStore
-from gateway.errors import StartupError
+from gateway.errors import AccessSetupError, StartupError
 from gateway.guard.door import refused_at_the_door
 from gateway.guard.shares import ClientShares
 from gateway.http.body_limit import BodySizeLimitMiddleware
@@ -55,7 +55,7 @@ class _GraphQLEndpoint:
         if (
             shares is not None
             and scope["type"] == "http"
-            and await refused_at_the_door(shares, scope, receive, send)
+            and await refused_at_the_door(shares, scope, send)
         ):
             return
         if self.view is None:

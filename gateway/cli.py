@@ -49,7 +49,8 @@ SANDBOX_URL_VARIABLES = {
 
 
 def _check_open_access(settings: GatewaySettings) -> None:
-    from gateway.auth.setup import AccessSetupError, check_access_settings
+    from gateway.auth.setup import check_access_settings
+    from gateway.errors import AccessSetupError
 
     try:
         check_access_settings(settings)

@@ -1,4 +1,4 @@
-"""How failures reach clients.
+"""The gateway's error vocabulary, in one hierarchy, and how failures reach clients.
 
 Two channels, as the public contract promises:
 
@@ -7,6 +7,27 @@ Two channels, as the public contract promises:
 * anything outside the client's control (``UpstreamError``) and malformed query arguments become
   GraphQL errors whose ``extensions`` carry ``code``, ``vendor`` and ``upstreamStatus``.
 
+Every exception the gateway raises on purpose is a ``GatewayException``; its ``code`` is the
+``extensions.code`` a client is shown when the failure reaches one (None: it never does)::
+
+    GatewayException
+    ├── GatewayError                  a GraphQL error, its message safe to show verbatim
+    │   ├── BadUserInput, InvalidId, UnsupportedByVendorError, VendorNotConfigured
+    │   ├── StateStoreUnavailable, UpstreamFailure
+    │   ├── Unauthenticated, Forbidden, ClientRateLimited, TrustedDocumentRequired
+    │   └── VendorCallLimitReached, PersistedQueryError
+    ├── refused before any operation runs, as an HTTP status with a GraphQL-shaped body:
+    │   CredentialRefused (401), CredentialUncheckable (503), BodyTooLarge (413),
+    │   BodyTimedOut (408); and WebSocketRejected (the socket closes with 4403 and its reason)
+    ├── IdempotencyKeyReused          a ``UserError`` of the mutation
+    ├── turned into one of the above where they are caught: InvalidGlobalId, InvalidLogCursor,
+    │   BudgetExceeded; met by a client only as a masked INTERNAL error: InvalidRecord,
+    │   SubscriberOverflow
+    └── stopping start-up with one line: SettingsError, CommandError, RedisUnreachable,
+        StartupError (AccessSetupError), ApiKeyFileError, ManifestError
+
+Vendor failures are ``adapters.errors.VendorError``s (the adapters know nothing of the gateway);
+``user_errors_from`` and ``upstream_failure`` turn them into the two channels above.
 ``is_public_error`` tells the server's error masking which errors are safe to show verbatim.
 """
 
@@ -18,8 +39,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import GraphQLError
-from strawberry.exceptions import MissingQueryError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 
 from adapters.errors import ClientError, RateLimited, UpstreamError, ValidationFailed
 from adapters.model import Vendor
@@ -37,10 +59,17 @@ class UserErrorInfo:
     vendor_code: str | None = None
 
 
-# --- failures of the gateway's own parts (start-up, settings, state, input decoding) ---
+class GatewayException(Exception):
+    """Root of every exception the gateway raises on purpose."""
+
+    # The ``extensions.code`` a client is shown when this failure reaches one.
+    code: str | None = None
 
 
-class SettingsError(ValueError):
+# --- stopping start-up or a command with one line ---
+
+
+class SettingsError(GatewayException, ValueError):
     """One environment variable holds a value the gateway cannot use."""
 
     def __init__(self, variable: str, problem: str) -> None:
@@ -49,16 +78,35 @@ class SettingsError(ValueError):
         self.problem = problem
 
 
-class CommandError(Exception):
+class CommandError(GatewayException):
     """Stops the command with a one-line message and exit status 2."""
 
 
-class RedisUnreachable(RuntimeError):
+class RedisUnreachable(GatewayException, RuntimeError):
     """Redis did not answer at start-up; the message is one line without the password."""
 
 
-class InvalidGlobalId(ValueError):
-    """The string is not an id this gateway issued."""
+class StartupError(GatewayException, RuntimeError):
+    """The gateway cannot start; the message says why in one line."""
+
+
+class AccessSetupError(StartupError):
+    """Access control cannot start; the message says why in one line."""
+
+
+class ApiKeyFileError(GatewayException, ValueError):
+    """The API key file cannot be used; the message names the line."""
+
+
+class ManifestError(GatewayException, ValueError):
+    """The trusted-documents manifest cannot be used; the message says where."""
+
+
+# --- caught inside the gateway and turned into an answer where they are caught ---
+
+
+class InvalidGlobalId(GatewayException, ValueError):
+    """The string is not an id this gateway issued (shown as ``InvalidId``)."""
 
     def __init__(self, raw: str, reason: str) -> None:
         super().__init__(f"Invalid global id {raw!r}: {reason}")
@@ -66,24 +114,24 @@ class InvalidGlobalId(ValueError):
         self.reason = reason
 
 
-class InvalidLogCursor(ValueError):
+class InvalidLogCursor(GatewayException, ValueError):
     """An ``after`` cursor this log did not issue."""
 
 
-class SubscriberOverflow(Exception):
+class SubscriberOverflow(GatewayException):
     """The subscriber fell too far behind and was dropped instead of buffering without bound."""
 
 
-class InvalidRecord(ValueError):
+class InvalidRecord(GatewayException, ValueError):
     """Stored bytes that are not a record this gateway writes."""
 
 
-class BodyTooLarge(Exception):
-    """Raised from ``receive`` once a streamed body passes the limit; the middleware answers 413
-    (the app in between must let it through)."""
+class BudgetExceeded(GatewayException):
+    """Checking a document took longer than its time budget; the request is refused with a
+    validation error saying so."""
 
 
-class IdempotencyKeyReused(Exception):
+class IdempotencyKeyReused(GatewayException):
     """The key was first used with a different input."""
 
     code = "IDEMPOTENCY_KEY_REUSED"
@@ -96,11 +144,65 @@ class IdempotencyKeyReused(Exception):
         self.key = key
 
 
-class StartupError(RuntimeError):
-    """The gateway cannot start; the message says why in one line."""
+# --- refused before any operation runs ---
 
 
-class GatewayError(Exception):
+class BodyTooLarge(GatewayException):
+    """Raised from ``receive`` once a streamed body passes the limit; the middleware answers 413
+    (the app in between must let it through)."""
+
+    code = "PAYLOAD_TOO_LARGE"
+
+
+class BodyTimedOut(GatewayException):
+    """Raised from ``receive`` when the next part of the body did not arrive in time; the
+    middleware answers 408."""
+
+    code = "REQUEST_TIMEOUT"
+
+
+class CredentialRefused(GatewayException):
+    """A missing or bad credential: HTTP 401 (``reason`` is safe to show)."""
+
+    code = "UNAUTHENTICATED"
+
+    def __init__(self, reason: str, *, missing: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.missing = missing
+
+
+class CredentialUncheckable(GatewayException):
+    """The credential cannot be checked now (the JWKS cannot be fetched): HTTP 503."""
+
+    code = "AUTHENTICATION_UNAVAILABLE"
+
+
+# A WebSocket close reason must fit in a control frame: at most 123 bytes of UTF-8.
+MAX_CLOSE_REASON_BYTES = 123
+
+
+class WebSocketRejected(GatewayException, ConnectionRejectionError):
+    """Raised by a WebSocket authenticator to refuse a connection; ``reason`` is shown to the
+    client (``gateway.http.ws_hooks`` says how each protocol shows it)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = fit_close_reason(reason)
+        super().__init__({"message": self.reason})
+
+
+def fit_close_reason(reason: str) -> str:
+    """``reason`` cut (with an ellipsis) to fit a WebSocket close frame."""
+    encoded = reason.encode()
+    if len(encoded) <= MAX_CLOSE_REASON_BYTES:
+        return reason
+    return encoded[: MAX_CLOSE_REASON_BYTES - 3].decode(errors="ignore") + "..."
+
+
+# --- GraphQL errors ---
+
+
+class GatewayError(GatewayException):
     """A failure shown to clients as a GraphQL error; its message is safe to show verbatim."""
 
     code = "BAD_REQUEST"
@@ -129,6 +231,10 @@ class GatewayError(Exception):
         if self.upstream_status is not None:
             extensions["upstreamStatus"] = self.upstream_status
         return extensions
+
+    def as_graphql_error(self) -> GraphQLError:
+        """This failure as a request error (no path, no original error)."""
+        return GraphQLError(self.message, extensions=self.extensions)
 
 
 class BadUserInput(GatewayError):
@@ -167,6 +273,57 @@ class UpstreamFailure(GatewayError):
         if self.retry_after_s is not None:
             extensions["retryAfter"] = self.retry_after_s
         return extensions
+
+
+class Unauthenticated(GatewayError):
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(GatewayError):
+    code = "FORBIDDEN"
+
+    def __init__(self, scope: str, field: str) -> None:
+        super().__init__(f"`{field}` needs the scope `{scope}`, which this client does not have")
+        self.scope = scope
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        return {**super().extensions, "scope": self.scope}
+
+
+class ClientRateLimited(GatewayError):
+    """This client used its share (of requests, or of vendor calls); ``retry_after_s`` says
+    when it may send again. A vendor's own rate limit is ``adapters.errors.RateLimited``."""
+
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        return {**super().extensions, "retryAfter": self.retry_after_s}
+
+
+class TrustedDocumentRequired(GatewayError):
+    code = "TRUSTED_DOCUMENT_REQUIRED"
+
+
+class VendorCallLimitReached(GatewayError):
+    """The request estimated, or made, more vendor calls than one request may."""
+
+    code = "MAX_COST_EXCEEDED"
+
+
+class PersistedQueryError(GatewayError):
+    """A persisted-query request that cannot run, with Apollo's message and code."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message, code=code)
+
+    def result(self) -> ExecutionResult:
+        return ExecutionResult(data=None, errors=[self.as_graphql_error()])
 
 
 def upstream_failure(exc: UpstreamError) -> UpstreamFailure:

@@ -8,25 +8,36 @@ again so the retry can really retry, but that retry runs ``resume`` instead of `
 first attempt may have reached the vendor, and the retry must recognise a write that landed
 rather than report it as someone else's.
 
-``MemoryIdempotencyStore`` is the embedded default; a shared store (Redis) implements
-``IdempotencyStore`` with serialised outcomes and a lock per key.
+``IdempotencyKeys`` holds these rules once, over an ``IdempotencyStorage`` that only keeps one
+record per key and swaps it atomically: ``MemoryIdempotencyStorage`` in this process (the
+embedded default, ``MemoryIdempotencyStore``) or ``gateway.redis.idempotency`` shared by every
+process.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import enum
 import hashlib
+import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 import orjson
 from cachetools import TTLCache
 
 from adapters.model import Job
-from gateway.errors import IdempotencyKeyReused, UserErrorInfo
+from gateway.errors import IdempotencyKeyReused, StateStoreUnavailable, UserErrorInfo
 
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TTL_S = 24 * 3600
+DEFAULT_MAXSIZE = 10_000
 
 
 def fingerprint(operation: str, payload: Any) -> str:
@@ -57,26 +68,56 @@ class IdempotencyStore(Protocol[T]):
         ...
 
 
-@dataclass(slots=True)
-class _Stored(Generic[T]):
+class KeyState(enum.Enum):
+    RUNNING = "running"
+    INTERRUPTED = "interrupted"
+    DONE = "done"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRecord(Generic[T]):
+    """What a key holds: an attempt running (``held`` while its holder is alive), an attempt
+    that raised, or a completed outcome. ``owner`` names the attempt that wrote the record."""
+
+    state: KeyState
     fingerprint: str
-    outcome: T
+    owner: str
+    outcome: T | None = None
+    held: bool = False
 
 
-@dataclass(slots=True)
-class _Running:
-    fingerprint: str
-    done: asyncio.Event
+class IdempotencyStorage(Protocol[T]):
+    """Where the record of each key is kept; no rule about what a record means for a retry."""
+
+    async def take(
+        self, key: str, expected: KeyRecord[T] | None, holder: KeyRecord[T]
+    ) -> KeyRecord[T] | None:
+        """Atomically store the running record ``holder`` if the key holds nothing, or holds
+        the record of ``expected``'s owner and no live holder; None then. Otherwise the record
+        the key holds, with ``held`` saying whether its holder is still alive."""
+        ...
+
+    async def wait(self, key: str, waits: int) -> None:
+        """Return once the live holder of ``key`` may have finished (``waits``: how many
+        times this attempt waited already)."""
+        ...
+
+    def hold(self, key: str, holder: KeyRecord[T]) -> contextlib.AbstractAsyncContextManager[None]:
+        """Keep ``holder``'s hold on ``key`` alive while the attempt runs."""
+        ...
+
+    async def settle(self, key: str, record: KeyRecord[T]) -> None:
+        """Replace the running record of ``record.owner`` by ``record`` (final: done, or
+        interrupted); nothing if that owner no longer holds the key. May raise
+        ``StateStoreUnavailable``."""
+        ...
 
 
-class MemoryIdempotencyStore(Generic[T]):
-    """Outcomes live for ``ttl_s`` seconds, at most ``maxsize`` of them."""
+class IdempotencyKeys(Generic[T]):
+    """``IdempotencyStore``'s rules, once, over any ``IdempotencyStorage``."""
 
-    def __init__(self, *, ttl_s: float = 24 * 3600, maxsize: int = 10_000) -> None:
-        self._stored: TTLCache[str, _Stored[T]] = TTLCache(maxsize=maxsize, ttl=ttl_s)
-        self._running: dict[str, _Running] = {}
-        # Keys whose attempt raised: key -> that attempt's fingerprint.
-        self._interrupted: TTLCache[str, str] = TTLCache(maxsize=maxsize, ttl=ttl_s)
+    def __init__(self, storage: IdempotencyStorage[T]) -> None:
+        self._storage = storage
 
     async def run(
         self,
@@ -86,37 +127,96 @@ class MemoryIdempotencyStore(Generic[T]):
         *,
         resume: Operation[T] | None = None,
     ) -> T:
-        while True:
-            stored = self._stored.get(key)
-            if stored is not None:
-                if stored.fingerprint != fingerprint:
-                    raise IdempotencyKeyReused(key)
-                return stored.outcome
-            running = self._running.get(key)
-            if running is None:
-                break
-            if running.fingerprint != fingerprint:
+        owner = secrets.token_hex(16)
+        holder: KeyRecord[T] = KeyRecord(KeyState.RUNNING, fingerprint, owner)
+        expected: KeyRecord[T] | None = None
+        waits = 0
+        while (found := await self._storage.take(key, expected, holder)) is not None:
+            expected = None
+            if found.state is not KeyState.INTERRUPTED and found.fingerprint != fingerprint:
                 raise IdempotencyKeyReused(key)
-            await running.done.wait()
-            # Loop: either the first attempt stored its outcome, or it failed and this
-            # attempt takes over.
-
-        resumed = self._interrupted.pop(key, None) == fingerprint
-        running = _Running(fingerprint, asyncio.Event())
-        self._running[key] = running
+            if found.state is KeyState.DONE:
+                return cast(T, found.outcome)
+            if found.held:
+                await self._storage.wait(key, waits)
+                waits += 1
+                continue
+            # The attempt before raised, or its process died: this one takes over.
+            expected = found
+        resumed = expected is not None and expected.fingerprint == fingerprint
         try:
-            outcome = await (resume or operation)() if resumed else await operation()
-            self._stored[key] = _Stored(fingerprint, outcome)
-            return outcome
+            async with self._storage.hold(key, holder):
+                outcome = await (resume or operation)() if resumed else await operation()
         except BaseException:
-            self._interrupted[key] = fingerprint
+            # Best effort: a record left running lapses by itself, with the same effect.
+            with contextlib.suppress(StateStoreUnavailable):
+                await self._storage.settle(key, KeyRecord(KeyState.INTERRUPTED, fingerprint, owner))
             raise
-        finally:
-            del self._running[key]
-            running.done.set()
+        try:
+            await self._storage.settle(key, KeyRecord(KeyState.DONE, fingerprint, owner, outcome))
+        except StateStoreUnavailable:
+            # The write happened: report it. A later retry with this key resumes (it finds the
+            # hold lapsed) and recognises the landed write instead of writing again.
+            logger.warning("idempotency key %r: the outcome could not be stored", key)
+        return outcome
 
-    def __len__(self) -> int:
-        return len(self._stored)
+
+_NOTHING_TO_RENEW = contextlib.nullcontext()
+
+
+@dataclass(slots=True)
+class _Running(Generic[T]):
+    record: KeyRecord[T]
+    done: asyncio.Event
+
+
+class MemoryIdempotencyStorage(Generic[T]):
+    """Final records live for ``ttl_s`` seconds, at most ``maxsize`` of them; a running record
+    lives as long as its attempt (which is in this process, so it is always held)."""
+
+    def __init__(self, *, ttl_s: float = DEFAULT_TTL_S, maxsize: int = DEFAULT_MAXSIZE) -> None:
+        self._settled: TTLCache[str, KeyRecord[T]] = TTLCache(maxsize=maxsize, ttl=ttl_s)
+        self._running: dict[str, _Running[T]] = {}
+
+    async def take(
+        self, key: str, expected: KeyRecord[T] | None, holder: KeyRecord[T]
+    ) -> KeyRecord[T] | None:
+        running = self._running.get(key)
+        if running is not None:
+            return running.record
+        current = self._settled.get(key)
+        if current is not None and (expected is None or current.owner != expected.owner):
+            return current
+        self._settled.pop(key, None)
+        held: KeyRecord[T] = KeyRecord(
+            KeyState.RUNNING, holder.fingerprint, holder.owner, held=True
+        )
+        self._running[key] = _Running(held, asyncio.Event())
+        return None
+
+    async def wait(self, key: str, waits: int) -> None:
+        running = self._running.get(key)
+        if running is not None:
+            await running.done.wait()
+
+    def hold(self, key: str, holder: KeyRecord[T]) -> contextlib.AbstractAsyncContextManager[None]:
+        # The holder runs in this process: nothing can take its key while it lives.
+        return _NOTHING_TO_RENEW
+
+    async def settle(self, key: str, record: KeyRecord[T]) -> None:
+        running = self._running.get(key)
+        if running is None or running.record.owner != record.owner:
+            return
+        del self._running[key]
+        self._settled[key] = record
+        running.done.set()
+
+
+class MemoryIdempotencyStore(IdempotencyKeys[T]):
+    """The embedded store: outcomes live for ``ttl_s`` seconds, at most ``maxsize`` of them."""
+
+    def __init__(self, *, ttl_s: float = DEFAULT_TTL_S, maxsize: int = DEFAULT_MAXSIZE) -> None:
+        super().__init__(MemoryIdempotencyStorage(ttl_s=ttl_s, maxsize=maxsize))
 
 
 @dataclass(frozen=True, slots=True)

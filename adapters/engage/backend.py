@@ -305,6 +305,7 @@ class EngageBackend:
         *,
         external_status: str | None = None,
         action: OrderAction | None = None,
+        may_have_landed: bool = False,
     ) -> Job:
         target = statuses.to_vendor(status, external_status)
         body: dict[str, Any] = {"status": target.status}
@@ -319,10 +320,11 @@ class EngageBackend:
             operation=JobOperation.CHANGE_STATUS,
             order_id=order_id,
             landed=landing.has_status(target.status, target.external_status),
+            may_have_landed=may_have_landed,
         )
         return self._track(job, target.warnings)
 
-    async def delete_order(self, order_id: str) -> Job:
+    async def delete_order(self, order_id: str, *, may_have_landed: bool = False) -> Job:
         job = await self._write(
             "DELETE",
             _order_path(order_id),
@@ -330,6 +332,7 @@ class EngageBackend:
             operation=JobOperation.DELETE,
             order_id=order_id,
             landed=landing.is_gone,
+            may_have_landed=may_have_landed,
         )
         return self._track(job, ())
 
@@ -422,8 +425,14 @@ class EngageBackend:
         schedule, up to the job timeout): then it is done. If it never shows, a create is sent
         again (Engage refuses a second create of one order id, and that refusal, synchronous
         or in its job, is checked against a read), any other write is reported unknown. A
-        refusal of a write that may repeat a landed earlier attempt is checked against a read."""
+        refusal of a write that may repeat a landed earlier attempt is checked against a read,
+        and such a write that is not a create is looked for before it is sent at all: sent
+        again, a change of status (with its action) or a delete would happen twice."""
         resendable = operation is JobOperation.CREATE
+        if may_have_landed and not resendable:
+            stored = await self._read_order(order_id)
+            if landed(stored):
+                return self._confirmed_job(operation, order_id, stored, body)
         for send in range(1, self.settings.max_attempts + 1):
             try:
                 response = await self.transport.request(

@@ -393,7 +393,9 @@ class ExpertSenderBackend:
         *,
         external_status: str | None = None,
         action: OrderAction | None = None,
+        may_have_landed: bool = False,
     ) -> Job:
+        # Sent again either way: setting a status twice leaves the same order.
         warnings = _discarded(action)
         vendor_status = statuses.to_vendor(status)
         if vendor_status.warning is not None:
@@ -413,7 +415,7 @@ class ExpertSenderBackend:
             raise to_error(response)
         return self._jobs.mint(JobOperation.CHANGE_STATUS, order_id, warnings)
 
-    async def delete_order(self, order_id: str) -> Job:
+    async def delete_order(self, order_id: str, *, may_have_landed: bool = False) -> Job:
         # A soft delete repeated is the same soft delete: safe to resend.
         response = await self.transport.request("DELETE", _order_path(order_id))
         if response.status_code != 200:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gateway.auth.principal import ALL_SCOPES, Principal
+from gateway.errors import ApiKeyFileError
 
 logger = logging.getLogger("gateway.auth")
 
@@ -28,10 +29,6 @@ HASH_PREFIX = "sha256:"
 _HASH = re.compile(r"^sha256:[0-9a-f]{64}$")
 _NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 _VENDOR_SUFFIXES = ("", ":engage", ":expertsender")
-
-
-class ApiKeyFileError(ValueError):
-    """The key file cannot be used; the message names the line."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,9 +79,6 @@ class AuditedLog:
     async def aclose(self) -> None:
         await self.inner.aclose()
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
 
 def record_accepted(log: IntegrationLog, operation: str, job: Job) -> None:
     """The audit line of a write the vendor accepted (its outcome is recorded when final);

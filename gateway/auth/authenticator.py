@@ -8,9 +8,9 @@ value is read from the HTTP header, from the WebSocket handshake's header or fro
 from __future__ import annotations
 
 from gateway.auth.api_keys import ApiKeys
-from gateway.auth.errors import CredentialRefused
 from gateway.auth.jwks import JwksVerifier
 from gateway.auth.principal import OPEN_ACCESS, Principal
+from gateway.errors import CredentialRefused
 
 REALM = "order-gateway"
 _SCHEMES = ("bearer", "apikey")

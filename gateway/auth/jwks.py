@@ -19,8 +19,8 @@ import httpx
 import jwt
 from cachetools import TTLCache
 
-from gateway.auth.errors import CredentialRefused, CredentialUncheckable
 from gateway.auth.principal import Principal, parse_scopes
+from gateway.errors import CredentialRefused, CredentialUncheckable
 
 logger = logging.getLogger("gateway.auth")
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 import logging
 import math
 import time
+from typing import Any
 
 from limits import RateLimitItem, RateLimitItemPerMinute, RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
+from redis.asyncio import ConnectionPool
 
 from gateway.auth.principal import Principal
 from gateway.auth.settings import ClientLimitSettings
@@ -44,16 +46,22 @@ class ClientLimits:
         self._cost = (
             RateLimitItemPerMinute(settings.cost_per_minute) if settings.cost_per_minute else None
         )
-        self.storage: Storage = (
-            RedisStorage(
+        self._pool: ConnectionPool | None = None
+        self.storage: Storage
+        if redis_url is None:
+            self.storage = MemoryStorage()
+        else:
+            # The pool is ours so that closing the limits closes their connections: the
+            # library's storage has no way to close its own.
+            self._pool = ConnectionPool.from_url(redis_url)
+            pool: dict[str, Any] = {"connection_pool": self._pool}
+            self.storage = RedisStorage(
                 limits_storage_uri(redis_url),
                 implementation="redispy",
                 key_prefix=f"{key_prefix}:client-limits",
                 wrap_exceptions=True,
+                **pool,
             )
-            if redis_url is not None
-            else MemoryStorage()
-        )
         self._limiter = MovingWindowRateLimiter(self.storage)
 
     @property
@@ -71,6 +79,10 @@ class ClientLimits:
         if self._cost is None or cost <= 0:
             return None
         return await self._hit(self._cost, key or client.name, cost)
+
+    async def aclose(self) -> None:
+        if self._pool is not None:
+            await self._pool.aclose()
 
     async def _hit(self, item: RateLimitItem, key: str, cost: int) -> int | None:
         try:

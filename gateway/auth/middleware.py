@@ -23,15 +23,9 @@ import orjson
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.auth.errors import (
-    AUTHENTICATION_UNAVAILABLE,
-    RATE_LIMITED,
-    UNAUTHENTICATED,
-    CredentialRefused,
-    CredentialUncheckable,
-)
 from gateway.auth.principal import client_of, set_client
 from gateway.auth.trusted import UNKNOWN_DOCUMENT, TrustedDocuments, document_id_of
+from gateway.errors import ClientRateLimited, CredentialRefused, CredentialUncheckable
 from gateway.http.negotiation import JSON, negotiate
 from gateway.http.refusal import send_refusal
 from gateway.http.ws_hooks import FORBIDDEN_CLOSE_CODE
@@ -80,10 +74,10 @@ class AccessMiddleware:
             principal = await control.authenticator.authenticate(headers.get("authorization"))
         except CredentialRefused as refusal:
             challenge = control.authenticator.challenge(refusal)
-            await _refuse(scope, send, 401, refusal.reason, UNAUTHENTICATED, challenge=challenge)
+            await _refuse(scope, send, 401, refusal.reason, refusal.code, challenge=challenge)
             return
         except CredentialUncheckable as exc:
-            await _refuse(scope, send, 503, str(exc), AUTHENTICATION_UNAVAILABLE, retry_after=5)
+            await _refuse(scope, send, 503, str(exc), exc.code, retry_after=5)
             return
         set_client(scope, principal)
         if control.limits is not None:
@@ -93,7 +87,9 @@ class AccessMiddleware:
             retry_after = await control.limits.admit_request(principal, key)
             if retry_after is not None:
                 message = f"Client {principal.name!r} sends too many requests; slow down"
-                await _refuse(scope, send, 429, message, RATE_LIMITED, retry_after=retry_after)
+                await _refuse(
+                    scope, send, 429, message, ClientRateLimited.code, retry_after=retry_after
+                )
                 return
         if control.documents is not None:
             rewritten = await _with_trusted_document(
@@ -131,7 +127,7 @@ async def _refuse(
     if retry_after is not None:
         headers["Retry-After"] = str(retry_after)
     extensions: dict[str, Any] = {"code": code}
-    if retry_after is not None and code == RATE_LIMITED:
+    if retry_after is not None and code == ClientRateLimited.code:
         extensions["retryAfter"] = retry_after
     media_type = negotiate(Headers(scope=scope).get("accept")) or JSON
     await send_refusal(

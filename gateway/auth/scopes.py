@@ -28,7 +28,6 @@ from graphql import (
 )
 
 from adapters.model import Vendor
-from gateway.auth.errors import Forbidden, RateLimited, Unauthenticated
 from gateway.auth.principal import (
     ORDERS_ACTIONS,
     ORDERS_DELETE,
@@ -37,7 +36,8 @@ from gateway.auth.principal import (
     Principal,
     current_client,
 )
-from gateway.errors import InvalidGlobalId
+from gateway.context import gateway_context
+from gateway.errors import ClientRateLimited, Forbidden, InvalidGlobalId, Unauthenticated
 from gateway.ids import NodeType, decode_id
 
 Need = tuple[str, Vendor | None]
@@ -53,9 +53,11 @@ def _vendor(value: object) -> Vendor | None:
 
 
 def _get(value: object, name: str, python_name: str) -> object:
+    # graphql-core hands a root field its input objects as dicts (Strawberry builds its input
+    # classes later, inside the resolver); anything else is a missing input.
     if isinstance(value, Mapping):
         return value.get(name, value.get(python_name))
-    return getattr(value, python_name, None)
+    return None
 
 
 def by_vendor(scope: str) -> Rule:
@@ -165,7 +167,8 @@ def _nested_calls(
         elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
             seen.add(selection.name.value)  # each fragment once: spreads cannot multiply it
             fragment = fragments.get(selection.name.value)
-            calls += _nested_calls(getattr(fragment, "selection_set", None), fragments, seen)
+            if fragment is not None:
+                calls += _nested_calls(fragment.selection_set, fragments, seen)
     return calls
 
 
@@ -192,11 +195,11 @@ class AccessPolicy:
         cost = cost_of(type_name, field_name, args, info)
         retry_after = await self.charge(principal, cost, _budget_key(principal, info))
         if retry_after is not None:
-            response = getattr(info.context, "response", None)
-            headers = getattr(response, "headers", None)
-            if headers is not None:
-                headers["Retry-After"] = str(retry_after)
-            raise RateLimited(
+            operation_context = gateway_context(info.context)
+            response = operation_context.http_response if operation_context else None
+            if response is not None:
+                response.headers["Retry-After"] = str(retry_after)
+            raise ClientRateLimited(
                 f"Client {principal.name!r} has used its vendor-call budget for this minute",
                 retry_after,
             )
@@ -206,7 +209,9 @@ def _budget_key(principal: Principal, info: Any) -> str | None:
     """Open access has one anonymous principal: its budget is per client address instead."""
     if not principal.unrestricted:
         return None
-    client = getattr(getattr(info.context, "request", None), "client", None)
+    operation_context = gateway_context(info.context)
+    request = operation_context.request if operation_context is not None else None
+    client = request.client if request is not None else None
     return f"{principal.name}@{client.host}" if client is not None else None
 
 
@@ -219,27 +224,29 @@ def install(schema: GraphQLSchema, policy: AccessPolicy) -> None:
             _wrap(root, name, field, policy)
 
 
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """A root field's resolver (or subscriber) run only once ``policy`` lets the call through."""
+
+    policy: AccessPolicy
+    type_name: str
+    field_name: str
+    inner: Callable[..., Any]
+
+    async def __call__(self, source: Any, info: Any, **args: Any) -> Any:
+        await self.policy.check(self.type_name, self.field_name, info, args)
+        result = self.inner(source, info, **args)
+        return await result if inspect.isawaitable(result) else result
+
+
 def _wrap(root: GraphQLObjectType, name: str, field: GraphQLField, policy: AccessPolicy) -> None:
-    if getattr(field, "_gateway_access", None) is policy:
-        return
     if root.name == "Subscription":
         subscribe = field.subscribe
         assert subscribe is not None
-
-        async def checked_subscribe(source: Any, info: Any, **args: Any) -> Any:
-            await policy.check(root.name, name, info, args)
-            stream = subscribe(source, info, **args)
-            return await stream if inspect.isawaitable(stream) else stream
-
-        field.subscribe = checked_subscribe
+        if not (isinstance(subscribe, _Checked) and subscribe.policy is policy):
+            field.subscribe = _Checked(policy, root.name, name, subscribe)
     else:
         resolve = field.resolve
         assert resolve is not None
-
-        async def checked_resolve(source: Any, info: Any, **args: Any) -> Any:
-            await policy.check(root.name, name, info, args)
-            result = resolve(source, info, **args)
-            return await result if inspect.isawaitable(result) else result
-
-        field.resolve = checked_resolve
-    field._gateway_access = policy  # type: ignore[attr-defined]
+        if not (isinstance(resolve, _Checked) and resolve.policy is policy):
+            field.resolve = _Checked(policy, root.name, name, resolve)

@@ -21,14 +21,21 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 
 from gateway.auth import scopes
-from gateway.auth.api_keys import ApiKeyFileError, ApiKeys
+from gateway.auth.api_keys import ApiKeys
 from gateway.auth.authenticator import Authenticator
-from gateway.auth.errors import CredentialRefused, CredentialUncheckable
 from gateway.auth.jwks import JwksVerifier
 from gateway.auth.limits import ClientLimits
 from gateway.auth.principal import OPEN_ACCESS, set_client
-from gateway.auth.trusted import ManifestError, TrustedDocumentGuard, TrustedDocuments
-from gateway.http.ws_hooks import WebSocketRejected, WsConnection
+from gateway.auth.trusted import TrustedDocumentGuard, TrustedDocuments
+from gateway.errors import (
+    AccessSetupError,
+    ApiKeyFileError,
+    CredentialRefused,
+    CredentialUncheckable,
+    ManifestError,
+    WebSocketRejected,
+)
+from gateway.http.ws_hooks import WsConnection
 from gateway.settings import GatewaySettings
 
 logger = logging.getLogger("gateway")
@@ -38,10 +45,6 @@ NO_AUTH_IN_FRONT_OF_REAL_VENDOR = (
     "GATEWAY_AUTH_JWKS_URL (or GATEWAY_AUTH_JWKS_FILE) with GATEWAY_AUTH_ISSUER and "
     "GATEWAY_AUTH_AUDIENCE, and/or GATEWAY_API_KEYS_FILE; or GATEWAY_AUTH=off to run open"
 )
-
-
-class AccessSetupError(RuntimeError):
-    """Access control cannot start; the message says why in one line."""
 
 
 @dataclass(eq=False)
@@ -102,9 +105,7 @@ class AccessControl:
 
     async def aclose(self) -> None:
         if self.limits is not None:
-            close = getattr(self.limits.storage, "aclose", None)
-            if close is not None:
-                await close()
+            await self.limits.aclose()
 
 
 def check_open_access_allowed(settings: GatewaySettings) -> None:

@@ -20,19 +20,14 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from gateway.auth.errors import TRUSTED_DOCUMENT_REQUIRED
 from gateway.auth.principal import DOCUMENTS_ANY, current_client
+from gateway.errors import ManifestError, TrustedDocumentRequired
 
 DOCUMENT_ID_FIELDS = ("documentId", "doc_id")
 APOLLO_MANIFEST_FORMAT = "apollo-persisted-query-manifest"
 UNKNOWN_DOCUMENT = "PERSISTED_QUERY_NOT_FOUND"
-
-
-class ManifestError(ValueError):
-    """The manifest cannot be used; the message says where."""
 
 
 class TrustedDocuments:
@@ -114,11 +109,10 @@ class TrustedDocumentGuard(SchemaExtension):
         # Listed after the operation guard, this runs after it has set the validation errors.
         context = self.execution_context
         if self.documents.only and not self._may_run(context.query):
-            refusal = GraphQLError(
+            refusal = TrustedDocumentRequired(
                 "Only trusted documents are accepted: send the documentId of an operation in "
-                "the gateway's manifest",
-                extensions={"code": TRUSTED_DOCUMENT_REQUIRED},
-            )
+                "the gateway's manifest"
+            ).as_graphql_error()
             # A new list: the validation cache may hand the same list to other requests.
             context.pre_execution_errors = [*(context.pre_execution_errors or []), refusal]
         yield

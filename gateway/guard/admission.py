@@ -10,15 +10,15 @@ from typing import Any
 
 from graphql import DocumentNode, GraphQLError, GraphQLSchema
 
-from gateway.guard.budget import BudgetExceeded, TimeBudget, refusal
+from gateway.errors import BudgetExceeded, ClientRateLimited, VendorCallLimitReached
+from gateway.guard.budget import TimeBudget, refusal
 from gateway.guard.cost import estimate_cost, select_operation
 from gateway.guard.input_limits import check_document, check_variables
-from gateway.guard.meter import MAX_COST_EXCEEDED_CODE, RequestMeter
+from gateway.guard.meter import RequestMeter
 from gateway.guard.shape import too_complex
 from gateway.guard.shares import ClientShares
 from gateway.settings import QueryLimits
 
-RATE_LIMITED_CODE = "RATE_LIMITED"
 # What a client puts in a request's ``extensions`` to be told its cost.
 COST_EXTENSION = "cost"
 
@@ -66,7 +66,7 @@ class Admission:
                         f"This operation would cost an estimated {cost} vendor calls; the limit "
                         f"is {self.limits.max_cost} per request. Ask for fewer ids, a smaller "
                         "`first` or fewer aliases, or split it into several requests.",
-                        code=MAX_COST_EXCEEDED_CODE,
+                        code=VendorCallLimitReached.code,
                         cost={"estimated": cost, "limit": self.limits.max_cost},
                     )
                 ]
@@ -78,7 +78,7 @@ class Admission:
                     refusal(
                         f"This client has used its share of vendor calls (this operation would "
                         f"cost {cost}); retry in {retry_after} s",
-                        code=RATE_LIMITED_CODE,
+                        code=ClientRateLimited.code,
                         retryAfter=retry_after,
                         cost={"estimated": cost},
                     )

@@ -6,14 +6,12 @@ import time
 
 from graphql import GraphQLError
 
+from gateway.errors import BudgetExceeded
+
 VALIDATION_FAILED_CODE = "GRAPHQL_VALIDATION_FAILED"
 
 # Checking the clock on every node would cost more than the walk itself.
 _CHECK_EVERY = 64
-
-
-class BudgetExceeded(Exception):
-    """The work took longer than its budget; the request is refused."""
 
 
 class TimeBudget:

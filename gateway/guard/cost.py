@@ -18,6 +18,8 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
@@ -146,7 +148,10 @@ class _Pricer:
     def field(self, node: FieldNode, type_name: str) -> int:
         name = node.name.value
         parent = self.schema.type_map.get(type_name)
-        definition = getattr(parent, "fields", {}).get(name)
+        fields = (
+            parent.fields if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType) else {}
+        )
+        definition = fields.get(name)
         if definition is None:
             return 0  # introspection or an unknown field (validation reports the latter)
         price = PRICES.get((type_name, name))

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from starlette.requests import HTTPConnection
-from starlette.types import Receive, Scope, Send
+from starlette.types import Scope, Send
 
 from gateway.client_identity import client_identity
-from gateway.guard.admission import RATE_LIMITED_CODE
+from gateway.errors import ClientRateLimited
 from gateway.guard.shares import ClientShares
 from gateway.http.refusal import send_refusal
 
 
-async def refused_at_the_door(
-    shares: ClientShares, scope: Scope, receive: Receive, send: Send
-) -> bool:
+async def refused_at_the_door(shares: ClientShares, scope: Scope, send: Send) -> bool:
     """Answers 429 and returns True if the request's client still has to wait."""
     wait = shares.retry_after(client_identity(HTTPConnection(scope)))
     if wait is None:
@@ -23,7 +21,7 @@ async def refused_at_the_door(
         send,
         429,
         f"This client has used its share of vendor calls; retry in {wait} s",
-        {"code": RATE_LIMITED_CODE, "retryAfter": wait},
+        {"code": ClientRateLimited.code, "retryAfter": wait},
         headers={"Retry-After": str(wait)},
     )
     return True

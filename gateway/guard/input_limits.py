@@ -14,7 +14,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from graphql import DocumentNode, FieldNode, GraphQLError, SelectionSetNode, value_from_ast_untyped
+from graphql import (
+    DocumentNode,
+    ExecutableDefinitionNode,
+    FieldNode,
+    GraphQLError,
+    InlineFragmentNode,
+    Node,
+    value_from_ast_untyped,
+)
 
 from gateway.guard.budget import refusal
 
@@ -110,7 +118,7 @@ def check_document(
     passed as named arguments. A plain walk: graphql-core's ``Visitor`` caches bound methods
     on itself, a cycle that would keep the variables alive until the next full collection."""
     values = dict(variables or {})
-    stack: list[Any] = list(document.definitions)
+    stack: list[Node] = list(document.definitions)
     while stack:
         node = stack.pop()
         if isinstance(node, FieldNode):
@@ -121,7 +129,9 @@ def check_document(
                     error = _too_long(key, text, path, cap)
                     if error is not None:
                         return [error]
-        selection_set = getattr(node, "selection_set", None)
-        if isinstance(selection_set, SelectionSetNode):
-            stack.extend(selection_set.selections)
+        if (
+            isinstance(node, ExecutableDefinitionNode | FieldNode | InlineFragmentNode)
+            and node.selection_set is not None
+        ):
+            stack.extend(node.selection_set.selections)
     return []

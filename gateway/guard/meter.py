@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from adapters.backend import Backend, Capabilities
 from adapters.errors import RateLimited
@@ -28,17 +28,11 @@ from adapters.model import (
 )
 from adapters.reads import read_each
 from adapters.transport import DEFAULT_QUEUE_WAIT_S
-from gateway.errors import GatewayError
+from gateway.errors import VendorCallLimitReached
 from gateway.guard.fair_queue import FairQueue
 from gateway.guard.shares import ClientShares
 
 T = TypeVar("T")
-
-MAX_COST_EXCEEDED_CODE = "MAX_COST_EXCEEDED"
-
-
-class VendorCallLimitReached(GatewayError):
-    code = MAX_COST_EXCEEDED_CODE
 
 
 @dataclass(eq=False, slots=True)
@@ -180,16 +174,23 @@ class MeteredBackend:
         *,
         external_status: str | None = None,
         action: OrderAction | None = None,
+        may_have_landed: bool = False,
     ) -> Job:
         return await self._call(
             1,
             lambda: self.inner.change_status(
-                order_id, status, external_status=external_status, action=action
+                order_id,
+                status,
+                external_status=external_status,
+                action=action,
+                may_have_landed=may_have_landed,
             ),
         )
 
-    async def delete_order(self, order_id: str) -> Job:
-        return await self._call(1, lambda: self.inner.delete_order(order_id))
+    async def delete_order(self, order_id: str, *, may_have_landed: bool = False) -> Job:
+        return await self._call(
+            1, lambda: self.inner.delete_order(order_id, may_have_landed=may_have_landed)
+        )
 
     async def trigger_action(
         self, order_id: str, action: OrderAction, *, version_tag: str | None = None
@@ -203,7 +204,3 @@ class MeteredBackend:
 
     async def aclose(self) -> None:
         await self.inner.aclose()
-
-    def __getattr__(self, name: str) -> Any:
-        # Anything else a vendor's backend offers (settings, test hooks) passes through.
-        return getattr(self.inner, name)

@@ -23,7 +23,8 @@ from graphql import (
     SelectionSetNode,
 )
 
-from gateway.guard.budget import BudgetExceeded, TimeBudget, refusal
+from gateway.errors import BudgetExceeded
+from gateway.guard.budget import TimeBudget, refusal
 
 # How often one response name may be selected in one selection set (fragments spread into it
 # included). graphql-core's rule that overlapping fields can be merged compares every pair of

@@ -9,8 +9,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gateway.errors import BodyTooLarge
 from gateway.http.refusal import send_refusal
 
-PAYLOAD_TOO_LARGE_CODE = "PAYLOAD_TOO_LARGE"
-
 
 class BodySizeLimitMiddleware:
     """Checks ``Content-Length`` up front and counts streamed (chunked) bodies as they arrive."""
@@ -62,7 +60,7 @@ class BodySizeLimitMiddleware:
             send,
             413,
             f"Request body is larger than the limit of {self.max_body_bytes} bytes",
-            {"code": PAYLOAD_TOO_LARGE_CODE},
+            {"code": BodyTooLarge.code},
             # The rest of the body is never read, so the connection cannot be reused.
             headers={"connection": "close"},
         )

@@ -8,13 +8,8 @@ from collections.abc import Awaitable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.errors import BodyTimedOut
 from gateway.http.refusal import send_refusal
-
-REQUEST_TIMEOUT_CODE = "REQUEST_TIMEOUT"
-
-
-class BodyTimedOut(Exception):
-    """Raised from ``receive`` when the next part of the body did not arrive in time."""
 
 
 class BodyTimeoutMiddleware:
@@ -68,6 +63,6 @@ async def _request_timeout(scope: Scope, send: Send, timeout_s: float) -> None:
         send,
         408,
         f"The request body stalled for more than {timeout_s:g} s",
-        {"code": REQUEST_TIMEOUT_CODE},
+        {"code": BodyTimedOut.code},
         headers={"connection": "close"},
     )

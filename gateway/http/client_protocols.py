@@ -27,9 +27,11 @@ from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, MULTIPART_SUBSCRIPTIO
 from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
+from gateway.errors import PersistedQueryError
+from gateway.http.exchange import NegotiatedResponse
 from gateway.http.incremental_masking import mask_incremental
 from gateway.http.negotiation import prefers_event_stream
-from gateway.http.persisted_queries import PersistedQueries, PersistedQueryError
+from gateway.http.persisted_queries import PersistedQueries
 from gateway.http.sse import LineFeedSSETransport
 
 BATCHING_OFF = "Batching is not enabled on this gateway (GATEWAY_BATCH_MAX is 0)"
@@ -118,7 +120,8 @@ class ClientProtocols:
         sub_response: Response,
     ) -> Any:
         if isinstance(request_data, list):
-            request.state.gateway_batch = True
+            if isinstance(sub_response, NegotiatedResponse):
+                sub_response.batch = True
         elif request_data.protocol != "http":
             try:
                 request_data = await self.persisted_queries.resolve(request_data)

@@ -21,13 +21,12 @@ from graphql import (
     parse,
 )
 from graphql import ExecutionResult as GraphQLExecutionResult
-from starlette.requests import HTTPConnection
-from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 from strawberry.types.execution import ExecutionResult as StrawberryExecutionResult
 
 from gateway.client_identity import client_identity
+from gateway.context import gateway_context
 from gateway.guard.admission import COST_EXTENSION, Admission, Refused, cost_report
 from gateway.guard.budget import TimeBudget
 from gateway.guard.meter import CURRENT_METER, RequestMeter
@@ -146,17 +145,18 @@ class OperationGuard(GatewayMaskErrors):
     async def _admit(self) -> list[GraphQLError]:
         context = self.execution_context
         assert context.graphql_document is not None
-        connection = getattr(context.context, "request", None)
+        operation_context = gateway_context(context.context)
+        connection = operation_context.request if operation_context is not None else None
         verdict = await self.policy.admission.admit(
             context.schema._schema,
             context.graphql_document,
             context.variables,
             context.operation_name,
-            client_identity(connection if isinstance(connection, HTTPConnection) else None),
+            client_identity(connection),
         )
         if isinstance(verdict, Refused):
-            response = getattr(context.context, "response", None)
-            if verdict.retry_after_s is not None and isinstance(response, Response):
+            response = operation_context.http_response if operation_context is not None else None
+            if verdict.retry_after_s is not None and response is not None:
                 response.status_code = 429
                 response.headers["Retry-After"] = str(verdict.retry_after_s)
             return verdict.errors

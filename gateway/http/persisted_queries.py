@@ -16,29 +16,14 @@ from typing import Any
 
 from graphql import GraphQLError, parse
 from strawberry.http import GraphQLRequestData
-from strawberry.types import ExecutionResult
 
 from gateway.documents import DocumentLookup, DocumentStore, document_hash
-from gateway.errors import StateStoreUnavailable
+from gateway.errors import PersistedQueryError, StateStoreUnavailable
 
 logger = logging.getLogger(__name__)
 
 PERSISTED_QUERY = "persistedQuery"
 _SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
-
-
-class PersistedQueryError(Exception):
-    """A persisted-query request that cannot run, with Apollo's message and code."""
-
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-    def result(self) -> ExecutionResult:
-        return ExecutionResult(
-            data=None, errors=[GraphQLError(self.message, extensions={"code": self.code})]
-        )
 
 
 NOT_FOUND = ("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")

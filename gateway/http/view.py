@@ -44,14 +44,14 @@ from gateway.defaults import (
     DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
     DEFAULT_WS_INIT_TIMEOUT_S,
 )
-from gateway.errors import BodyTooLarge
-from gateway.http.body_timeout import BodyTimedOut
+from gateway.errors import BodyTimedOut, BodyTooLarge, PersistedQueryError
 from gateway.http.client_protocols import ClientProtocols
+from gateway.http.exchange import NegotiatedResponse, negotiated_response
 from gateway.http.graphiql import graphiql_page
 from gateway.http.keepalive import keepalive_handler_class
 from gateway.http.masking import INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE
 from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON, JSON, negotiate
-from gateway.http.persisted_queries import PersistedQueries, PersistedQueryError
+from gateway.http.persisted_queries import PersistedQueries
 from gateway.http.request_body import clip, decode_json, request_json
 from gateway.http.sse_heartbeat import TimerHeartbeats
 from gateway.http.ws_hooks import WebSocketHooks, WsAuthenticator
@@ -75,16 +75,6 @@ SUBSCRIPTION_PROTOCOLS = (
     # Apollo Client's subscriptions over HttpLink (multipart/mixed;subscriptionSpec=1.0).
     MULTIPART_SUBSCRIPTION_PROTOCOL,
 )
-
-
-class _SubResponse(Response):
-    """Strawberry's per-request response stub, plus the media type negotiated for it."""
-
-    def __init__(self, media_type: str) -> None:
-        super().__init__()
-        self.negotiated_type = media_type
-        self.status_code = None  # type: ignore[assignment]
-        del self.headers["content-length"]
 
 
 def is_request_error(result: ExecutionResult) -> bool:
@@ -236,8 +226,8 @@ class GatewayGraphQL(ClientProtocols, WebSocketHooks, TimerHeartbeats, GraphQL[A
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         media_type = negotiate(request.headers.get("accept")) or JSON
-        sub_response = _SubResponse(media_type)
-        request.state.gateway_sub_response = sub_response
+        sub_response = NegotiatedResponse(media_type)
+        sub_response.attach(request)
         return sub_response
 
     async def process_result(
@@ -249,10 +239,10 @@ class GatewayGraphQL(ClientProtocols, WebSocketHooks, TimerHeartbeats, GraphQL[A
         if not is_request_error(result):
             return response
         response.pop("data", None)
-        sub_response = getattr(request.state, "gateway_sub_response", None)
+        sub_response = negotiated_response(request)
         if (
-            isinstance(sub_response, _SubResponse)
-            and not getattr(request.state, "gateway_batch", False)
+            sub_response is not None
+            and not sub_response.batch
             and sub_response.negotiated_type == GRAPHQL_RESPONSE_JSON
             and sub_response.status_code is None
         ):
@@ -265,7 +255,7 @@ class GatewayGraphQL(ClientProtocols, WebSocketHooks, TimerHeartbeats, GraphQL[A
         sub_response: Response,
     ) -> Response:
         media_type = (
-            sub_response.negotiated_type if isinstance(sub_response, _SubResponse) else JSON
+            sub_response.negotiated_type if isinstance(sub_response, NegotiatedResponse) else JSON
         )
         response = Response(
             self.encode_json(response_data),

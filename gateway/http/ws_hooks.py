@@ -31,18 +31,16 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter
-from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.async_base_view import AsyncBaseHTTPView
 from strawberry.http.exceptions import NonTextMessageReceived, WebSocketDisconnected
 from strawberry.types.unset import UNSET, UnsetType
 
+from gateway.errors import WebSocketRejected, fit_close_reason
 from gateway.http.request_body import clip_error_messages
 from gateway.http.ws_messages import INVALID_MESSAGE_CLOSE_CODE, invalid_message
 
 logger = logging.getLogger(__name__)
 
-# A WebSocket close reason must fit in a control frame: at most 123 bytes of UTF-8.
-MAX_CLOSE_REASON_BYTES = 123
 FORBIDDEN_CLOSE_CODE = 4403
 _REJECTION_CLOSE_CODES = frozenset({FORBIDDEN_CLOSE_CODE, 1011})
 AUTHENTICATOR_FAILED = "Authentication could not be checked; try again later"
@@ -62,21 +60,6 @@ class WsConnection:
 
 
 WsAuthenticator = Callable[[WsConnection], Awaitable[Mapping[str, object] | None]]
-
-
-class WebSocketRejected(ConnectionRejectionError):
-    """Raised by an authenticator to refuse a connection; ``reason`` is shown to the client."""
-
-    def __init__(self, reason: str) -> None:
-        self.reason = _fit_close_reason(reason)
-        super().__init__({"message": self.reason})
-
-
-def _fit_close_reason(reason: str) -> str:
-    encoded = reason.encode()
-    if len(encoded) <= MAX_CLOSE_REASON_BYTES:
-        return reason
-    return encoded[: MAX_CLOSE_REASON_BYTES - 3].decode(errors="ignore") + "..."
 
 
 @dataclass(slots=True)
@@ -158,7 +141,7 @@ class HookedWebSocketAdapter(ASGIWebSocketAdapter):
         if self.connection.rejection is not None and code in _REJECTION_CLOSE_CODES:
             reason = self.connection.rejection
         # A reason may quote the client (an unknown operation name): it must fit the frame.
-        await super().close(code, _fit_close_reason(reason))
+        await super().close(code, fit_close_reason(reason))
 
 
 class WebSocketHooks:

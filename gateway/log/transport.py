@@ -55,11 +55,16 @@ class TransportEventRelay:
         if self._log is None:
             self.unlogged += 1
             return
+        facts: dict[str, object] = {
+            "method": event.method,
+            "path": event.path,
+            "attempt": event.attempt,
+            "upstream_status": event.upstream_status,
+            "delay_s": event.delay_s,
+            "detail": event.detail,
+        }
         details: dict[str, object] = {"kind": event.kind.value}
-        for name in ("method", "path", "attempt", "upstream_status", "delay_s", "detail"):
-            value = getattr(event, name)
-            if value is not None:
-                details[name] = value
+        details.update((name, value) for name, value in facts.items() if value is not None)
         self._log.record(
             _SEVERITY.get(event.kind, LogSeverity.WARNING),
             event.error_code or f"TRANSPORT_{event.kind.value}",

@@ -10,14 +10,17 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
 
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
 from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer
+from starlette.requests import HTTPConnection
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from gateway.context import gateway_context
 from gateway.observability import context
 from gateway.observability.metrics import GatewayMetrics, error_code_label
 
@@ -25,10 +28,10 @@ from gateway.observability.metrics import GatewayMetrics, error_code_label
 _WS_PROTOCOLS = ("graphql-transport-ws", "graphql-ws")
 
 
-def subscription_protocol(request: Any) -> str:
-    scope = getattr(request, "scope", None)
-    if not isinstance(scope, dict):
+def subscription_protocol(request: HTTPConnection | None) -> str:
+    if request is None:
         return "unknown"
+    scope = request.scope
     if scope.get("type") == "websocket":
         offered = scope.get("subprotocols") or ()
         return next((p for p in _WS_PROTOCOLS if p in offered), "unknown")
@@ -85,7 +88,8 @@ class OperationObserver(SchemaExtension):
         except Exception:  # no operation by that name: reported by Strawberry itself
             return
         if is_subscription:
-            request = getattr(execution.context, "request", None)
+            operation_context = gateway_context(execution.context)
+            request = operation_context.request if operation_context is not None else None
             self._subscription_protocol = subscription_protocol(request)
             self._metrics.subscriptions_open.labels(self._subscription_protocol).inc()
 
@@ -98,7 +102,11 @@ class OperationObserver(SchemaExtension):
         except Exception:
             kind = "unknown"
         # Strawberry copies execution errors into pre_execution_errors too: count them once.
-        result_errors = getattr(execution.result, "errors", None)
+        # Strawberry's annotation leaves out graphql-core's incremental results (@defer,
+        # @stream), which carry their errors in parts: only a whole result is read here.
+        result = execution.result
+        whole = result if isinstance(result, GraphQLExecutionResult | ExecutionResult) else None
+        result_errors = whole.errors if whole is not None else None
         errors: list[GraphQLError] = list(result_errors or execution.pre_execution_errors or ())
         rejected = not self._valid
         outcome = "rejected" if rejected else ("error" if errors else "ok")
@@ -111,7 +119,7 @@ class OperationObserver(SchemaExtension):
                 code = "GRAPHQL_VALIDATION_FAILED"
             metrics.errors.labels("graphql", error_code_label(code)).inc()
         if kind == "mutation":
-            for code in _user_error_codes(getattr(execution.result, "data", None)):
+            for code in _user_error_codes(whole.data if whole is not None else None):
                 metrics.errors.labels("user", error_code_label(code)).inc()
         if span is None:
             return

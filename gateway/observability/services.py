@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from cachetools import LRUCache
 
@@ -79,9 +79,6 @@ class ObservedIdempotency(IdempotencyStore[T]):
         )
         self._metrics.idempotent_writes.labels(ran[0] if ran else "replayed").inc()
         return outcome
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
 
 
 class CacheSampler:

@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 
 from gateway.defaults import DEFAULT_IDEMPOTENCY_LEASE_S
 from gateway.errors import RedisUnreachable, StateStoreUnavailable
-from gateway.idempotency import MutationOutcome
+from gateway.idempotency import IdempotencyKeys, MutationOutcome
 from gateway.jobs import TrackedJob
 from gateway.redis.cache import SharedReadCache
 from gateway.redis.codec import OUTCOME_CODEC, TRACKED_JOB_CODEC
@@ -29,7 +29,7 @@ from gateway.redis.connection import (
 from gateway.redis.documents import RedisDocumentStore
 from gateway.redis.fanout import RedisFanout
 from gateway.redis.hub import PubSubHub
-from gateway.redis.idempotency import RedisIdempotencyStore
+from gateway.redis.idempotency import RedisIdempotencyStorage
 from gateway.redis.jobs import RedisJobStore
 from gateway.redis.keys import Keys
 from gateway.redis.log import RedisIntegrationLog
@@ -89,9 +89,11 @@ class SharedState:
 
     def idempotency_store(
         self, *, ttl_s: float, lease_s: float = DEFAULT_IDEMPOTENCY_LEASE_S
-    ) -> RedisIdempotencyStore[MutationOutcome]:
-        return RedisIdempotencyStore(
-            self.client, self.keys, OUTCOME_CODEC, ttl_s=ttl_s, lease_s=lease_s
+    ) -> IdempotencyKeys[MutationOutcome]:
+        return IdempotencyKeys(
+            RedisIdempotencyStorage(
+                self.client, self.keys, OUTCOME_CODEC, ttl_s=ttl_s, lease_s=lease_s
+            )
         )
 
     def integration_log(self, *, max_entries: int) -> RedisIntegrationLog:

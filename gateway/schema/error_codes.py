@@ -8,10 +8,11 @@ validate, and variables that do not fit their types.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
 
-from graphql import GraphQLError, GraphQLSyntaxError
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import GraphQLError, GraphQLSyntaxError, SubsequentIncrementalExecutionResult
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionResult, StreamExecutionResult
 
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
@@ -53,10 +54,15 @@ class ErrorCodes(SchemaExtension):
             set_code([error], PARSE_FAILED)
             raise
         context = self.execution_context
+        # Strawberry's annotation leaves out graphql-core's incremental results (@defer,
+        # @stream), whose parts ``on_stream_result`` sees: only a whole result is read here.
         result = context.result
-        _code_request_errors(getattr(result, "errors", None) or context.pre_execution_errors)
+        whole = result if isinstance(result, GraphQLExecutionResult | ExecutionResult) else None
+        _code_request_errors((whole.errors if whole else None) or context.pre_execution_errors)
 
-    def on_stream_result(self, result: Any) -> Iterator[None]:
-        # Subscriptions (WebSocket, SSE) hand their results out here, after the operation.
-        _code_request_errors(getattr(result, "errors", None))
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        # Subscriptions (WebSocket, SSE) hand their results out here, after the operation;
+        # an incremental delivery's later parts carry no errors of the request.
+        if not isinstance(result, SubsequentIncrementalExecutionResult):
+            _code_request_errors(result.errors)
         yield

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
 from typing import Annotated
 
 import strawberry
@@ -88,9 +89,13 @@ class Mutation:
         errors += _action_errors(input.order_action, ("input", "orderAction"))
         action = convert.to_action(input.order_action)
 
-        async def call(backend: Backend) -> Job:
+        async def call(backend: Backend, may_have_landed: bool = False) -> Job:
             return await backend.change_status(
-                input.order_id, input.status, external_status=input.external_status, action=action
+                input.order_id,
+                input.status,
+                external_status=input.external_status,
+                action=action,
+                may_have_landed=may_have_landed,
             )
 
         return await run_write(
@@ -100,6 +105,7 @@ class Mutation:
                 vendor=input.vendor,
                 order_id=input.order_id,
                 call=call,
+                resume=partial(call, may_have_landed=True),
                 input=_fingerprint_input(input),
                 idempotency_key=input.idempotency_key,
                 errors=errors,
@@ -118,8 +124,8 @@ class Mutation:
         errors = convert.check_idempotency_key(input.idempotency_key)
         errors += convert.check_order_id(input.order_id, ("input", "orderId"))
 
-        async def call(backend: Backend) -> Job:
-            return await backend.delete_order(input.order_id)
+        async def call(backend: Backend, may_have_landed: bool = False) -> Job:
+            return await backend.delete_order(input.order_id, may_have_landed=may_have_landed)
 
         return await run_write(
             info,
@@ -128,6 +134,7 @@ class Mutation:
                 vendor=input.vendor,
                 order_id=input.order_id,
                 call=call,
+                resume=partial(call, may_have_landed=True),
                 input=_fingerprint_input(input),
                 idempotency_key=input.idempotency_key,
                 errors=errors,

@@ -1,5 +1,11 @@
+import importlib
+import inspect
+import pkgutil
+
+import pytest
 from graphql import GraphQLError
 
+import gateway
 from adapters.errors import (
     AlreadyExists,
     FieldError,
@@ -8,6 +14,7 @@ from adapters.errors import (
     ValidationFailed,
 )
 from adapters.model import Vendor
+from gateway import errors
 from gateway.errors import (
     BadUserInput,
     UserErrorInfo,
@@ -94,3 +101,70 @@ def test_paths_are_camel_cased_and_kept_when_already_input_paths() -> None:
         "unitPrice",
     )
     assert input_path(("input", "order"), ("input", "orderAction")) == ("input", "orderAction")
+
+
+# --- one hierarchy, in one module ----------------------------------------------------------
+
+
+def _gateway_modules() -> list[str]:
+    return [info.name for info in pkgutil.walk_packages(gateway.__path__, "gateway.")]
+
+
+def test_every_gateway_exception_is_defined_in_gateway_errors_under_one_root() -> None:
+    elsewhere = []
+    for name in _gateway_modules():
+        module = importlib.import_module(name)
+        for value in vars(module).values():
+            if (
+                inspect.isclass(value)
+                and issubclass(value, BaseException)
+                and value.__module__ == name
+            ):
+                elsewhere.append(f"{name}.{value.__qualname__}")
+    assert [name for name in elsewhere if not name.startswith("gateway.errors.")] == []
+    defined = [
+        value
+        for value in vars(errors).values()
+        if inspect.isclass(value)
+        and issubclass(value, BaseException)
+        and value.__module__ == "gateway.errors"
+    ]
+    assert len(defined) > 20
+    assert all(issubclass(value, errors.GatewayException) for value in defined)
+    # The module's documented tree names every one of them.
+    assert errors.__doc__ is not None
+    assert [value.__name__ for value in defined if value.__name__ not in errors.__doc__] == []
+
+
+REACHES_A_CLIENT = {
+    errors.BodyTooLarge: "PAYLOAD_TOO_LARGE",
+    errors.BodyTimedOut: "REQUEST_TIMEOUT",
+    errors.CredentialRefused: "UNAUTHENTICATED",
+    errors.CredentialUncheckable: "AUTHENTICATION_UNAVAILABLE",
+    errors.IdempotencyKeyReused: "IDEMPOTENCY_KEY_REUSED",
+    errors.ClientRateLimited: "RATE_LIMITED",
+    errors.VendorCallLimitReached: "MAX_COST_EXCEEDED",
+    errors.TrustedDocumentRequired: "TRUSTED_DOCUMENT_REQUIRED",
+    errors.Unauthenticated: "UNAUTHENTICATED",
+    errors.Forbidden: "FORBIDDEN",
+    errors.StateStoreUnavailable: "STATE_STORE_UNAVAILABLE",
+}
+
+
+@pytest.mark.parametrize(("exception", "code"), sorted(REACHES_A_CLIENT.items(), key=str))
+def test_an_exception_that_reaches_a_client_carries_its_code(
+    exception: type[errors.GatewayException], code: str
+) -> None:
+    assert exception.code == code
+
+
+def test_a_graphql_error_shows_its_code_and_the_rest_of_its_extensions() -> None:
+    limited = errors.ClientRateLimited("slow down", 7).as_graphql_error()
+    assert (limited.message, limited.extensions) == (
+        "slow down",
+        {"code": "RATE_LIMITED", "retryAfter": 7},
+    )
+    refused = errors.PersistedQueryError("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
+    assert refused.result().errors == [
+        GraphQLError("PersistedQueryNotFound", extensions={"code": "PERSISTED_QUERY_NOT_FOUND"})
+    ]

@@ -1,4 +1,5 @@
-"""Idempotency keys: the contract runs against the memory store and the Redis store alike; the
+"""Idempotency keys: the contract runs against the memory store and the Redis store alike, and
+so does the contract of the storages under them (one record per key, swapped atomically); the
 Redis store is also shown across two processes and with a first attempt whose process died."""
 
 import asyncio
@@ -9,10 +10,19 @@ import orjson
 import pytest
 
 from gateway.errors import IdempotencyKeyReused
-from gateway.idempotency import IdempotencyStore, MemoryIdempotencyStore, fingerprint
+from gateway.idempotency import (
+    IdempotencyKeys,
+    IdempotencyStorage,
+    IdempotencyStore,
+    KeyRecord,
+    KeyState,
+    MemoryIdempotencyStorage,
+    MemoryIdempotencyStore,
+    fingerprint,
+)
 from gateway.redis.codec import JsonCodec
-from gateway.redis.idempotency import RedisIdempotencyStore
-from tests.support.redis import connected_state, running_url
+from gateway.redis.idempotency import RedisIdempotencyStorage
+from tests.support.redis import RedisServer, connected_state, running_url
 
 StoreFactory = Callable[..., IdempotencyStore[Any]]
 ANY_JSON: JsonCodec[Any] = JsonCodec(lambda value: value, lambda value: value)
@@ -24,7 +34,22 @@ async def make_store(request: pytest.FixtureRequest) -> AsyncIterator[StoreFacto
         yield lambda **options: MemoryIdempotencyStore(**options)
         return
     async with connected_state(running_url(request)) as state:
-        yield lambda **options: RedisIdempotencyStore(state.client, state.keys, ANY_JSON, **options)
+        yield lambda **options: IdempotencyKeys(
+            RedisIdempotencyStorage(state.client, state.keys, ANY_JSON, **options)
+        )
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def storage(request: pytest.FixtureRequest) -> AsyncIterator[IdempotencyStorage[Any]]:
+    if request.param == "memory":
+        yield MemoryIdempotencyStorage()
+        return
+    async with connected_state(running_url(request)) as state:
+        yield RedisIdempotencyStorage(state.client, state.keys, ANY_JSON)
+
+
+def running(owner: str, fingerprint: str = "f") -> KeyRecord[Any]:
+    return KeyRecord(KeyState.RUNNING, fingerprint, owner)
 
 
 async def until(check: Callable[[], bool], timeout: float = 2.0) -> None:
@@ -165,8 +190,8 @@ async def test_a_retry_on_another_process_gets_the_first_outcome(
         connected_state(redis_url, redis_prefix) as first,
         connected_state(redis_url, redis_prefix) as second,
     ):
-        a = RedisIdempotencyStore(first.client, first.keys, ANY_JSON)
-        b = RedisIdempotencyStore(second.client, second.keys, ANY_JSON)
+        a = IdempotencyKeys(RedisIdempotencyStorage(first.client, first.keys, ANY_JSON))
+        b = IdempotencyKeys(RedisIdempotencyStorage(second.client, second.keys, ANY_JSON))
         release = asyncio.Event()
         writes = 0
 
@@ -190,7 +215,9 @@ async def test_the_key_of_a_process_that_died_mid_write_is_resumed_once_its_leas
     redis_url: str, redis_prefix: str
 ) -> None:
     async with connected_state(redis_url, redis_prefix) as state:
-        survivor = RedisIdempotencyStore(state.client, state.keys, ANY_JSON, lease_s=0.3)
+        survivor = IdempotencyKeys(
+            RedisIdempotencyStorage(state.client, state.keys, ANY_JSON, lease_s=0.3)
+        )
         # What a process that died mid-write leaves behind: its lease, never renewed again.
         seconds, micros = await state.client.time()
         lease_until = seconds * 1000 + micros // 1000 + 300
@@ -252,3 +279,132 @@ async def test_another_input_after_an_attempt_that_raised_runs_afresh(
     with pytest.raises(RuntimeError):
         await store.run("k", "f1", lost)
     assert await store.run("k", "f2", fresh, resume=resumed) == "fresh"
+
+
+# --- the storage contract: what both back-ends must do for ``IdempotencyKeys`` ---------------
+
+
+async def test_storage_a_free_key_is_taken_and_then_held(storage: IdempotencyStorage[Any]) -> None:
+    assert await storage.take("k", None, running("a")) is None
+    found = await storage.take("k", None, running("b"))
+    assert found is not None
+    assert (found.state, found.owner, found.fingerprint, found.held) == (
+        KeyState.RUNNING,
+        "a",
+        "f",
+        True,
+    )
+
+
+async def test_storage_a_live_hold_is_not_taken_even_when_expected(
+    storage: IdempotencyStorage[Any],
+) -> None:
+    assert await storage.take("k", None, running("a")) is None
+    held = await storage.take("k", None, running("b"))
+    assert held is not None
+    again = await storage.take("k", held, running("b"))
+    assert again is not None and again.owner == "a" and again.held
+
+
+async def test_storage_settled_records_are_answered_with_their_outcome(
+    storage: IdempotencyStorage[Any],
+) -> None:
+    holder = running("a")
+    await storage.take("k", None, holder)
+    await storage.settle("k", KeyRecord(KeyState.DONE, "f", "a", {"job": "j-1"}))
+    found = await storage.take("k", None, running("b"))
+    assert found == KeyRecord(KeyState.DONE, "f", "a", {"job": "j-1"}, held=False)
+
+
+async def test_storage_an_interrupted_record_is_taken_only_by_who_expected_it(
+    storage: IdempotencyStorage[Any],
+) -> None:
+    await storage.take("k", None, running("a"))
+    await storage.settle("k", KeyRecord(KeyState.INTERRUPTED, "f", "a"))
+    interrupted = await storage.take("k", None, running("b"))
+    assert interrupted == KeyRecord(KeyState.INTERRUPTED, "f", "a")
+    # Another record in between (someone else took over first): the expectation is stale.
+    stale: KeyRecord[Any] = KeyRecord(KeyState.INTERRUPTED, "f", "someone-else")
+    assert await storage.take("k", stale, running("b")) == interrupted
+    assert await storage.take("k", interrupted, running("b")) is None
+    now = await storage.take("k", None, running("c"))
+    assert now is not None and now.owner == "b" and now.held
+
+
+async def test_storage_only_the_holder_settles_its_key(storage: IdempotencyStorage[Any]) -> None:
+    await storage.take("k", None, running("a"))
+    await storage.settle("k", KeyRecord(KeyState.DONE, "f", "intruder", "theirs"))
+    found = await storage.take("k", None, running("b"))
+    assert found is not None and found.state is KeyState.RUNNING and found.owner == "a"
+    # Nor does a holder settle a key it no longer holds.
+    await storage.settle("k", KeyRecord(KeyState.DONE, "f", "a", "mine"))
+    await storage.settle("k", KeyRecord(KeyState.DONE, "f", "a", "again"))
+    done = await storage.take("k", None, running("b"))
+    assert done is not None and done.outcome == "mine"
+
+
+async def test_storage_wait_returns_once_the_holder_settles(
+    storage: IdempotencyStorage[Any],
+) -> None:
+    await storage.take("k", None, running("a"))
+    waiting = asyncio.create_task(storage.wait("k", 0))
+    await storage.settle("k", KeyRecord(KeyState.DONE, "f", "a", 1))
+    await asyncio.wait_for(waiting, 2)
+
+
+async def test_a_cancelled_first_attempt_is_resumed_by_the_retry(make_store: StoreFactory) -> None:
+    store = make_store()
+    started = asyncio.Event()
+    ran: list[str] = []
+
+    async def never_answers() -> str:
+        ran.append("operation")
+        started.set()
+        await asyncio.Event().wait()
+        return "unreachable"
+
+    async def resumed() -> str:
+        ran.append("resume")
+        return "recognised"
+
+    first = asyncio.create_task(store.run("k", "f", never_answers, resume=resumed))
+    await asyncio.wait_for(started.wait(), 2)
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    assert await store.run("k", "f", never_answers, resume=resumed) == "recognised"
+    assert ran == ["operation", "resume"]
+
+
+async def test_a_write_done_while_redis_went_away_still_reports_its_outcome(
+    redis_server: RedisServer, redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with connected_state(redis_url) as state:
+        store = IdempotencyKeys(RedisIdempotencyStorage(state.client, state.keys, ANY_JSON))
+
+        async def write_then_lose_redis() -> str:
+            redis_server.stop()
+            return "written"
+
+        try:
+            assert await store.run("k", "f", write_then_lose_redis) == "written"
+        finally:
+            redis_server.start()
+    assert "the outcome could not be stored" in caplog.text
+
+
+async def test_a_failure_while_redis_went_away_is_the_failure_the_client_sees(
+    redis_server: RedisServer, redis_url: str
+) -> None:
+    async with connected_state(redis_url) as state:
+        store = IdempotencyKeys(RedisIdempotencyStorage(state.client, state.keys, ANY_JSON))
+
+        async def fail_and_lose_redis() -> str:
+            redis_server.stop()
+            raise ConnectionError("the vendor is down")
+
+        try:
+            with pytest.raises(ConnectionError, match="the vendor is down"):
+                await store.run("k", "f", fail_and_lose_redis)
+        finally:
+            redis_server.start()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from adapters.engage import EngageBackend
 from adapters.errors import AlreadyExists
-from adapters.model import ContactRef, JobState, WriteMode
+from adapters.model import ContactRef, JobState, OrderStatus, WriteMode
 from tests.adapters.engage.conftest import Sandbox, finish
 from tests.adapters.engage.samples import full_order
 
@@ -73,3 +73,48 @@ async def test_a_confirmed_write_keeps_the_warnings_a_read_can_show(
     assert expected <= codes(repeat.warnings)
     again = await backend.get_job(repeat.job_id)
     assert expected <= codes(again.warnings)
+
+
+async def _sent(sandbox: Sandbox, method: str, route: str, order_id: str) -> int:
+    return sum(1 for e in await sandbox.log(method, route) if e["order_id"] == order_id)
+
+
+async def test_a_repeated_status_change_the_order_already_shows_is_not_sent_again(
+    backend: EngageBackend, sandbox: Sandbox
+) -> None:
+    order = full_order("R-STATUS-1")
+    await finish(backend, await backend.write_order(order, WriteMode.ADD))
+    await finish(backend, await backend.change_status(order.order_id, OrderStatus.COMPLETED))
+    repeat = await backend.change_status(
+        order.order_id, OrderStatus.COMPLETED, may_have_landed=True
+    )
+    assert repeat.state in DONE
+    assert "WRITE_CONFIRMED_BY_READ" in codes(repeat.warnings)
+    route = "/api/v3/orders/{orderId}/change-status"
+    assert await _sent(sandbox, "POST", route, order.order_id) == 1
+
+
+async def test_a_repeated_status_change_the_order_does_not_show_is_sent_once(
+    backend: EngageBackend, sandbox: Sandbox
+) -> None:
+    order = full_order("R-STATUS-2")
+    await finish(backend, await backend.write_order(order, WriteMode.ADD))
+    repeat = await backend.change_status(
+        order.order_id, OrderStatus.COMPLETED, may_have_landed=True
+    )
+    assert (await finish(backend, repeat)).state in DONE
+    assert "WRITE_CONFIRMED_BY_READ" not in codes(repeat.warnings)
+    route = "/api/v3/orders/{orderId}/change-status"
+    assert await _sent(sandbox, "POST", route, order.order_id) == 1
+
+
+async def test_a_repeated_delete_of_an_order_already_gone_is_done_without_sending(
+    backend: EngageBackend, sandbox: Sandbox
+) -> None:
+    order = full_order("R-DELETE-1")
+    await finish(backend, await backend.write_order(order, WriteMode.ADD))
+    await finish(backend, await backend.delete_order(order.order_id))
+    repeat = await backend.delete_order(order.order_id, may_have_landed=True)
+    assert repeat.state in DONE
+    assert "WRITE_CONFIRMED_BY_READ" in codes(repeat.warnings)
+    assert await _sent(sandbox, "DELETE", "/api/v3/orders/{orderId}", order.order_id) == 1

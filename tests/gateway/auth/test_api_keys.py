@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.auth.api_keys import ApiKeyFileError, ApiKeys, hash_key, main, parse_api_keys
+from gateway.auth.api_keys import ApiKeys, hash_key, main, parse_api_keys
+from gateway.errors import ApiKeyFileError
 
 
 def test_a_key_file_maps_each_key_to_its_client_and_scopes(tmp_path: Path) -> None:

@@ -8,11 +8,16 @@ import uuid
 from pathlib import Path
 
 import httpx
+from redis.asyncio import Redis
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
+from gateway.auth.authenticator import Authenticator
+from gateway.auth.limits import ClientLimits
+from gateway.auth.principal import OPEN_ACCESS
 from gateway.auth.settings import AuthSettings, ClientLimitSettings
+from gateway.auth.setup import AccessControl
 from tests.support.auth import write_api_keys
 from tests.support.gateway import sandbox_gateway
 from tests.support.redis import RedisServer
@@ -110,3 +115,65 @@ def test_limits_let_requests_through_while_redis_is_down(
             redis_server.start()
     assert down.status_code == 200
     assert down.json()["data"]["vendors"]
+
+
+async def test_closing_access_control_closes_the_limits_connections_to_redis(
+    redis_server: RedisServer,
+) -> None:
+    if not redis_server.running:
+        redis_server.start()
+    limits = ClientLimits(
+        ClientLimitSettings(requests_per_s=100),
+        redis_url=redis_server.url,
+        key_prefix=f"limits-close-{uuid.uuid4().hex[:8]}",
+    )
+    control = AccessControl(Authenticator(open_access=True), limits=limits)
+    observer = Redis.from_url(redis_server.url)
+    try:
+        before = len(await observer.client_list())
+        assert await limits.admit_request(OPEN_ACCESS) is None
+        assert len(await observer.client_list()) > before  # the limits opened a connection
+        await control.aclose()
+        assert len(await observer.client_list()) == before
+    finally:
+        await observer.aclose()
+
+
+async def test_a_subscription_over_the_cost_budget_on_a_websocket_is_rate_limited(
+    tmp_path: Path,
+) -> None:
+    clients = write_api_keys(tmp_path / "keys", {"shop": ("orders:read",)})
+    subscription = 'subscription { jobProgress(id: "not-a-job") { state } }'
+    with sandbox_gateway(
+        auth=AuthSettings(api_keys_file=str(tmp_path / "keys")),
+        client_limits=ClientLimitSettings(cost_per_minute=1),
+    ) as gw:
+        async with connect(gw.ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
+            await ws.send(
+                json.dumps({"type": "connection_init", "payload": clients["shop"].header})
+            )
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            codes = []
+            for operation_id in ("1", "2"):
+                payload = {"query": subscription}
+                await ws.send(
+                    json.dumps({"id": operation_id, "type": "subscribe", "payload": payload})
+                )
+                seen: list[str] = []
+                while True:
+                    answer = json.loads(await ws.recv())
+                    assert answer["id"] == operation_id, answer
+                    if answer["type"] == "complete":
+                        break
+                    errors = (
+                        answer["payload"]
+                        if answer["type"] == "error"
+                        else answer["payload"]["errors"]
+                    )
+                    seen.extend(error["extensions"]["code"] for error in errors)
+                    if answer["type"] == "error":
+                        break
+                codes.append(seen)
+    # The first fits the budget of one vendor call a minute (its id is refused); the second
+    # does not, and says so (the socket has no header to carry Retry-After).
+    assert codes == [["INVALID_ID"], ["RATE_LIMITED"]]

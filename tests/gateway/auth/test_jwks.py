@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from gateway.auth.errors import CredentialRefused
 from gateway.auth.jwks import JwksVerifier
 from gateway.auth.settings import AuthSettings
+from gateway.errors import CredentialRefused
 from tests.support.auth import AUDIENCE, ISSUER, JwksEndpoint, SigningKey, bearer, claims, sign
 from tests.support.gateway import sandbox_gateway
 

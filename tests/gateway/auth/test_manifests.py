@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.auth.trusted import ManifestError, TrustedDocuments, parse_manifest
+from gateway.auth.trusted import TrustedDocuments, parse_manifest
+from gateway.errors import ManifestError
 
 QUERY = "query A { vendors { vendor } }"
 

@@ -9,7 +9,8 @@ import pytest
 
 from gateway.auth.principal import OPEN_ACCESS
 from gateway.auth.settings import AuthSettings
-from gateway.auth.setup import AccessSetupError, start_access_control
+from gateway.auth.setup import start_access_control
+from gateway.errors import AccessSetupError
 from gateway.settings import GatewaySettings, VendorSettings
 from tests.gateway.test_cli import free_port
 from tests.support.auth import AUDIENCE, ISSUER, SigningKey

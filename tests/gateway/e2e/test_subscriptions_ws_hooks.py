@@ -23,11 +23,11 @@ from starlette.routing import Route, WebSocketRoute
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from gateway.errors import WebSocketRejected
 from gateway.http.view import GatewayGraphQL
 from gateway.http.ws_hooks import (
     AUTHENTICATOR_FAILED,
     WebSocketHooks,
-    WebSocketRejected,
     WsAuthenticator,
     WsConnection,
 )

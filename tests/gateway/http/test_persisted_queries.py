@@ -6,7 +6,8 @@ import pytest
 from strawberry.http import GraphQLRequestData
 
 from gateway.documents import MemoryDocumentStore, document_hash
-from gateway.http.persisted_queries import PersistedQueries, PersistedQueryError
+from gateway.errors import PersistedQueryError
+from gateway.http.persisted_queries import PersistedQueries
 
 TRUSTED = "query Trusted { vendors { vendor } }"
 
