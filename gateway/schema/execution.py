@@ -151,6 +151,11 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
 
 def _read_leaves(selection: list[tuple[str, LeafField]], source: Any) -> Any:
+    # An error as the value, or a null item of a list of non-null objects, is no object: the
+    # general way reports it, even where a selection could be read from it (an error's own
+    # attributes) or reads nothing (every field skipped).
+    if source is None or source is Undefined or isinstance(source, Exception):
+        return NOT_PLAIN
     answer: dict[str, Any] = {}
     for response_name, leaf in selection:
         value = leaf.read(source)
