@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Awaitable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from graphql import GraphQLObjectType, GraphQLResolveInfoHelpers, Undefined
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
@@ -48,6 +48,16 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # Per selection (kept alive by graphql-core's own memo of collected subfields): its
         # leaves in order, or None when it selects anything else.
         self._leaf_selections: dict[int, list[tuple[str, LeafField]] | None] = {}
+
+    def build_per_event_executor(self, payload: Any) -> GatewayExecutionContext:
+        """graphql-core's copy of a subscription's executor for one event, with memos of its
+        own: shared, graphql-core's memo of collected subfields (and ours of leaf selections)
+        are keyed on each event's own field lists and would keep every event's for as long
+        as the subscription runs. An event collects its fields anew in either case."""
+        executor = cast(GatewayExecutionContext, super().build_per_event_executor(payload))
+        executor._relevant_sub_fields = {}
+        executor._leaf_selections = {}
+        return executor
 
     def execute_fields(
         self,
@@ -151,6 +161,11 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
 
 def _read_leaves(selection: list[tuple[str, LeafField]], source: Any) -> Any:
+    # An error as the value, or a null item of a list of non-null objects, is no object: the
+    # general way reports it, even where a selection could be read from it (an error's own
+    # attributes) or reads nothing (every field skipped).
+    if source is None or source is Undefined or isinstance(source, Exception):
+        return NOT_PLAIN
     answer: dict[str, Any] = {}
     for response_name, leaf in selection:
         value = leaf.read(source)

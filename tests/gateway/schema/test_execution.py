@@ -1,11 +1,12 @@
-"""GatewayExecutionContext: an operation's execution state is freed by reference counting."""
+"""GatewayExecutionContext: an operation's execution state is freed by reference counting, and a
+subscription keeps none of its events' execution state."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
 import weakref
-from collections.abc import Iterator
+from collections.abc import AsyncGenerator, Iterator
 from typing import Any
 
 import pytest
@@ -77,3 +78,45 @@ async def test_without_it_the_executor_waits_for_the_cycle_collector(
     assert executors[0]() is not None
     gc.collect()
     assert executors[0]() is None
+
+
+@strawberry.type
+class Event:
+    n: int
+    items: list[Item]
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription
+    async def events(self, count: int) -> AsyncGenerator[Event, None]:
+        for n in range(count):
+            yield Event(n=n, items=[Item(name=f"item {n}")])
+
+
+def _memo_entries(executor: Any) -> int:
+    # graphql-core's memo of collected subfields, and ours of plain leaf selections.
+    return len(executor._relevant_sub_fields) + len(executor._leaf_selections)
+
+
+async def test_a_subscription_keeps_nothing_of_its_events() -> None:
+    """graphql-core runs each event on a copy of the subscription's executor; the memos the
+    copies share are keyed on each event's own field lists, so a subscription that runs for
+    days would keep every event's collected fields."""
+    executors.clear()
+    schema = strawberry.Schema(
+        query=Query, subscription=Subscription, execution_context_class=RecordedGateway
+    )
+    stream = await schema.subscribe("subscription { events(count: 60) { n items { name } } }")
+    assert not isinstance(stream, strawberry.types.ExecutionResult)
+    kept: dict[int, int] = {}
+    async for result in stream:
+        assert result.errors is None
+        assert result.data is not None
+        n = result.data["events"]["n"]
+        assert result.data == {"events": {"n": n, "items": [{"name": f"item {n}"}]}}
+        subscription = executors[0]()
+        assert subscription is not None
+        kept[n] = _memo_entries(subscription)
+    assert len(kept) == 60
+    assert kept[59] == kept[9]

@@ -69,6 +69,20 @@ class Weird:
         return "WEIRD"
 
 
+class TagError(Exception):
+    """An error as a value that happens to carry what a ``Tag`` selection reads."""
+
+    label = "not a tag"
+    weight = 0
+
+
+class Broken(Weird):
+    """Object values no selection may answer: an error, and a null item in ``[Tag!]!``."""
+
+    tags = [Tag(label="ok"), None]
+    main_tag = TagError("the tag could not be read")  # type: ignore[assignment]
+
+
 @strawberry.type
 class Query:
     @strawberry.field
@@ -103,6 +117,10 @@ class Query:
     def weird(self) -> Item | None:
         return Weird()  # type: ignore[return-value]
 
+    @strawberry.field
+    def broken(self) -> Item | None:
+        return Broken()  # type: ignore[return-value]
+
 
 QUERY = """{
   items { name count price colour seenAt data must code shout }
@@ -114,6 +132,15 @@ NESTED_QUERY = """{
   items { name tags { label weight } mainTag { label } maybeTags { label } }
   weird { tags { label } }
   again: weird { mainTag { label weight } maybeTags { weight } }
+}"""
+
+# Object values that are an error, or a null item of a list of non-null objects: with a
+# selection the error's own attributes answer, or one whose every field is skipped.
+BROKEN_QUERY = """query Broken($no: Boolean = false) {
+  broken { mainTag { label weight } }
+  skipped: broken { mainTag { label @include(if: $no) } }
+  tagless: broken { tags { label @include(if: $no) } }
+  again: weird { count }
 }"""
 
 
@@ -186,7 +213,7 @@ MERGED_QUERY = """query Merged($yes: Boolean = true, $no: Boolean = false) {
 
 
 @pytest.mark.parametrize(
-    "query", [QUERY, NON_NULL_QUERY, ALL_LEAVES_QUERY, NESTED_QUERY, MERGED_QUERY]
+    "query", [QUERY, NON_NULL_QUERY, ALL_LEAVES_QUERY, NESTED_QUERY, MERGED_QUERY, BROKEN_QUERY]
 )
 async def test_the_short_way_answers_as_the_general_way(query: str) -> None:
     stock = strawberry.Schema(
