@@ -26,6 +26,7 @@ from adapters.transport._deadline import (
     Deadline,
     no_slot_in_time,
     queue_deadline,
+    vendor_call_deadline,
     wait_for_turn,
 )
 from adapters.transport._limiter import RateLimiter
@@ -155,8 +156,11 @@ class PriorityGate:
 
     async def _inner_acquire(self, deadline: Deadline, priority: VendorCallPriority) -> None:
         try:
+            # The limiter sees the deadline this call waits until (the queue's own default
+            # when it has no request): a budget booked ahead books no slot beyond it.
             async with asyncio.timeout(deadline.left()):
-                await self._inner.acquire()
+                with vendor_call_deadline(deadline):
+                    await self._inner.acquire()
         except TimeoutError:
             self.timed_out += 1
             raise no_slot_in_time(deadline, self._backlog_s(priority)) from None

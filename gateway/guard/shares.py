@@ -111,7 +111,13 @@ class ClientShares:
         if deadline is not None and semaphore.locked():
             # A request's calls wait for a slot no longer than its deadline, like for a turn.
             acquiring = asyncio.ensure_future(semaphore.acquire())
-            if not await wait_for_turn(acquiring, deadline):
+            try:
+                got = await wait_for_turn(acquiring, deadline)
+            except asyncio.CancelledError:
+                if acquiring.done() and not acquiring.cancelled():
+                    semaphore.release()  # acquired just as the caller was cancelled
+                raise
+            if not got:
                 raise no_slot_in_time(deadline, 1.0, vendor=vendor)
         else:
             await semaphore.acquire()

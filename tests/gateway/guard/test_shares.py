@@ -105,3 +105,35 @@ async def test_a_call_waits_for_a_slot_no_longer_than_its_requests_deadline() ->
     await held
     async with shares.slot("a"):  # the slot is free again, none was lost
         pass
+
+
+async def test_a_call_cancelled_just_as_its_slot_came_hands_the_slot_back() -> None:
+    shares = ClientShares(ClientLimits(vendor_concurrency=1))
+    release = asyncio.Event()
+    entered = False
+
+    async def holding() -> None:
+        async with shares.slot("a"):
+            await release.wait()
+
+    async def waiting() -> None:
+        nonlocal entered
+        with vendor_call_deadline(Deadline.after(30)):
+            async with shares.slot("a"):
+                entered = True
+
+    held = asyncio.ensure_future(holding())
+    await asyncio.sleep(0)
+    waiter = asyncio.ensure_future(waiting())
+    await asyncio.sleep(0)  # queued behind the held slot
+    release.set()
+    await held
+    # The slot passed to the queued call, which is cancelled before it resumes to use it.
+    await asyncio.sleep(0)
+    waiter.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    assert not entered
+    async with asyncio.timeout(5):  # a guard against a hang, not a timing
+        async with shares.slot("a"):  # the slot is free again, none was lost
+            pass

@@ -10,7 +10,7 @@ import pytest
 
 from adapters.errors import RateLimited
 from adapters.model import Vendor
-from adapters.transport import Deadline, vendor_call_deadline
+from adapters.transport import Deadline, PriorityGate, vendor_call_deadline
 from gateway.redis.connection import open_client
 from gateway.redis.rate_budget import (
     ARRIVAL_JITTER_S,
@@ -168,3 +168,25 @@ async def test_a_caller_that_gives_up_while_waiting_hands_its_slot_back(
         await client.aclose()
     assert booked != next_free
     assert after == next_free
+
+
+async def test_a_call_without_a_request_books_no_slot_beyond_the_queues_own_wait(
+    redis_url: str, redis_prefix: str
+) -> None:
+    clock = SlotClock()
+    client = open_client(redis_url)
+    key = budget_key(redis_prefix, Vendor.ENGAGE, "k")
+    try:
+        budget = RedisRateBudget(client, Vendor.ENGAGE, key, 2, sleep=clock)
+        # A background refresh: no request deadline, the queue waits 0.5 s for it.
+        gate = PriorityGate(budget, rate_per_s=2, default_wait_s=0.5)
+        await gate.acquire()  # at once
+        next_free = await client.get(key)
+        with pytest.raises(RateLimited) as refused:
+            await gate.acquire()  # 1.1 s ahead: further than the queue waits for it
+        booked = await client.get(key)
+    finally:
+        await client.aclose()
+    assert refused.value.retry_after is not None and refused.value.retry_after >= 1
+    assert clock.slots == []
+    assert booked == next_free  # nothing booked for a call that would not wait for it
