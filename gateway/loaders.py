@@ -144,6 +144,18 @@ class Loaders:
         key = (job.vendor, job.job_id)
         self.jobs.clear(key).prime(key, job)
 
+    def forget(self) -> None:
+        """Forget everything read so far. A subscription's events, and the operations of one
+        WebSocket connection (whose context lives as long as the connection), each read the
+        vendors anew: an event after a write must not answer what an earlier event read."""
+        for name in _LOADER_NAMES:
+            self.__dict__.pop(name, None)
+        self._known_contacts = {}
+
+
+_LOADER_NAMES = tuple(
+    name for name, member in vars(Loaders).items() if isinstance(member, cached_property)
+)
 
 # -- batch functions ----------------------------------------------------------------------
 

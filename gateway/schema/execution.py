@@ -23,8 +23,10 @@ from typing import Any, cast
 from graphql import GraphQLObjectType, GraphQLResolveInfoHelpers, Undefined
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
+from starlette.websockets import WebSocket
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from gateway.context import gateway_context
 from gateway.schema.plain_fields import (
     NO_PLAIN_FIELDS,
     NOT_PLAIN,
@@ -38,6 +40,10 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.async_helpers = _helpers(weakref.ref(self))
+        context = gateway_context(self.context_value)
+        if context is not None and isinstance(context.response, WebSocket):
+            # One context serves every operation of the connection.
+            context.loaders.forget()
         middleware = self.middleware_manager
         # Middleware wraps every resolver: then no field may skip its resolver.
         self.plain_fields = (
@@ -57,7 +63,14 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
         executor = cast(GatewayExecutionContext, super().build_per_event_executor(payload))
         executor._relevant_sub_fields = {}
         executor._leaf_selections = {}
+        executor.forget_reads()
         return executor
+
+    def forget_reads(self) -> None:
+        """Each event of a subscription reads the vendors anew."""
+        context = gateway_context(self.context_value)
+        if context is not None:
+            context.loaders.forget()
 
     def execute_fields(
         self,

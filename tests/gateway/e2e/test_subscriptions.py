@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from gql import gql
 
 from adapters.model import LogSeverity, Vendor
 from gateway.ids import NodeType, decode_id, encode_id
@@ -30,6 +31,8 @@ from tests.support.subscription_clients import (
     collect,
     on_gateway_loop,
     subscribe,
+    ws_results,
+    ws_session,
 )
 
 JOB_STEP_MS = 300
@@ -327,3 +330,60 @@ async def test_websocket_messages_are_text_frames(gw: GatewayHandle, protocol: s
     job = write_order(gw, new_order_id())
     results = await collect(subscribe(gw, protocol, JOB_PROGRESS, {"id": job["id"]}))
     assert progress(results)[-1]["state"] == "COMPLETED"
+
+
+CHANGE_STATUS = """
+mutation Change($input: ChangeOrderStatusInput!) {
+  changeOrderStatus(input: $input) { job { id state } errors { code message } }
+}
+"""
+WATCH_ORDER = """
+subscription Watch($id: ID!) { jobProgress(id: $id) { state order { status } } }
+"""
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+async def test_each_event_reads_the_order_as_it_is_then(gw: GatewayHandle, protocol: str) -> None:
+    order_id = new_order_id()
+    created = write_order(gw, order_id)
+    await collect(subscribe(gw, protocol, JOB_PROGRESS, {"id": created["id"]}))
+    hold_engage_jobs(gw, True)
+    try:
+        change = {"vendor": "ENGAGE", "orderId": order_id, "status": "CANCELLED"}
+        payload = gw.post(CHANGE_STATUS, {"input": change})["data"]["changeOrderStatus"]
+        assert payload["errors"] == [], payload
+        stream = subscribe(gw, protocol, WATCH_ORDER, {"id": payload["job"]["id"]})
+        # While the vendor holds the job, an event reads the order before the change.
+        first = await asyncio.wait_for(anext(stream), PATIENCE_S)
+        assert first["data"]["jobProgress"]["state"] != "COMPLETED"
+        assert first["data"]["jobProgress"]["order"]["status"] != "CANCELLED"
+    finally:
+        hold_engage_jobs(gw, False)
+    rest = progress(await collect(stream, PATIENCE_S))
+    # The last event reads the order again: not what an earlier event of the stream read.
+    assert rest[-1]["state"] == "COMPLETED"
+    assert rest[-1]["order"]["status"] == "CANCELLED"
+
+
+ORDER_STATUS = "query($id: String!) { order(vendor: ENGAGE, orderId: $id) { status } }"
+
+
+async def test_each_operation_on_one_connection_reads_anew(gw: GatewayHandle) -> None:
+    # Queries over WebSocket: graphql-transport-ws only (the legacy protocol carries
+    # subscriptions alone).
+    protocol = TRANSPORT_WS
+    order_id = new_order_id()
+    created = write_order(gw, order_id)
+    async with ws_session(gw, protocol) as session:
+        await collect(ws_results(session, JOB_PROGRESS, {"id": created["id"]}), PATIENCE_S)
+        before = await session.execute(gql(ORDER_STATUS), variable_values={"id": order_id})
+        assert before["order"]["status"] != "CANCELLED"
+        change = {"vendor": "ENGAGE", "orderId": order_id, "status": "CANCELLED"}
+        payload = gw.post(CHANGE_STATUS, {"input": change})["data"]["changeOrderStatus"]
+        assert payload["errors"] == [], payload
+        done = await collect(
+            ws_results(session, JOB_PROGRESS, {"id": payload["job"]["id"]}), PATIENCE_S
+        )
+        assert progress(done)[-1]["state"] == "COMPLETED"
+        after = await session.execute(gql(ORDER_STATUS), variable_values={"id": order_id})
+        assert after["order"]["status"] == "CANCELLED"
