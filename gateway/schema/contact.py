@@ -16,7 +16,7 @@ from gateway.schema.info import GatewayInfo
 from gateway.schema.node import Node
 from gateway.schema.order import Order
 from gateway.schema.order_paging import last_orders, orders_before
-from gateway.schema.pagination import OrderCursor, PageInfo, check_first
+from gateway.schema.pagination import OrderCursor, PageInfo, check_first, page_info
 from gateway.vendor_reads import read_page
 
 MAX_ORDERS_PAGE = 100
@@ -40,9 +40,7 @@ class OrderConnection:
     def empty(cls) -> OrderConnection:
         return cls(
             edges=[],
-            page_info=PageInfo(
-                has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None
-            ),
+            page_info=page_info([], has_next=False, has_previous=False),
             total_count=None,
         )
 
@@ -193,12 +191,7 @@ class Contact(Node):
         ]
         return OrderConnection(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next,
-                has_previous_page=page.has_previous,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            page_info=page_info(edges, has_next=page.has_next, has_previous=page.has_previous),
             total_count=page.total_count,
         )
 
@@ -221,11 +214,8 @@ def _connection(
     )
     return OrderConnection(
         edges=edges,
-        page_info=PageInfo(
-            has_next_page=has_next,
-            has_previous_page=resumed or page.previous_cursor is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+        page_info=page_info(
+            edges, has_next=has_next, has_previous=resumed or page.previous_cursor is not None
         ),
         total_count=page.total_count,
     )

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import orjson
 import strawberry
@@ -27,6 +29,21 @@ class PageInfo:
     )
     end_cursor: str | None = strawberry.field(
         description="The cursor of the last edge; pass it as `after` for the next page."
+    )
+
+
+class Edge(Protocol):
+    @property
+    def cursor(self) -> str: ...
+
+
+def page_info(edges: Sequence[Edge], *, has_next: bool, has_previous: bool) -> PageInfo:
+    """A page's ``PageInfo``: its first and last edges' cursors (none for an empty page)."""
+    return PageInfo(
+        has_next_page=has_next,
+        has_previous_page=has_previous,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
     )
 
 

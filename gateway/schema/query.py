@@ -25,7 +25,7 @@ from gateway.schema.log_entry import (
 )
 from gateway.schema.node import Node
 from gateway.schema.order import Order
-from gateway.schema.pagination import PageInfo, check_first
+from gateway.schema.pagination import check_first, page_info
 from gateway.schema.vendor import VendorInfo
 
 MAX_ORDER_IDS = 100
@@ -193,11 +193,8 @@ class Query:
         ]
         return IntegrationLogConnection(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                has_previous_page=page.has_previous_page,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
+            page_info=page_info(
+                edges, has_next=page.has_next_page, has_previous=page.has_previous_page
             ),
             total_count=page.total_count,
         )
