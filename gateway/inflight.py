@@ -9,7 +9,8 @@ asks after the write starts a new fetch, and the detached fetch's answer is hand
 who were already waiting for it, never kept (its ``keep`` is not called).
 
 A fetch queues for the vendor budget until the latest deadline of the requests waiting for it
-(``adapters.transport.Deadline``), and once every one of them has given up (cancelled, or its
+(``adapters.transport.Deadline``; one who waits without a deadline of its own counts as one who
+asked just then), and once every one of them has given up (cancelled, or its
 client gone) its calls still queued leave the queue unsent. A fetch started with nobody waiting
 (``start``: a background refresh) runs on regardless.
 """
@@ -46,7 +47,12 @@ class _Fetch:
 
     def join(self, deadline: Deadline | None) -> None:
         self.waiters += 1
-        if self.deadline is not None and deadline is not None:
+        if self.deadline is None:
+            return
+        if deadline is None:
+            # No deadline of its own: the patience of one who asked just now.
+            self.deadline.extend_by_own_span()
+        else:
             self.deadline.extend(deadline)
 
     def leave(self) -> None:
@@ -126,7 +132,7 @@ class InFlightReads(Generic[K, V]):
         waits: dict[K, _Call[V]] = {}
         mine: dict[K, _Call[V]] = {}
         # Its own deadline (the asker's for now), which later askers may extend.
-        shared = _Fetch(None if asker is None else Deadline(asker.at))
+        shared = _Fetch(None if asker is None else asker.copy())
         for key in keys:
             if key in waits:
                 continue

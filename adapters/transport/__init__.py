@@ -13,9 +13,11 @@ from adapters.transport._client import VendorTransport
 from adapters.transport._deadline import (
     Deadline,
     current_deadline,
+    fresh_deadline,
     no_slot_in_time,
     queue_deadline,
     vendor_call_deadline,
+    vendor_call_patience,
     wait_for_turn,
 )
 from adapters.transport._events import TransportEvent, TransportEventKind, TransportStats
@@ -60,6 +62,7 @@ __all__ = [
     "VendorTransport",
     "current_deadline",
     "current_priority",
+    "fresh_deadline",
     "local_limiter",
     "no_slot_in_time",
     "parse_retry_after",
@@ -67,6 +70,7 @@ __all__ = [
     "queue_deadline",
     "response_json",
     "vendor_call_deadline",
+    "vendor_call_patience",
     "vendor_call_priority",
     "wait_for_turn",
 ]

@@ -20,6 +20,7 @@ from collections import deque
 from collections.abc import Collection, Iterator
 from contextvars import ContextVar
 from enum import IntEnum
+from functools import partial
 
 from adapters.errors import RateLimited
 from adapters.transport._deadline import (
@@ -36,6 +37,11 @@ from adapters.transport._limiter import RateLimiter
 INTERACTIVE_EVERY = 4
 # How long a call outside any request (no deadline of its own) may wait for a slot.
 DEFAULT_QUEUE_WAIT_S = 5.0
+
+
+def _follow(timeout: asyncio.Timeout, deadline: Deadline) -> None:
+    if not timeout.expired():
+        timeout.reschedule(asyncio.get_running_loop().time() + deadline.left())
 
 
 class VendorCallPriority(IntEnum):
@@ -158,8 +164,13 @@ class PriorityGate:
         try:
             # The limiter sees the deadline this call waits until (the queue's own default
             # when it has no request): a budget booked ahead books no slot beyond it.
-            async with asyncio.timeout(deadline.left()):
-                with vendor_call_deadline(deadline):
+            async with asyncio.timeout(deadline.left()) as timeout:
+                # The deadline may move while the call waits: later (a more patient request
+                # joined the read) or now (the request gave up).
+                with (
+                    deadline.watch(partial(_follow, timeout, deadline)),
+                    vendor_call_deadline(deadline),
+                ):
                     await self._inner.acquire()
         except TimeoutError:
             self.timed_out += 1
