@@ -55,6 +55,8 @@ EXPORTS: dict[str, set[str]] = {
         "queue_deadline",
         "vendor_call_deadline",
         "wait_for_turn",
+        "fresh_deadline",
+        "vendor_call_patience",
     },
     "gateway.jobs": {
         "AbandonedJobs",
