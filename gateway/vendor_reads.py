@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from adapters.errors import ClientError, UpstreamError
 from adapters.model import Contact, Order, OrderPage, Vendor
-from adapters.transport import VendorCallPriority, vendor_call_deadline, vendor_call_priority
+from adapters.transport import vendor_call_deadline
 from gateway.cache import Key, ReadCache, contact_of_slot, page_slot
 from gateway.errors import BadUserInput, GatewayError, upstream_failure
 from gateway.public_text import public_message
@@ -108,9 +108,10 @@ R = TypeVar("R")
 
 
 async def _in_background(fetch: Callable[[list[Key]], Awaitable[R]], keys: list[Key]) -> R:
-    """A refresh nobody waits for: its vendor calls queue behind every other, for the queue's
-    own default time rather than the deadline of the request that happened to start it."""
-    with vendor_call_priority(VendorCallPriority.BACKGROUND), vendor_call_deadline(None):
+    """A refresh nobody waits for: its vendor calls queue for the queue's own default time
+    rather than the deadline of the request that happened to start it (behind every other
+    call, unless a client read joins it: ``InFlightReads.start``)."""
+    with vendor_call_deadline(None):
         return await fetch(keys)
 
 

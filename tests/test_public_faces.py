@@ -57,6 +57,8 @@ EXPORTS: dict[str, set[str]] = {
         "wait_for_turn",
         "fresh_deadline",
         "vendor_call_patience",
+        "SharedPriority",
+        "following_priority",
     },
     "gateway.jobs": {
         "AbandonedJobs",

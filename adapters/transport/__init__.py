@@ -29,9 +29,11 @@ from adapters.transport._paths import path_segment
 from adapters.transport._priority import (
     DEFAULT_QUEUE_WAIT_S,
     PriorityGate,
+    SharedPriority,
     TurnOrder,
     VendorCallPriority,
     current_priority,
+    following_priority,
     vendor_call_priority,
 )
 from adapters.transport._settings import (
@@ -51,6 +53,7 @@ __all__ = [
     "PriorityGate",
     "RateLimiter",
     "RetryPolicy",
+    "SharedPriority",
     "TransportEvent",
     "TransportEventKind",
     "TransportKnobs",
@@ -62,6 +65,7 @@ __all__ = [
     "VendorTransport",
     "current_deadline",
     "current_priority",
+    "following_priority",
     "fresh_deadline",
     "local_limiter",
     "no_slot_in_time",

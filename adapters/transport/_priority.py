@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextvars import ContextVar
 from enum import IntEnum
 from functools import partial
@@ -60,19 +60,77 @@ _PRIORITY: ContextVar[VendorCallPriority] = ContextVar(
 )
 
 
+class SharedPriority:
+    """The priority of calls made for several askers at once (a read shared by requests): the
+    most urgent of theirs. A more urgent asker who joins later raises it (``raise_to``), and
+    the calls already queued under it move to that priority's queue (``watch``): a client read
+    that joins a background refresh does not wait behind the reads of other clients."""
+
+    __slots__ = ("_watchers", "value")
+
+    def __init__(self, value: VendorCallPriority) -> None:
+        self.value = value
+        self._watchers: list[Callable[[VendorCallPriority], None]] | None = None
+
+    def raise_to(self, priority: VendorCallPriority) -> None:
+        if priority < self.value:
+            self.value = priority
+            for moved in list(self._watchers or ()):
+                moved(priority)
+
+    @contextlib.contextmanager
+    def watch(self, moved: Callable[[VendorCallPriority], None]) -> Iterator[None]:
+        """``moved(priority)`` is called whenever the priority is raised inside the block."""
+        if self._watchers is None:
+            self._watchers = []
+        self._watchers.append(moved)
+        try:
+            yield
+        finally:
+            self._watchers.remove(moved)
+
+
+_SHARED: ContextVar[SharedPriority | None] = ContextVar("shared_call_priority", default=None)
+
+
 @contextlib.contextmanager
-def vendor_call_priority(priority: VendorCallPriority) -> Iterator[None]:
+def vendor_call_priority(priority: VendorCallPriority | SharedPriority) -> Iterator[None]:
     """Vendor calls made inside the block (in this task, and tasks it starts) queue at
-    ``priority``."""
-    token = _PRIORITY.set(priority)
+    ``priority`` (a ``SharedPriority``: at its value as it is raised)."""
+    shared = priority if isinstance(priority, SharedPriority) else None
+    plain = priority.value if isinstance(priority, SharedPriority) else priority
+    # The innermost setting decides, shared or not.
+    token = _PRIORITY.set(plain)
+    shared_token = _SHARED.set(shared)
     try:
         yield
     finally:
+        _SHARED.reset(shared_token)
         _PRIORITY.reset(token)
 
 
 def current_priority() -> VendorCallPriority:
-    return _PRIORITY.get()
+    shared = _SHARED.get()
+    return _PRIORITY.get() if shared is None else shared.value
+
+
+@contextlib.contextmanager
+def following_priority(
+    place: list[VendorCallPriority], move: Callable[[VendorCallPriority], None]
+) -> Iterator[None]:
+    """While a call queued at ``place[0]`` waits, ``move(new)`` re-files it when its shared
+    priority is raised (and ``place[0]`` tells where it is then)."""
+    shared = _SHARED.get()
+    if shared is None:
+        yield
+        return
+
+    def moved(priority: VendorCallPriority) -> None:
+        move(priority)
+        place[0] = priority
+
+    with shared.watch(moved):
+        yield
 
 
 class TurnOrder:
@@ -143,12 +201,15 @@ class PriorityGate:
         if self._busy or any(self._queues.values()):
             turn = asyncio.get_running_loop().create_future()
             self._queues[priority].append(turn)
+            place = [priority]
             try:
-                got = await wait_for_turn(turn, deadline)
+                with following_priority(place, partial(self._move, turn, place)):
+                    got = await wait_for_turn(turn, deadline)
             except asyncio.CancelledError:
                 if turn.done() and not turn.cancelled():
                     self._pass_on()  # given the turn just as it was cancelled: hand it on
                 raise
+            priority = place[0]
             if not got:
                 self.timed_out += 1
                 raise no_slot_in_time(deadline, self._backlog_s(priority))
@@ -178,6 +239,16 @@ class PriorityGate:
         except RateLimited:
             self.timed_out += 1
             raise
+
+    def _move(
+        self, turn: asyncio.Future[None], place: list[VendorCallPriority], to: VendorCallPriority
+    ) -> None:
+        """A queued call's shared priority was raised: it queues at ``to`` from now on, as if
+        it had just arrived there."""
+        queue = self._queues[place[0]]
+        if not turn.done() and turn in queue:
+            queue.remove(turn)
+            self._queues[to].append(turn)
 
     def _backlog_s(self, priority: VendorCallPriority) -> float:
         """Roughly how long the callers queued at ``priority`` or before it will take."""

@@ -11,9 +11,10 @@ client's flood goes at once instead of waiting for the next turn.
 Calls also queue by their priority (``adapters.transport.vendor_call_priority``): a client's
 write and the job polls that follow writes go before anyone's reads (except that reads get one
 turn in ``INTERACTIVE_EVERY`` while both wait), and background cache refreshes after them; the
-rotation between clients holds within each priority. A call waits no longer than its request's
-deadline (``adapters.transport.vendor_call_deadline``); then it leaves the queue unsent, with
-``RateLimited``.
+rotation between clients holds within each priority; a call whose shared priority is raised
+while it waits (a client read joined a background refresh) moves up. A call waits no longer
+than its request's deadline (``adapters.transport.vendor_call_deadline``); then it leaves the
+queue unsent, with ``RateLimited``.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
+from functools import partial
 
 from adapters.transport import (
     DEFAULT_QUEUE_WAIT_S,
     TurnOrder,
     VendorCallPriority,
     current_priority,
+    following_priority,
     no_slot_in_time,
     queue_deadline,
     wait_for_turn,
@@ -81,14 +84,39 @@ class FairQueue:
         queue.append(waiter)
         if self._pump is None or self._pump.done():
             self._pump = asyncio.ensure_future(self._hand_out())
+        place = [priority]
         try:
-            got = await wait_for_turn(waiter, deadline)
+            with following_priority(place, partial(self._move, waiter, client, place)):
+                got = await wait_for_turn(waiter, deadline)
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled():
                 self._tokens += 1  # granted, then given up: the turn goes back
             raise
+        priority = place[0]
         if not got:
             raise no_slot_in_time(deadline, self._backlog(priority) * self.interval_s)
+
+    def _move(
+        self,
+        waiter: asyncio.Future[None],
+        client: str,
+        place: list[VendorCallPriority],
+        to: VendorCallPriority,
+    ) -> None:
+        """A queued call's shared priority was raised: it queues at ``to`` from now on, last
+        among its client's calls there."""
+        queue = self._waiting.get((place[0], client))
+        if waiter.done() or queue is None or waiter not in queue:
+            return
+        queue.remove(waiter)
+        if not queue:
+            del self._waiting[(place[0], client)]
+            self._rotations[place[0]].remove(client)
+        target = self._waiting.get((to, client))
+        if target is None:
+            target = self._waiting[(to, client)] = deque()
+            self._rotations[to].append(client)
+        target.append(waiter)
 
     def _backlog(self, priority: VendorCallPriority) -> int:
         """Calls queued at ``priority`` or before it."""

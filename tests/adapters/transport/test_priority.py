@@ -8,6 +8,7 @@ from adapters.errors import RateLimited
 from adapters.transport import (
     Deadline,
     PriorityGate,
+    SharedPriority,
     TurnOrder,
     VendorCallPriority,
     local_limiter,
@@ -20,7 +21,7 @@ RATE_PER_S = 20.0
 
 
 async def _call(
-    gate: PriorityGate, priority: VendorCallPriority, name: str, log: list[str]
+    gate: PriorityGate, priority: VendorCallPriority | SharedPriority, name: str, log: list[str]
 ) -> None:
     with vendor_call_priority(priority):
         await gate.acquire()
@@ -178,3 +179,19 @@ async def test_a_call_waiting_on_the_bucket_leaves_at_once_when_its_request_give
     refused = await asyncio.wait_for(waiting, timeout=0.5)
     assert isinstance(refused, RateLimited)
     assert log == ["first"]
+
+
+async def test_a_queued_call_whose_shared_priority_is_raised_moves_up() -> None:
+    gate = PriorityGate(local_limiter(RATE_PER_S))
+    log: list[str] = []
+    shared = SharedPriority(VendorCallPriority.BACKGROUND)
+    earlier = _start(gate, VendorCallPriority.INTERACTIVE, "earlier", 8, log)
+    await _queued(gate, 5)
+    joined = asyncio.ensure_future(_call(gate, shared, "joined", log))
+    await asyncio.sleep(0)  # queued, behind every client read
+    shared.raise_to(VendorCallPriority.INTERACTIVE)
+    later = _start(gate, VendorCallPriority.INTERACTIVE, "later", 4, log)
+    await asyncio.gather(*earlier, joined, *later)
+    # Filed among the client reads when it was raised: after those before, before those after.
+    assert log.index("joined") < min(log.index(f"later{i}") for i in range(4)), log
+    assert log.index("joined") > max(log.index(f"earlier{i}") for i in range(8)), log

@@ -12,13 +12,12 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Iterator
-from typing import Any
 
-import httpx
 import pytest
 
 from adapters.model import Vendor
 from gateway.settings import JobSettings, VendorSettings
+from tests.gateway.e2e.budget_support import concurrent_reads
 from tests.gateway.e2e.orders_support import order_input, write_order
 from tests.gateway.e2e.test_subscriptions import hold_engage_jobs
 from tests.support.gateway import GatewayHandle, sandbox_gateway
@@ -31,19 +30,7 @@ QUEUE_S = 3.0
 BURST = 6
 # Slow polls, which leave most of the budget to the reads.
 POLLS = JobSettings(poll_delays=(0.5,), poll_jitter=0.0, timeout_s=60.0)
-READ = "query($id: String!) { order(vendor: ENGAGE, orderId: $id) { orderId } }"
 WATCH = "subscription($id: ID!) { jobProgress(id: $id) { state order { orderId } } }"
-
-
-async def _reads(gw: GatewayHandle, order_ids: list[str]) -> list[dict[str, Any]]:
-    async with httpx.AsyncClient(timeout=30.0) as client:
-        answers = await asyncio.gather(
-            *(
-                client.post(gw.graphql_url, json={"query": READ, "variables": {"id": order_id}})
-                for order_id in order_ids
-            )
-        )
-    return [answer.json() for answer in answers]
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +58,7 @@ async def test_an_event_long_after_the_stream_began_still_waits_for_its_read(
         first = await anext(stream)
         # Well past the deadline of the stream's own start.
         await asyncio.sleep(QUEUE_S + 1.0)
-        burst = asyncio.ensure_future(_reads(gw, [f"BURST-{n}" for n in range(BURST)]))
+        burst = asyncio.ensure_future(concurrent_reads(gw, [f"BURST-{n}" for n in range(BURST)]))
         await asyncio.sleep(0.2)
     finally:
         hold_engage_jobs(gw, False)
