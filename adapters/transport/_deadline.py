@@ -30,6 +30,7 @@ from typing import Any
 
 from adapters.errors import RateLimited
 from adapters.model import Vendor
+from adapters.transport._watchers import Watchers
 
 
 class Deadline:
@@ -45,7 +46,7 @@ class Deadline:
         self._given_up = False
         # Called when the deadline moves (extended, given up): calls waiting on something
         # that cannot watch the deadline itself (the inner rate limiter) re-arm their timers.
-        self._watchers: list[Callable[[], None]] | None = None
+        self._watchers: Watchers[Deadline] | None = None
         # Made only when someone waits on it: most requests never queue.
         self._signal: asyncio.Future[None] | None = None
         # Called when a call first queues under this deadline (to start noticing that the
@@ -90,20 +91,16 @@ class Deadline:
         self._moved()
 
     @contextlib.contextmanager
-    def watch(self, moved: Callable[[], None]) -> Iterator[None]:
-        """``moved()`` is called whenever the deadline moves while inside the block."""
+    def watch(self, moved: Callable[[Deadline], None]) -> Iterator[None]:
+        """``moved(self)`` is called whenever the deadline moves while inside the block."""
         if self._watchers is None:
-            self._watchers = []
-        self._watchers.append(moved)
-        try:
+            self._watchers = Watchers()
+        with self._watchers.watching(moved):
             yield
-        finally:
-            self._watchers.remove(moved)
 
     def _moved(self) -> None:
-        if self._watchers:
-            for moved in list(self._watchers):
-                moved()
+        if self._watchers is not None:
+            self._watchers.notify(self)
 
     def gave_up_signal(self) -> asyncio.Future[None]:
         """A future done once the request gives up (what a queued call waits on besides its

@@ -31,6 +31,7 @@ from adapters.transport._deadline import (
     wait_for_turn,
 )
 from adapters.transport._limiter import RateLimiter
+from adapters.transport._watchers import Watchers
 
 # While writes and reads both queue, one slot in this many goes to a read: writes still go
 # first almost always, and a read a client waits for is never starved by a stream of writes.
@@ -70,24 +71,21 @@ class SharedPriority:
 
     def __init__(self, value: VendorCallPriority) -> None:
         self.value = value
-        self._watchers: list[Callable[[VendorCallPriority], None]] | None = None
+        self._watchers: Watchers[VendorCallPriority] | None = None
 
     def raise_to(self, priority: VendorCallPriority) -> None:
         if priority < self.value:
             self.value = priority
-            for moved in list(self._watchers or ()):
-                moved(priority)
+            if self._watchers is not None:
+                self._watchers.notify(priority)
 
     @contextlib.contextmanager
     def watch(self, moved: Callable[[VendorCallPriority], None]) -> Iterator[None]:
         """``moved(priority)`` is called whenever the priority is raised inside the block."""
         if self._watchers is None:
-            self._watchers = []
-        self._watchers.append(moved)
-        try:
+            self._watchers = Watchers()
+        with self._watchers.watching(moved):
             yield
-        finally:
-            self._watchers.remove(moved)
 
 
 _SHARED: ContextVar[SharedPriority | None] = ContextVar("shared_call_priority", default=None)
@@ -229,7 +227,7 @@ class PriorityGate:
                 # The deadline may move while the call waits: later (a more patient request
                 # joined the read) or now (the request gave up).
                 with (
-                    deadline.watch(partial(_follow, timeout, deadline)),
+                    deadline.watch(partial(_follow, timeout)),
                     vendor_call_deadline(deadline),
                 ):
                     await self._inner.acquire()
