@@ -6,7 +6,8 @@ their client's own queue, and turns go to the clients in rotation, paced at the 
 (a token bucket as shallow as the transport's, so the transport itself never has to queue). A
 client alone gets every turn; two busy clients get half each. While clients queue, one token is
 kept in reserve for a client that has nothing queued: a single read arriving during another
-client's flood goes at once instead of waiting for the next turn.
+client's flood goes at once instead of waiting for the next turn, if its priority would have
+the next turn anyway (a poller's calls one after another do not starve the reads queued).
 
 Calls also queue by their priority (``adapters.transport.vendor_call_priority``): a client's
 write and the job polls that follow writes go before anyone's reads (except that reads get one
@@ -70,12 +71,12 @@ class FairQueue:
     async def turn(self, client: str) -> None:
         """Returns when ``client`` may make one vendor call."""
         self._refill()
+        priority = current_priority()
         # Nothing of this client's is waiting: it may take a token, the reserve included.
-        if not self._queued(client) and self._tokens >= 1:
+        if not self._queued(client) and self._tokens >= 1 and self._may_pass(priority):
             self._tokens -= 1
             return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        priority = current_priority()
         deadline = queue_deadline(self.default_wait_s)
         queue = self._waiting.get((priority, client))
         if queue is None:
@@ -95,6 +96,19 @@ class FairQueue:
         priority = place[0]
         if not got:
             raise no_slot_in_time(deadline, self._backlog(priority) * self.interval_s)
+
+    def _may_pass(self, priority: VendorCallPriority) -> bool:
+        """Whether a call with nothing of its client's queued may go past the queued calls:
+        only when its priority would get the next turn anyway. Passing counts as that turn, so
+        a client making one urgent call after another (a job's poller) does not keep every
+        token from the reads queued, which get one turn in ``INTERACTIVE_EVERY``."""
+        waiting = [queued for queued, rotation in self._rotations.items() if rotation]
+        if not waiting:
+            return True
+        if self._turns.choose([*waiting, priority]) != priority:
+            return False
+        self._turns.granted(priority, waiting)
+        return True
 
     def _move(
         self,
