@@ -125,7 +125,8 @@ class FairQueue:
         queue.remove(waiter)
         if not queue:
             del self._waiting[(place[0], client)]
-            self._rotations[place[0]].remove(client)
+            if client in self._rotations[place[0]]:
+                self._rotations[place[0]].remove(client)
         target = self._waiting.get((to, client))
         if target is None:
             target = self._waiting[(to, client)] = deque()
