@@ -18,6 +18,7 @@ from adapters.model import Contact, Order, OrderPage, Vendor
 from adapters.transport import vendor_call_deadline
 from gateway.cache import Key, ReadCache, contact_of_slot, page_slot
 from gateway.errors import BadUserInput, GatewayError, upstream_failure
+from gateway.guard.meter import CURRENT_METER
 from gateway.public_text import public_message
 from gateway.refresh_skipped import no_slot_for_refresh, refresh_skipped
 
@@ -110,9 +111,14 @@ R = TypeVar("R")
 async def _in_background(fetch: Callable[[list[Key]], Awaitable[R]], keys: list[Key]) -> R:
     """A refresh nobody waits for: its vendor calls queue for the queue's own default time
     rather than the deadline of the request that happened to start it (behind every other
-    call, unless a client read joins it: ``InFlightReads.start``)."""
-    with vendor_call_deadline(None):
-        return await fetch(keys)
+    call, unless a client read joins it: ``InFlightReads.start``), and count as none of that
+    request's vendor calls nor its client's share, as other work outside requests."""
+    meter = CURRENT_METER.set(None)
+    try:
+        with vendor_call_deadline(None):
+            return await fetch(keys)
+    finally:
+        CURRENT_METER.reset(meter)
 
 
 async def _settled(

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from adapters.model import Vendor
-from gateway.settings import VendorSettings
+from gateway.settings import QueryLimits, VendorSettings
 from tests.gateway.e2e.budget_support import READ, concurrent_reads
 from tests.gateway.e2e.orders_support import data, requests, reset_requests
 from tests.support.gateway import GatewayHandle, sandbox_gateway
@@ -115,3 +115,23 @@ def test_a_client_read_joining_a_background_refresh_waits_as_a_client_read(
     refreshed = len(log) - 1 - log[::-1].index("ENG-1001")
     # Client reads sent after the joined one did not go ahead of it.
     assert [n for n in log[:refreshed] if n.startswith("LATER-")] == [], log
+
+
+STALE_AND_FRESH = """{
+  stale: order(vendor: ENGAGE, orderId: "ENG-1001") { orderId }
+  fresh: order(vendor: ENGAGE, orderId: "ENG-1002") { orderId }
+}"""
+
+
+def test_a_refresh_is_not_a_vendor_call_of_the_request_that_served_the_stale_entry() -> None:
+    # One vendor call per request: the refresh the stale entry starts is background work, not
+    # the request's; its one call is the read of the order it does not have.
+    with sandbox_gateway(
+        cache_ttl_s=TTL_S, cache_stale_s=60.0, limits=QueryLimits(max_vendor_calls=1)
+    ) as gw:
+        data(gw.post(READ, {"id": "ENG-1001"}))
+        time.sleep(TTL_S + 0.2)
+        answer = gw.post(STALE_AND_FRESH)
+    assert answer == {
+        "data": {"stale": {"orderId": "ENG-1001"}, "fresh": {"orderId": "ENG-1002"}}
+    }, answer
