@@ -82,6 +82,8 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def execute_operation(
         self, serially: bool | None = None
     ) -> AwaitableOrValue[ExecutionResult | ExperimentalIncrementalExecutionResults]:
+        if self.vendor_deadline is None:  # an HTTP request's operation: its request's deadline
+            return super().execute_operation(serially)
         return execute_under(  # type: ignore[no-any-return]
             self.vendor_deadline, partial(super().execute_operation, serially), self.is_awaitable
         )
