@@ -12,7 +12,7 @@ Every exception the gateway raises on purpose is a ``GatewayException``; its ``c
 
     GatewayException
     ├── GatewayError                  a GraphQL error, its message safe to show verbatim
-    │   ├── BadUserInput, InvalidId, UnsupportedByVendorError, VendorNotConfigured
+    │   ├── BadUserInput, InvalidId, VendorNotConfigured
     │   ├── StateStoreUnavailable, UpstreamFailure
     │   ├── Unauthenticated, Forbidden, ClientRateLimited, TrustedDocumentRequired
     │   └── VendorCallLimitReached, PersistedQueryError
@@ -245,10 +245,6 @@ class InvalidId(GatewayError):
     code = "INVALID_ID"
 
 
-class UnsupportedByVendorError(GatewayError):
-    code = "UNSUPPORTED_BY_VENDOR"
-
-
 class VendorNotConfigured(GatewayError):
     code = "VENDOR_NOT_CONFIGURED"
 
@@ -324,6 +320,12 @@ class PersistedQueryError(GatewayError):
 
     def result(self) -> ExecutionResult:
         return ExecutionResult(data=None, errors=[self.as_graphql_error()])
+
+
+def field_failure(exc: ClientError) -> GatewayError:
+    """A vendor's refusal (e.g. ``UnsupportedByVendor``) as the GraphQL error of a query field,
+    under the refusal's own ``code``: a query has no payload to carry it as a ``UserError``."""
+    return GatewayError(exc.message, code=exc.code, vendor=exc.vendor)
 
 
 def upstream_failure(exc: UpstreamError) -> UpstreamFailure:

@@ -9,6 +9,7 @@ from typing import Annotated
 import strawberry
 
 from adapters.backend import Backend
+from adapters.errors import UnsupportedByVendor
 from adapters.model import Job, OrderAction
 from gateway.errors import UserErrorInfo
 from gateway.schema import convert
@@ -159,7 +160,7 @@ class Mutation:
         if not errors and not backend.capabilities.actions:
             errors.append(
                 UserErrorInfo(
-                    code="UNSUPPORTED_BY_VENDOR",
+                    code=UnsupportedByVendor.code,
                     message=f"{input.vendor.value} does not offer order actions",
                     field=("input", "action"),
                 )
