@@ -240,7 +240,7 @@ class SandboxMiddleware:
         settings = self.control.faults.settings
         if settings.latency_ms:
             await asyncio.sleep(settings.latency_ms / 1000)
-        fault = self.control.faults.draw()
+        fault = self.control.faults.draw(scope["method"])
         status: int | None = None
         try:
             if fault is Fault.DROP:

@@ -33,7 +33,8 @@ class FaultSettings:
     `error_rate` answers 503, `rate_limit_rate` 429 with `Retry-After: retry_after_s`,
     `drop_rate` closes the connection before the request is handled, and
     `drop_after_commit_rate` handles the request (a write lands) and then closes the connection
-    without an answer. `latency_ms` delays every vendor request.
+    without an answer. `latency_ms` delays every vendor request. `methods` limits the faults
+    to requests of these HTTP methods (e.g. only the writes), empty meaning every request.
     """
 
     latency_ms: int = 0
@@ -43,6 +44,7 @@ class FaultSettings:
     drop_after_commit_rate: float = 0.0
     seed: int = 1
     retry_after_s: int = 1
+    methods: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         problems = _problems(self)
@@ -50,7 +52,7 @@ class FaultSettings:
             raise FaultSettingsError(problems)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "methods": list(self.methods)}
 
     def merged(self, changes: object) -> FaultSettings:
         """A copy with the fields in `changes` (a JSON object) replaced; others kept."""
@@ -62,6 +64,13 @@ class FaultSettings:
         for name, value in changes.items():
             if name not in known:
                 problems.append(f"{name}: unknown setting")
+            elif name == "methods":
+                if not isinstance(value, list) or not all(
+                    isinstance(method, str) and method.isalpha() for method in value
+                ):
+                    problems.append(f"{name}: must be a list of HTTP methods")
+                else:
+                    values[name] = tuple(method.upper() for method in value)
             elif name in RATE_FIELDS:
                 if isinstance(value, bool) or not isinstance(value, int | float):
                     problems.append(f"{name}: must be a number")
@@ -117,11 +126,13 @@ class FaultInjector:
         self._settings = settings
         self._random = random.Random(settings.seed)
 
-    def draw(self) -> Fault:
+    def draw(self, method: str | None = None) -> Fault:
         s = self._settings
         # Skipping the draw when nothing is configured keeps the sequence aligned with the
         # requests made after faults are switched on.
         if not (s.drop_rate or s.error_rate or s.rate_limit_rate or s.drop_after_commit_rate):
+            return Fault.NONE
+        if s.methods and method not in s.methods:
             return Fault.NONE
         point = self._random.random()
         for fault, rate in (

@@ -51,8 +51,8 @@ def test_a_legal_document_is_not_refused_because_its_thread_was_preempted() -> N
 
 
 def test_a_document_whose_walk_takes_more_cpu_than_the_budget_is_still_refused() -> None:
-    # Two hundred thousand fields: far more work than 1 ms of CPU, sleeping or not.
-    document = parse("{ " + "vendors { vendor } " * 200_000 + "}")
+    # Twenty thousand fields: far more work than 1 ms of CPU, sleeping or not.
+    document = parse("{ " + "vendors { vendor } " * 20_000 + "}")
     limits = ShapeLimits(max_depth=10**6, max_aliases=10**9, max_complexity=10**12)
     errors = check_shape(document, limits, TimeBudget(1))
     assert [e.message for e in errors] == ["The document is too complex to check within 1 ms"]
