@@ -258,10 +258,12 @@ class StateStoreUnavailable(GatewayError):
 
 class UpstreamFailure(GatewayError):
     """A vendor failure outside the client's control; ``retry_after_s``: when trying again
-    makes sense (a rate limit), shown as ``extensions.retryAfter``."""
+    makes sense (a rate limit), shown as ``extensions.retryAfter``. ``resume_note``: the
+    adapter's note for a retry of the write that failed (never shown to the client)."""
 
     code = "UPSTREAM_ERROR"
     retry_after_s: float | None = None
+    resume_note: str | None = None
 
     @property
     def extensions(self) -> dict[str, Any]:
@@ -335,6 +337,7 @@ def upstream_failure(exc: UpstreamError) -> UpstreamFailure:
         vendor=exc.vendor,
         upstream_status=exc.upstream_status,
     )
+    failure.resume_note = exc.resume_note
     if isinstance(exc, RateLimited) and exc.retry_after is not None:
         failure.retry_after_s = exc.retry_after
     return failure

@@ -24,7 +24,16 @@ import httpx
 from cachetools import TTLCache
 
 from adapters.backend import Capabilities
-from adapters.engage import answers, cursors, inferred, landing, mapping, ownership, statuses
+from adapters.engage import (
+    answers,
+    cursors,
+    inferred,
+    landing,
+    mapping,
+    ownership,
+    resumption,
+    statuses,
+)
 from adapters.engage.errors import error_for, raise_for, read_json
 from adapters.engage.jobs import job_from_response
 from adapters.engage.settings import EngageSettings
@@ -38,6 +47,7 @@ from adapters.errors import (
     OrderNotFound,
     UpstreamError,
     ValidationFailed,
+    VendorError,
     VersionConflict,
     VersionTagUnavailable,
     WriteOutcomeUnknown,
@@ -306,23 +316,75 @@ class EngageBackend:
         external_status: str | None = None,
         action: OrderAction | None = None,
         may_have_landed: bool = False,
+        earlier: str | None = None,
     ) -> Job:
         target = statuses.to_vendor(status, external_status)
         body: dict[str, Any] = {"status": target.status}
         if target.external_status is not None:
             body["externalStatus"] = target.external_status
-        if action is not None:
-            body["orderAction"] = mapping.embedded_action_to_vendor(action)
-        job = await self._write(
-            "POST",
-            inferred.CHANGE_STATUS_PATH.format(order_id=path_segment(order_id)),
-            body,
-            operation=JobOperation.CHANGE_STATUS,
-            order_id=order_id,
-            landed=landing.has_status(target.status, target.external_status),
-            may_have_landed=may_have_landed,
-        )
+        path = inferred.CHANGE_STATUS_PATH.format(order_id=path_segment(order_id))
+        landed = landing.has_status(target.status, target.external_status)
+        if action is None:
+            # The status alone: an order already showing it is as asked, whoever set it.
+            job = await self._write(
+                "POST",
+                path,
+                body,
+                operation=JobOperation.CHANGE_STATUS,
+                order_id=order_id,
+                landed=landed,
+                may_have_landed=may_have_landed,
+            )
+            return self._track(job, target.warnings)
+        body["orderAction"] = mapping.embedded_action_to_vendor(action)
+        before = resumption.read(earlier) if may_have_landed else resumption.FIRST
+        job = await self._change_with_action(order_id, path, body, landed, before)
         return self._track(job, target.warnings)
+
+    async def _change_with_action(
+        self,
+        order_id: str,
+        path: str,
+        body: dict[str, Any],
+        landed: landing.Landed,
+        before: resumption.EarlierAttempt,
+    ) -> Job:
+        """A change of status carrying an action lands once, and is told from the status the
+        order already had by the version it makes (``resumption``)."""
+        version = before.version_before
+        try:
+            if version is None:
+                stored = await self._read_order(order_id)
+                version = resumption.version_of(stored)
+                if before.may_have_sent and landed(stored):
+                    # An earlier attempt may have sent this change, and the order shows its
+                    # status: with no version from before it, nothing tells whether its
+                    # action ran.
+                    raise resumption.noted(
+                        WriteOutcomeUnknown(
+                            f"An earlier attempt of this change of order {order_id} may have"
+                            " reached Engage, and the order shows its status; its orderAction"
+                            " leaves nothing a read could check, so it is not sent again. To"
+                            " send it again knowingly, use a new idempotencyKey.",
+                            vendor=Vendor.ENGAGE,
+                        ),
+                        before,
+                    )
+            return await self._write(
+                "POST",
+                path,
+                body,
+                operation=JobOperation.CHANGE_STATUS,
+                order_id=order_id,
+                landed=landing.in_new_version(version, landed),
+                may_have_landed=before.may_have_sent,
+            )
+        except WriteOutcomeUnknown as lost:
+            resumption.noted(lost, resumption.EarlierAttempt(True, version))
+            raise
+        except VendorError as failed:
+            resumption.noted(failed, dataclasses.replace(before, version_before=version))
+            raise
 
     async def delete_order(self, order_id: str, *, may_have_landed: bool = False) -> Job:
         job = await self._write(
@@ -337,8 +399,38 @@ class EngageBackend:
         return self._track(job, ())
 
     async def trigger_action(
-        self, order_id: str, action: OrderAction, *, version_tag: str | None = None
+        self,
+        order_id: str,
+        action: OrderAction,
+        *,
+        version_tag: str | None = None,
+        may_have_landed: bool = False,
+        earlier: str | None = None,
     ) -> Job:
+        before = resumption.read(earlier) if may_have_landed else resumption.FIRST
+        if before.may_have_sent:
+            # An action leaves nothing on the order a read could check (§2.7: not even a new
+            # version), so one that may have run is never sent again on a guess.
+            raise resumption.noted(
+                WriteOutcomeUnknown(
+                    f"An earlier attempt may have sent this action on order {order_id}, and"
+                    " Engage keeps nothing a read could check, so it is not sent again. To"
+                    " fire it again knowingly, send it with a new idempotencyKey.",
+                    vendor=Vendor.ENGAGE,
+                ),
+                before,
+            )
+        try:
+            return await self._trigger(order_id, action, version_tag)
+        except WriteOutcomeUnknown as lost:
+            resumption.noted(lost, resumption.EarlierAttempt(may_have_sent=True))
+            raise
+        except VendorError as failed:
+            # Answered, or never sent: the action did not run.
+            resumption.noted(failed, before)
+            raise
+
+    async def _trigger(self, order_id: str, action: OrderAction, version_tag: str | None) -> Job:
         body: dict[str, Any] = mapping.embedded_action_to_vendor(action)
         if version_tag is not None:
             return self._track(await self._send_action(order_id, body, version_tag), ())

@@ -394,8 +394,10 @@ class ExpertSenderBackend:
         external_status: str | None = None,
         action: OrderAction | None = None,
         may_have_landed: bool = False,
+        earlier: str | None = None,
     ) -> Job:
-        # Sent again either way: setting a status twice leaves the same order.
+        # Sent again either way: setting a status twice leaves the same order (and the vendor
+        # has no actions, so none can be lost or doubled).
         warnings = _discarded(action)
         vendor_status = statuses.to_vendor(status)
         if vendor_status.warning is not None:
@@ -423,7 +425,13 @@ class ExpertSenderBackend:
         return self._jobs.mint(JobOperation.DELETE, order_id)
 
     async def trigger_action(
-        self, order_id: str, action: OrderAction, *, version_tag: str | None = None
+        self,
+        order_id: str,
+        action: OrderAction,
+        *,
+        version_tag: str | None = None,
+        may_have_landed: bool = False,
+        earlier: str | None = None,
     ) -> Job:
         raise UnsupportedByVendor("ExpertSender has no order actions", vendor=Vendor.EXPERTSENDER)
 

@@ -175,6 +175,7 @@ class MeteredBackend:
         external_status: str | None = None,
         action: OrderAction | None = None,
         may_have_landed: bool = False,
+        earlier: str | None = None,
     ) -> Job:
         return await self._call(
             1,
@@ -184,6 +185,7 @@ class MeteredBackend:
                 external_status=external_status,
                 action=action,
                 may_have_landed=may_have_landed,
+                earlier=earlier,
             ),
         )
 
@@ -193,10 +195,23 @@ class MeteredBackend:
         )
 
     async def trigger_action(
-        self, order_id: str, action: OrderAction, *, version_tag: str | None = None
+        self,
+        order_id: str,
+        action: OrderAction,
+        *,
+        version_tag: str | None = None,
+        may_have_landed: bool = False,
+        earlier: str | None = None,
     ) -> Job:
         return await self._call(
-            1, lambda: self.inner.trigger_action(order_id, action, version_tag=version_tag)
+            1,
+            lambda: self.inner.trigger_action(
+                order_id,
+                action,
+                version_tag=version_tag,
+                may_have_landed=may_have_landed,
+                earlier=earlier,
+            ),
         )
 
     async def get_job(self, job_id: str, *, known: Job | None = None) -> Job:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from functools import partial
 from typing import Annotated
 
 import strawberry
@@ -56,7 +55,7 @@ class Mutation:
             assert order is not None
             return await backend.write_order(order, input.mode, action=action)
 
-        async def resume(backend: Backend) -> Job:
+        async def resume(backend: Backend, earlier: str | None) -> Job:
             assert order is not None
             return await backend.write_order(order, input.mode, action=action, may_have_landed=True)
 
@@ -90,13 +89,16 @@ class Mutation:
         errors += _action_errors(input.order_action, ("input", "orderAction"))
         action = convert.to_action(input.order_action)
 
-        async def call(backend: Backend, may_have_landed: bool = False) -> Job:
+        async def call(
+            backend: Backend, may_have_landed: bool = False, earlier: str | None = None
+        ) -> Job:
             return await backend.change_status(
                 input.order_id,
                 input.status,
                 external_status=input.external_status,
                 action=action,
                 may_have_landed=may_have_landed,
+                earlier=earlier,
             )
 
         return await run_write(
@@ -106,7 +108,7 @@ class Mutation:
                 vendor=input.vendor,
                 order_id=input.order_id,
                 call=call,
-                resume=partial(call, may_have_landed=True),
+                resume=lambda backend, earlier: call(backend, True, earlier),
                 input=_fingerprint_input(input),
                 idempotency_key=input.idempotency_key,
                 errors=errors,
@@ -128,6 +130,9 @@ class Mutation:
         async def call(backend: Backend, may_have_landed: bool = False) -> Job:
             return await backend.delete_order(input.order_id, may_have_landed=may_have_landed)
 
+        async def resume(backend: Backend, earlier: str | None) -> Job:
+            return await call(backend, may_have_landed=True)
+
         return await run_write(
             info,
             WriteRequest(
@@ -135,7 +140,7 @@ class Mutation:
                 vendor=input.vendor,
                 order_id=input.order_id,
                 call=call,
-                resume=partial(call, may_have_landed=True),
+                resume=resume,
                 input=_fingerprint_input(input),
                 idempotency_key=input.idempotency_key,
                 errors=errors,
@@ -172,9 +177,15 @@ class Mutation:
             data=input.data,
         )
 
-        async def call(backend: Backend) -> Job:
+        async def call(
+            backend: Backend, may_have_landed: bool = False, earlier: str | None = None
+        ) -> Job:
             return await backend.trigger_action(
-                input.order_id, action, version_tag=input.version_tag
+                input.order_id,
+                action,
+                version_tag=input.version_tag,
+                may_have_landed=may_have_landed,
+                earlier=earlier,
             )
 
         return await run_write(
@@ -184,6 +195,7 @@ class Mutation:
                 vendor=input.vendor,
                 order_id=input.order_id,
                 call=call,
+                resume=lambda backend, earlier: call(backend, True, earlier),
                 input=_fingerprint_input(input),
                 idempotency_key=input.idempotency_key,
                 errors=errors,

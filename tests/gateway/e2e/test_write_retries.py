@@ -1,0 +1,199 @@
+"""Retries of Engage changes that carry an order action, after an answer was lost.
+
+An action leaves nothing on the order a read could see, and a status change to the status the
+order already has shows nothing either, except the new version Engage makes for it. So the
+retry (same mutation, same idempotency key) must neither take the unchanged status for its own
+landed write (and lose the action) nor send the action a second time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from adapters.model import Vendor
+from tests.gateway.e2e.orders_support import (
+    JOB_FIELDS,
+    order_input,
+    requests,
+    wait_for_job,
+    write_order,
+)
+from tests.support.gateway import TEST_JOBS, GatewayHandle, sandbox_gateway
+
+CHANGE_ORDER_STATUS = f"""
+mutation($input: ChangeOrderStatusInput!) {{
+  changeOrderStatus(input: $input) {{ job {{ {JOB_FIELDS} }} errors {{ code message field }} }}
+}}
+"""
+TRIGGER_ORDER_ACTION = f"""
+mutation($input: TriggerOrderActionInput!) {{
+  triggerOrderAction(input: $input) {{ job {{ {JOB_FIELDS} }} errors {{ code message field }} }}
+}}
+"""
+
+
+@pytest.fixture
+def gw() -> Iterator[GatewayHandle]:
+    # A short job timeout: the gateway looks for a lost write that long before it gives up.
+    with sandbox_gateway(jobs=dataclasses.replace(TEST_JOBS, timeout_s=1.5)) as handle:
+        yield handle
+
+
+def _faults(gw: GatewayHandle, **faults: Any) -> None:
+    changes = {"drop_rate": 0.0, "drop_after_commit_rate": 0.0, "error_rate": 0.0, **faults}
+    gw.client.put(f"{gw.engage_url}/_sandbox/faults", json=changes).raise_for_status()
+
+
+def _hold_jobs(gw: GatewayHandle, held: bool) -> None:
+    answer = gw.client.put(f"{gw.engage_url}/_sandbox/settings", json={"jobs_held": held})
+    answer.raise_for_status()
+
+
+def _actions(gw: GatewayHandle, order_id: str) -> list[dict[str, Any]]:
+    answer = gw.client.get(f"{gw.engage_url}/_sandbox/actions", params={"orderId": order_id})
+    answer.raise_for_status()
+    actions: list[dict[str, Any]] = answer.json()["actions"]
+    return actions
+
+
+def _settled_actions(gw: GatewayHandle, order_id: str) -> list[dict[str, Any]]:
+    """The order's actions once Engage's jobs ran: the first to show, then any straggler
+    (each emulator job takes a few job delays)."""
+    deadline = time.monotonic() + 10
+    while not _actions(gw, order_id) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    return _actions(gw, order_id)
+
+
+def _sent(gw: GatewayHandle, path: str) -> list[dict[str, Any]]:
+    """The POSTs to ``path`` the emulator handled (answered, or answered and then dropped)."""
+    return [
+        e
+        for e in requests(gw, Vendor.ENGAGE)["log"]
+        if e["method"] == "POST" and e["path"] == path and e.get("fault") != "drop"
+    ]
+
+
+def _created(gw: GatewayHandle) -> str:
+    order_id = f"RETRY-{uuid.uuid4().hex[:10]}"
+    created = write_order(gw, Vendor.ENGAGE, "ADD", order_input(Vendor.ENGAGE, order_id))
+    assert wait_for_job(gw, created["job"]["id"])["state"] == "COMPLETED"
+    return order_id
+
+
+def _retry(gw: GatewayHandle, mutation: str, variables: dict[str, Any]) -> dict[str, Any]:
+    """The client's retry; lost answers may have opened the circuit breaker, which refuses
+    calls (sending nothing) until it probes the vendor again."""
+    deadline = time.monotonic() + 30
+    while True:
+        answer: dict[str, Any] = gw.post(mutation, variables)
+        codes = [e["extensions"]["code"] for e in answer.get("errors") or ()]
+        if "CIRCUIT_OPEN" not in codes or time.monotonic() > deadline:
+            return answer
+        time.sleep(0.2)
+
+
+def _codes(answer: dict[str, Any]) -> list[str]:
+    return [e["extensions"]["code"] for e in answer.get("errors") or ()]
+
+
+def _cancel_with_action(order_id: str) -> dict[str, Any]:
+    return {
+        "input": {
+            "vendor": "ENGAGE",
+            "orderId": order_id,
+            # The order already has this status: only the action changes anything.
+            "status": "IN_PROGRESS",
+            "orderAction": {"action": "CONFIRM_SHIPMENT"},
+            "idempotencyKey": f"key-{order_id}",
+        }
+    }
+
+
+def test_a_status_change_that_never_landed_is_not_taken_for_the_status_already_there(
+    gw: GatewayHandle,
+) -> None:
+    order_id = _created(gw)
+    variables = _cancel_with_action(order_id)
+    # The change-status request is dropped before Engage handles it: nothing lands.
+    _faults(gw, drop_rate=1.0, methods=["POST"])
+    first = gw.post(CHANGE_ORDER_STATUS, variables)
+    _faults(gw)
+    retry = _retry(gw, CHANGE_ORDER_STATUS, variables)
+    assert _codes(first) == ["WRITE_OUTCOME_UNKNOWN"], first
+    payload = retry["data"]["changeOrderStatus"]
+    assert payload["errors"] == []
+    assert wait_for_job(gw, payload["job"]["id"])["state"] == "COMPLETED"
+    assert [a["action"] for a in _actions(gw, order_id)] == ["ConfirmShipment"]
+    assert len(_sent(gw, f"/api/v3/orders/{order_id}/change-status")) == 1
+
+
+def test_a_status_change_that_landed_late_is_recognised_by_its_new_version_not_sent_again(
+    gw: GatewayHandle,
+) -> None:
+    order_id = _created(gw)
+    variables = _cancel_with_action(order_id)
+    # Engage accepts the change, its answer is lost, and its job runs only after the gateway
+    # stopped looking.
+    _hold_jobs(gw, True)
+    _faults(gw, drop_after_commit_rate=1.0, methods=["POST"])
+    first = gw.post(CHANGE_ORDER_STATUS, variables)
+    _faults(gw)
+    _hold_jobs(gw, False)
+    assert _settled_actions(gw, order_id)
+    retry = _retry(gw, CHANGE_ORDER_STATUS, variables)
+    assert _codes(first) == ["WRITE_OUTCOME_UNKNOWN"], first
+    payload = retry["data"]["changeOrderStatus"]
+    assert payload["errors"] == []
+    assert payload["job"]["state"] == "COMPLETED"
+    assert [a["action"] for a in _actions(gw, order_id)] == ["ConfirmShipment"]
+    assert len(_sent(gw, f"/api/v3/orders/{order_id}/change-status")) == 1
+
+
+def _action(order_id: str) -> dict[str, Any]:
+    return {
+        "input": {
+            "vendor": "ENGAGE",
+            "orderId": order_id,
+            "action": "CONFIRM_DELIVERY",
+            "idempotencyKey": f"key-{order_id}",
+        }
+    }
+
+
+def test_the_retry_of_an_action_whose_answer_was_lost_does_not_fire_it_again(
+    gw: GatewayHandle,
+) -> None:
+    order_id = _created(gw)
+    variables = _action(order_id)
+    _faults(gw, drop_after_commit_rate=1.0, methods=["POST"])
+    first = gw.post(TRIGGER_ORDER_ACTION, variables)
+    _faults(gw)
+    retry = _retry(gw, TRIGGER_ORDER_ACTION, variables)
+    assert _codes(first) == ["WRITE_OUTCOME_UNKNOWN"]
+    # Nothing on the order tells whether the action ran: the retry says so instead of guessing.
+    assert _codes(retry) == ["WRITE_OUTCOME_UNKNOWN"], retry
+    assert "new idempotencyKey" in retry["errors"][0]["message"]
+    assert [a["action"] for a in _settled_actions(gw, order_id)] == ["ConfirmDelivery"]
+    assert len(_sent(gw, f"/api/v3/orders/{order_id}/action")) == 1
+
+
+def test_the_retry_of_an_action_the_vendor_refused_to_take_sends_it(gw: GatewayHandle) -> None:
+    order_id = _created(gw)
+    variables = _action(order_id)
+    # Engage answers 503: it did not take the action, so the retry sends it.
+    _faults(gw, error_rate=1.0, methods=["POST"])
+    first = gw.post(TRIGGER_ORDER_ACTION, variables)
+    _faults(gw)
+    retry = _retry(gw, TRIGGER_ORDER_ACTION, variables)
+    assert _codes(first) and "WRITE_OUTCOME_UNKNOWN" not in _codes(first), first
+    payload = retry["data"]["triggerOrderAction"]
+    assert payload["errors"] == [], payload
+    assert [a["action"] for a in _settled_actions(gw, order_id)] == ["ConfirmDelivery"]
