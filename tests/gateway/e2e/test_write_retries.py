@@ -24,7 +24,9 @@ from tests.gateway.e2e.orders_support import (
     wait_for_job,
     write_order,
 )
+from tests.gateway.e2e.test_shared_state import second_gateway, shared_settings
 from tests.support.gateway import TEST_JOBS, GatewayHandle, sandbox_gateway
+from tests.support.redis import RedisServer
 
 CHANGE_ORDER_STATUS = f"""
 mutation($input: ChangeOrderStatusInput!) {{
@@ -155,6 +157,31 @@ def test_a_status_change_that_landed_late_is_recognised_by_its_new_version_not_s
     assert payload["job"]["state"] == "COMPLETED"
     assert [a["action"] for a in _actions(gw, order_id)] == ["ConfirmShipment"]
     assert len(_sent(gw, f"/api/v3/orders/{order_id}/change-status")) == 1
+
+
+def test_the_retry_on_another_process_compares_with_the_version_the_first_attempt_read(
+    redis_server: RedisServer,
+) -> None:
+    if not redis_server.running:
+        redis_server.start()
+    jobs = dataclasses.replace(TEST_JOBS, timeout_s=1.5)
+    with (
+        sandbox_gateway(**shared_settings(redis_server), jobs=jobs) as a,
+        second_gateway(a) as b,
+    ):
+        order_id = _created(a)
+        variables = _cancel_with_action(order_id)
+        _faults(a, drop_rate=1.0, methods=["POST"])
+        first = a.post(CHANGE_ORDER_STATUS, variables)
+        _faults(a)
+        # Through Redis, b knows the version a read before it sent: unchanged, so not landed.
+        retry = _retry(b, CHANGE_ORDER_STATUS, variables)
+        assert _codes(first) == ["WRITE_OUTCOME_UNKNOWN"], first
+        payload = retry["data"]["changeOrderStatus"]
+        assert payload["errors"] == [], payload
+        assert wait_for_job(b, payload["job"]["id"])["state"] == "COMPLETED"
+        assert [e["action"] for e in _actions(a, order_id)] == ["ConfirmShipment"]
+        assert len(_sent(a, f"/api/v3/orders/{order_id}/change-status")) == 1
 
 
 def _action(order_id: str) -> dict[str, Any]:
