@@ -72,10 +72,13 @@ class Backend(Protocol):
         *,
         action: OrderAction | None = None,
         may_have_landed: bool = False,
+        earlier: str | None = None,
     ) -> Job:
         """``may_have_landed``: an earlier attempt of this same write may have reached the
         vendor (its answer was lost, or its process died), so a refusal such as "already
-        exists" is checked against a read: a stored order that is this write is reported done."""
+        exists" is checked against a read: a stored order that is this write is reported done.
+        ``earlier``: the ``resume_note`` the earlier attempt's failure carried (None: unknown),
+        which tells its write apart from an order that already held what it sends."""
         ...
 
     async def change_status(

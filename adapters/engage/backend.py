@@ -282,31 +282,81 @@ class EngageBackend:
         *,
         action: OrderAction | None = None,
         may_have_landed: bool = False,
+        earlier: str | None = None,
     ) -> Job:
         body, warnings = mapping.order_to_vendor(order, action)
         order_id = order.order_id
-        repeat = may_have_landed  # an earlier attempt of this write may have landed
+        before = resumption.read(earlier) if may_have_landed else resumption.FIRST
+        replaced = landing.holds_order(body)
+        stored: dict[str, Any] | landing.NotSeen | None = landing.NOT_SEEN  # not read yet
+        version = before.version_before
+        try:
+            if action is not None and mode is not WriteMode.ADD:
+                # Sent for its action, the order may be the one Engage holds already: only the
+                # new version a processed replacement makes tells ours apart (``resumption``).
+                if version is None:
+                    stored = await self._read_order(order_id)
+                    version = resumption.version_of(stored)
+                    if before.may_have_sent and replaced(stored):
+                        raise resumption.noted(
+                            WriteOutcomeUnknown(
+                                f"An earlier attempt of this write of order {order_id} may have"
+                                " reached Engage, and the order holds what it sent; its"
+                                " orderAction leaves nothing a read could check, so it is not"
+                                " sent again. To send it again knowingly, use a new"
+                                " idempotencyKey.",
+                                vendor=Vendor.ENGAGE,
+                            ),
+                            before,
+                        )
+                replaced = landing.in_new_version(version, replaced)
+            job = await self._write_whole(order_id, mode, body, before, replaced, stored)
+        except WriteOutcomeUnknown as lost:
+            if action is not None:
+                resumption.noted(lost, resumption.EarlierAttempt(True, version))
+            raise
+        except VendorError as failed:
+            if action is not None:
+                resumption.noted(failed, dataclasses.replace(before, version_before=version))
+            raise
+        return self._track(job, warnings)
+
+    async def _write_whole(
+        self,
+        order_id: str,
+        mode: WriteMode,
+        body: dict[str, Any],
+        before: resumption.EarlierAttempt,
+        replaced: landing.Landed,
+        stored: dict[str, Any] | landing.NotSeen | None,
+    ) -> Job:
+        """Create or replace as ``mode`` says; ``replaced``: how a replacement shows landed;
+        ``stored``: the order as just read (``NOT_SEEN``: not read)."""
+        repeat = before.may_have_sent  # an earlier attempt of this write may have landed
         fallback = False
         if mode is WriteMode.ADD:
             job = await self._send_create(order_id, body, repeat)
         elif mode is WriteMode.REPLACE:
-            job = await self._send_replace(order_id, body, repeat)
-        elif await self._read_order(order_id) is None:
-            try:
-                job = await self._send_create(order_id, body, repeat)
-                fallback = True
-            except AlreadyExists:
-                # Created by someone else since we looked: replace it as asked.
-                job = await self._send_replace(order_id, body, repeat)
+            job = await self._send_replace(order_id, body, repeat, replaced)
         else:
-            try:
-                job = await self._send_replace(order_id, body, repeat)
-            except OrderNotFound:
-                job = await self._send_create(order_id, body, repeat)
-                fallback = True
+            if isinstance(stored, landing.NotSeen):
+                stored = await self._read_order(order_id)
+            if stored is None:
+                try:
+                    job = await self._send_create(order_id, body, repeat)
+                    fallback = True
+                except AlreadyExists:
+                    # Created by someone else since we looked: replace it as asked.
+                    job = await self._send_replace(order_id, body, repeat, replaced)
+            else:
+                try:
+                    job = await self._send_replace(order_id, body, repeat, replaced)
+                except OrderNotFound:
+                    job = await self._send_create(order_id, body, repeat)
+                    fallback = True
         if fallback and not job.state.is_final:
             self._fallbacks[job.job_id] = _Fallback(order_id, body)
-        return self._track(job, warnings)
+        return job
 
     async def change_status(
         self,
@@ -490,7 +540,11 @@ class EngageBackend:
         )
 
     async def _send_replace(
-        self, order_id: str, body: dict[str, Any], may_have_landed: bool = False
+        self,
+        order_id: str,
+        body: dict[str, Any],
+        may_have_landed: bool = False,
+        landed: landing.Landed | None = None,
     ) -> Job:
         return await self._write(
             "PUT",
@@ -498,7 +552,7 @@ class EngageBackend:
             body,
             operation=JobOperation.REPLACE,
             order_id=order_id,
-            landed=landing.holds_order(body),
+            landed=landing.holds_order(body) if landed is None else landed,
             may_have_landed=may_have_landed,
         )
 

@@ -214,6 +214,7 @@ class ExpertSenderBackend:
         *,
         action: OrderAction | None = None,
         may_have_landed: bool = False,
+        earlier: str | None = None,
     ) -> Job:
         warnings = _discarded(action)
         contact, contact_warnings = await self._resolve_contact(order.contact)

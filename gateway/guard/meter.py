@@ -159,11 +159,12 @@ class MeteredBackend:
         *,
         action: OrderAction | None = None,
         may_have_landed: bool = False,
+        earlier: str | None = None,
     ) -> Job:
         return await self._call(
             1,
             lambda: self.inner.write_order(
-                order, mode, action=action, may_have_landed=may_have_landed
+                order, mode, action=action, may_have_landed=may_have_landed, earlier=earlier
             ),
         )
 

@@ -57,7 +57,9 @@ class Mutation:
 
         async def resume(backend: Backend, earlier: str | None) -> Job:
             assert order is not None
-            return await backend.write_order(order, input.mode, action=action, may_have_landed=True)
+            return await backend.write_order(
+                order, input.mode, action=action, may_have_landed=True, earlier=earlier
+            )
 
         return await run_write(
             info,

@@ -19,6 +19,7 @@ import pytest
 from adapters.model import Vendor
 from tests.gateway.e2e.orders_support import (
     JOB_FIELDS,
+    WRITE_ORDER,
     order_input,
     requests,
     wait_for_job,
@@ -157,6 +158,38 @@ def test_a_status_change_that_landed_late_is_recognised_by_its_new_version_not_s
     assert payload["job"]["state"] == "COMPLETED"
     assert [a["action"] for a in _actions(gw, order_id)] == ["ConfirmShipment"]
     assert len(_sent(gw, f"/api/v3/orders/{order_id}/change-status")) == 1
+
+
+@pytest.mark.parametrize("mode", ["REPLACE", "ADD_OR_REPLACE"])
+def test_a_replacement_with_an_action_that_never_landed_is_not_taken_for_the_same_order(
+    gw: GatewayHandle, mode: str
+) -> None:
+    order_id = _created(gw)
+    # The order as it is stored, sent again for the sake of its action.
+    variables = {
+        "input": {
+            "vendor": "ENGAGE",
+            "mode": mode,
+            "order": order_input(Vendor.ENGAGE, order_id),
+            "orderAction": {"action": "CONFIRM_COMPLETION"},
+            "idempotencyKey": f"key-{order_id}",
+        }
+    }
+    _faults(gw, drop_rate=1.0, methods=["PUT"])
+    first = gw.post(WRITE_ORDER, variables)
+    _faults(gw)
+    retry = _retry(gw, WRITE_ORDER, variables)
+    assert _codes(first) == ["WRITE_OUTCOME_UNKNOWN"], first
+    payload = retry["data"]["writeOrder"]
+    assert payload["errors"] == [], payload
+    assert wait_for_job(gw, payload["job"]["id"])["state"] == "COMPLETED"
+    assert [e["action"] for e in _settled_actions(gw, order_id)] == ["ConfirmCompletion"]
+    puts = [
+        e
+        for e in requests(gw, Vendor.ENGAGE)["log"]
+        if e["method"] == "PUT" and e["path"] == f"/api/v3/orders/{order_id}"
+    ]
+    assert [e.get("fault") for e in puts] == ["drop", None]
 
 
 def test_the_retry_on_another_process_compares_with_the_version_the_first_attempt_read(
