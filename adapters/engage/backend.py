@@ -611,16 +611,47 @@ class EngageBackend:
                     return self._confirmed_job(operation, order_id, stored, body)
             if not 200 <= response.status_code < 300:
                 raise error_for(response, subject=f"order {order_id}")
-            job = self._started_job(
-                job_from_response(
+            try:
+                accepted = job_from_response(
                     response, operation=operation, order_id=order_id, accepted_write=True
                 )
-            )
+            except BadVendorResponse as unreadable:
+                # Engage took the write, and its answer names no job to follow: it is looked
+                # for like a lost answer's, never sent again.
+                return await self._confirm_accepted(operation, order_id, landed, body, unreadable)
+            job = self._started_job(accepted)
             if may_have_landed and resendable and body is not None and not job.state.is_final:
                 # Its job may still fail as "already exists" because of our earlier send.
                 self._repeats[job.job_id] = body
             return job
         raise AssertionError("unreachable: the last send returns or raises")
+
+    async def _confirm_accepted(
+        self,
+        operation: JobOperation,
+        order_id: str,
+        landed: landing.Landed,
+        body: dict[str, Any] | None,
+        unreadable: BadVendorResponse,
+    ) -> Job:
+        what = f"{unreadable.message}, to a write it accepted"
+        try:
+            seen = await self._look_for(order_id, landed)
+        except UpstreamError as unread:
+            raise WriteOutcomeUnknown(
+                f"{what}; reading the order back failed too ({unread.code})."
+                f" {WRITE_OUTCOME_ADVICE}",
+                vendor=Vendor.ENGAGE,
+                upstream_status=unreadable.upstream_status,
+            ) from None
+        if isinstance(seen, landing.NotSeen):
+            raise WriteOutcomeUnknown(
+                f"{what}; the order did not show the write within"
+                f" {self.settings.landing_wait_s:g} s. {WRITE_OUTCOME_ADVICE}",
+                vendor=Vendor.ENGAGE,
+                upstream_status=unreadable.upstream_status,
+            )
+        return self._confirmed_job(operation, order_id, seen, body)
 
     async def _look_for(self, order_id: str, landed: landing.Landed) -> Any:
         return await landing.await_landing(

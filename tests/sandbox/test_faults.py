@@ -204,6 +204,21 @@ def test_faults_limited_to_some_methods_leave_the_others_alone(server: LoopbackS
     assert faults == [None, "drop_after_commit", None]
 
 
+def test_garble_lands_the_write_and_answers_its_status_with_a_body_that_is_not_json(
+    server: LoopbackServer,
+) -> None:
+    with client(server) as c:
+        c.put("/_sandbox/faults", json={"garble_rate": 1.0})
+        answer = c.post("/things", json={"id": "B-1"})
+        c.put("/_sandbox/faults", json={"garble_rate": 0.0})
+        entry = c.get("/_sandbox/requests").json()["log"][-1]
+    assert WRITES == ["B-1"]
+    assert answer.status_code == 201
+    with pytest.raises(ValueError):
+        answer.json()
+    assert (entry["fault"], entry["status"]) == ("garble", 201)
+
+
 def test_latency_delays_vendor_requests_only() -> None:
     with serve(make_app(FaultSettings(latency_ms=800))) as srv, client(srv) as c:
         fast = c.get("/_sandbox/faults")

@@ -49,7 +49,13 @@ def gw() -> Iterator[GatewayHandle]:
 
 
 def _faults(gw: GatewayHandle, **faults: Any) -> None:
-    changes = {"drop_rate": 0.0, "drop_after_commit_rate": 0.0, "error_rate": 0.0, **faults}
+    changes = {
+        "drop_rate": 0.0,
+        "drop_after_commit_rate": 0.0,
+        "error_rate": 0.0,
+        "garble_rate": 0.0,
+        **faults,
+    }
     gw.client.put(f"{gw.engage_url}/_sandbox/faults", json=changes).raise_for_status()
 
 
@@ -190,6 +196,25 @@ def test_a_replacement_with_an_action_that_never_landed_is_not_taken_for_the_sam
         if e["method"] == "PUT" and e["path"] == f"/api/v3/orders/{order_id}"
     ]
     assert [e.get("fault") for e in puts] == ["drop", None]
+
+
+def test_a_change_engage_accepted_with_an_unreadable_answer_is_looked_for_not_sent_again(
+    gw: GatewayHandle,
+) -> None:
+    order_id = _created(gw)
+    variables = _cancel_with_action(order_id)
+    # Engage takes the change and answers 202, with a body that is no job (a proxy's page).
+    _faults(gw, garble_rate=1.0, methods=["POST"])
+    first = gw.post(CHANGE_ORDER_STATUS, variables)
+    _faults(gw)
+    retry = _retry(gw, CHANGE_ORDER_STATUS, variables)
+    for answer in (first, retry):
+        payload = answer["data"]["changeOrderStatus"]
+        assert payload["errors"] == [], answer
+        assert payload["job"]["state"] == "COMPLETED"
+        assert "WRITE_CONFIRMED_BY_READ" in {w["code"] for w in payload["job"]["warnings"]}
+    assert [e["action"] for e in _settled_actions(gw, order_id)] == ["ConfirmShipment"]
+    assert len(_sent(gw, f"/api/v3/orders/{order_id}/change-status")) == 1
 
 
 def test_the_retry_on_another_process_compares_with_the_version_the_first_attempt_read(
