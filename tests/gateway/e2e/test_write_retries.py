@@ -1,4 +1,5 @@
-"""Retries of Engage changes that carry an order action, after an answer was lost.
+"""Retries of writes whose answer was lost or unreadable, above all Engage changes that carry an
+order action.
 
 An action leaves nothing on the order a read could see, and a status change to the status the
 order already has shows nothing either, except the new version Engage makes for it. So the
@@ -32,6 +33,11 @@ from tests.support.redis import RedisServer
 CHANGE_ORDER_STATUS = f"""
 mutation($input: ChangeOrderStatusInput!) {{
   changeOrderStatus(input: $input) {{ job {{ {JOB_FIELDS} }} errors {{ code message field }} }}
+}}
+"""
+DELETE_ORDER = f"""
+mutation($input: DeleteOrderInput!) {{
+  deleteOrder(input: $input) {{ job {{ {JOB_FIELDS} }} errors {{ code message field }} }}
 }}
 """
 TRIGGER_ORDER_ACTION = f"""
@@ -90,9 +96,10 @@ def _sent(gw: GatewayHandle, path: str) -> list[dict[str, Any]]:
     ]
 
 
-def _created(gw: GatewayHandle) -> str:
+def _created(gw: GatewayHandle, status: str = "IN_PROGRESS") -> str:
     order_id = f"RETRY-{uuid.uuid4().hex[:10]}"
-    created = write_order(gw, Vendor.ENGAGE, "ADD", order_input(Vendor.ENGAGE, order_id))
+    order = order_input(Vendor.ENGAGE, order_id, status=status)
+    created = write_order(gw, Vendor.ENGAGE, "ADD", order)
     assert wait_for_job(gw, created["job"]["id"])["state"] == "COMPLETED"
     return order_id
 
@@ -113,24 +120,34 @@ def _codes(answer: dict[str, Any]) -> list[str]:
     return [e["extensions"]["code"] for e in answer.get("errors") or ()]
 
 
-def _cancel_with_action(order_id: str) -> dict[str, Any]:
+def _cancel_with_action(
+    order_id: str, status: str = "IN_PROGRESS", action: str = "CONFIRM_SHIPMENT"
+) -> dict[str, Any]:
     return {
         "input": {
             "vendor": "ENGAGE",
             "orderId": order_id,
             # The order already has this status: only the action changes anything.
-            "status": "IN_PROGRESS",
-            "orderAction": {"action": "CONFIRM_SHIPMENT"},
+            "status": status,
+            "orderAction": {"action": action},
             "idempotencyKey": f"key-{order_id}",
         }
     }
 
 
+@pytest.mark.parametrize(
+    ("status", "action", "vendor_action"),
+    [
+        ("IN_PROGRESS", "CONFIRM_SHIPMENT", "ConfirmShipment"),
+        ("CANCELLED", "CONFIRM_CANCELLATION", "ConfirmCancellation"),
+    ],
+    ids=["shipment", "cancellation"],
+)
 def test_a_status_change_that_never_landed_is_not_taken_for_the_status_already_there(
-    gw: GatewayHandle,
+    gw: GatewayHandle, status: str, action: str, vendor_action: str
 ) -> None:
-    order_id = _created(gw)
-    variables = _cancel_with_action(order_id)
+    order_id = _created(gw, status)
+    variables = _cancel_with_action(order_id, status, action)
     # The change-status request is dropped before Engage handles it: nothing lands.
     _faults(gw, drop_rate=1.0, methods=["POST"])
     first = gw.post(CHANGE_ORDER_STATUS, variables)
@@ -140,7 +157,7 @@ def test_a_status_change_that_never_landed_is_not_taken_for_the_status_already_t
     payload = retry["data"]["changeOrderStatus"]
     assert payload["errors"] == []
     assert wait_for_job(gw, payload["job"]["id"])["state"] == "COMPLETED"
-    assert [a["action"] for a in _actions(gw, order_id)] == ["ConfirmShipment"]
+    assert [a["action"] for a in _actions(gw, order_id)] == [vendor_action]
     assert len(_sent(gw, f"/api/v3/orders/{order_id}/change-status")) == 1
 
 
@@ -282,3 +299,34 @@ def test_the_retry_of_an_action_the_vendor_refused_to_take_sends_it(gw: GatewayH
     payload = retry["data"]["triggerOrderAction"]
     assert payload["errors"] == [], payload
     assert [a["action"] for a in _settled_actions(gw, order_id)] == ["ConfirmDelivery"]
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
+def test_expertsender_writes_answered_with_garbage_are_done_once(
+    gw: GatewayHandle, method: str
+) -> None:
+    # ExpertSender answers its writes synchronously: the status is the outcome, the body is
+    # never needed, so garbage after a 2xx changes nothing.
+    order_id = f"RETRY-{uuid.uuid4().hex[:10]}"
+    order = order_input(Vendor.EXPERTSENDER, order_id)
+    faults = {"garble_rate": 1.0, "methods": [method]}
+    url = f"{gw.expertsender_url}/_sandbox/faults"
+    if method != "POST":
+        assert write_order(gw, Vendor.EXPERTSENDER, "ADD", order)["errors"] == []
+    gw.client.put(url, json=faults).raise_for_status()
+    if method == "POST":
+        payload = write_order(gw, Vendor.EXPERTSENDER, "ADD", order)
+    elif method == "PUT":
+        variables = {"input": {"vendor": "EXPERTSENDER", "orderId": order_id, "status": "PAID"}}
+        payload = gw.post(CHANGE_ORDER_STATUS, variables)["data"]["changeOrderStatus"]
+    else:
+        variables = {"input": {"vendor": "EXPERTSENDER", "orderId": order_id}}
+        payload = gw.post(DELETE_ORDER, variables)["data"]["deleteOrder"]
+    gw.client.put(url, json={"garble_rate": 0.0, "methods": []}).raise_for_status()
+    assert payload["errors"] == [] and payload["job"]["state"] == "COMPLETED", payload
+    sent = [
+        e
+        for e in requests(gw, Vendor.EXPERTSENDER)["log"]
+        if e["method"] == method and e.get("fault") == "garble"
+    ]
+    assert len(sent) == 1
