@@ -97,9 +97,11 @@ class Backend(Protocol):
         status the order already had."""
         ...
 
-    async def delete_order(self, order_id: str, *, may_have_landed: bool = False) -> Job:
-        """``may_have_landed``: as for ``write_order``; an order already gone is reported
-        deleted, not ``ORDER_NOT_FOUND``."""
+    async def delete_order(
+        self, order_id: str, *, may_have_landed: bool = False, earlier: str | None = None
+    ) -> Job:
+        """``may_have_landed``/``earlier``: as for ``write_order``; an order gone after an
+        earlier attempt that may have deleted it is reported deleted, not ``ORDER_NOT_FOUND``."""
         ...
 
     async def trigger_action(

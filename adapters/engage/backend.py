@@ -436,16 +436,30 @@ class EngageBackend:
             resumption.noted(failed, dataclasses.replace(before, version_before=version))
             raise
 
-    async def delete_order(self, order_id: str, *, may_have_landed: bool = False) -> Job:
-        job = await self._write(
-            "DELETE",
-            _order_path(order_id),
-            None,
-            operation=JobOperation.DELETE,
-            order_id=order_id,
-            landed=landing.is_gone,
-            may_have_landed=may_have_landed,
-        )
+    async def delete_order(
+        self, order_id: str, *, may_have_landed: bool = False, earlier: str | None = None
+    ) -> Job:
+        before = resumption.read(earlier) if may_have_landed else resumption.FIRST
+        try:
+            if not before.may_have_sent and await self._read_order(order_id) is None:
+                # An order that is not there is not deleted by us, even if a delete's answer
+                # is then lost: a read after it could not tell the two apart.
+                raise OrderNotFound(f"Order {order_id} was not found", vendor=Vendor.ENGAGE)
+            job = await self._write(
+                "DELETE",
+                _order_path(order_id),
+                None,
+                operation=JobOperation.DELETE,
+                order_id=order_id,
+                landed=landing.is_gone,
+                may_have_landed=before.may_have_sent,
+            )
+        except WriteOutcomeUnknown as lost:
+            resumption.noted(lost, resumption.EarlierAttempt(may_have_sent=True))
+            raise
+        except VendorError as failed:
+            resumption.noted(failed, before)
+            raise
         return self._track(job, ())
 
     async def trigger_action(

@@ -418,7 +418,9 @@ class ExpertSenderBackend:
             raise to_error(response)
         return self._jobs.mint(JobOperation.CHANGE_STATUS, order_id, warnings)
 
-    async def delete_order(self, order_id: str, *, may_have_landed: bool = False) -> Job:
+    async def delete_order(
+        self, order_id: str, *, may_have_landed: bool = False, earlier: str | None = None
+    ) -> Job:
         # A soft delete repeated is the same soft delete: safe to resend.
         response = await self.transport.request("DELETE", _order_path(order_id))
         if response.status_code != 200:

@@ -190,9 +190,14 @@ class MeteredBackend:
             ),
         )
 
-    async def delete_order(self, order_id: str, *, may_have_landed: bool = False) -> Job:
+    async def delete_order(
+        self, order_id: str, *, may_have_landed: bool = False, earlier: str | None = None
+    ) -> Job:
         return await self._call(
-            1, lambda: self.inner.delete_order(order_id, may_have_landed=may_have_landed)
+            1,
+            lambda: self.inner.delete_order(
+                order_id, may_have_landed=may_have_landed, earlier=earlier
+            ),
         )
 
     async def trigger_action(

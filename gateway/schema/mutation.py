@@ -129,11 +129,11 @@ class Mutation:
         errors = convert.check_idempotency_key(input.idempotency_key)
         errors += convert.check_order_id(input.order_id, ("input", "orderId"))
 
-        async def call(backend: Backend, may_have_landed: bool = False) -> Job:
-            return await backend.delete_order(input.order_id, may_have_landed=may_have_landed)
+        async def call(backend: Backend) -> Job:
+            return await backend.delete_order(input.order_id)
 
         async def resume(backend: Backend, earlier: str | None) -> Job:
-            return await call(backend, may_have_landed=True)
+            return await backend.delete_order(input.order_id, may_have_landed=True, earlier=earlier)
 
         return await run_write(
             info,

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from adapters.model import Vendor
+from sandbox.engage.settings import DEFAULT_API_KEY
 from tests.gateway.e2e.orders_support import (
     JOB_FIELDS,
     WRITE_ORDER,
@@ -330,3 +331,47 @@ def test_expertsender_writes_answered_with_garbage_are_done_once(
         if e["method"] == method and e.get("fault") == "garble"
     ]
     assert len(sent) == 1
+
+
+def test_deleting_an_order_engage_never_had_is_not_reported_done_when_the_answer_is_lost(
+    gw: GatewayHandle,
+) -> None:
+    order_id = f"NEVER-{uuid.uuid4().hex[:10]}"
+    variables = {"input": {"vendor": "ENGAGE", "orderId": order_id, "idempotencyKey": order_id}}
+    _faults(gw, drop_rate=1.0, methods=["DELETE"])
+    first = gw.post(DELETE_ORDER, variables)
+    _faults(gw)
+    retry = _retry(gw, DELETE_ORDER, variables)
+    for answer in (first, retry):
+        payload = answer["data"]["deleteOrder"]
+        assert payload["job"] is None, answer
+        assert [(e["code"], e["field"]) for e in payload["errors"]] == [
+            ("ORDER_NOT_FOUND", ["input", "orderId"])
+        ]
+
+
+def test_a_delete_whose_answer_was_lost_is_recognised_by_the_retry(gw: GatewayHandle) -> None:
+    order_id = _created(gw)
+    variables = {"input": {"vendor": "ENGAGE", "orderId": order_id, "idempotencyKey": order_id}}
+    # Engage takes the delete; its answer is lost and its job runs after the gateway looked.
+    _hold_jobs(gw, True)
+    _faults(gw, drop_after_commit_rate=1.0, methods=["DELETE"])
+    first = gw.post(DELETE_ORDER, variables)
+    _faults(gw)
+    _hold_jobs(gw, False)
+    deadline = time.monotonic() + 10
+    url = f"{gw.engage_url}/api/v3/orders/{order_id}"
+    headers = {
+        "apikey": DEFAULT_API_KEY,
+        "User-Agent": "tests/1.0",
+        "Content-Type": "application/json",
+    }
+    while gw.client.get(url, headers=headers).status_code != 404:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    retry = _retry(gw, DELETE_ORDER, variables)
+    assert _codes(first) == ["WRITE_OUTCOME_UNKNOWN"], first
+    payload = retry["data"]["deleteOrder"]
+    assert payload["errors"] == [] and payload["job"]["state"] == "COMPLETED", payload
+    deletes = [e for e in requests(gw, Vendor.ENGAGE)["log"] if e["method"] == "DELETE"]
+    assert len(deletes) == 1
