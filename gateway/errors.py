@@ -206,6 +206,9 @@ class GatewayError(GatewayException):
     """A failure shown to clients as a GraphQL error; its message is safe to show verbatim."""
 
     code = "BAD_REQUEST"
+    # Set where it is certain that the vendor call this failure ended was never made (a write
+    # refused by the client's share, say): its retry need not wonder whether it landed.
+    sent_nothing: bool = False
 
     def __init__(
         self,
@@ -338,6 +341,7 @@ def upstream_failure(exc: UpstreamError) -> UpstreamFailure:
         upstream_status=exc.upstream_status,
     )
     failure.resume_note = exc.resume_note
+    failure.sent_nothing = exc.sent_nothing
     if isinstance(exc, RateLimited) and exc.retry_after is not None:
         failure.retry_after_s = exc.retry_after
     return failure

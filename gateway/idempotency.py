@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import enum
 import hashlib
 import logging
@@ -33,6 +34,7 @@ from cachetools import TTLCache
 
 from adapters.model import Job
 from gateway.errors import (
+    GatewayError,
     IdempotencyKeyReused,
     StateStoreUnavailable,
     UpstreamFailure,
@@ -44,6 +46,8 @@ T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 DEFAULT_TTL_S = 24 * 3600
+# The fingerprint of an interrupted record that no retry resumes: nothing was sent.
+NO_INPUT = ""
 DEFAULT_MAXSIZE = 10_000
 
 
@@ -166,6 +170,15 @@ class IdempotencyKeys(Generic[T]):
             interrupted: KeyRecord[T] = KeyRecord(
                 KeyState.INTERRUPTED, fingerprint, owner, note=resume_note(exc)
             )
+            if isinstance(exc, GatewayError) and exc.sent_nothing:
+                # Refused before the vendor was called: the key is left as this attempt found
+                # it, free (no input resumes an attempt of no input) or with the note of the
+                # attempt before.
+                interrupted = (
+                    dataclasses.replace(interrupted, note=expected.note)
+                    if resumed and expected is not None
+                    else dataclasses.replace(interrupted, fingerprint=NO_INPUT)
+                )
             # Best effort: a record left running lapses by itself, with the same effect.
             with contextlib.suppress(StateStoreUnavailable):
                 await self._storage.settle(key, interrupted)

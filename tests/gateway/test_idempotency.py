@@ -286,6 +286,43 @@ async def test_the_note_a_failed_attempt_left_reaches_its_retry(make_store: Stor
     assert notes == ['{"versionBefore": "v-1"}', None]
 
 
+async def test_an_attempt_refused_before_the_vendor_was_called_leaves_the_key_as_it_was(
+    make_store: StoreFactory,
+) -> None:
+    store = make_store()
+    ran: list[str] = []
+
+    def refused() -> UpstreamFailure:
+        failure = UpstreamFailure("no slot", code="RATE_LIMITED")
+        failure.sent_nothing = True
+        return failure
+
+    async def operation() -> str:
+        ran.append("operation")
+        raise refused()
+
+    async def lost() -> str:
+        ran.append("lost")
+        failure = UpstreamFailure("the answer was lost", code="WRITE_OUTCOME_UNKNOWN")
+        failure.resume_note = "version v-1"
+        raise failure
+
+    async def resumed(note: str | None) -> str:
+        ran.append(f"resume with {note}")
+        raise refused()
+
+    # A first attempt refused: the retry runs the operation, not a resumption.
+    with pytest.raises(UpstreamFailure):
+        await store.run("k", "f", operation, resume=resumed)
+    with pytest.raises(UpstreamFailure):
+        await store.run("k", "f", lost, resume=resumed)
+    # A resumption refused: the next one still gets the note of the attempt that was lost.
+    for _ in range(2):
+        with pytest.raises(UpstreamFailure):
+            await store.run("k", "f", lost, resume=resumed)
+    assert ran == ["operation", "lost", "resume with version v-1", "resume with version v-1"]
+
+
 async def test_another_input_after_an_attempt_that_raised_runs_afresh(
     make_store: StoreFactory,
 ) -> None:

@@ -13,6 +13,7 @@ import dataclasses
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -28,7 +29,7 @@ from tests.gateway.e2e.orders_support import (
     write_order,
 )
 from tests.gateway.e2e.test_shared_state import second_gateway, shared_settings
-from tests.support.gateway import TEST_JOBS, GatewayHandle, sandbox_gateway
+from tests.support.gateway import TEST_CLIENTS, TEST_JOBS, GatewayHandle, sandbox_gateway
 from tests.support.redis import RedisServer
 
 CHANGE_ORDER_STATUS = f"""
@@ -41,6 +42,7 @@ mutation($input: DeleteOrderInput!) {{
   deleteOrder(input: $input) {{ job {{ {JOB_FIELDS} }} errors {{ code message field }} }}
 }}
 """
+ORDER_QUERY = "query($id: String!) { order(vendor: ENGAGE, orderId: $id) { orderId } }"
 TRIGGER_ORDER_ACTION = f"""
 mutation($input: TriggerOrderActionInput!) {{
   triggerOrderAction(input: $input) {{ job {{ {JOB_FIELDS} }} errors {{ code message field }} }}
@@ -375,3 +377,25 @@ def test_a_delete_whose_answer_was_lost_is_recognised_by_the_retry(gw: GatewayHa
     assert payload["errors"] == [] and payload["job"]["state"] == "COMPLETED", payload
     deletes = [e for e in requests(gw, Vendor.ENGAGE)["log"] if e["method"] == "DELETE"]
     assert len(deletes) == 1
+
+
+def test_the_retry_of_an_action_refused_before_it_was_sent_sends_it() -> None:
+    # One vendor call in flight per client, waited for no longer than 0.3 s: a slow read holds
+    # the slot, and the action is refused (RATE_LIMITED) before it reaches Engage.
+    clients = dataclasses.replace(TEST_CLIENTS, vendor_concurrency=1)
+    jobs = dataclasses.replace(TEST_JOBS, timeout_s=1.5)
+    with sandbox_gateway(clients=clients, jobs=jobs, vendor_queue_s=0.3) as gw:
+        order_id = _created(gw)
+        variables = _action(order_id)
+        _faults(gw, latency_ms=1500)
+        with ThreadPoolExecutor(1) as pool:
+            slow = pool.submit(gw.post, ORDER_QUERY, {"id": f"SLOW-{order_id}"})
+            time.sleep(0.5)
+            first = gw.post(TRIGGER_ORDER_ACTION, variables)
+            slow.result()
+        _faults(gw, latency_ms=0)
+        retry = gw.post(TRIGGER_ORDER_ACTION, variables)
+        assert _codes(first) == ["RATE_LIMITED"], first
+        payload = retry["data"]["triggerOrderAction"]
+        assert payload["errors"] == [], retry
+        assert [e["action"] for e in _settled_actions(gw, order_id)] == ["ConfirmDelivery"]
