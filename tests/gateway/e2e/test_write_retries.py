@@ -387,10 +387,10 @@ def test_the_retry_of_an_action_refused_before_it_was_sent_sends_it() -> None:
     with sandbox_gateway(clients=clients, jobs=jobs, vendor_queue_s=0.3) as gw:
         order_id = _created(gw)
         variables = _action(order_id)
-        _faults(gw, latency_ms=1500)
+        _faults(gw, latency_ms=4000)
         with ThreadPoolExecutor(1) as pool:
             slow = pool.submit(gw.post, ORDER_QUERY, {"id": f"SLOW-{order_id}"})
-            time.sleep(0.5)
+            time.sleep(1.5)  # the read has its slot by now, even on a loaded machine
             first = gw.post(TRIGGER_ORDER_ACTION, variables)
             slow.result()
         _faults(gw, latency_ms=0)
