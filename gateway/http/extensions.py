@@ -125,7 +125,14 @@ class OperationGuard(GatewayMaskErrors):
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         if context.query is not None:
-            context.graphql_document = self.policy.parse(context.query, **context.parse_options)
+            try:
+                context.graphql_document = self.policy.parse(context.query, **context.parse_options)
+            except GraphQLError:
+                # Raised from a hook, the error would escape Strawberry's handling on streams
+                # (WebSocket, SSE) and end them without an answer. Left unparsed, the document
+                # is parsed again by Strawberry, which reports the error on every transport.
+                # (A try costs nothing on the way that parses, unlike contextlib.suppress.)
+                context.graphql_document = None
         yield
 
     async def on_validate(self) -> AsyncIterator[None]:
