@@ -30,6 +30,7 @@ from gateway.context import gateway_context
 from gateway.guard.admission import COST_EXTENSION, Admission, Refused, cost_report
 from gateway.guard.budget import TimeBudget
 from gateway.guard.meter import CURRENT_METER, RequestMeter
+from gateway.guard.operation_choice import unnamed_operation_error
 from gateway.guard.shape import ShapeLimits, check_shape
 from gateway.guard.shares import ClientShares
 from gateway.http.masking import GatewayMaskErrors
@@ -145,7 +146,10 @@ class OperationGuard(GatewayMaskErrors):
             context.validation_rules,
         )
         if not errors:
-            errors = await self._admit()
+            # The name as the client sent it: ``operation_name`` falls back to the first one's.
+            sent_name = context._provided_operation_name
+            unnamed = unnamed_operation_error(context.graphql_document, sent_name)
+            errors = [unnamed] if unnamed is not None else await self._admit()
         context.pre_execution_errors = errors
         yield
 
