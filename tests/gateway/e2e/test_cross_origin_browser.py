@@ -4,20 +4,15 @@ hides every response header a CORS answer does not expose, beyond a short safeli
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 
 from gateway.auth.settings import ClientLimitSettings
+from tests.support.browser import headless_chromium
 from tests.support.gateway import GatewayHandle, sandbox_gateway
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 
 # Two requests at once: the first answered, the second over the client's request rate (1/s).
 _FETCH_TWICE = """
@@ -44,23 +39,9 @@ def gw() -> Iterator[GatewayHandle]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[webdriver.Chrome]:
-    if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
-        raise RuntimeError(
-            "Chromium is needed: apt-get install -y chromium chromium-driver (make system-deps)"
-        )
-    profile = tempfile.mkdtemp(prefix="cors-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile}")
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    driver.set_script_timeout(20)
-    try:
+    with headless_chromium() as driver:
+        driver.set_script_timeout(20)
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def test_a_page_on_another_origin_reads_the_request_id_and_retry_after(
