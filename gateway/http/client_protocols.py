@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.http import GraphQLRequestData, GraphQLRequestProtocol
 from strawberry.http.streaming import HTTPStreamTransport, MultipartSubscriptionTransport
+from strawberry.http.types import QueryParams
 from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, MULTIPART_SUBSCRIPTION_PROTOCOL
 from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
@@ -32,6 +33,7 @@ from gateway.http.exchange import NegotiatedResponse
 from gateway.http.incremental_masking import mask_incremental
 from gateway.http.negotiation import prefers_event_stream
 from gateway.http.persisted_queries import PersistedQueries
+from gateway.http.request_body import query_parameter_json
 from gateway.http.sse import LineFeedSSETransport
 
 BATCHING_OFF = "Batching is not enabled on this gateway (GATEWAY_BATCH_MAX is 0)"
@@ -47,6 +49,10 @@ _BATCH_MEMBERS = (
     ("extensions", dict, "an object"),
     ("operationName", str, "a string"),
 )
+
+
+# A GET request's parameters that carry JSON.
+_JSON_PARAMETERS = ("variables", "extensions")
 
 
 def _check_batch_item(item: object) -> None:
@@ -84,6 +90,15 @@ class ClientProtocols:
             return parse(query, no_location=True, max_tokens=max_tokens)
 
         self._parse_for_type = parse_for_type
+
+    def parse_query_params(self, params: QueryParams) -> dict[str, Any]:
+        """A GET request's parameters; ``variables`` and ``extensions`` must be JSON objects."""
+        parsed: dict[str, Any] = dict(params)
+        for name in _JSON_PARAMETERS:
+            raw = parsed.get(name)
+            if raw:
+                parsed[name] = query_parameter_json(name, raw)
+        return parsed
 
     def _validate_batch_request(
         self, request_data: list[GraphQLRequestData], protocol: GraphQLRequestProtocol

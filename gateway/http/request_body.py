@@ -45,6 +45,18 @@ def request_json(data: str | bytes) -> object:
     raise HTTPException(400, NOT_AN_OBJECT)
 
 
+def query_parameter_json(name: str, raw: str) -> dict[str, object]:
+    """A GET request's ``variables`` or ``extensions`` parameter: a JSON object, else a 400
+    naming the parameter."""
+    try:
+        value = decode_json(raw)
+    except (json.JSONDecodeError, ValueError):
+        raise HTTPException(400, f"The `{name}` query parameter is not valid JSON") from None
+    if not isinstance(value, dict):
+        raise HTTPException(400, f"The `{name}` query parameter must be a JSON object")
+    return value
+
+
 def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     """``text`` cut to ``limit`` characters: messages may quote what the client sent."""
     return text if len(text) <= limit else f"{text[: limit - 1]}…"
