@@ -51,6 +51,10 @@ _BATCH_MEMBERS = (
 )
 
 
+OPERATION_NAME_NOT_A_STRING = (
+    "The GraphQL operation's `operationName` must be a string or null, if provided."
+)
+
 # A GET request's parameters that carry JSON.
 _JSON_PARAMETERS = ("variables", "extensions")
 
@@ -137,6 +141,9 @@ class ClientProtocols:
         if isinstance(request_data, list):
             if isinstance(sub_response, NegotiatedResponse):
                 sub_response.batch = True
+        elif not isinstance(request_data.operation_name, str | None):
+            # Strawberry checks the other members' types, not this one's.
+            raise HTTPException(400, OPERATION_NAME_NOT_A_STRING)
         elif request_data.protocol != "http":
             try:
                 request_data = await self.persisted_queries.resolve(request_data)

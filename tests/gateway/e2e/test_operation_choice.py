@@ -100,3 +100,15 @@ def test_over_websocket_an_error_for_that_operation(gw: GatewayHandle, protocol:
     assert frame["type"] == "error", frame
     errors = frame["payload"] if isinstance(frame["payload"], list) else [frame["payload"]]
     assert_names_missing({"errors": errors})
+
+
+@pytest.mark.parametrize("name", [5, True, {"a": 1}, ["First"]])
+def test_an_operation_name_that_is_no_string_is_refused_as_such(
+    gw: GatewayHandle, name: object
+) -> None:
+    body = {"query": TWO_QUERIES, "operationName": name}
+    response = gw.client.post(gw.graphql_url, json=body)
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+    assert "`operationName` must be a string" in error["message"], error
