@@ -28,6 +28,7 @@ from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, MULTIPART_SUBSCRIPTIO
 from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
+from gateway.documents import cacheable
 from gateway.errors import PersistedQueryError
 from gateway.http.exchange import NegotiatedResponse
 from gateway.http.incremental_masking import mask_incremental
@@ -90,7 +91,12 @@ class ClientProtocols:
         self.persisted_queries = persisted_queries
 
         @lru_cache(maxsize=256)
+        def parse_cached(query: str) -> DocumentNode:
+            return parse(query, no_location=True, max_tokens=max_tokens)
+
         def parse_for_type(query: str) -> DocumentNode:
+            if cacheable(query):
+                return parse_cached(query)
             return parse(query, no_location=True, max_tokens=max_tokens)
 
         self._parse_for_type = parse_for_type

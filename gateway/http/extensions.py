@@ -27,6 +27,7 @@ from strawberry.types.execution import ExecutionResult as StrawberryExecutionRes
 
 from gateway.client_identity import client_identity
 from gateway.context import gateway_context
+from gateway.documents import cacheable
 from gateway.guard.admission import COST_EXTENSION, Admission, Refused, cost_report
 from gateway.guard.budget import TimeBudget
 from gateway.guard.meter import CURRENT_METER, RequestMeter
@@ -66,9 +67,15 @@ class OperationPolicy:
             () if introspection else (NoSchemaIntrospectionCustomRule,)
         )
         self.admission = Admission(limits, shares or ClientShares(ClientLimits()))
-        self.parse: Callable[..., DocumentNode] = lru_cache(maxsize=cache_size)(parse)
+        self._parse_cached: Callable[..., DocumentNode] = lru_cache(maxsize=cache_size)(parse)
         self._validated: LRUCache[ValidationKey, list[GraphQLError]] = LRUCache(cache_size)
         self.validations = 0  # documents validated, i.e. validation cache misses
+
+    def parse(self, query: str, **options: Any) -> DocumentNode:
+        # The caches hold the text as their key: a long one is parsed and validated afresh.
+        if cacheable(query):
+            return self._parse_cached(query, **options)
+        return parse(query, **options)
 
     def validate(
         self,
@@ -77,7 +84,7 @@ class OperationPolicy:
         document: DocumentNode,
         rules: tuple[type[ASTValidationRule], ...],
     ) -> list[GraphQLError]:
-        if query is None:
+        if query is None or not cacheable(query):
             return self._validate(schema, document, rules)
         key = (schema, query, rules)
         errors = self._validated.get(key)
