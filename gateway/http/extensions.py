@@ -30,6 +30,7 @@ from gateway.context import gateway_context
 from gateway.documents import cacheable
 from gateway.guard.admission import COST_EXTENSION, Admission, Refused, cost_report
 from gateway.guard.budget import TimeBudget
+from gateway.guard.float_literals import FiniteFloatLiterals
 from gateway.guard.meter import CURRENT_METER, RequestMeter
 from gateway.guard.operation_choice import unnamed_operation_error
 from gateway.guard.shape import ShapeLimits, check_shape
@@ -64,7 +65,8 @@ class OperationPolicy:
         self.max_tokens = limits.max_tokens
         self.shape_limits = ShapeLimits(limits.max_depth, limits.max_aliases, limits.max_complexity)
         self.rules: tuple[type[ASTValidationRule], ...] = (
-            () if introspection else (NoSchemaIntrospectionCustomRule,)
+            FiniteFloatLiterals,
+            *(() if introspection else (NoSchemaIntrospectionCustomRule,)),
         )
         self.admission = Admission(limits, shares or ClientShares(ClientLimits()))
         self._parse_cached: Callable[..., DocumentNode] = lru_cache(maxsize=cache_size)(parse)
