@@ -9,11 +9,10 @@ import json
 from collections.abc import Iterator
 
 import pytest
-import websockets
-from websockets.exceptions import ConnectionClosed
 
 from adapters.model import Vendor
 from tests.gateway.e2e.orders_support import reset_requests, writes
+from tests.gateway.e2e.test_hostile_connections import INIT, close_code_after
 from tests.support.gateway import GatewayHandle, sandbox_gateway
 
 ACTION = (
@@ -55,20 +54,9 @@ def test_a_finite_number_is_sent(gw: GatewayHandle) -> None:
     assert response.json()["data"]["triggerOrderAction"]["errors"] == []
 
 
-async def close_code(gw: GatewayHandle, message: str) -> int | None:
-    async with websockets.connect(gw.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
-        await ws.send('{"type": "connection_init"}')
-        await ws.send(message)
-        try:
-            while True:
-                await asyncio.wait_for(ws.recv(), 5)
-        except ConnectionClosed as closed:
-            return closed.rcvd.code if closed.rcvd is not None else None
-
-
 def test_a_websocket_message_with_nan_closes_with_4400(gw: GatewayHandle) -> None:
     message = (
         '{"type": "subscribe", "id": "1", '
         '"payload": {"query": "{ vendors { vendor } }", "variables": {"x": NaN}}}'
     )
-    assert asyncio.run(close_code(gw, message)) == 4400
+    assert asyncio.run(close_code_after(gw, "graphql-transport-ws", INIT, message)) == 4400
