@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import websockets
+from websockets.exceptions import ConnectionClosed
 
 from adapters.model import Vendor
 from tests.gateway.e2e.orders_support import reset_requests, writes
@@ -112,3 +113,40 @@ def test_an_operation_name_that_is_no_string_is_refused_as_such(
     error = response.json()["errors"][0]
     assert error["extensions"]["code"] == "BAD_REQUEST"
     assert "`operationName` must be a string" in error["message"], error
+
+
+async def unknown_name_then_valid(gw: GatewayHandle, protocol: str) -> list[Any]:
+    """On one socket: an operation naming one the document lacks, then a valid one."""
+    start = "subscribe" if protocol == "graphql-transport-ws" else "start"
+    frames: list[Any] = []
+    async with websockets.connect(gw.ws_url, subprotocols=[protocol]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init"}))
+        bad = {"query": SUBSCRIPTIONS, "operationName": "Missing"}
+        await ws.send(json.dumps({"type": start, "id": "bad", "payload": bad}))
+        good = {"query": "{ vendors { vendor } }"}
+        if protocol == "graphql-ws":  # the legacy protocol runs subscriptions only
+            good = {"query": SUBSCRIPTIONS, "operationName": "Log"}
+        await ws.send(json.dumps({"type": start, "id": "good", "payload": good}))
+        try:
+            while len(frames) < 2:
+                frame = json.loads(await asyncio.wait_for(ws.recv(), 3))
+                if frame["type"] not in ("connection_ack", "ka", "ping"):
+                    frames.append(frame)
+        except ConnectionClosed as closed:
+            frames.append({"type": "close", "code": closed.rcvd.code if closed.rcvd else None})
+        except TimeoutError:
+            frames.append({"type": "still open"})
+    return frames
+
+
+@pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws"])
+def test_an_unknown_operation_name_fails_that_operation_not_the_socket(
+    gw: GatewayHandle, protocol: str
+) -> None:
+    frames = asyncio.run(unknown_name_then_valid(gw, protocol))
+    bad = [frame for frame in frames if frame.get("id") == "bad"]
+    assert bad and bad[0]["type"] == "error", frames
+    errors = bad[0]["payload"] if isinstance(bad[0]["payload"], list) else [bad[0]["payload"]]
+    assert errors[0]["extensions"]["code"] == "BAD_REQUEST"
+    assert "Missing" in errors[0]["message"]
+    assert all(frame["type"] != "close" for frame in frames), frames
