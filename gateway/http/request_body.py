@@ -13,6 +13,8 @@ from collections.abc import Mapping
 import orjson
 from cross_web import HTTPException
 
+from gateway.errors import NonFiniteNumber
+
 MAX_MESSAGE_CHARS = 500
 
 NOT_AN_OBJECT = "The request body must be a JSON object (or, for a batch, an array of objects)"
@@ -21,22 +23,14 @@ NOT_AN_OBJECT = "The request body must be a JSON object (or, for a batch, an arr
 NON_FINITE = "NaN, Infinity or a number beyond the range of a double, which JSON cannot carry"
 
 
-class NonFiniteNumber(json.JSONDecodeError):
-    """NaN, Infinity or a number that reads as infinity: no vendor can be sent it (it would
-    go out as null)."""
-
-    def __init__(self) -> None:
-        super().__init__(f"holds {NON_FINITE}", "", 0)
-
-
 def _refuse_constant(name: str) -> object:
-    raise NonFiniteNumber
+    raise NonFiniteNumber(f"holds {NON_FINITE}")
 
 
 def _finite(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise NonFiniteNumber
+        raise NonFiniteNumber(f"holds {NON_FINITE}")
     return value
 
 
