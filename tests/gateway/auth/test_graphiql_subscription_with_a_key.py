@@ -4,7 +4,6 @@ the WebSocket's ``connection_init`` (README: Who may do what), so a live subscri
 from __future__ import annotations
 
 import contextlib
-import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,14 +12,12 @@ import pytest
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.wait import WebDriverWait
 
 from gateway.auth.settings import AuthSettings
-from tests.gateway.auth.test_graphiql_with_a_key import _SET_HEADERS
+from tests.gateway.auth.test_graphiql_with_a_key import open_with_key
 from tests.gateway.e2e.test_graphiql_browser import (
     _RESPONSE_VALUE,
-    _SCHEMA_LOADED,
     REFUSED_DELETE,
     SUBSCRIPTION,
     WAIT_S,
@@ -41,18 +38,7 @@ def pane(browser: webdriver.Chrome, tmp_path_factory: pytest.TempPathFactory) ->
     )
     key = keys["developer"].key
     with sandbox_gateway(auth=AuthSettings(api_keys_file=str(root / "keys"))) as gw:
-        wait = WebDriverWait(browser, WAIT_S)
-        browser.get(gw.graphql_url)
-        wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".graphiql-query-editor")))
-        tabs = browser.find_elements(By.CSS_SELECTOR, ".graphiql-editor-tools button")
-        next(tab for tab in tabs if tab.text.strip() == "Headers").click()
-        browser.execute_script(_SET_HEADERS, json.dumps({"Authorization": f"ApiKey {key}"}))
-        refetch = browser.find_element(By.CSS_SELECTOR, '[aria-label="Re-fetch GraphQL schema"]')
-        for _ in range(WAIT_S):
-            refetch.click()
-            with contextlib.suppress(TimeoutException):
-                WebDriverWait(browser, 1).until(lambda d: d.execute_script(_SCHEMA_LOADED))
-                break
+        open_with_key(browser, gw.graphql_url, key)
         _type_query(browser, SUBSCRIPTION)
         browser.find_element(By.CSS_SELECTOR, ".graphiql-execute-button").click()
         deadline = time.monotonic() + WAIT_S
