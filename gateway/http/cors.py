@@ -14,12 +14,12 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import Receive, Scope, Send
 
-from gateway.observability.context import REQUEST_ID_HEADER
+from gateway.observability import context
 
 PREFLIGHT_MAX_AGE_S = 600
 # Response headers a page on another origin may read (a browser hides all but a short safelist):
 # the request id to quote to support, when to retry after a 429, why a credential was refused.
-EXPOSED_HEADERS = (REQUEST_ID_HEADER, "Retry-After", "WWW-Authenticate")
+EXPOSED_HEADERS = (context.REQUEST_ID_HEADER, "Retry-After", "WWW-Authenticate")
 
 
 class HttpCORSMiddleware(CORSMiddleware):

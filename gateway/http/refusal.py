@@ -13,7 +13,7 @@ import orjson
 from starlette.responses import Response
 from starlette.types import Message, Scope, Send
 
-from gateway.observability.context import note_refusal
+from gateway.observability import context
 
 JSON_MEDIA_TYPE = "application/json"
 
@@ -28,7 +28,7 @@ async def send_refusal(
     headers: Mapping[str, str] | None = None,
     media_type: str = JSON_MEDIA_TYPE,
 ) -> None:
-    note_refusal(extensions.get("code"))
+    context.note_refusal(extensions.get("code"))
     body = orjson.dumps({"errors": [{"message": message, "extensions": dict(extensions)}]})
     response = Response(body, status, dict(headers or {}), media_type=media_type)
     # The refused body is never read: the response needs nothing from ``receive``.
