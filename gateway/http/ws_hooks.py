@@ -122,6 +122,13 @@ class HookedWebSocketAdapter(ASGIWebSocketAdapter):
                     payload = message.get("payload")
                     self.connection.params = payload if isinstance(payload, dict) else {}
                 yield message
+                # The handler asks for the next message once it has handled this one, and
+                # both read loops (this one and the handler's) idle with their last message
+                # for as long as the connection lives: a whole subscribe, query and all.
+                # What the handler keeps of it (query, variables, init payload) it keeps
+                # by reference, not through this dict.
+                message.clear()
+                del text, message
         except KeyError as exc:  # a binary frame: Starlette's receive_text finds no text
             raise NonTextMessageReceived from exc
         except WebSocketDisconnect:
