@@ -66,6 +66,11 @@ class Subscription:
         await asyncio.to_thread(RELEASE.wait)
         yield 1
 
+    @strawberry.subscription
+    async def scope_header_count(self, info: strawberry.Info) -> AsyncGenerator[int, None]:
+        """How many handshake headers the connection's ASGI scope still holds."""
+        yield len(info.context["request"].scope["headers"])
+
 
 SCHEMA = strawberry.Schema(query=Query, subscription=Subscription)
 
@@ -295,3 +300,21 @@ async def test_an_idle_connection_keeps_no_message_it_has_handled(
             assert _messages_holding(query) == []
         finally:
             RELEASE.set()
+
+
+@pytest.mark.parametrize("subprotocol", [TRANSPORT_WS, LEGACY_WS])
+async def test_the_handshake_headers_go_once_the_connection_is_acknowledged(
+    guarded_server: LoopbackServer, subprotocol: str
+) -> None:
+    transport = WebsocketsTransport(
+        url=_ws_url(guarded_server),
+        subprotocols=[subprotocol],
+        init_payload={"token": "s3cret"},
+        headers={"Authorization": "Bearer abc"},
+    )
+    async with asyncio.timeout(10), Client(transport=transport) as session:
+        counts = [
+            item async for item in session.subscribe(gql("subscription { scopeHeaderCount }"))
+        ]
+    assert seen[0].headers["authorization"] == "Bearer abc"
+    assert counts == [{"scopeHeaderCount": 0}]
