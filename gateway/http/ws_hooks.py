@@ -91,11 +91,11 @@ class HookedWebSocketAdapter(ASGIWebSocketAdapter):
     ) -> None:
         super().__init__(view, request, response)
         client = request.client
-        # Starlette's Headers(scope=...) copies the scope's list; raw= reads this one itself.
-        scope_headers = request.scope["headers"] = list(request.scope["headers"])
+        # Starlette's WebSocket.headers makes its copy of the list the scope's own list.
+        handshake_headers = request.headers
         self.connection = _ConnectionState(
-            handshake_headers=Headers(raw=scope_headers),
-            scope_headers=scope_headers,
+            handshake_headers=handshake_headers,
+            scope_headers=request.scope["headers"],
             client=f"{client.host}:{client.port}" if client else None,
             scope_state=request.scope.setdefault("state", {}),
         )

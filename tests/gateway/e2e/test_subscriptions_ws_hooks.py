@@ -302,19 +302,33 @@ async def test_an_idle_connection_keeps_no_message_it_has_handled(
             RELEASE.set()
 
 
+def _lists_holding_header(name: bytes) -> int:
+    """Live lists of ASGI headers that include ``name``."""
+    gc.collect()
+    return sum(
+        1
+        for candidate in gc.get_objects()
+        if isinstance(candidate, list)
+        and any(isinstance(item, tuple) and item[:1] == (name,) for item in candidate)
+    )
+
+
 @pytest.mark.parametrize("subprotocol", [TRANSPORT_WS, LEGACY_WS])
 async def test_the_handshake_headers_go_once_the_connection_is_acknowledged(
     guarded_server: LoopbackServer, subprotocol: str
 ) -> None:
+    header = f"x-handshake-{subprotocol}"
     transport = WebsocketsTransport(
         url=_ws_url(guarded_server),
         subprotocols=[subprotocol],
         init_payload={"token": "s3cret"},
-        headers={"Authorization": "Bearer abc"},
+        headers={"Authorization": "Bearer abc", header: "here"},
     )
     async with asyncio.timeout(10), Client(transport=transport) as session:
-        counts = [
-            item async for item in session.subscribe(gql("subscription { scopeHeaderCount }"))
-        ]
+        subscription = session.subscribe(gql("subscription { scopeHeaderCount }"))
+        counts = [item async for item in subscription]
+        held = _lists_holding_header(header.encode())
     assert seen[0].headers["authorization"] == "Bearer abc"
+    assert seen[0].headers[header] == "here"
     assert counts == [{"scopeHeaderCount": 0}]
+    assert held == 0
