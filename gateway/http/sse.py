@@ -23,6 +23,11 @@ from gateway.http.sse_heartbeat import Heartbeats, HeartbeatStream
 
 
 class LineFeedSSETransport(SSETransport):
+    # A stream with nothing to say yet is open at once: uvicorn sends the headers with the
+    # first body bytes, so without a comment first a client (and any proxy between) waited
+    # for the first event or heartbeat to learn the subscription was accepted.
+    send_initial_heartbeat = True
+
     def encode_event(self, event: str, data: str | None = None) -> str:
         if data and ("\r" in data or "\n" in data):
             raise ValueError("SSE event data must not contain newlines")
