@@ -1,11 +1,11 @@
 """The request hot path alone: gateway CPU per request for the one-order read and the 50-order
 contact page, cache off and on, at 10 connections, next to the direct vendor call.
 
-``python -m bench.hotpath [--rounds N] [--seconds S] [--code DIR ...]`` starts the emulators
-once and, round after round, one gateway per code tree and cache setting (``--code`` runs the
-gateway from another checkout of the project, e.g. an older commit, through ``PYTHONPATH``), so
-trees compared share one machine state. CPU time per request is the figure to read on a shared
-machine; each round records the load average beside it.
+``python -m bench.hotpath [--rounds N] [--seconds S] [--code DIR ...] [--only QUERY]`` starts
+the emulators once and, round after round, one gateway per code tree and cache setting
+(``--code`` runs the gateway from another checkout of the project, e.g. an older commit, through
+``PYTHONPATH``), so trees compared share one machine state. CPU time per request is the figure
+to read on a shared machine; each round records the load average beside it.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from bench.procs import running
 from bench.stack import engage_emulator, expertsender_emulator, gateway
 
 CONNECTIONS = 10
+QUERIES = ("one order", "50-order page")
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,11 @@ def main(argv: list[str] | None = None) -> int:
         help="run the gateway from this source tree too (repeatable); '.' is this one",
     )
     parser.add_argument(
+        "--only",
+        choices=QUERIES,
+        help="measure this query alone (more rounds in the same time)",
+    )
+    parser.add_argument(
         "--profile",
         type=Path,
         help="instead of measuring, py-spy this tree's gateway under each load into this folder",
@@ -176,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
                             "50-order page": nplus1.target("gw", gw.url, contact_id, server=gw),
                         }
                         for query, target in targets.items():
+                            if args.only is not None and query != args.only:
+                                continue
                             cpu_ms, p50, rps = _measure(target, args.seconds, wrk_path)
                             sample = Sample(label, query, cache, cpu_ms, p50, rps, _load_average())
                             samples.append(sample)
