@@ -30,7 +30,7 @@ from pathlib import Path
 import httpx
 
 from bench import graphql, read
-from bench.procs import PYTHON, running
+from bench.procs import PYTHON, debian_command, running
 from bench.stack import engage_emulator, expertsender_emulator, gateway
 
 CONCURRENCY = 10
@@ -55,16 +55,9 @@ class Count:
 
 def ensure_valgrind(*, install: bool = True) -> str:
     """Path of ``valgrind``, installing the Debian package if allowed to and able to."""
-    found = shutil.which("valgrind")
+    found = debian_command("valgrind", "valgrind", install=install)
     if found:
         return found
-    if install and shutil.which("apt-get") and os.geteuid() == 0:
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for argv in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "valgrind"]):
-            subprocess.run(argv, env=env, capture_output=True, timeout=600, check=False)
-        found = shutil.which("valgrind")
-        if found:
-            return found
     raise InstructionsError(
         "valgrind is not installed and could not be installed here; install it with "
         "`apt-get install -y valgrind` (Debian/Ubuntu) and run again"
