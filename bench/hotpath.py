@@ -43,25 +43,27 @@ class Sample:
 
 
 def summarize(samples: list[Sample], direct_p50: list[float]) -> str:
-    """A Markdown table: medians over the rounds of each code tree, query and cache setting,
-    and the p50 each adds over the direct call (median of its rounds)."""
+    """A Markdown table: medians over the rounds of each code tree, query and cache setting
+    (CPU per request, requests per second, p50), and the p50 each adds over the direct call
+    (median of its rounds)."""
     base = statistics.median(direct_p50)
     lines = [
         f"direct call p50 (median of rounds): {base:.2f} ms",
         "",
-        "| code | query | cache | CPU ms/req | p50 ms | p50 added ms | load | rounds |",
-        "|---|---|---|---:|---:|---:|---:|---:|",
+        "| code | query | cache | CPU ms/req | req/s | p50 ms | p50 added ms | load | rounds |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     grouped: dict[tuple[str, str, bool], list[Sample]] = defaultdict(list)
     for sample in samples:
         grouped[(sample.tree, sample.query, sample.cache)].append(sample)
     for (tree_label, query, cache), group in grouped.items():
         cpu = statistics.median(s.cpu_ms for s in group)
+        rps = statistics.median(s.requests_per_second for s in group)
         p50 = statistics.median(s.p50_ms for s in group)
         load = statistics.median(s.load for s in group)
         lines.append(
-            f"| {tree_label} | {query} | {'on' if cache else 'off'} | {cpu:.2f} | {p50:.2f} "
-            f"| {p50 - base:+.2f} | {load:.1f} | {len(group)} |"
+            f"| {tree_label} | {query} | {'on' if cache else 'off'} | {cpu:.2f} | {rps:,.0f} "
+            f"| {p50:.2f} | {p50 - base:+.2f} | {load:.1f} | {len(group)} |"
         )
     return "\n".join(lines)
 
