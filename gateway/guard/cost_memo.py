@@ -26,40 +26,45 @@ Shape = tuple[Any, ...]
 MemoKey = tuple[str, str | None, Shape]
 
 
-class _TooLarge(Exception):
-    pass
-
-
 def variables_shape(variables: Mapping[str, Any] | None) -> Shape | None:
     """A hashable stand-in for ``variables`` that keeps everything the checks and the cost
     read; ``None`` when there are too many values to be worth it (or a type JSON has not)."""
     if not variables:
         return ()
     budget = [MAX_SHAPE_VALUES]
-    try:
-        return _shape_of_mapping(variables, budget)
-    except _TooLarge:
-        return None
+    return _shape_of_mapping(variables, budget)
 
 
-def _shape_of_mapping(value: Mapping[Any, Any], budget: list[int]) -> Shape:
-    return ("o", *((str(key), _shape(item, budget)) for key, item in value.items()))
+def _shape_of_mapping(value: Mapping[Any, Any], budget: list[int]) -> Shape | None:
+    shape: list[Any] = ["o"]
+    for key, item in value.items():
+        inner = _shape(item, budget)
+        if inner is None:
+            return None
+        shape.append((str(key), inner))
+    return tuple(shape)
 
 
 def _shape(value: Any, budget: list[int]) -> Any:
     budget[0] -= 1
     if budget[0] < 0:
-        raise _TooLarge
+        return None
     if isinstance(value, str):
         return ("s", len(value))
     # bool before int: True is an int to isinstance, but not to the cost's page sizes.
     if value is None or isinstance(value, bool | int | float):
         return (type(value).__name__, value)
     if isinstance(value, list):
-        return ("l", *(_shape(item, budget) for item in value))
+        items: list[Any] = ["l"]
+        for item in value:
+            inner = _shape(item, budget)
+            if inner is None:
+                return None
+            items.append(inner)
+        return tuple(items)
     if isinstance(value, Mapping):
         return _shape_of_mapping(value, budget)
-    raise _TooLarge
+    return None
 
 
 class CostMemo:
