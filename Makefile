@@ -46,7 +46,7 @@ VARIANT_SEEDS ?= random:1 random:16 random:37
 VARIANT_SUITES := tests/adapters/engage/test_backend_reads.py \
 	tests/adapters/engage/test_backend_writes.py tests/adapters/engage/test_backend_faults.py \
 	tests/adapters/engage/test_backend_repeats.py tests/gateway/e2e/test_write_outcomes.py \
-	tests/gateway/e2e/test_partial_orders.py \
+	tests/gateway/e2e/test_partial_orders.py tests/gateway/e2e/test_write_retries.py \
 	tests/adapters/expertsender/test_backend.py tests/adapters/expertsender/test_faults.py \
 	tests/gateway/e2e/test_mutations.py tests/gateway/e2e/test_queries.py \
 	tests/gateway/e2e/test_subscriptions.py tests/gateway/e2e/test_shared_state.py \

@@ -72,10 +72,13 @@ class Backend(Protocol):
         *,
         action: OrderAction | None = None,
         may_have_landed: bool = False,
+        earlier: str | None = None,
     ) -> Job:
         """``may_have_landed``: an earlier attempt of this same write may have reached the
         vendor (its answer was lost, or its process died), so a refusal such as "already
-        exists" is checked against a read: a stored order that is this write is reported done."""
+        exists" is checked against a read: a stored order that is this write is reported done.
+        ``earlier``: the ``resume_note`` the earlier attempt's failure carried (None: unknown),
+        which tells its write apart from an order that already held what it sends."""
         ...
 
     async def change_status(
@@ -86,19 +89,33 @@ class Backend(Protocol):
         external_status: str | None = None,
         action: OrderAction | None = None,
         may_have_landed: bool = False,
+        earlier: str | None = None,
     ) -> Job:
         """``may_have_landed``: as for ``write_order``; an order that already shows the change
-        is reported done, without changing it again."""
+        is reported done, without changing it again. ``earlier``: the ``resume_note`` the
+        earlier attempt's failure carried (None: unknown), which tells its write apart from a
+        status the order already had."""
         ...
 
-    async def delete_order(self, order_id: str, *, may_have_landed: bool = False) -> Job:
-        """``may_have_landed``: as for ``write_order``; an order already gone is reported
-        deleted, not ``ORDER_NOT_FOUND``."""
+    async def delete_order(
+        self, order_id: str, *, may_have_landed: bool = False, earlier: str | None = None
+    ) -> Job:
+        """``may_have_landed``/``earlier``: as for ``write_order``; an order gone after an
+        earlier attempt that may have deleted it is reported deleted, not ``ORDER_NOT_FOUND``."""
         ...
 
     async def trigger_action(
-        self, order_id: str, action: OrderAction, *, version_tag: str | None = None
-    ) -> Job: ...
+        self,
+        order_id: str,
+        action: OrderAction,
+        *,
+        version_tag: str | None = None,
+        may_have_landed: bool = False,
+        earlier: str | None = None,
+    ) -> Job:
+        """``may_have_landed``/``earlier``: as for ``change_status``. An action leaves nothing
+        a read can check, so one an earlier attempt may have sent is not sent again."""
+        ...
 
     async def get_job(self, job_id: str, *, known: Job | None = None) -> Job:
         """The job's current state from the vendor (raises ``JobNotFound``). ``known`` is the

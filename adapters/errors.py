@@ -24,6 +24,12 @@ class FieldError:
 
 class VendorError(Exception):
     code = "VENDOR_ERROR"
+    # Set by an adapter on the failure of a write: what a retry of it (same idempotency key)
+    # needs to know that a read cannot show, e.g. the order's version before the write was
+    # sent. Opaque outside the adapter, which gets it back as the retry's ``earlier``.
+    resume_note: str | None = None
+    # Set where it is certain the call this failure ended never reached the vendor.
+    sent_nothing: bool = False
     # Set on the error a batched read raises when some of its ids were read: one entry per id
     # asked, in order, holding what was read (``None`` for an unknown id) or that id's error.
     partial_answers: list[object] | None = None

@@ -12,7 +12,7 @@ Every exception the gateway raises on purpose is a ``GatewayException``; its ``c
 
     GatewayException
     ├── GatewayError                  a GraphQL error, its message safe to show verbatim
-    │   ├── BadUserInput, InvalidId, UnsupportedByVendorError, VendorNotConfigured
+    │   ├── BadUserInput, InvalidId, VendorNotConfigured
     │   ├── StateStoreUnavailable, UpstreamFailure
     │   ├── Unauthenticated, Forbidden, ClientRateLimited, TrustedDocumentRequired
     │   └── VendorCallLimitReached, PersistedQueryError
@@ -206,6 +206,9 @@ class GatewayError(GatewayException):
     """A failure shown to clients as a GraphQL error; its message is safe to show verbatim."""
 
     code = "BAD_REQUEST"
+    # Set where it is certain that the vendor call this failure ended was never made (a write
+    # refused by the client's share, say): its retry need not wonder whether it landed.
+    sent_nothing: bool = False
 
     def __init__(
         self,
@@ -245,10 +248,6 @@ class InvalidId(GatewayError):
     code = "INVALID_ID"
 
 
-class UnsupportedByVendorError(GatewayError):
-    code = "UNSUPPORTED_BY_VENDOR"
-
-
 class VendorNotConfigured(GatewayError):
     code = "VENDOR_NOT_CONFIGURED"
 
@@ -262,10 +261,12 @@ class StateStoreUnavailable(GatewayError):
 
 class UpstreamFailure(GatewayError):
     """A vendor failure outside the client's control; ``retry_after_s``: when trying again
-    makes sense (a rate limit), shown as ``extensions.retryAfter``."""
+    makes sense (a rate limit), shown as ``extensions.retryAfter``. ``resume_note``: the
+    adapter's note for a retry of the write that failed (never shown to the client)."""
 
     code = "UPSTREAM_ERROR"
     retry_after_s: float | None = None
+    resume_note: str | None = None
 
     @property
     def extensions(self) -> dict[str, Any]:
@@ -326,6 +327,12 @@ class PersistedQueryError(GatewayError):
         return ExecutionResult(data=None, errors=[self.as_graphql_error()])
 
 
+def field_failure(exc: ClientError) -> GatewayError:
+    """A vendor's refusal (e.g. ``UnsupportedByVendor``) as the GraphQL error of a query field,
+    under the refusal's own ``code``: a query has no payload to carry it as a ``UserError``."""
+    return GatewayError(exc.message, code=exc.code, vendor=exc.vendor)
+
+
 def upstream_failure(exc: UpstreamError) -> UpstreamFailure:
     failure = UpstreamFailure(
         public_message(exc.message),
@@ -333,6 +340,8 @@ def upstream_failure(exc: UpstreamError) -> UpstreamFailure:
         vendor=exc.vendor,
         upstream_status=exc.upstream_status,
     )
+    failure.resume_note = exc.resume_note
+    failure.sent_nothing = exc.sent_nothing
     if isinstance(exc, RateLimited) and exc.retry_after is not None:
         failure.retry_after_s = exc.retry_after
     return failure

@@ -6,7 +6,9 @@ first is still running waits for it. Only completed outcomes are remembered: if 
 raised (e.g. the vendor was down, or its answer was lost) or its process died, the key is free
 again so the retry can really retry, but that retry runs ``resume`` instead of ``operation``: the
 first attempt may have reached the vendor, and the retry must recognise a write that landed
-rather than report it as someone else's.
+rather than report it as someone else's. What the failed attempt knew that a read afterwards
+cannot tell (e.g. the order's version before it sent its write) rides on its failure as a
+``resume_note``, is kept with the interrupted record, and is handed to ``resume``.
 
 ``IdempotencyKeys`` holds these rules once, over an ``IdempotencyStorage`` that only keeps one
 record per key and swaps it atomically: ``MemoryIdempotencyStorage`` in this process (the
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import enum
 import hashlib
 import logging
@@ -30,13 +33,21 @@ import orjson
 from cachetools import TTLCache
 
 from adapters.model import Job
-from gateway.errors import IdempotencyKeyReused, StateStoreUnavailable, UserErrorInfo
+from gateway.errors import (
+    GatewayError,
+    IdempotencyKeyReused,
+    StateStoreUnavailable,
+    UpstreamFailure,
+    UserErrorInfo,
+)
 
 T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_TTL_S = 24 * 3600
+# The fingerprint of an interrupted record that no retry resumes: nothing was sent.
+NO_INPUT = ""
 DEFAULT_MAXSIZE = 10_000
 
 
@@ -51,6 +62,9 @@ def fingerprint(operation: str, payload: Any) -> str:
 
 
 Operation = Callable[[], Awaitable[T]]
+# Resumes an attempt that never completed, given the note its failure left (None: none, e.g.
+# its process died).
+Resume = Callable[[str | None], Awaitable[T]]
 
 
 class IdempotencyStore(Protocol[T]):
@@ -60,11 +74,11 @@ class IdempotencyStore(Protocol[T]):
         fingerprint: str,
         operation: Operation[T],
         *,
-        resume: Operation[T] | None = None,
+        resume: Resume[T] | None = None,
     ) -> T:
         """The stored outcome for ``key``, or ``operation()``'s, stored for later retries.
         ``resume`` (default ``operation``) runs instead when an earlier attempt with this key
-        and input started and never completed."""
+        and input started and never completed, with the note that attempt's failure left."""
         ...
 
 
@@ -77,13 +91,15 @@ class KeyState(enum.Enum):
 @dataclass(frozen=True, slots=True)
 class KeyRecord(Generic[T]):
     """What a key holds: an attempt running (``held`` while its holder is alive), an attempt
-    that raised, or a completed outcome. ``owner`` names the attempt that wrote the record."""
+    that raised, or a completed outcome. ``owner`` names the attempt that wrote the record;
+    ``note`` is what an interrupted attempt's failure left for the retry."""
 
     state: KeyState
     fingerprint: str
     owner: str
     outcome: T | None = None
     held: bool = False
+    note: str | None = None
 
 
 class IdempotencyStorage(Protocol[T]):
@@ -125,7 +141,7 @@ class IdempotencyKeys(Generic[T]):
         fingerprint: str,
         operation: Operation[T],
         *,
-        resume: Operation[T] | None = None,
+        resume: Resume[T] | None = None,
     ) -> T:
         owner = secrets.token_hex(16)
         holder: KeyRecord[T] = KeyRecord(KeyState.RUNNING, fingerprint, owner)
@@ -146,11 +162,26 @@ class IdempotencyKeys(Generic[T]):
         resumed = expected is not None and expected.fingerprint == fingerprint
         try:
             async with self._storage.hold(key, holder):
-                outcome = await (resume or operation)() if resumed else await operation()
-        except BaseException:
+                if resumed and resume is not None and expected is not None:
+                    outcome = await resume(expected.note)
+                else:
+                    outcome = await operation()
+        except BaseException as exc:
+            interrupted: KeyRecord[T] = KeyRecord(
+                KeyState.INTERRUPTED, fingerprint, owner, note=resume_note(exc)
+            )
+            if isinstance(exc, GatewayError) and exc.sent_nothing:
+                # Refused before the vendor was called: the key is left as this attempt found
+                # it, free (no input resumes an attempt of no input) or with the note of the
+                # attempt before.
+                interrupted = (
+                    dataclasses.replace(interrupted, note=expected.note)
+                    if resumed and expected is not None
+                    else dataclasses.replace(interrupted, fingerprint=NO_INPUT)
+                )
             # Best effort: a record left running lapses by itself, with the same effect.
             with contextlib.suppress(StateStoreUnavailable):
-                await self._storage.settle(key, KeyRecord(KeyState.INTERRUPTED, fingerprint, owner))
+                await self._storage.settle(key, interrupted)
             raise
         try:
             await self._storage.settle(key, KeyRecord(KeyState.DONE, fingerprint, owner, outcome))
@@ -159,6 +190,11 @@ class IdempotencyKeys(Generic[T]):
             # hold lapsed) and recognises the landed write instead of writing again.
             logger.warning("idempotency key %r: the outcome could not be stored", key)
         return outcome
+
+
+def resume_note(exc: BaseException) -> str | None:
+    """The note a failed attempt leaves for its retry: an ``UpstreamFailure``'s."""
+    return exc.resume_note if isinstance(exc, UpstreamFailure) else None
 
 
 _NOTHING_TO_RENEW = contextlib.nullcontext()

@@ -91,7 +91,7 @@ class QueryLimits:
     # Vendor calls one operation may be estimated to make, and may actually make.
     max_cost: int = 300
     max_vendor_calls: int = 600
-    # Wall-clock time the gateway's own document checks may take, in milliseconds.
+    # CPU time (of the checking thread) the gateway's own document checks may take, in ms.
     validation_budget_ms: float = 100.0
     # Longest string any input may carry, where no vendor limit is shorter.
     max_string_length: int = 10_000

@@ -35,6 +35,8 @@ UNCOUNTED_PATHS = frozenset({"/openapi.json"})
 LOG_LIMIT = 10_000
 ORDER_ID_SCOPE_KEY = "sandbox.order_id"
 DROP_WAIT_S = 2.0
+# What a garbled answer carries instead of the vendor's JSON: a proxy's error page, say.
+GARBLED_BODY = b"<html><body>upstream said something</body></html>"
 
 FaultResponder = Callable[[int, int | None], Response]
 
@@ -240,7 +242,7 @@ class SandboxMiddleware:
         settings = self.control.faults.settings
         if settings.latency_ms:
             await asyncio.sleep(settings.latency_ms / 1000)
-        fault = self.control.faults.draw()
+        fault = self.control.faults.draw(scope["method"])
         status: int | None = None
         try:
             if fault is Fault.DROP:
@@ -270,7 +272,7 @@ class SandboxMiddleware:
         self, scope: Scope, receive: _BodyWatch, send: Send, fault: Fault
     ) -> int | None:
         status: int | None = None
-        swallow = fault is Fault.DROP_AFTER_COMMIT
+        swallow = fault in (Fault.DROP_AFTER_COMMIT, Fault.GARBLE)
 
         async def watch(message: Message) -> None:
             nonlocal status
@@ -280,8 +282,13 @@ class SandboxMiddleware:
                 await send(message)
 
         await self.app(scope, receive, watch)
-        if swallow:
+        if fault is Fault.DROP_AFTER_COMMIT:
             await _drop_connection(send, receive)
+        elif fault is Fault.GARBLE and status is not None:
+            garbage = GARBLED_BODY
+            headers = [(b"content-type", b"text/html"), (b"content-length", b"%d" % len(garbage))]
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": garbage})
         return status
 
 

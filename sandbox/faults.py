@@ -13,7 +13,13 @@ import random
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-RATE_FIELDS = ("drop_rate", "error_rate", "rate_limit_rate", "drop_after_commit_rate")
+RATE_FIELDS = (
+    "drop_rate",
+    "error_rate",
+    "rate_limit_rate",
+    "drop_after_commit_rate",
+    "garble_rate",
+)
 MAX_LATENCY_MS = 60_000
 MAX_RETRY_AFTER_S = 3_600
 
@@ -33,7 +39,9 @@ class FaultSettings:
     `error_rate` answers 503, `rate_limit_rate` 429 with `Retry-After: retry_after_s`,
     `drop_rate` closes the connection before the request is handled, and
     `drop_after_commit_rate` handles the request (a write lands) and then closes the connection
-    without an answer. `latency_ms` delays every vendor request.
+    without an answer. `garble_rate` handles the request and answers its status with a body
+    that is not JSON. `latency_ms` delays every vendor request. `methods` limits the faults
+    to requests of these HTTP methods (e.g. only the writes), empty meaning every request.
     """
 
     latency_ms: int = 0
@@ -41,8 +49,10 @@ class FaultSettings:
     rate_limit_rate: float = 0.0
     drop_rate: float = 0.0
     drop_after_commit_rate: float = 0.0
+    garble_rate: float = 0.0
     seed: int = 1
     retry_after_s: int = 1
+    methods: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         problems = _problems(self)
@@ -50,7 +60,7 @@ class FaultSettings:
             raise FaultSettingsError(problems)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "methods": list(self.methods)}
 
     def merged(self, changes: object) -> FaultSettings:
         """A copy with the fields in `changes` (a JSON object) replaced; others kept."""
@@ -62,6 +72,13 @@ class FaultSettings:
         for name, value in changes.items():
             if name not in known:
                 problems.append(f"{name}: unknown setting")
+            elif name == "methods":
+                if not isinstance(value, list) or not all(
+                    isinstance(method, str) and method.isalpha() for method in value
+                ):
+                    problems.append(f"{name}: must be a list of HTTP methods")
+                else:
+                    values[name] = tuple(method.upper() for method in value)
             elif name in RATE_FIELDS:
                 if isinstance(value, bool) or not isinstance(value, int | float):
                     problems.append(f"{name}: must be a number")
@@ -84,7 +101,7 @@ def _problems(settings: FaultSettings) -> list[str]:
             problems.append(f"{name}: must be between 0 and 1")
     if not problems and sum(getattr(settings, name) for name in RATE_FIELDS) > 1.0 + 1e-9:
         problems.append(
-            "rates: drop, error, rate-limit and drop-after-commit must sum to at most 1"
+            "rates: drop, error, rate-limit, drop-after-commit and garble must sum to at most 1"
         )
     if not 0 <= settings.latency_ms <= MAX_LATENCY_MS:
         problems.append(f"latency_ms: must be between 0 and {MAX_LATENCY_MS}")
@@ -99,6 +116,7 @@ class Fault(enum.Enum):
     ERROR = "error"
     RATE_LIMIT = "rate_limit"
     DROP_AFTER_COMMIT = "drop_after_commit"
+    GARBLE = "garble"
 
 
 class FaultInjector:
@@ -117,11 +135,13 @@ class FaultInjector:
         self._settings = settings
         self._random = random.Random(settings.seed)
 
-    def draw(self) -> Fault:
+    def draw(self, method: str | None = None) -> Fault:
         s = self._settings
         # Skipping the draw when nothing is configured keeps the sequence aligned with the
         # requests made after faults are switched on.
-        if not (s.drop_rate or s.error_rate or s.rate_limit_rate or s.drop_after_commit_rate):
+        if not any(getattr(s, name) for name in RATE_FIELDS):
+            return Fault.NONE
+        if s.methods and method not in s.methods:
             return Fault.NONE
         point = self._random.random()
         for fault, rate in (
@@ -129,6 +149,7 @@ class FaultInjector:
             (Fault.ERROR, s.error_rate),
             (Fault.RATE_LIMIT, s.rate_limit_rate),
             (Fault.DROP_AFTER_COMMIT, s.drop_after_commit_rate),
+            (Fault.GARBLE, s.garble_rate),
         ):
             if point < rate:
                 return fault

@@ -24,7 +24,16 @@ import httpx
 from cachetools import TTLCache
 
 from adapters.backend import Capabilities
-from adapters.engage import answers, cursors, inferred, landing, mapping, ownership, statuses
+from adapters.engage import (
+    answers,
+    cursors,
+    inferred,
+    landing,
+    mapping,
+    ownership,
+    resumption,
+    statuses,
+)
 from adapters.engage.errors import error_for, raise_for, read_json
 from adapters.engage.jobs import job_from_response
 from adapters.engage.settings import EngageSettings
@@ -38,6 +47,7 @@ from adapters.errors import (
     OrderNotFound,
     UpstreamError,
     ValidationFailed,
+    VendorError,
     VersionConflict,
     VersionTagUnavailable,
     WriteOutcomeUnknown,
@@ -272,31 +282,81 @@ class EngageBackend:
         *,
         action: OrderAction | None = None,
         may_have_landed: bool = False,
+        earlier: str | None = None,
     ) -> Job:
         body, warnings = mapping.order_to_vendor(order, action)
         order_id = order.order_id
-        repeat = may_have_landed  # an earlier attempt of this write may have landed
+        before = resumption.read(earlier) if may_have_landed else resumption.FIRST
+        replaced = landing.holds_order(body)
+        stored: dict[str, Any] | landing.NotSeen | None = landing.NOT_SEEN  # not read yet
+        version = before.version_before
+        try:
+            if action is not None and mode is not WriteMode.ADD:
+                # Sent for its action, the order may be the one Engage holds already: only the
+                # new version a processed replacement makes tells ours apart (``resumption``).
+                if version is None:
+                    stored = await self._read_order(order_id)
+                    version = resumption.version_of(stored)
+                    if before.may_have_sent and replaced(stored):
+                        raise resumption.noted(
+                            WriteOutcomeUnknown(
+                                f"An earlier attempt of this write of order {order_id} may have"
+                                " reached Engage, and the order holds what it sent; its"
+                                " orderAction leaves nothing a read could check, so it is not"
+                                " sent again. To send it again knowingly, use a new"
+                                " idempotencyKey.",
+                                vendor=Vendor.ENGAGE,
+                            ),
+                            before,
+                        )
+                replaced = landing.in_new_version(version, replaced)
+            job = await self._write_whole(order_id, mode, body, before, replaced, stored)
+        except WriteOutcomeUnknown as lost:
+            if action is not None:
+                resumption.noted(lost, resumption.EarlierAttempt(True, version))
+            raise
+        except VendorError as failed:
+            if action is not None:
+                resumption.noted(failed, dataclasses.replace(before, version_before=version))
+            raise
+        return self._track(job, warnings)
+
+    async def _write_whole(
+        self,
+        order_id: str,
+        mode: WriteMode,
+        body: dict[str, Any],
+        before: resumption.EarlierAttempt,
+        replaced: landing.Landed,
+        stored: dict[str, Any] | landing.NotSeen | None,
+    ) -> Job:
+        """Create or replace as ``mode`` says; ``replaced``: how a replacement shows landed;
+        ``stored``: the order as just read (``NOT_SEEN``: not read)."""
+        repeat = before.may_have_sent  # an earlier attempt of this write may have landed
         fallback = False
         if mode is WriteMode.ADD:
             job = await self._send_create(order_id, body, repeat)
         elif mode is WriteMode.REPLACE:
-            job = await self._send_replace(order_id, body, repeat)
-        elif await self._read_order(order_id) is None:
-            try:
-                job = await self._send_create(order_id, body, repeat)
-                fallback = True
-            except AlreadyExists:
-                # Created by someone else since we looked: replace it as asked.
-                job = await self._send_replace(order_id, body, repeat)
+            job = await self._send_replace(order_id, body, repeat, replaced)
         else:
-            try:
-                job = await self._send_replace(order_id, body, repeat)
-            except OrderNotFound:
-                job = await self._send_create(order_id, body, repeat)
-                fallback = True
+            if isinstance(stored, landing.NotSeen):
+                stored = await self._read_order(order_id)
+            if stored is None:
+                try:
+                    job = await self._send_create(order_id, body, repeat)
+                    fallback = True
+                except AlreadyExists:
+                    # Created by someone else since we looked: replace it as asked.
+                    job = await self._send_replace(order_id, body, repeat, replaced)
+            else:
+                try:
+                    job = await self._send_replace(order_id, body, repeat, replaced)
+                except OrderNotFound:
+                    job = await self._send_create(order_id, body, repeat)
+                    fallback = True
         if fallback and not job.state.is_final:
             self._fallbacks[job.job_id] = _Fallback(order_id, body)
-        return self._track(job, warnings)
+        return job
 
     async def change_status(
         self,
@@ -306,39 +366,135 @@ class EngageBackend:
         external_status: str | None = None,
         action: OrderAction | None = None,
         may_have_landed: bool = False,
+        earlier: str | None = None,
     ) -> Job:
         target = statuses.to_vendor(status, external_status)
         body: dict[str, Any] = {"status": target.status}
         if target.external_status is not None:
             body["externalStatus"] = target.external_status
-        if action is not None:
-            body["orderAction"] = mapping.embedded_action_to_vendor(action)
-        job = await self._write(
-            "POST",
-            inferred.CHANGE_STATUS_PATH.format(order_id=path_segment(order_id)),
-            body,
-            operation=JobOperation.CHANGE_STATUS,
-            order_id=order_id,
-            landed=landing.has_status(target.status, target.external_status),
-            may_have_landed=may_have_landed,
-        )
+        path = inferred.CHANGE_STATUS_PATH.format(order_id=path_segment(order_id))
+        landed = landing.has_status(target.status, target.external_status)
+        if action is None:
+            # The status alone: an order already showing it is as asked, whoever set it.
+            job = await self._write(
+                "POST",
+                path,
+                body,
+                operation=JobOperation.CHANGE_STATUS,
+                order_id=order_id,
+                landed=landed,
+                may_have_landed=may_have_landed,
+            )
+            return self._track(job, target.warnings)
+        body["orderAction"] = mapping.embedded_action_to_vendor(action)
+        before = resumption.read(earlier) if may_have_landed else resumption.FIRST
+        job = await self._change_with_action(order_id, path, body, landed, before)
         return self._track(job, target.warnings)
 
-    async def delete_order(self, order_id: str, *, may_have_landed: bool = False) -> Job:
-        job = await self._write(
-            "DELETE",
-            _order_path(order_id),
-            None,
-            operation=JobOperation.DELETE,
-            order_id=order_id,
-            landed=landing.is_gone,
-            may_have_landed=may_have_landed,
-        )
+    async def _change_with_action(
+        self,
+        order_id: str,
+        path: str,
+        body: dict[str, Any],
+        landed: landing.Landed,
+        before: resumption.EarlierAttempt,
+    ) -> Job:
+        """A change of status carrying an action lands once, and is told from the status the
+        order already had by the version it makes (``resumption``)."""
+        version = before.version_before
+        try:
+            if version is None:
+                stored = await self._read_order(order_id)
+                version = resumption.version_of(stored)
+                if before.may_have_sent and landed(stored):
+                    # An earlier attempt may have sent this change, and the order shows its
+                    # status: with no version from before it, nothing tells whether its
+                    # action ran.
+                    raise resumption.noted(
+                        WriteOutcomeUnknown(
+                            f"An earlier attempt of this change of order {order_id} may have"
+                            " reached Engage, and the order shows its status; its orderAction"
+                            " leaves nothing a read could check, so it is not sent again. To"
+                            " send it again knowingly, use a new idempotencyKey.",
+                            vendor=Vendor.ENGAGE,
+                        ),
+                        before,
+                    )
+            return await self._write(
+                "POST",
+                path,
+                body,
+                operation=JobOperation.CHANGE_STATUS,
+                order_id=order_id,
+                landed=landing.in_new_version(version, landed),
+                may_have_landed=before.may_have_sent,
+            )
+        except WriteOutcomeUnknown as lost:
+            resumption.noted(lost, resumption.EarlierAttempt(True, version))
+            raise
+        except VendorError as failed:
+            resumption.noted(failed, dataclasses.replace(before, version_before=version))
+            raise
+
+    async def delete_order(
+        self, order_id: str, *, may_have_landed: bool = False, earlier: str | None = None
+    ) -> Job:
+        before = resumption.read(earlier) if may_have_landed else resumption.FIRST
+        try:
+            if not before.may_have_sent and await self._read_order(order_id) is None:
+                # An order that is not there is not deleted by us, even if a delete's answer
+                # is then lost: a read after it could not tell the two apart.
+                raise OrderNotFound(f"Order {order_id} was not found", vendor=Vendor.ENGAGE)
+            job = await self._write(
+                "DELETE",
+                _order_path(order_id),
+                None,
+                operation=JobOperation.DELETE,
+                order_id=order_id,
+                landed=landing.is_gone,
+                may_have_landed=before.may_have_sent,
+            )
+        except WriteOutcomeUnknown as lost:
+            resumption.noted(lost, resumption.EarlierAttempt(may_have_sent=True))
+            raise
+        except VendorError as failed:
+            resumption.noted(failed, before)
+            raise
         return self._track(job, ())
 
     async def trigger_action(
-        self, order_id: str, action: OrderAction, *, version_tag: str | None = None
+        self,
+        order_id: str,
+        action: OrderAction,
+        *,
+        version_tag: str | None = None,
+        may_have_landed: bool = False,
+        earlier: str | None = None,
     ) -> Job:
+        before = resumption.read(earlier) if may_have_landed else resumption.FIRST
+        if before.may_have_sent:
+            # An action leaves nothing on the order a read could check (§2.7: not even a new
+            # version), so one that may have run is never sent again on a guess.
+            raise resumption.noted(
+                WriteOutcomeUnknown(
+                    f"An earlier attempt may have sent this action on order {order_id}, and"
+                    " Engage keeps nothing a read could check, so it is not sent again. To"
+                    " fire it again knowingly, send it with a new idempotencyKey.",
+                    vendor=Vendor.ENGAGE,
+                ),
+                before,
+            )
+        try:
+            return await self._trigger(order_id, action, version_tag)
+        except WriteOutcomeUnknown as lost:
+            resumption.noted(lost, resumption.EarlierAttempt(may_have_sent=True))
+            raise
+        except VendorError as failed:
+            # Answered, or never sent: the action did not run.
+            resumption.noted(failed, before)
+            raise
+
+    async def _trigger(self, order_id: str, action: OrderAction, version_tag: str | None) -> Job:
         body: dict[str, Any] = mapping.embedded_action_to_vendor(action)
         if version_tag is not None:
             return self._track(await self._send_action(order_id, body, version_tag), ())
@@ -398,7 +554,11 @@ class EngageBackend:
         )
 
     async def _send_replace(
-        self, order_id: str, body: dict[str, Any], may_have_landed: bool = False
+        self,
+        order_id: str,
+        body: dict[str, Any],
+        may_have_landed: bool = False,
+        landed: landing.Landed | None = None,
     ) -> Job:
         return await self._write(
             "PUT",
@@ -406,7 +566,7 @@ class EngageBackend:
             body,
             operation=JobOperation.REPLACE,
             order_id=order_id,
-            landed=landing.holds_order(body),
+            landed=landing.holds_order(body) if landed is None else landed,
             may_have_landed=may_have_landed,
         )
 
@@ -465,16 +625,47 @@ class EngageBackend:
                     return self._confirmed_job(operation, order_id, stored, body)
             if not 200 <= response.status_code < 300:
                 raise error_for(response, subject=f"order {order_id}")
-            job = self._started_job(
-                job_from_response(
+            try:
+                accepted = job_from_response(
                     response, operation=operation, order_id=order_id, accepted_write=True
                 )
-            )
+            except BadVendorResponse as unreadable:
+                # Engage took the write, and its answer names no job to follow: it is looked
+                # for like a lost answer's, never sent again.
+                return await self._confirm_accepted(operation, order_id, landed, body, unreadable)
+            job = self._started_job(accepted)
             if may_have_landed and resendable and body is not None and not job.state.is_final:
                 # Its job may still fail as "already exists" because of our earlier send.
                 self._repeats[job.job_id] = body
             return job
         raise AssertionError("unreachable: the last send returns or raises")
+
+    async def _confirm_accepted(
+        self,
+        operation: JobOperation,
+        order_id: str,
+        landed: landing.Landed,
+        body: dict[str, Any] | None,
+        unreadable: BadVendorResponse,
+    ) -> Job:
+        what = f"{unreadable.message}, to a write it accepted"
+        try:
+            seen = await self._look_for(order_id, landed)
+        except UpstreamError as unread:
+            raise WriteOutcomeUnknown(
+                f"{what}; reading the order back failed too ({unread.code})."
+                f" {WRITE_OUTCOME_ADVICE}",
+                vendor=Vendor.ENGAGE,
+                upstream_status=unreadable.upstream_status,
+            ) from None
+        if isinstance(seen, landing.NotSeen):
+            raise WriteOutcomeUnknown(
+                f"{what}; the order did not show the write within"
+                f" {self.settings.landing_wait_s:g} s. {WRITE_OUTCOME_ADVICE}",
+                vendor=Vendor.ENGAGE,
+                upstream_status=unreadable.upstream_status,
+            )
+        return self._confirmed_job(operation, order_id, seen, body)
 
     async def _look_for(self, order_id: str, landed: landing.Landed) -> Any:
         return await landing.await_landing(

@@ -84,3 +84,17 @@ def has_status(status: str, external_status: str | None) -> Landed:
         return same_status and (stored.get("externalStatus") or "") == external_status
 
     return landed
+
+
+def in_new_version(version_before: str | None, landed: Landed) -> Landed:
+    """``landed``, in a version of the order other than ``version_before``: a change that may
+    leave the order's fields as they were (a status it already had, with an action) shows
+    only as the new version Engage makes for it."""
+
+    def new(stored: StoredOrder) -> bool:
+        if stored is None or not landed(stored):
+            return False
+        tag = stored.get("versionTag")
+        return isinstance(tag, str) and bool(tag) and tag != version_before
+
+    return new

@@ -214,6 +214,7 @@ class ExpertSenderBackend:
         *,
         action: OrderAction | None = None,
         may_have_landed: bool = False,
+        earlier: str | None = None,
     ) -> Job:
         warnings = _discarded(action)
         contact, contact_warnings = await self._resolve_contact(order.contact)
@@ -394,8 +395,10 @@ class ExpertSenderBackend:
         external_status: str | None = None,
         action: OrderAction | None = None,
         may_have_landed: bool = False,
+        earlier: str | None = None,
     ) -> Job:
-        # Sent again either way: setting a status twice leaves the same order.
+        # Sent again either way: setting a status twice leaves the same order (and the vendor
+        # has no actions, so none can be lost or doubled).
         warnings = _discarded(action)
         vendor_status = statuses.to_vendor(status)
         if vendor_status.warning is not None:
@@ -415,7 +418,9 @@ class ExpertSenderBackend:
             raise to_error(response)
         return self._jobs.mint(JobOperation.CHANGE_STATUS, order_id, warnings)
 
-    async def delete_order(self, order_id: str, *, may_have_landed: bool = False) -> Job:
+    async def delete_order(
+        self, order_id: str, *, may_have_landed: bool = False, earlier: str | None = None
+    ) -> Job:
         # A soft delete repeated is the same soft delete: safe to resend.
         response = await self.transport.request("DELETE", _order_path(order_id))
         if response.status_code != 200:
@@ -423,7 +428,13 @@ class ExpertSenderBackend:
         return self._jobs.mint(JobOperation.DELETE, order_id)
 
     async def trigger_action(
-        self, order_id: str, action: OrderAction, *, version_tag: str | None = None
+        self,
+        order_id: str,
+        action: OrderAction,
+        *,
+        version_tag: str | None = None,
+        may_have_landed: bool = False,
+        earlier: str | None = None,
     ) -> Job:
         raise UnsupportedByVendor("ExpertSender has no order actions", vendor=Vendor.EXPERTSENDER)
 

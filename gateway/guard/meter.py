@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from adapters.backend import Backend, Capabilities
-from adapters.errors import RateLimited
+from adapters.errors import RateLimited, VendorError
 from adapters.model import (
     Contact,
     Job,
@@ -28,7 +28,7 @@ from adapters.model import (
 )
 from adapters.reads import read_each
 from adapters.transport import DEFAULT_QUEUE_WAIT_S
-from gateway.errors import VendorCallLimitReached
+from gateway.errors import GatewayError, VendorCallLimitReached
 from gateway.guard.fair_queue import FairQueue
 from gateway.guard.shares import ClientShares
 
@@ -98,13 +98,23 @@ class MeteredBackend:
 
     async def _call(self, calls: int, call: Callable[[], Awaitable[T]]) -> T:
         meter = CURRENT_METER.get()
-        if meter is None or not meter.open:
-            await self._turns(BACKGROUND_CLIENT, calls)
-            return await call()
-        meter.count(calls)
-        async with self.shares.slot(meter.client, vendor=self.inner.vendor):
-            await self._turns(meter.client, calls)
-            return await call()
+        called = False
+        try:
+            if meter is None or not meter.open:
+                await self._turns(BACKGROUND_CLIENT, calls)
+                called = True
+                return await call()
+            meter.count(calls)
+            async with self.shares.slot(meter.client, vendor=self.inner.vendor):
+                await self._turns(meter.client, calls)
+                called = True
+                return await call()
+        except (VendorError, GatewayError) as refused:
+            if not called:
+                # A retry of a write refused here (same idempotency key) need not wonder
+                # whether it reached the vendor.
+                refused.sent_nothing = True
+            raise
 
     async def _each(
         self, keys: Sequence[str], read: Callable[[Sequence[str]], Awaitable[list[T]]]
@@ -159,11 +169,12 @@ class MeteredBackend:
         *,
         action: OrderAction | None = None,
         may_have_landed: bool = False,
+        earlier: str | None = None,
     ) -> Job:
         return await self._call(
             1,
             lambda: self.inner.write_order(
-                order, mode, action=action, may_have_landed=may_have_landed
+                order, mode, action=action, may_have_landed=may_have_landed, earlier=earlier
             ),
         )
 
@@ -175,6 +186,7 @@ class MeteredBackend:
         external_status: str | None = None,
         action: OrderAction | None = None,
         may_have_landed: bool = False,
+        earlier: str | None = None,
     ) -> Job:
         return await self._call(
             1,
@@ -184,19 +196,38 @@ class MeteredBackend:
                 external_status=external_status,
                 action=action,
                 may_have_landed=may_have_landed,
+                earlier=earlier,
             ),
         )
 
-    async def delete_order(self, order_id: str, *, may_have_landed: bool = False) -> Job:
+    async def delete_order(
+        self, order_id: str, *, may_have_landed: bool = False, earlier: str | None = None
+    ) -> Job:
         return await self._call(
-            1, lambda: self.inner.delete_order(order_id, may_have_landed=may_have_landed)
+            1,
+            lambda: self.inner.delete_order(
+                order_id, may_have_landed=may_have_landed, earlier=earlier
+            ),
         )
 
     async def trigger_action(
-        self, order_id: str, action: OrderAction, *, version_tag: str | None = None
+        self,
+        order_id: str,
+        action: OrderAction,
+        *,
+        version_tag: str | None = None,
+        may_have_landed: bool = False,
+        earlier: str | None = None,
     ) -> Job:
         return await self._call(
-            1, lambda: self.inner.trigger_action(order_id, action, version_tag=version_tag)
+            1,
+            lambda: self.inner.trigger_action(
+                order_id,
+                action,
+                version_tag=version_tag,
+                may_have_landed=may_have_landed,
+                earlier=earlier,
+            ),
         )
 
     async def get_job(self, job_id: str, *, known: Job | None = None) -> Job:

@@ -12,7 +12,7 @@ from typing import TypeVar
 from cachetools import LRUCache
 
 from adapters.model import Job
-from gateway.idempotency import IdempotencyStore
+from gateway.idempotency import IdempotencyStore, Resume
 from gateway.log import JobOutcomeRecorder
 from gateway.observability.metrics import GatewayMetrics
 from gateway.services import Services
@@ -60,22 +60,21 @@ class ObservedIdempotency(IdempotencyStore[T]):
         fingerprint: str,
         operation: Callable[[], Awaitable[T]],
         *,
-        resume: Callable[[], Awaitable[T]] | None = None,
+        resume: Resume[T] | None = None,
     ) -> T:
         ran: list[str] = []
 
-        def counted(what: str, run: Callable[[], Awaitable[T]]) -> Callable[[], Awaitable[T]]:
-            async def wrapped() -> T:
-                ran.append(what)
-                return await run()
+        async def executed() -> T:
+            ran.append("executed")
+            return await operation()
 
-            return wrapped
+        async def resumed(note: str | None) -> T:
+            ran.append("resumed")
+            assert resume is not None
+            return await resume(note)
 
         outcome = await self._inner.run(
-            key,
-            fingerprint,
-            counted("executed", operation),
-            resume=None if resume is None else counted("resumed", resume),
+            key, fingerprint, executed, resume=None if resume is None else resumed
         )
         self._metrics.idempotent_writes.labels(ran[0] if ran else "replayed").inc()
         return outcome

@@ -154,6 +154,8 @@ class RedisIdempotencyStorage(Generic[T]):
         }
         if record.state is KeyState.DONE:
             data["outcome"] = self._codec.encode(cast(T, record.outcome)).decode()
+        if record.note is not None:
+            data["note"] = record.note
         return orjson.dumps(data)
 
     def _decode(self, raw: str, *, held: bool) -> KeyRecord[T]:
@@ -165,7 +167,15 @@ class RedisIdempotencyStorage(Generic[T]):
                 if state is KeyState.DONE
                 else None
             )
-            return KeyRecord(state, str(data["fingerprint"]), str(data["owner"]), outcome, held)
+            note = data.get("note")
+            return KeyRecord(
+                state,
+                str(data["fingerprint"]),
+                str(data["owner"]),
+                outcome,
+                held,
+                note=note if isinstance(note, str) else None,
+            )
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
             raise InvalidRecord("an idempotency record is not one this gateway writes") from None
 

@@ -8,9 +8,9 @@ import strawberry
 from graphql import GraphQLError
 
 from adapters import model
-from adapters.errors import ClientError, UpstreamError
+from adapters.errors import ClientError, UnsupportedByVendor, UpstreamError
 from adapters.model import OrderPage, Vendor
-from gateway.errors import BadUserInput, UnsupportedByVendorError, upstream_failure
+from gateway.errors import BadUserInput, field_failure, upstream_failure
 from gateway.ids import NodeType, encode_id
 from gateway.schema.info import GatewayInfo
 from gateway.schema.node import Node
@@ -116,21 +116,22 @@ class Contact(Node):
         backend = context.services.backend(self.vendor)
         try:
             if not backend.capabilities.list_by_contact:
-                raise UnsupportedByVendorError(
+                raise UnsupportedByVendor(
                     f"{self.vendor.value} cannot list a contact's orders", vendor=self.vendor
                 )
             if last is not None or before is not None:
                 return await self._orders_backward(info, last, after, before)
             return await self._orders_forward(info, first, after)
-        except (BadUserInput, UnsupportedByVendorError) as exc:
+        except (BadUserInput, UnsupportedByVendor) as exc:
             # An error at this field instead of a null contact: the connection is non-null,
             # and a null here would wipe out the contact's other fields the client asked for.
+            error = exc if isinstance(exc, BadUserInput) else field_failure(exc)
             context.deferred_errors.append(
                 GraphQLError(
-                    exc.message,
+                    error.message,
                     path=info.path.as_list(),
-                    original_error=exc,
-                    extensions=exc.extensions,
+                    original_error=error,
+                    extensions=error.extensions,
                 )
             )
             return OrderConnection.empty()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-from functools import partial
 from typing import Annotated
 
 import strawberry
 
 from adapters.backend import Backend
+from adapters.errors import UnsupportedByVendor
 from adapters.model import Job, OrderAction
 from gateway.errors import UserErrorInfo
 from gateway.schema import convert
@@ -55,9 +55,11 @@ class Mutation:
             assert order is not None
             return await backend.write_order(order, input.mode, action=action)
 
-        async def resume(backend: Backend) -> Job:
+        async def resume(backend: Backend, earlier: str | None) -> Job:
             assert order is not None
-            return await backend.write_order(order, input.mode, action=action, may_have_landed=True)
+            return await backend.write_order(
+                order, input.mode, action=action, may_have_landed=True, earlier=earlier
+            )
 
         return await run_write(
             info,
@@ -89,13 +91,16 @@ class Mutation:
         errors += _action_errors(input.order_action, ("input", "orderAction"))
         action = convert.to_action(input.order_action)
 
-        async def call(backend: Backend, may_have_landed: bool = False) -> Job:
+        async def call(
+            backend: Backend, may_have_landed: bool = False, earlier: str | None = None
+        ) -> Job:
             return await backend.change_status(
                 input.order_id,
                 input.status,
                 external_status=input.external_status,
                 action=action,
                 may_have_landed=may_have_landed,
+                earlier=earlier,
             )
 
         return await run_write(
@@ -105,7 +110,7 @@ class Mutation:
                 vendor=input.vendor,
                 order_id=input.order_id,
                 call=call,
-                resume=partial(call, may_have_landed=True),
+                resume=lambda backend, earlier: call(backend, True, earlier),
                 input=_fingerprint_input(input),
                 idempotency_key=input.idempotency_key,
                 errors=errors,
@@ -124,8 +129,11 @@ class Mutation:
         errors = convert.check_idempotency_key(input.idempotency_key)
         errors += convert.check_order_id(input.order_id, ("input", "orderId"))
 
-        async def call(backend: Backend, may_have_landed: bool = False) -> Job:
-            return await backend.delete_order(input.order_id, may_have_landed=may_have_landed)
+        async def call(backend: Backend) -> Job:
+            return await backend.delete_order(input.order_id)
+
+        async def resume(backend: Backend, earlier: str | None) -> Job:
+            return await backend.delete_order(input.order_id, may_have_landed=True, earlier=earlier)
 
         return await run_write(
             info,
@@ -134,7 +142,7 @@ class Mutation:
                 vendor=input.vendor,
                 order_id=input.order_id,
                 call=call,
-                resume=partial(call, may_have_landed=True),
+                resume=resume,
                 input=_fingerprint_input(input),
                 idempotency_key=input.idempotency_key,
                 errors=errors,
@@ -159,7 +167,7 @@ class Mutation:
         if not errors and not backend.capabilities.actions:
             errors.append(
                 UserErrorInfo(
-                    code="UNSUPPORTED_BY_VENDOR",
+                    code=UnsupportedByVendor.code,
                     message=f"{input.vendor.value} does not offer order actions",
                     field=("input", "action"),
                 )
@@ -171,9 +179,15 @@ class Mutation:
             data=input.data,
         )
 
-        async def call(backend: Backend) -> Job:
+        async def call(
+            backend: Backend, may_have_landed: bool = False, earlier: str | None = None
+        ) -> Job:
             return await backend.trigger_action(
-                input.order_id, action, version_tag=input.version_tag
+                input.order_id,
+                action,
+                version_tag=input.version_tag,
+                may_have_landed=may_have_landed,
+                earlier=earlier,
             )
 
         return await run_write(
@@ -183,6 +197,7 @@ class Mutation:
                 vendor=input.vendor,
                 order_id=input.order_id,
                 call=call,
+                resume=lambda backend, earlier: call(backend, True, earlier),
                 input=_fingerprint_input(input),
                 idempotency_key=input.idempotency_key,
                 errors=errors,

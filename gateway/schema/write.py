@@ -50,8 +50,8 @@ class WriteRequest:
     # Where the order id is in the input: the field of "already exists"/"not found" errors.
     id_field: tuple[str, ...] = ("input", "orderId")
     # The call for a retry whose earlier attempt (same idempotency key) may have reached the
-    # vendor and never completed; None: ``call``.
-    resume: Callable[[Backend], Awaitable[Job]] | None = None
+    # vendor and never completed, given the note that attempt's failure left; None: ``call``.
+    resume: Callable[[Backend, str | None], Awaitable[Job]] | None = None
 
 
 def _payload(
@@ -89,6 +89,13 @@ def _gateway_warnings(request: WriteRequest, backend: Backend, job: Job) -> Job:
             )
         )
     return dataclasses.replace(job, warnings=tuple(warnings), errors=tuple(errors))
+
+
+def _resumed_call(request: WriteRequest, note: str | None) -> Callable[[Backend], Awaitable[Job]]:
+    resume = request.resume
+    if resume is None:
+        return request.call
+    return lambda backend: resume(backend, note)
 
 
 async def run_write(info: GatewayInfo, request: WriteRequest) -> OrderMutationPayload:
@@ -150,7 +157,7 @@ async def run_write(info: GatewayInfo, request: WriteRequest) -> OrderMutationPa
                 client_idempotency_key(request.idempotency_key),
                 fingerprint(request.operation, request.input),
                 lambda: attempt(request.call),
-                resume=lambda: attempt(request.resume or request.call),
+                resume=lambda note: attempt(_resumed_call(request, note)),
             )
         except IdempotencyKeyReused as exc:
             services.log.record(

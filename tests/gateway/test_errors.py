@@ -5,9 +5,11 @@ import pkgutil
 import pytest
 from graphql import GraphQLError
 
+import adapters.errors
 import gateway
 from adapters.errors import (
     AlreadyExists,
+    ClientError,
     FieldError,
     RateLimited,
     UnsupportedByVendor,
@@ -134,6 +136,32 @@ def test_every_gateway_exception_is_defined_in_gateway_errors_under_one_root() -
     # The module's documented tree names every one of them.
     assert errors.__doc__ is not None
     assert [value.__name__ for value in defined if value.__name__ not in errors.__doc__] == []
+
+
+def test_a_vendor_refusal_has_one_python_name_whichever_channel_reports_it() -> None:
+    # A query field reports a refusal as a GraphQL error, a mutation as a UserError: both
+    # under the adapter's class, not under a gateway twin of it.
+    refusals = {
+        value.code: value.__name__
+        for value in vars(adapters.errors).values()
+        if inspect.isclass(value) and issubclass(value, ClientError) and value is not ClientError
+    }
+    twins = [
+        f"{value.__name__} repeats {refusals[value.code]}"
+        for value in vars(errors).values()
+        if inspect.isclass(value)
+        and issubclass(value, errors.GatewayException)
+        and value.__module__ == "gateway.errors"
+        and "code" in vars(value)
+        and value.code in refusals
+    ]
+    assert twins == []
+
+
+def test_a_refusal_at_a_query_field_keeps_its_code_and_vendor() -> None:
+    failure = errors.field_failure(UnsupportedByVendor("cannot list", vendor=Vendor.EXPERTSENDER))
+    assert is_public_error(GraphQLError(failure.message, original_error=failure))
+    assert failure.extensions == {"code": "UNSUPPORTED_BY_VENDOR", "vendor": "EXPERTSENDER"}
 
 
 REACHES_A_CLIENT = {

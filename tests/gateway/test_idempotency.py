@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
-from gateway.errors import IdempotencyKeyReused
+from gateway.errors import IdempotencyKeyReused, UpstreamFailure
 from gateway.idempotency import (
     IdempotencyKeys,
     IdempotencyStorage,
@@ -231,17 +231,18 @@ async def test_the_key_of_a_process_that_died_mid_write_is_resumed_once_its_leas
             ran.append("operation")
             return "fresh"
 
-        async def resumed() -> str:
-            ran.append("resume")
+        async def resumed(note: str | None) -> str:
+            ran.append(f"resume with {note}")
             return "resumed"
 
         assert await asyncio.wait_for(survivor.run("key", "f", fresh, resume=resumed), 3) == (
             "resumed"
         )
-        assert ran == ["resume"]
+        # A process that died left no note.
+        assert ran == ["resume with None"]
         # The outcome is stored: a further retry replays it.
         assert await survivor.run("key", "f", fresh, resume=resumed) == "resumed"
-        assert ran == ["resume"]
+        assert ran == ["resume with None"]
 
 
 async def test_a_retry_after_an_attempt_that_raised_resumes(make_store: StoreFactory) -> None:
@@ -252,7 +253,7 @@ async def test_a_retry_after_an_attempt_that_raised_resumes(make_store: StoreFac
         ran.append("operation")
         raise RuntimeError("the answer was lost")
 
-    async def resumed() -> str:
+    async def resumed(note: str | None) -> str:
         ran.append("resume")
         return "recognised"
 
@@ -260,6 +261,66 @@ async def test_a_retry_after_an_attempt_that_raised_resumes(make_store: StoreFac
         await store.run("k", "f", lost, resume=resumed)
     assert await store.run("k", "f", lost, resume=resumed) == "recognised"
     assert ran == ["operation", "resume"]
+
+
+async def test_the_note_a_failed_attempt_left_reaches_its_retry(make_store: StoreFactory) -> None:
+    store = make_store()
+    notes: list[str | None] = []
+
+    async def lost() -> str:
+        failure = UpstreamFailure("the answer was lost", code="WRITE_OUTCOME_UNKNOWN")
+        failure.resume_note = '{"versionBefore": "v-1"}'
+        raise failure
+
+    async def resumed(note: str | None) -> str:
+        notes.append(note)
+        raise UpstreamFailure("down again")
+
+    with pytest.raises(UpstreamFailure):
+        await store.run("k", "f", lost, resume=resumed)
+    with pytest.raises(UpstreamFailure):
+        await store.run("k", "f", lost, resume=resumed)
+    # A failure that leaves no note of its own leaves none: the next retry knows less.
+    with pytest.raises(UpstreamFailure):
+        await store.run("k", "f", lost, resume=resumed)
+    assert notes == ['{"versionBefore": "v-1"}', None]
+
+
+async def test_an_attempt_refused_before_the_vendor_was_called_leaves_the_key_as_it_was(
+    make_store: StoreFactory,
+) -> None:
+    store = make_store()
+    ran: list[str] = []
+
+    def refused() -> UpstreamFailure:
+        failure = UpstreamFailure("no slot", code="RATE_LIMITED")
+        failure.sent_nothing = True
+        return failure
+
+    async def operation() -> str:
+        ran.append("operation")
+        raise refused()
+
+    async def lost() -> str:
+        ran.append("lost")
+        failure = UpstreamFailure("the answer was lost", code="WRITE_OUTCOME_UNKNOWN")
+        failure.resume_note = "version v-1"
+        raise failure
+
+    async def resumed(note: str | None) -> str:
+        ran.append(f"resume with {note}")
+        raise refused()
+
+    # A first attempt refused: the retry runs the operation, not a resumption.
+    with pytest.raises(UpstreamFailure):
+        await store.run("k", "f", operation, resume=resumed)
+    with pytest.raises(UpstreamFailure):
+        await store.run("k", "f", lost, resume=resumed)
+    # A resumption refused: the next one still gets the note of the attempt that was lost.
+    for _ in range(2):
+        with pytest.raises(UpstreamFailure):
+            await store.run("k", "f", lost, resume=resumed)
+    assert ran == ["operation", "lost", "resume with version v-1", "resume with version v-1"]
 
 
 async def test_another_input_after_an_attempt_that_raised_runs_afresh(
@@ -273,7 +334,7 @@ async def test_another_input_after_an_attempt_that_raised_runs_afresh(
     async def fresh() -> str:
         return "fresh"
 
-    async def resumed() -> str:
+    async def resumed(note: str | None) -> str:
         return "resumed"
 
     with pytest.raises(RuntimeError):
@@ -363,7 +424,7 @@ async def test_a_cancelled_first_attempt_is_resumed_by_the_retry(make_store: Sto
         await asyncio.Event().wait()
         return "unreachable"
 
-    async def resumed() -> str:
+    async def resumed(note: str | None) -> str:
         ran.append("resume")
         return "recognised"
 

@@ -120,6 +120,9 @@ def test_faults_round_trip_and_merge(server: LoopbackServer) -> None:
         {"latency_ms": True},
         {"no_such_setting": 1},
         {"error_rate": 0.6, "drop_rate": 0.6},
+        {"methods": "POST"},
+        {"methods": ["POST", 1]},
+        {"methods": ["PO ST"]},
         [1, 2],
     ],
 )
@@ -185,6 +188,35 @@ def test_drop_after_commit_lands_the_write_without_an_answer(server: LoopbackSer
     assert log[-1]["fault"] == "drop_after_commit"
     assert log[-1]["status"] == 201
     assert log[-1]["order_id"] == "B-1"
+
+
+def test_faults_limited_to_some_methods_leave_the_others_alone(server: LoopbackServer) -> None:
+    with client(server) as c:
+        settings = {"drop_after_commit_rate": 1.0, "methods": ["post"]}
+        assert c.put("/_sandbox/faults", json=settings).json()["methods"] == ["POST"]
+        assert c.get("/things/A-1").status_code == 200
+        with pytest.raises(httpx.RemoteProtocolError):
+            c.post("/things", json={"id": "B-1"})
+        assert c.get("/things/B-1").status_code == 200
+        c.put("/_sandbox/faults", json={"drop_after_commit_rate": 0.0, "methods": []})
+        faults = [e.get("fault") for e in c.get("/_sandbox/requests").json()["log"]]
+    assert WRITES == ["B-1"]
+    assert faults == [None, "drop_after_commit", None]
+
+
+def test_garble_lands_the_write_and_answers_its_status_with_a_body_that_is_not_json(
+    server: LoopbackServer,
+) -> None:
+    with client(server) as c:
+        c.put("/_sandbox/faults", json={"garble_rate": 1.0})
+        answer = c.post("/things", json={"id": "B-1"})
+        c.put("/_sandbox/faults", json={"garble_rate": 0.0})
+        entry = c.get("/_sandbox/requests").json()["log"][-1]
+    assert WRITES == ["B-1"]
+    assert answer.status_code == 201
+    with pytest.raises(ValueError):
+        answer.json()
+    assert (entry["fault"], entry["status"]) == ("garble", 201)
 
 
 def test_latency_delays_vendor_requests_only() -> None:

@@ -96,13 +96,13 @@ mutation($input: ChangeOrderStatusInput!) {{
 """
 
 
+# A delete reads the order before it is sent (an order that is not there is not "deleted" by a
+# lost answer), so with every read lost too it is never sent: its lost answer is shown in
+# test_write_retries, with the reads answered.
 @pytest.mark.parametrize(
     ("mutation", "extra", "method", "path_end"),
-    [
-        (DELETE_ORDER, {}, "DELETE", "{order_id}"),
-        (CHANGE_ORDER_STATUS, {"status": "PAID"}, "POST", "{order_id}/change-status"),
-    ],
-    ids=["deleteOrder", "changeOrderStatus"],
+    [(CHANGE_ORDER_STATUS, {"status": "PAID"}, "POST", "{order_id}/change-status")],
+    ids=["changeOrderStatus"],
 )
 def test_the_retry_of_an_engage_change_whose_answer_was_lost_recognises_it_and_sends_it_once(
     mutation: str, extra: dict[str, Any], method: str, path_end: str

@@ -1,0 +1,58 @@
+"""What a retry of an Engage change needs from the attempt before it, and a read cannot show.
+
+After a lost answer the order is read to see whether the write landed. A change of status to
+the status the order already had shows nothing there, and an action (embedded or on its own)
+never does: what shows is the new version Engage makes for a processed change (§3.1
+``versionTag``; §2.7: create/update produce one, an action does not). So an attempt notes the
+version it read before sending, and whether its write may have reached Engage; the note rides
+on its failure (``VendorError.resume_note``) to the retry, which compares.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from adapters.errors import VendorError
+
+
+@dataclass(frozen=True, slots=True)
+class EarlierAttempt:
+    may_have_sent: bool  # its write may have reached Engage
+    version_before: str | None = None  # the order's versionTag before it (None: unknown)
+
+
+# A first attempt: nothing sent before it.
+FIRST = EarlierAttempt(may_have_sent=False)
+# A retry that knows nothing of the attempt before it (e.g. that attempt's process died).
+UNKNOWN = EarlierAttempt(may_have_sent=True)
+
+
+def read(note: str | None) -> EarlierAttempt:
+    """The earlier attempt a retry's ``earlier`` note describes; ``UNKNOWN`` if none."""
+    if note is None:
+        return UNKNOWN
+    try:
+        data: Any = orjson.loads(note)
+    except orjson.JSONDecodeError:
+        return UNKNOWN
+    if not isinstance(data, dict) or not isinstance(data.get("sent"), bool):
+        return UNKNOWN
+    version = data.get("versionBefore")
+    return EarlierAttempt(data["sent"], version if isinstance(version, str) else None)
+
+
+def noted(exc: VendorError, attempt: EarlierAttempt) -> VendorError:
+    """``exc`` carrying ``attempt`` for the retry (a note set closer to the send is kept)."""
+    if exc.resume_note is None:
+        exc.resume_note = orjson.dumps(
+            {"sent": attempt.may_have_sent, "versionBefore": attempt.version_before}
+        ).decode()
+    return exc
+
+
+def version_of(stored: dict[str, Any] | None) -> str | None:
+    tag = None if stored is None else stored.get("versionTag")
+    return tag if isinstance(tag, str) and tag else None
