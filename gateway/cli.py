@@ -37,6 +37,7 @@ from gateway.emulators import (
 from gateway.errors import CommandError, SettingsError, StartupError
 from gateway.gc_tuning import serving_gc, tune_for_serving
 from gateway.http.connections import server_options
+from gateway.listen_address import check_listen_address
 from gateway.observability import configure_logging, metrics_directory
 from gateway.settings import VARIABLES, GatewaySettings, load_settings, redact_url
 from sandbox.faults import FaultSettingsError
@@ -210,6 +211,7 @@ def _serve(args: argparse.Namespace) -> int:
         if value is not None
     }
     settings = dataclasses.replace(settings, **overrides)
+    check_listen_address(settings.host, settings.port)
     _check_shared_state(settings)
     _check_open_access(settings)
     # Emulators start here, before uvicorn: a failure (a port in use) is then one clear line,

@@ -12,9 +12,22 @@ from typing import Protocol
 
 from cachetools import LRUCache
 
-# Distinct operations of a set of frontends; a client registering unique documents only
-# pushes out the least recently used.
-DEFAULT_MAX_DOCUMENTS = 10_000
+# Characters of documents one process keeps for automatic persisted queries: the distinct
+# operations of a set of frontends fit many times over; a client registering unique (or padded)
+# documents only pushes out the least recently used.
+DEFAULT_MAX_DOCUMENT_CHARS = 32 * 1024 * 1024
+# What an entry costs beyond its text (key, links of the cache), so small ones count too.
+_ENTRY_OVERHEAD_CHARS = 256
+
+# The longest document text a cache keyed by text keeps (parsed documents, validation results):
+# more than real operations take (2000 tokens of names and punctuation), far less than a body
+# padded with whitespace or comments, which cost no tokens.
+CACHEABLE_DOCUMENT_CHARS = 64 * 1024
+
+
+def cacheable(document: str) -> bool:
+    """Whether a cache keyed by document text may keep ``document``."""
+    return len(document) <= CACHEABLE_DOCUMENT_CHARS
 
 
 def document_hash(document: str) -> str:
@@ -37,11 +50,15 @@ class DocumentStore(DocumentLookup, Protocol):
 class MemoryDocumentStore:
     """One process's documents, least recently used dropped first."""
 
-    def __init__(self, max_documents: int = DEFAULT_MAX_DOCUMENTS) -> None:
-        self._documents: LRUCache[str, str] = LRUCache(max_documents)
+    def __init__(self, max_chars: int = DEFAULT_MAX_DOCUMENT_CHARS) -> None:
+        self._documents: LRUCache[str, str] = LRUCache(max_chars, getsizeof=_stored_size)
 
     async def lookup(self, sha256: str) -> str | None:
         return self._documents.get(sha256)
 
     async def register(self, sha256: str, document: str) -> None:
         self._documents[sha256] = document
+
+
+def _stored_size(document: str) -> int:
+    return len(document) + _ENTRY_OVERHEAD_CHARS

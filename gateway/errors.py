@@ -21,8 +21,8 @@ Every exception the gateway raises on purpose is a ``GatewayException``; its ``c
     │   BodyTimedOut (408); and WebSocketRejected (the socket closes with 4403 and its reason)
     ├── IdempotencyKeyReused          a ``UserError`` of the mutation
     ├── turned into one of the above where they are caught: InvalidGlobalId, InvalidLogCursor,
-    │   BudgetExceeded; met by a client only as a masked INTERNAL error: InvalidRecord,
-    │   SubscriberOverflow
+    │   BudgetExceeded, NonFiniteNumber; met by a client only as a masked INTERNAL error:
+    │   InvalidRecord, SubscriberOverflow
     └── stopping start-up with one line: SettingsError, CommandError, RedisUnreachable,
         StartupError (AccessSetupError), ApiKeyFileError, ManifestError
 
@@ -33,6 +33,7 @@ Vendor failures are ``adapters.errors.VendorError``s (the adapters know nothing 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -112,6 +113,14 @@ class InvalidGlobalId(GatewayException, ValueError):
         super().__init__(f"Invalid global id {raw!r}: {reason}")
         self.raw = raw
         self.reason = reason
+
+
+class NonFiniteNumber(GatewayException, json.JSONDecodeError):
+    """A request holds NaN, Infinity or a number beyond the range of a double: JSON cannot
+    carry it, and a vendor would be sent null in its place."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem, "", 0)
 
 
 class InvalidLogCursor(GatewayException, ValueError):

@@ -316,6 +316,7 @@ def _origins(raw: str) -> tuple[str, ...]:
             or parts.query
             or parts.fragment
             or parts.username
+            or "*" in parts.netloc  # origins match exactly: a wildcard inside one never does
         ):
             raise ValueError(
                 "expected '*' or comma-separated origins such as "

@@ -149,7 +149,7 @@ class EngageBackend:
         most the vendor's 100); later pages follow the vendor's own link inside ``after``,
         which keeps the size it was given."""
         if after is not None:
-            response = await self.transport.request("GET", cursors.decode(after))
+            response = await self.transport.request("GET", cursors.decode(after, contact_id))
         else:
             if first < 1:
                 raise ValidationFailed(

@@ -20,8 +20,9 @@ def encode(href: str) -> str:
     return base64.urlsafe_b64encode(f"{_PREFIX}{relative}".encode()).decode().rstrip("=")
 
 
-def decode(cursor: str) -> str:
-    """The vendor link inside ``cursor``; a cursor not made here is a ``ValidationFailed``."""
+def decode(cursor: str, contact_id: str) -> str:
+    """The vendor link inside ``cursor``, for paging ``contact_id``'s orders; a cursor not made
+    here, or made for another contact's orders, is a ``ValidationFailed``."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         text = base64.urlsafe_b64decode(padded.encode("ascii")).decode()
@@ -33,6 +34,15 @@ def decode(cursor: str) -> str:
         raise ValidationFailed(
             "The cursor is not one this gateway handed out",
             field_errors=(FieldError(("after",), "unknown cursor", "InvalidCursor"),),
+            vendor=Vendor.ENGAGE,
+        )
+    # The link names the contact it pages (the list's required query): followed for another
+    # contact, it would answer the first contact's orders as the second's.
+    linked = httpx.URL(href).params.get(inferred.PAGE_CONTACT_PARAM)
+    if linked is not None and linked.lower() != contact_id.lower():
+        raise ValidationFailed(
+            "The cursor pages another contact's orders: start this contact's pages without one",
+            field_errors=(FieldError(("after",), "cursor of another contact", "InvalidCursor"),),
             vendor=Vendor.ENGAGE,
         )
     return href

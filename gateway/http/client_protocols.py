@@ -23,15 +23,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.http import GraphQLRequestData, GraphQLRequestProtocol
 from strawberry.http.streaming import HTTPStreamTransport, MultipartSubscriptionTransport
+from strawberry.http.types import QueryParams
 from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, MULTIPART_SUBSCRIPTION_PROTOCOL
 from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
+from gateway.documents import cacheable
 from gateway.errors import PersistedQueryError
 from gateway.http.exchange import NegotiatedResponse
 from gateway.http.incremental_masking import mask_incremental
 from gateway.http.negotiation import prefers_event_stream
 from gateway.http.persisted_queries import PersistedQueries
+from gateway.http.request_body import query_parameter_json
 from gateway.http.sse import LineFeedSSETransport
 
 BATCHING_OFF = "Batching is not enabled on this gateway (GATEWAY_BATCH_MAX is 0)"
@@ -47,6 +50,14 @@ _BATCH_MEMBERS = (
     ("extensions", dict, "an object"),
     ("operationName", str, "a string"),
 )
+
+
+OPERATION_NAME_NOT_A_STRING = (
+    "The GraphQL operation's `operationName` must be a string or null, if provided."
+)
+
+# A GET request's parameters that carry JSON.
+_JSON_PARAMETERS = ("variables", "extensions")
 
 
 def _check_batch_item(item: object) -> None:
@@ -80,10 +91,24 @@ class ClientProtocols:
         self.persisted_queries = persisted_queries
 
         @lru_cache(maxsize=256)
+        def parse_cached(query: str) -> DocumentNode:
+            return parse(query, no_location=True, max_tokens=max_tokens)
+
         def parse_for_type(query: str) -> DocumentNode:
+            if cacheable(query):
+                return parse_cached(query)
             return parse(query, no_location=True, max_tokens=max_tokens)
 
         self._parse_for_type = parse_for_type
+
+    def parse_query_params(self, params: QueryParams) -> dict[str, Any]:
+        """A GET request's parameters; ``variables`` and ``extensions`` must be JSON objects."""
+        parsed: dict[str, Any] = dict(params)
+        for name in _JSON_PARAMETERS:
+            raw = parsed.get(name)
+            if raw:
+                parsed[name] = query_parameter_json(name, raw)
+        return parsed
 
     def _validate_batch_request(
         self, request_data: list[GraphQLRequestData], protocol: GraphQLRequestProtocol
@@ -122,6 +147,9 @@ class ClientProtocols:
         if isinstance(request_data, list):
             if isinstance(sub_response, NegotiatedResponse):
                 sub_response.batch = True
+        elif not isinstance(request_data.operation_name, str | None):
+            # Strawberry checks the other members' types, not this one's.
+            raise HTTPException(400, OPERATION_NAME_NOT_A_STRING)
         elif request_data.protocol != "http":
             try:
                 request_data = await self.persisted_queries.resolve(request_data)

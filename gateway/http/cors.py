@@ -15,7 +15,12 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import Message, Receive, Scope, Send
 
+from gateway.observability import context
+
 PREFLIGHT_MAX_AGE_S = 600
+# Response headers a page on another origin may read (a browser hides all but a short safelist):
+# the request id to quote to support, when to retry after a 429, why a credential was refused.
+EXPOSED_HEADERS = (context.REQUEST_ID_HEADER, "Retry-After", "WWW-Authenticate")
 
 
 class HttpCORSMiddleware(CORSMiddleware):
@@ -60,5 +65,6 @@ def cors_middleware(origins: tuple[str, ...]) -> Middleware:
         # request ids) is echoed back on the preflight of an allowed origin.
         allow_headers=["*"],
         allow_credentials=not any_origin,
+        expose_headers=list(EXPOSED_HEADERS),
         max_age=PREFLIGHT_MAX_AGE_S,
     )

@@ -27,9 +27,12 @@ from strawberry.types.execution import ExecutionResult as StrawberryExecutionRes
 
 from gateway.client_identity import client_identity
 from gateway.context import gateway_context
+from gateway.documents import cacheable
 from gateway.guard.admission import COST_EXTENSION, Admission, Refused, cost_report
 from gateway.guard.budget import TimeBudget
+from gateway.guard.float_literals import FiniteFloatLiterals
 from gateway.guard.meter import CURRENT_METER, RequestMeter
+from gateway.guard.operation_choice import unnamed_operation_error
 from gateway.guard.shape import ShapeLimits, check_shape
 from gateway.guard.shares import ClientShares
 from gateway.http.masking import GatewayMaskErrors
@@ -62,12 +65,19 @@ class OperationPolicy:
         self.max_tokens = limits.max_tokens
         self.shape_limits = ShapeLimits(limits.max_depth, limits.max_aliases, limits.max_complexity)
         self.rules: tuple[type[ASTValidationRule], ...] = (
-            () if introspection else (NoSchemaIntrospectionCustomRule,)
+            FiniteFloatLiterals,
+            *(() if introspection else (NoSchemaIntrospectionCustomRule,)),
         )
         self.admission = Admission(limits, shares or ClientShares(ClientLimits()))
-        self.parse: Callable[..., DocumentNode] = lru_cache(maxsize=cache_size)(parse)
+        self._parse_cached: Callable[..., DocumentNode] = lru_cache(maxsize=cache_size)(parse)
         self._validated: LRUCache[ValidationKey, list[GraphQLError]] = LRUCache(cache_size)
         self.validations = 0  # documents validated, i.e. validation cache misses
+
+    def parse(self, query: str, **options: Any) -> DocumentNode:
+        # The caches hold the text as their key: a long one is parsed and validated afresh.
+        if cacheable(query):
+            return self._parse_cached(query, **options)
+        return parse(query, **options)
 
     def validate(
         self,
@@ -76,7 +86,7 @@ class OperationPolicy:
         document: DocumentNode,
         rules: tuple[type[ASTValidationRule], ...],
     ) -> list[GraphQLError]:
-        if query is None:
+        if query is None or not cacheable(query):
             return self._validate(schema, document, rules)
         key = (schema, query, rules)
         errors = self._validated.get(key)
@@ -125,7 +135,14 @@ class OperationGuard(GatewayMaskErrors):
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         if context.query is not None:
-            context.graphql_document = self.policy.parse(context.query, **context.parse_options)
+            try:
+                context.graphql_document = self.policy.parse(context.query, **context.parse_options)
+            except GraphQLError:
+                # Raised from a hook, the error would escape Strawberry's handling on streams
+                # (WebSocket, SSE) and end them without an answer. Left unparsed, the document
+                # is parsed again by Strawberry, which reports the error on every transport.
+                # (A try costs nothing on the way that parses, unlike contextlib.suppress.)
+                context.graphql_document = None
         yield
 
     async def on_validate(self) -> AsyncIterator[None]:
@@ -138,7 +155,10 @@ class OperationGuard(GatewayMaskErrors):
             context.validation_rules,
         )
         if not errors:
-            errors = await self._admit()
+            # The name as the client sent it: ``operation_name`` falls back to the first one's.
+            sent_name = context._provided_operation_name
+            unnamed = unnamed_operation_error(context.graphql_document, sent_name)
+            errors = [unnamed] if unnamed is not None else await self._admit()
         context.pre_execution_errors = errors
         yield
 

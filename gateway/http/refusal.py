@@ -13,6 +13,8 @@ import orjson
 from starlette.responses import Response
 from starlette.types import Message, Scope, Send
 
+from gateway.observability import context
+
 JSON_MEDIA_TYPE = "application/json"
 
 
@@ -26,6 +28,7 @@ async def send_refusal(
     headers: Mapping[str, str] | None = None,
     media_type: str = JSON_MEDIA_TYPE,
 ) -> None:
+    context.note_refusal(extensions.get("code"))
     body = orjson.dumps({"errors": [{"message": message, "extensions": dict(extensions)}]})
     response = Response(body, status, dict(headers or {}), media_type=media_type)
     # The refused body is never read: the response needs nothing from ``receive``.

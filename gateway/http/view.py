@@ -57,6 +57,7 @@ from gateway.http.sse_heartbeat import TimerHeartbeats
 from gateway.http.ws_hooks import WebSocketHooks, WsAuthenticator
 from gateway.http.ws_incremental import with_incremental_delivery
 from gateway.http.ws_init_timeout import init_deadline_handler_class
+from gateway.observability import context as request_context
 from gateway.schema import BAD_REQUEST_CODE
 
 logger = logging.getLogger(__name__)
@@ -154,6 +155,7 @@ class GatewayGraphQL(ClientProtocols, WebSocketHooks, TimerHeartbeats, GraphQL[A
         await response(scope, receive, send)
 
     def _internal_error(self, request: Request) -> Response:
+        request_context.note_refusal(INTERNAL_ERROR_CODE)
         media_type = negotiate(request.headers.get("accept")) or JSON
         body = {
             "errors": [
@@ -178,6 +180,7 @@ class GatewayGraphQL(ClientProtocols, WebSocketHooks, TimerHeartbeats, GraphQL[A
         elif exc.reason == "Unsupported content type":
             status = 415
         media_type = negotiate(request.headers.get("accept")) or JSON
+        request_context.note_refusal(BAD_REQUEST_CODE)
         body = {"errors": [{"message": clip(reason), "extensions": {"code": BAD_REQUEST_CODE}}]}
         return Response(self.encode_json(body), status, headers, media_type=media_type)
 

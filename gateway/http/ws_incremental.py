@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import InitialIncrementalExecutionResult, SubsequentIncrementalExecutionResult
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
@@ -42,6 +43,18 @@ class IncrementalTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
             else:
                 await self._reject_incremental_delivery(operation)
                 return
+
+    async def _handle_pre_execution_error(
+        self, operation: Operation[Any, Any], result: PreExecutionError
+    ) -> None:
+        # An operation name the document does not hold fails that operation, as graphql-ws's
+        # reference server answers it; Strawberry closed the socket (4400), and with it every
+        # other subscription a client multiplexes on it.
+        assert result.errors
+        if isinstance(result.errors[0].original_error, CannotGetOperationTypeError):
+            await operation.send_initial_errors(result.errors)
+            return
+        await super()._handle_pre_execution_error(operation, result)
 
 
 def with_incremental_delivery(

@@ -53,7 +53,7 @@ class Observability:
         return cls(GatewayMetrics(), provider, owns_tracer_provider=provider is not None)
 
     def middleware(self) -> Middleware:
-        return Middleware(RequestObservabilityMiddleware, tracer=self.tracer)
+        return Middleware(RequestObservabilityMiddleware, tracer=self.tracer, metrics=self.metrics)
 
     def schema_extension(self) -> Callable[[], SchemaExtension]:
         return operation_observer(self.metrics, self.tracer)

@@ -14,10 +14,12 @@ from contextvars import ContextVar
 class RequestFacts:
     """What inner layers learn about a request that its access line reports."""
 
-    __slots__ = ("operation",)
+    __slots__ = ("operation", "refused")
 
     def __init__(self) -> None:
         self.operation: str | None = None
+        # The code of the error a request was refused with before any operation ran.
+        self.refused: str | None = None
 
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -44,3 +46,10 @@ def client_name(raw: str | None) -> str | None:
     if raw is not None and _CLIENT_NAME.fullmatch(raw):
         return raw
     return None
+
+
+def note_refusal(code: object) -> None:
+    """Record that the request now running is refused, with ``code``, before any operation."""
+    facts = request_facts.get()
+    if facts is not None and isinstance(code, str):
+        facts.refused = code

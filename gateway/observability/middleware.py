@@ -19,6 +19,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.observability import context
+from gateway.observability.metrics import GatewayMetrics, error_code_label
 from gateway.observability.tracing import extract_context
 
 access_logger = logging.getLogger("gateway.access")
@@ -27,9 +28,12 @@ _CLIENT_NAME_HEADERS = ("apollographql-client-name", "x-client-name")
 
 
 class RequestObservabilityMiddleware:
-    def __init__(self, app: ASGIApp, tracer: Tracer | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, tracer: Tracer | None = None, metrics: GatewayMetrics | None = None
+    ) -> None:
         self.app = app
         self.tracer = tracer
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -89,6 +93,9 @@ class RequestObservabilityMiddleware:
                 span.end()
             if attached is not None:
                 otel_context.detach(attached)
+            if facts.refused is not None and self.metrics is not None:
+                # Refused before any operation: the operation observer never saw it.
+                self.metrics.errors.labels("graphql", error_code_label(facts.refused)).inc()
             if scope["type"] == "http":
                 _access_line(scope, method, path, code, time.perf_counter() - started, facts)
             context.request_id.reset(tokens[0])

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer
 from starlette.requests import HTTPConnection
@@ -157,7 +157,9 @@ class OperationObserver(SchemaExtension):
         for error in errors:
             code = (error.extensions or {}).get("code")
             if code is None and rejected:
-                code = "GRAPHQL_VALIDATION_FAILED"
+                # ErrorCodes names these after this extension has finished.
+                is_syntax = isinstance(error, GraphQLSyntaxError)
+                code = "GRAPHQL_PARSE_FAILED" if is_syntax else "GRAPHQL_VALIDATION_FAILED"
             series.error("graphql", error_code_label(code)).inc()
         if kind == "mutation":
             for code in _user_error_codes(whole.data if whole is not None else None):

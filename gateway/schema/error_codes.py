@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError, GraphQLSyntaxError, SubsequentIncrementalExecutionResult
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult, StreamExecutionResult
 
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
@@ -33,9 +34,15 @@ def set_code(errors: Iterable[GraphQLError], code: str) -> None:
             error.extensions = {**(error.extensions or {}), "code": code}
 
 
+# The request names no operation its document holds, or one of a type the transport does not
+# run: a fault of the request itself, as over HTTP, where these answer 400.
+_REQUEST_FAULTS = (CannotGetOperationTypeError, InvalidOperationTypeError)
+
+
 def _code_request_errors(errors: Iterable[GraphQLError] | None) -> None:
     errors = list(errors or ())
     set_code((e for e in errors if isinstance(e, GraphQLSyntaxError)), PARSE_FAILED)
+    set_code((e for e in errors if isinstance(e.original_error, _REQUEST_FAULTS)), BAD_REQUEST_CODE)
     # What is left without a path never reached a resolver: the variables did not coerce.
     set_code((e for e in errors if e.path is None), BAD_USER_INPUT)
 

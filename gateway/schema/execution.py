@@ -27,6 +27,7 @@ from starlette.websockets import WebSocket
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway.context import gateway_context
+from gateway.errors import BadUserInput
 from gateway.schema.plain_fields import (
     NO_PLAIN_FIELDS,
     NOT_PLAIN,
@@ -71,6 +72,14 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
         context = gateway_context(self.context_value)
         if context is not None:
             context.loaders.forget()
+
+    def get_stream_usage(self, field_details_list: FieldDetailsList, path: Path) -> Any:
+        """graphql-core's, with a negative ``initialCount`` reported as the client's mistake:
+        graphql-core raises a plain ValueError, which would be masked as an internal error."""
+        try:
+            return super().get_stream_usage(field_details_list, path)
+        except ValueError:
+            raise BadUserInput("@stream's initialCount must be 0 or more") from None
 
     def execute_fields(
         self,

@@ -14,7 +14,7 @@ def test_cursor_round_trips_the_vendor_link_without_its_host() -> None:
     href = "http://127.0.0.1:8080/api/v3/orders?contactId=x&offset=10&count=10"
     cursor = cursors.encode(href)
     assert "api" not in cursor
-    decoded = cursors.decode(cursor)
+    decoded = cursors.decode(cursor, "x")
     assert decoded == "/api/v3/orders?contactId=x&offset=10&count=10"
     assert "127.0.0.1" not in decoded
 
@@ -22,7 +22,7 @@ def test_cursor_round_trips_the_vendor_link_without_its_host() -> None:
 def test_a_hand_made_absolute_cursor_is_refused() -> None:
     forged = base64.urlsafe_b64encode(b"e1:http://evil.example/api/v3/orders").decode()
     with pytest.raises(ValidationFailed):
-        cursors.decode(forged.rstrip("="))
+        cursors.decode(forged.rstrip("="), "x")
 
 
 @pytest.mark.parametrize(
@@ -36,5 +36,13 @@ def test_a_hand_made_absolute_cursor_is_refused() -> None:
 )
 def test_foreign_cursors_are_refused(cursor: str) -> None:
     with pytest.raises(ValidationFailed) as caught:
-        cursors.decode(cursor)
+        cursors.decode(cursor, "x")
+    assert caught.value.field_errors[0].path == ("after",)
+
+
+def test_a_cursor_pages_only_the_contact_it_was_made_for() -> None:
+    cursor = cursors.encode("/api/v3/orders?contactId=ABC-1&offset=10&count=10")
+    assert cursors.decode(cursor, "abc-1").endswith("offset=10&count=10")  # GUIDs: any case
+    with pytest.raises(ValidationFailed) as caught:
+        cursors.decode(cursor, "other")
     assert caught.value.field_errors[0].path == ("after",)

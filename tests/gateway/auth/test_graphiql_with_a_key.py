@@ -38,6 +38,25 @@ shown.querySelector('.CodeMirror').CodeMirror.setValue(arguments[0]);
 """
 
 
+def open_with_key(browser: webdriver.Chrome, url: str, key: str) -> None:
+    """Opens GraphiQL and puts ``key`` in its Headers tab; returns once the schema has loaded
+    with it."""
+    browser.get(url)
+    wait = WebDriverWait(browser, WAIT_S)
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".graphiql-query-editor")))
+    tabs = browser.find_elements(By.CSS_SELECTOR, ".graphiql-editor-tools button")
+    next(tab for tab in tabs if tab.text.strip() == "Headers").click()
+    browser.execute_script(_SET_HEADERS, json.dumps({"Authorization": f"ApiKey {key}"}))
+    # GraphiQL takes the edited headers in after a debounce: re-fetch until they are used.
+    refetch = browser.find_element(By.CSS_SELECTOR, '[aria-label="Re-fetch GraphQL schema"]')
+    for _ in range(WAIT_S):
+        refetch.click()
+        with contextlib.suppress(TimeoutException):
+            WebDriverWait(browser, 1).until(lambda d: d.execute_script(_SCHEMA_LOADED))
+            break
+    assert browser.execute_script(_SCHEMA_LOADED), "the schema never loaded with the key"
+
+
 @pytest.fixture(scope="module")
 def visit(
     browser: webdriver.Chrome, tmp_path_factory: pytest.TempPathFactory
@@ -51,20 +70,7 @@ def visit(
         trusted_documents=TrustedDocumentSettings(manifest=str(manifest), only=True),
     ) as gw:
         wait = WebDriverWait(browser, WAIT_S)
-        browser.get(gw.graphql_url)
-        wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".graphiql-query-editor")))
-        tabs = browser.find_elements(By.CSS_SELECTOR, ".graphiql-editor-tools button")
-        next(tab for tab in tabs if tab.text.strip() == "Headers").click()
-        header = json.dumps({"Authorization": f"ApiKey {keys['developer'].key}"})
-        browser.execute_script(_SET_HEADERS, header)
-        # GraphiQL takes the edited headers in after a debounce: re-fetch until they are used.
-        refetch = browser.find_element(By.CSS_SELECTOR, '[aria-label="Re-fetch GraphQL schema"]')
-        for _ in range(WAIT_S):
-            refetch.click()
-            with contextlib.suppress(TimeoutException):
-                WebDriverWait(browser, 1).until(lambda d: d.execute_script(_SCHEMA_LOADED))
-                break
-        assert browser.execute_script(_SCHEMA_LOADED), "the schema never loaded with the key"
+        open_with_key(browser, gw.graphql_url, keys["developer"].key)
         _type_query(browser, TYPED_QUERY)
         browser.find_element(By.CSS_SELECTOR, ".graphiql-execute-button").click()
         wait.until(lambda d: "ENG-1004" in (d.execute_script(_RESPONSE_VALUE) or ""))

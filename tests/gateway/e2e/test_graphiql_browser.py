@@ -7,7 +7,6 @@ import contextlib
 import json
 import os
 import re
-import shutil
 import tempfile
 import time
 from collections.abc import Iterator
@@ -18,15 +17,13 @@ from urllib.parse import quote, urlsplit
 import pytest
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.wait import WebDriverWait
 
+from tests.support.browser import headless_chromium
 from tests.support.gateway import GatewayHandle, sandbox_gateway
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 WAIT_S = 30
 # One line: GraphiQL closes brackets and quotes as they are typed and steps over the closing
 # ones when they are typed in turn, which only comes out right without line breaks.
@@ -47,35 +44,18 @@ def gw() -> Iterator[GatewayHandle]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[webdriver.Chrome]:
-    if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
-        raise RuntimeError(
-            "Chromium is needed: apt-get install -y chromium chromium-driver (make system-deps)"
-        )
-    profile = tempfile.mkdtemp(prefix="graphiql-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
+    flags = (
         "--disable-quic",
         "--no-first-run",
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
-        "--disable-dev-shm-usage",
         "--window-size=1400,900",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    driver.set_page_load_timeout(WAIT_S)
-    try:
+    )
+    logging = {"goog:loggingPrefs": {"performance": "ALL", "browser": "ALL"}}
+    with headless_chromium(flags, logging) as driver:
+        driver.set_page_load_timeout(WAIT_S)
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
