@@ -18,9 +18,14 @@ from typing import Any
 
 from cachetools import LRUCache
 
+from gateway.documents import cacheable
+
 # Past this many values in the variables, building the key costs about what the checks do.
 MAX_SHAPE_VALUES = 64
 MEMO_SIZE = 1024
+# Keys hold the query text (no longer than other caches keyed by text keep, ``cacheable``), the
+# operation name and the variables' names: a name longer than this is not worth keeping.
+MAX_KEPT_NAME_CHARS = 256
 
 Shape = tuple[Any, ...]
 MemoKey = tuple[str, str | None, Shape]
@@ -38,11 +43,17 @@ def variables_shape(variables: Mapping[str, Any] | None) -> Shape | None:
 def _shape_of_mapping(value: Mapping[Any, Any], budget: list[int]) -> Shape | None:
     shape: list[Any] = ["o"]
     for key, item in value.items():
+        if not _keepable(key):
+            return None
         inner = _shape(item, budget)
         if inner is None:
             return None
-        shape.append((str(key), inner))
+        shape.append((key, inner))
     return tuple(shape)
+
+
+def _keepable(name: object) -> bool:
+    return isinstance(name, str) and len(name) <= MAX_KEPT_NAME_CHARS
 
 
 def _shape(value: Any, budget: list[int]) -> Any:
@@ -79,7 +90,9 @@ class CostMemo:
     def key(
         query: str | None, operation_name: str | None, variables: Mapping[str, Any] | None
     ) -> MemoKey | None:
-        if query is None:
+        if query is None or not cacheable(query):
+            return None
+        if operation_name is not None and not _keepable(operation_name):
             return None
         shape = variables_shape(variables)
         if shape is None:

@@ -1,6 +1,12 @@
 from __future__ import annotations
 
-from gateway.guard.cost_memo import MAX_SHAPE_VALUES, CostMemo, variables_shape
+from gateway.documents import CACHEABLE_DOCUMENT_CHARS
+from gateway.guard.cost_memo import (
+    MAX_KEPT_NAME_CHARS,
+    MAX_SHAPE_VALUES,
+    CostMemo,
+    variables_shape,
+)
 
 
 def test_a_shape_keeps_lengths_and_numbers_but_not_text() -> None:
@@ -45,3 +51,20 @@ def test_the_memo_answers_what_was_put_under_the_same_key() -> None:
     assert memo.get(same_shape) == (True, 3)
     assert memo.get(other_operation) == (False, None)
     assert memo.hits == 2
+
+
+def test_texts_names_and_variable_names_too_long_to_keep_are_not_remembered() -> None:
+    # Each is a key the memo would hold: a body padded with whitespace or comments (free of
+    # tokens) must not make it keep a megabyte per entry.
+    padded = "query($id: String!) { a }" + " " * CACHEABLE_DOCUMENT_CHARS
+    assert CostMemo.key(padded, None, {"id": "1"}) is None
+    assert CostMemo.key("{ a }", "A" * (MAX_KEPT_NAME_CHARS + 1), None) is None
+    assert CostMemo.key("{ a }", None, {"v" * (MAX_KEPT_NAME_CHARS + 1): 1}) is None
+    assert CostMemo.key("{ a }", None, {"o": {"k" * (MAX_KEPT_NAME_CHARS + 1): 1}}) is None
+    assert CostMemo.key("{ a }", "A" * MAX_KEPT_NAME_CHARS, {"v" * MAX_KEPT_NAME_CHARS: 1})
+
+
+def test_an_operation_name_that_is_not_a_string_is_not_a_key() -> None:
+    # The name comes straight from the request body: anything JSON can hold, lists included.
+    assert CostMemo.key("{ a }", ["A", "B"], None) is None  # type: ignore[arg-type]
+    assert CostMemo.key("{ a }", {"a": 1}, None) is None  # type: ignore[arg-type]
