@@ -32,8 +32,17 @@ class Keys:
     def idempotency(self, key: str) -> str:
         return f"{self.prefix}:idempotency:{key}"
 
-    def document(self, sha256: str) -> str:
-        return f"{self.prefix}:document:{sha256}"
+    @property
+    def documents(self) -> str:
+        return f"{self.prefix}:documents"
+
+    @property
+    def documents_used(self) -> str:
+        return f"{self.prefix}:documents-used"
+
+    @property
+    def documents_bytes(self) -> str:
+        return f"{self.prefix}:documents-bytes"
 
     @property
     def log(self) -> str:
