@@ -112,6 +112,101 @@ def breakdown(before: Path, after: Path, subscribers: int, top: int) -> list[str
     return lines
 
 
+# Layers an idle subscriber's bytes belong to, by a path in the frame that made them; the
+# innermost frame of any layer decides. Outer frames (the server's and this tool's own start)
+# belong to none: what only they name was allocated by the event loop or interpreter itself.
+LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "resolver chain (jobProgress, tracker.watch, fan-out entry)",
+        ("gateway/schema/subscription.py", "gateway/jobs/", "gateway/pubsub.py"),
+    ),
+    ("graphql-core executor and source stream", ("graphql/execution",)),
+    (
+        "Strawberry extension hooks (exit stacks, hook generators)",
+        (
+            "strawberry/extensions",
+            "/contextlib.py",
+            "gateway/http/extensions.py",
+            "gateway/observability/operations.py",
+            "gateway/schema/error_codes.py",
+            "gateway/schema/deferred.py",
+        ),
+    ),
+    (
+        "Strawberry operation task and stream",
+        (
+            "protocols/graphql_transport_ws/handlers.py:2",
+            "protocols/graphql_ws/handlers.py",
+            "strawberry/schema/schema.py",
+            "gateway/http/ws_incremental.py",
+            "gateway/http/sse_heartbeat.py",
+            "gateway/schema/execution.py",
+        ),
+    ),
+    ("streamed response (SSE)", ("gateway/http/sse.py", "starlette/responses.py")),
+    (
+        "Strawberry view and connection handler",
+        (
+            "strawberry/",
+            "gateway/http/ws_hooks.py",
+            "gateway/http/view.py",
+            "gateway/http/keepalive.py",
+            "gateway/http/request_body.py",
+        ),
+    ),
+    (
+        "uvicorn protocol (websockets parser, httptools cycle)",
+        (
+            "uvicorn/protocols/",
+            "websockets/",
+            "httptools",
+            "gateway/http/ws_protocol.py",
+            "gateway/http/connections.py",
+        ),
+    ),
+    (
+        "Starlette and gateway middleware, routing",
+        ("starlette/", "gateway/observability/", "gateway/auth/", "gateway/http/", "gateway/app"),
+    ),
+)
+_OUTER_FRAMES = ("uvicorn/server.py", "uvicorn/_compat.py", "gateway/cli.py", "/bench/")
+_UNCLASSED = "event loop and interpreter (no layer's frame)"
+
+
+def layer_of(frames: list[str]) -> str:
+    """The layer of an allocation made by ``frames`` (``file:line``, innermost first)."""
+    for frame in frames:
+        if any(outer in frame for outer in _OUTER_FRAMES):
+            continue
+        for name, paths in LAYERS:
+            if any(path in frame for path in paths):
+                return name
+    return _UNCLASSED
+
+
+def layers(before: Path, after: Path, subscribers: int) -> list[str]:
+    """Markdown lines: allocations added between the snapshots, by layer."""
+    filters = [tracemalloc.Filter(False, name) for name in _UNTRACED]
+    old = tracemalloc.Snapshot.load(str(before)).filter_traces(filters)
+    new = tracemalloc.Snapshot.load(str(after)).filter_traces(filters)
+    sizes: dict[str, int] = {}
+    for stat in new.compare_to(old, "traceback"):
+        if stat.size_diff > 0:
+            frames = [f"{frame.filename}:{frame.lineno}" for frame in reversed(stat.traceback)]
+            layer = layer_of(frames)
+            sizes[layer] = sizes.get(layer, 0) + stat.size_diff
+    lines = [
+        "",
+        "By layer (the innermost frame of a known layer decides):",
+        "",
+        "| layer | B per subscriber |",
+        "|---|---:|",
+    ]
+    for layer, size in sorted(sizes.items(), key=lambda item: -item[1]):
+        lines.append(f"| {layer} | {size / subscribers:,.0f} |")
+    return lines
+
+
 @contextmanager
 def _emulators(log_dir: Path) -> Iterator[tuple[str, str]]:
     with (
@@ -188,12 +283,12 @@ def measure(
             ):
                 traced = _Traced(service, snapshots)
                 traced_result = rounds(traced, urls[0], "t")
-            measured.breakdown = breakdown(
-                snapshot_path(snapshots, 2),
-                snapshot_path(snapshots, 3),
-                max(1, traced_result.subscribed),
-                top,
-            )
+            subscribed = max(1, traced_result.subscribed)
+            before, after = snapshot_path(snapshots, 2), snapshot_path(snapshots, 3)
+            measured.breakdown = [
+                *layers(before, after, subscribed),
+                *breakdown(before, after, subscribed, top),
+            ]
     return measured
 
 

@@ -1,11 +1,11 @@
 """The request hot path alone: gateway CPU per request for the one-order read and the 50-order
 contact page, cache off and on, at 10 connections, next to the direct vendor call.
 
-``python -m bench.hotpath [--rounds N] [--seconds S] [--code DIR ...]`` starts the emulators
-once and, round after round, one gateway per code tree and cache setting (``--code`` runs the
-gateway from another checkout of the project, e.g. an older commit, through ``PYTHONPATH``), so
-trees compared share one machine state. CPU time per request is the figure to read on a shared
-machine; each round records the load average beside it.
+``python -m bench.hotpath [--rounds N] [--seconds S] [--code DIR ...] [--only QUERY]`` starts
+the emulators once and, round after round, one gateway per code tree and cache setting
+(``--code`` runs the gateway from another checkout of the project, e.g. an older commit, through
+``PYTHONPATH``), so trees compared share one machine state. CPU time per request is the figure
+to read on a shared machine; each round records the load average beside it.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from bench.procs import running
 from bench.stack import engage_emulator, expertsender_emulator, gateway
 
 CONNECTIONS = 10
+QUERIES = ("one order", "50-order page")
 
 
 @dataclass(frozen=True)
@@ -42,25 +43,27 @@ class Sample:
 
 
 def summarize(samples: list[Sample], direct_p50: list[float]) -> str:
-    """A Markdown table: medians over the rounds of each code tree, query and cache setting,
-    and the p50 each adds over the direct call (median of its rounds)."""
+    """A Markdown table: medians over the rounds of each code tree, query and cache setting
+    (CPU per request, requests per second, p50), and the p50 each adds over the direct call
+    (median of its rounds)."""
     base = statistics.median(direct_p50)
     lines = [
         f"direct call p50 (median of rounds): {base:.2f} ms",
         "",
-        "| code | query | cache | CPU ms/req | p50 ms | p50 added ms | load | rounds |",
-        "|---|---|---|---:|---:|---:|---:|---:|",
+        "| code | query | cache | CPU ms/req | req/s | p50 ms | p50 added ms | load | rounds |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     grouped: dict[tuple[str, str, bool], list[Sample]] = defaultdict(list)
     for sample in samples:
         grouped[(sample.tree, sample.query, sample.cache)].append(sample)
     for (tree_label, query, cache), group in grouped.items():
         cpu = statistics.median(s.cpu_ms for s in group)
+        rps = statistics.median(s.requests_per_second for s in group)
         p50 = statistics.median(s.p50_ms for s in group)
         load = statistics.median(s.load for s in group)
         lines.append(
-            f"| {tree_label} | {query} | {'on' if cache else 'off'} | {cpu:.2f} | {p50:.2f} "
-            f"| {p50 - base:+.2f} | {load:.1f} | {len(group)} |"
+            f"| {tree_label} | {query} | {'on' if cache else 'off'} | {cpu:.2f} | {rps:,.0f} "
+            f"| {p50:.2f} | {p50 - base:+.2f} | {load:.1f} | {len(group)} |"
         )
     return "\n".join(lines)
 
@@ -129,6 +132,11 @@ def main(argv: list[str] | None = None) -> int:
         help="run the gateway from this source tree too (repeatable); '.' is this one",
     )
     parser.add_argument(
+        "--only",
+        choices=QUERIES,
+        help="measure this query alone (more rounds in the same time)",
+    )
+    parser.add_argument(
         "--profile",
         type=Path,
         help="instead of measuring, py-spy this tree's gateway under each load into this folder",
@@ -176,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
                             "50-order page": nplus1.target("gw", gw.url, contact_id, server=gw),
                         }
                         for query, target in targets.items():
+                            if args.only is not None and query != args.only:
+                                continue
                             cpu_ms, p50, rps = _measure(target, args.seconds, wrk_path)
                             sample = Sample(label, query, cache, cpu_ms, p50, rps, _load_average())
                             samples.append(sample)

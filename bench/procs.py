@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -201,3 +202,15 @@ def running(service: Service, *, ready_timeout_s: float = 60.0) -> Iterator[Serv
         yield service
     finally:
         service.stop()
+
+
+def debian_command(command: str, package: str, *, install: bool = True) -> str | None:
+    """Path of ``command``, installing its Debian ``package`` first if it is missing and we
+    are allowed to and able to (root with apt-get); ``None`` if it is still missing."""
+    found = shutil.which(command)
+    if found or not install or not shutil.which("apt-get") or os.geteuid() != 0:
+        return found
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for argv in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", package]):
+        subprocess.run(argv, env=env, capture_output=True, timeout=600, check=False)
+    return shutil.which(command)

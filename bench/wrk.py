@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from bench.procs import debian_command
 
 LUA_DIR = Path(__file__).parent / "lua"
 GRAPHQL_POST_LUA = LUA_DIR / "graphql_post.lua"
@@ -110,16 +111,9 @@ def parse_output(text: str) -> WrkResult:
 
 def ensure_wrk(*, install: bool = True) -> str:
     """Path of `wrk`, installing the Debian package if we are allowed to and able to."""
-    found = shutil.which("wrk")
+    found = debian_command("wrk", "wrk", install=install)
     if found:
         return found
-    if install and shutil.which("apt-get") and os.geteuid() == 0:
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for argv in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "wrk"]):
-            subprocess.run(argv, env=env, capture_output=True, timeout=300, check=False)
-        found = shutil.which("wrk")
-        if found:
-            return found
     raise WrkError(
         "the load generator `wrk` is not installed and could not be installed here; "
         "install it with `apt-get install -y wrk` (Debian/Ubuntu) and run the bench again"

@@ -189,6 +189,9 @@ async def start_gateway(
                 shares,
                 rate_per_s=endpoint.settings.rate_limit_per_s,
                 queue_wait_s=settings.vendor_queue_s,
+                waiting=None
+                if observability is None
+                else observability.metrics.vendor_calls_waiting.labels(vendor.value),
             )
         services = build_services(
             backends,

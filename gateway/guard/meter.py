@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from adapters.backend import Backend, Capabilities
 from adapters.errors import RateLimited, VendorError
@@ -59,6 +59,38 @@ CURRENT_METER: ContextVar[RequestMeter | None] = ContextVar("gateway_request_met
 BACKGROUND_CLIENT = "gateway:background"
 
 
+class WaitingCount(Protocol):
+    """Where the calls waiting for their turn are counted (a gauge)."""
+
+    def inc(self) -> None: ...
+
+    def dec(self) -> None: ...
+
+
+class _NotCounted:
+    def inc(self) -> None:
+        pass
+
+    def dec(self) -> None:
+        pass
+
+
+class _Wait:
+    """One call counted as waiting from its start until it is sent or refused."""
+
+    __slots__ = ("_count", "_over")
+
+    def __init__(self, count: WaitingCount) -> None:
+        count.inc()
+        self._count = count
+        self._over = False
+
+    def over(self) -> None:
+        if not self._over:
+            self._over = True
+            self._count.dec()
+
+
 class MeteredBackend:
     """A ``Backend`` whose calls count against the current request, wait for a slot of its
     client's share and take their client's turn at the vendor's rate (``FairQueue``). A batch
@@ -71,9 +103,11 @@ class MeteredBackend:
         *,
         rate_per_s: float,
         queue_wait_s: float = DEFAULT_QUEUE_WAIT_S,
+        waiting: WaitingCount | None = None,
     ) -> None:
         self.inner = inner
         self.shares = shares
+        self._waiting = _NotCounted() if waiting is None else waiting
         # ``queue_wait_s``: how long a call with no request deadline of its own may queue.
         self.queue = FairQueue(rate_per_s, default_wait_s=queue_wait_s)
 
@@ -99,14 +133,17 @@ class MeteredBackend:
     async def _call(self, calls: int, call: Callable[[], Awaitable[T]]) -> T:
         meter = CURRENT_METER.get()
         called = False
+        wait = _Wait(self._waiting)
         try:
             if meter is None or not meter.open:
                 await self._turns(BACKGROUND_CLIENT, calls)
+                wait.over()
                 called = True
                 return await call()
             meter.count(calls)
             async with self.shares.slot(meter.client, vendor=self.inner.vendor):
                 await self._turns(meter.client, calls)
+                wait.over()
                 called = True
                 return await call()
         except (VendorError, GatewayError) as refused:
@@ -115,6 +152,8 @@ class MeteredBackend:
                 # whether it reached the vendor.
                 refused.sent_nothing = True
             raise
+        finally:
+            wait.over()
 
     async def _each(
         self, keys: Sequence[str], read: Callable[[Sequence[str]], Awaitable[list[T]]]
@@ -126,9 +165,14 @@ class MeteredBackend:
         client = meter.client
 
         async def one(key: str) -> T:
-            async with self.shares.slot(client, vendor=self.inner.vendor):
-                await self._turn(client)
-                return (await read([key]))[0]
+            wait = _Wait(self._waiting)
+            try:
+                async with self.shares.slot(client, vendor=self.inner.vendor):
+                    await self._turn(client)
+                    wait.over()
+                    return (await read([key]))[0]
+            finally:
+                wait.over()
 
         # The adapters' own way of reading id by id: each id once, and when some fail the
         # others' answers travel with the failure (``partial_answers``).

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 
+from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from gateway.observability import context
 
@@ -30,6 +31,28 @@ class HttpCORSMiddleware(CORSMiddleware):
         if scope["type"] != "http":
             return self.app(scope, receive, send)
         return super().__call__(scope, receive, send)
+
+    async def simple_response(
+        self, scope: Scope, receive: Receive, send: Send, request_headers: Headers
+    ) -> None:
+        if "origin" in request_headers:
+            await super().simple_response(scope, receive, send, request_headers)
+            return
+
+        # No Origin (not a browser's cross-origin request): Starlette only adds ``Vary:
+        # Origin``, through a header map built for each answer; a plain append does the same
+        # when the answer has no Vary of its own.
+        async def send_with_vary(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or ())
+                if any(name.lower() == b"vary" for name, _ in headers):
+                    await self.send(message, send=send, request_headers=request_headers)
+                    return
+                headers.append((b"vary", b"Origin"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_vary)
 
 
 def cors_middleware(origins: tuple[str, ...]) -> Middleware:

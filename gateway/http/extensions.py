@@ -173,6 +173,7 @@ class OperationGuard(GatewayMaskErrors):
             context.variables,
             context.operation_name,
             client_identity(connection),
+            query=context.query,
         )
         if isinstance(verdict, Refused):
             response = operation_context.http_response if operation_context is not None else None

@@ -1,95 +1,53 @@
-"""Heartbeats merged into an SSE (or multipart) stream, by a shared clock.
+"""Heartbeats of a streamed subscription (SSE, multipart), sent by a shared clock.
 
 Strawberry merges heartbeats into a streamed subscription with a task per stream that sleeps
 between heartbeats and a bounded ``asyncio.Queue`` between that task, a task draining the
-source and the response: about 4.5 KB per idle subscriber. Here a timer adds the heartbeats
-and a ``Mailbox`` carries the items, so an idle stream holds one draining task, a timer and
-an empty mailbox. The behaviour is Strawberry's: a heartbeat every ``interval`` seconds (and
-one at the start if asked), none piling up behind data, the source read one item ahead of the
-response at most, its error raised to the response, and both stopped when the response ends.
+source and the response: about 4.5 KB per idle subscriber. Here the view hands the response
+its stream as it is, with the ``Heartbeats`` to add (a ``HeartbeatStream``), and the response
+(``gateway.http.sse.RequestTaskStreamingResponse``) sends them itself from the event loop's
+keep-alive clock: an idle stream holds no task, queue or buffer of its own for them. The
+behaviour is Strawberry's: a heartbeat every ``interval`` seconds (and one at the start if
+asked), none piling up behind data, the source read no further ahead than the response sends,
+its error raised to the response, and the source stopped when the response ends.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncGenerator, Callable
-from enum import Enum
+from dataclasses import dataclass
 from typing import Any
 
 from strawberry.http.streaming import AsyncTextStream, HTTPStreamTransport
 from strawberry.types import SubscriptionExecutionResult
 
-from gateway.http.keepalive import keepalive_clock
-from gateway.mailbox import Mailbox
-from gateway.waiters import Waiters
+
+@dataclass(frozen=True, slots=True)
+class Heartbeats:
+    """What a streamed response sends while its stream is silent: ``message()`` every
+    ``interval_s`` seconds, and once at the start if ``initial``."""
+
+    message: Callable[[], str]
+    interval_s: float
+    initial: bool
 
 
-class _Kind(Enum):
-    ITEM = 1
-    HEARTBEAT = 2
-    FAILED = 3
-    DONE = 4
+class HeartbeatStream:
+    """A streamed result's text (called for its iterator, as Strawberry's ``AsyncTextStream``
+    is) and the heartbeats its response adds."""
 
+    __slots__ = ("_stream", "heartbeats")
 
-def merge_with_heartbeat(
-    stream: AsyncTextStream,
-    heartbeat_message: Callable[[], str],
-    interval: float,
-    *,
-    send_initial_heartbeat: bool,
-) -> AsyncTextStream:
-    """``stream`` with ``heartbeat_message()`` sent whenever it has been silent for
-    ``interval`` seconds."""
+    def __init__(self, stream: AsyncTextStream, heartbeats: Heartbeats) -> None:
+        self._stream = stream
+        self.heartbeats = heartbeats
 
-    async def merged() -> AsyncGenerator[str, None]:
-        box: Mailbox[tuple[_Kind, Any]] = Mailbox()
-        # Woken whenever the response takes an item: the source waits for it before reading
-        # the next one, as Strawberry's queue of one makes it.
-        taken = Waiters()
-        loop = asyncio.get_running_loop()
-        clock = keepalive_clock(interval)
-
-        async def beat() -> None:
-            if len(box) == 0:
-                box.put((_Kind.HEARTBEAT, None))
-
-        async def drain() -> None:
-            try:
-                async for item in stream():
-                    box.put((_Kind.ITEM, item))
-                    while len(box):
-                        await taken.wait()
-            except Exception as exc:
-                box.put((_Kind.FAILED, exc))
-                return
-            box.put((_Kind.DONE, None))
-
-        if send_initial_heartbeat:
-            box.put((_Kind.HEARTBEAT, None))
-        clock.register(box, beat)
-        source = loop.create_task(drain())
-        try:
-            while True:
-                kind, value = await box.get()
-                taken.wake_all()
-                if kind is _Kind.DONE:
-                    break
-                if kind is _Kind.FAILED:
-                    raise value
-                yield value if kind is _Kind.ITEM else heartbeat_message()
-        finally:
-            await clock.unregister(box)
-            source.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await source
-
-    return merged
+    def __call__(self) -> AsyncGenerator[str, None]:
+        return self._stream()
 
 
 class TimerHeartbeats:
     """Mixin for Strawberry's view (list it before the view class): streamed results (SSE,
-    multipart) get their heartbeats from ``merge_with_heartbeat``.
+    multipart) go to the response with their heartbeats beside them, not merged in.
 
     Overrides the view's ``_stream_result``, a Strawberry internal, and calls its
     ``_process_stream_result``; tests/gateway/http/test_sse_heartbeat.py pins both.
@@ -109,9 +67,11 @@ class TimerHeartbeats:
                 yield transport.encode_next(response, view.encode_json_string)
             yield transport.encode_complete()
 
-        return merge_with_heartbeat(
+        return HeartbeatStream(
             stream,
-            lambda: transport.heartbeat_message(view.encode_json_string),
-            interval=transport.heartbeat_interval,
-            send_initial_heartbeat=transport.send_initial_heartbeat,
+            Heartbeats(
+                message=lambda: transport.heartbeat_message(view.encode_json_string),
+                interval_s=transport.heartbeat_interval,
+                initial=transport.send_initial_heartbeat,
+            ),
         )

@@ -53,6 +53,7 @@ from gateway.http.masking import INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE
 from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON, JSON, negotiate
 from gateway.http.persisted_queries import PersistedQueries
 from gateway.http.request_body import clip, decode_json, request_json
+from gateway.http.sse import RequestTaskStreams
 from gateway.http.sse_heartbeat import TimerHeartbeats
 from gateway.http.ws_hooks import WebSocketHooks, WsAuthenticator
 from gateway.http.ws_incremental import with_incremental_delivery
@@ -94,7 +95,9 @@ def _is_internal(errors: list[GraphQLError]) -> bool:
     return any((error.extensions or {}).get("code") == INTERNAL_ERROR_CODE for error in errors)
 
 
-class GatewayGraphQL(ClientProtocols, WebSocketHooks, TimerHeartbeats, GraphQL[Any, None]):
+class GatewayGraphQL(
+    ClientProtocols, WebSocketHooks, TimerHeartbeats, RequestTaskStreams, GraphQL[Any, None]
+):
     def __init__(
         self,
         schema: BaseSchema,

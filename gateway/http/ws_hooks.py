@@ -65,8 +65,11 @@ WsAuthenticator = Callable[[WsConnection], Awaitable[Mapping[str, object] | None
 @dataclass(slots=True)
 class _ConnectionState:
     # The handshake's own headers, copied into a dict only if an authenticator asks: an idle
-    # subscriber should not carry a second copy of them.
+    # subscriber should not carry a second copy of them. Once the connection is acknowledged
+    # the ASGI scope's list of them is emptied: nothing reads them after ``connection_init``,
+    # and the connection may last for hours.
     handshake_headers: Headers
+    scope_headers: list[tuple[bytes, bytes]]
     client: str | None
     scope_state: dict[str, Any]
     params: Mapping[str, object] = field(default_factory=dict)
@@ -88,8 +91,11 @@ class HookedWebSocketAdapter(ASGIWebSocketAdapter):
     ) -> None:
         super().__init__(view, request, response)
         client = request.client
+        # Starlette's WebSocket.headers makes its copy of the list the scope's own list.
+        handshake_headers = request.headers
         self.connection = _ConnectionState(
-            handshake_headers=request.headers,
+            handshake_headers=handshake_headers,
+            scope_headers=request.scope["headers"],
             client=f"{client.host}:{client.port}" if client else None,
             scope_state=request.scope.setdefault("state", {}),
         )
@@ -122,6 +128,13 @@ class HookedWebSocketAdapter(ASGIWebSocketAdapter):
                     payload = message.get("payload")
                     self.connection.params = payload if isinstance(payload, dict) else {}
                 yield message
+                # The handler asks for the next message once it has handled this one, and
+                # both read loops (this one and the handler's) idle with their last message
+                # for as long as the connection lives: a whole subscribe, query and all.
+                # What the handler keeps of it (query, variables, init payload) it keeps
+                # by reference, not through this dict.
+                message.clear()
+                del text, message
         except KeyError as exc:  # a binary frame: Starlette's receive_text finds no text
             raise NonTextMessageReceived from exc
         except WebSocketDisconnect:
@@ -156,6 +169,13 @@ class WebSocketHooks:
     websocket_adapter_class = HookedWebSocketAdapter
 
     async def on_ws_connect(self, context: Any) -> UnsetType | dict[str, object] | None:
+        acknowledgement = await self._authenticate()
+        state = _CONNECTION.get()
+        if state is not None:
+            state.scope_headers.clear()
+        return acknowledgement
+
+    async def _authenticate(self) -> UnsetType | dict[str, object] | None:
         authenticate = self.ws_authenticator
         if authenticate is None:
             return _NO_ACK_PAYLOAD

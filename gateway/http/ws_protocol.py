@@ -4,13 +4,16 @@ An idle subscriber is mostly its connection, and uvicorn's protocol keeps per co
 ``asyncio.Queue`` of received messages (four deques, about 3 KB, allocated up front) and an
 ``asyncio.Event`` for back-pressure (one more deque), and it (and the websockets parser) keep
 the handshake's request and response (both header sets, about 3 KB) for as long as the socket
-is open. This protocol
+is open, and a timer of its own for the next protocol ping. This protocol
 buffers received messages in a ``Mailbox`` (no deque while nothing waits), uses a
-``ReadyFlag`` for back-pressure, and lets the handshake go (its headers emptied) once it is
-answered: the ASGI scope keeps its own copy of the request headers.
+``ReadyFlag`` for back-pressure, lets the handshake go (its headers emptied) once it is
+answered (the ASGI scope keeps its own copy of the request headers), and waits for its next
+ping on the event loop's ``PingClock``.
 
 It relies on three attributes of ``WebSocketsSansIOProtocol`` (``queue``, ``writable``,
-``request``/``response``) and the methods it calls on them; tests/gateway/http/
+``request``/``response``) and the methods it calls on them, and on its ping methods
+(``schedule_ping`` arms the next ping, ``stop_keepalive`` disarms it, ``send_keepalive_ping``
+sends it); tests/gateway/http/
 test_ws_protocol.py pins them, so a uvicorn release that changes them fails there first.
 """
 
@@ -22,6 +25,7 @@ from typing import Any
 from uvicorn._types import ASGIReceiveEvent, ASGISendEvent
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
+from gateway.http.ping_clock import ping_clock
 from gateway.mailbox import Mailbox
 from gateway.waiters import Waiters
 
@@ -93,3 +97,13 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
             self.request.headers.clear()
             self.request: Any = None
             self.response: Any = None
+
+    def schedule_ping(self) -> None:
+        # uvicorn's own: a timer per connection, due the interval less the last round trip.
+        assert self.ping_interval is not None
+        ping_clock(self.loop, self.ping_interval).schedule(self)
+
+    def stop_keepalive(self) -> None:
+        if self.ping_interval is not None:
+            ping_clock(self.loop, self.ping_interval).cancel(self)
+        super().stop_keepalive()

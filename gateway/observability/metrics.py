@@ -144,6 +144,14 @@ class GatewayMetrics:
             registry=r,
             buckets=_WAIT_BUCKETS,
         )
+        self.vendor_calls_waiting = Gauge(
+            "vendor_calls_waiting",
+            "Vendor calls waiting now for their turn: their client's share, the vendor's budget",
+            ["vendor"],
+            namespace=ns,
+            registry=r,
+            multiprocess_mode="livesum",
+        )
         self.breaker_state = Gauge(
             "circuit_breaker_state",
             "1 for the state a vendor's circuit breaker is in (the most severe of any process)",

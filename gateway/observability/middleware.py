@@ -73,6 +73,9 @@ class RequestObservabilityMiddleware:
                 },
             )
             attached = otel_context.attach(trace.set_span_in_context(span))
+        # This frame lasts as long as the request, a WebSocket's whole connection: no copy of
+        # the headers stays with it.
+        del headers
 
         async def send_with_id(message: Message) -> None:
             if message["type"] in ("http.response.start", "websocket.accept"):

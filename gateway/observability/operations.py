@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError, GraphQLSyntaxError
@@ -38,10 +39,50 @@ def subscription_protocol(request: HTTPConnection | None) -> str:
     return "sse"
 
 
+class OperationSeries:
+    """The labelled series an operation's outcome goes to, found once per label set:
+    prometheus_client checks and joins the label values on every ``labels()`` call, which cost
+    more than the counting. Labels are bounded (operation names, types, outcomes, error codes),
+    so is this."""
+
+    def __init__(self, metrics: GatewayMetrics) -> None:
+        self.metrics = metrics
+        self._outcomes: dict[tuple[str, str, str], Any] = {}
+        self._durations: dict[tuple[str, str], Any] = {}
+        self._errors: dict[tuple[str, str], Any] = {}
+
+    def outcome(self, label: str, kind: str, outcome: str) -> Any:
+        key = (label, kind, outcome)
+        found = self._outcomes.get(key)
+        if found is None:
+            found = self._outcomes[key] = self.metrics.operations.labels(*key)
+        return found
+
+    def duration(self, label: str, kind: str) -> Any:
+        key = (label, kind)
+        found = self._durations.get(key)
+        if found is None:
+            found = self._durations[key] = self.metrics.operation_duration.labels(*key)
+        return found
+
+    def error(self, kind: str, code: str) -> Any:
+        key = (kind, code)
+        found = self._errors.get(key)
+        if found is None:
+            found = self._errors[key] = self.metrics.errors.labels(*key)
+        return found
+
+
 class OperationObserver(SchemaExtension):
-    def __init__(self, metrics: GatewayMetrics, tracer: Tracer | None) -> None:
+    def __init__(
+        self,
+        metrics: GatewayMetrics,
+        tracer: Tracer | None,
+        series: OperationSeries | None = None,
+    ) -> None:
         super().__init__()
         self._metrics = metrics
+        self._series = series or OperationSeries(metrics)
         self._tracer = tracer
         self._subscription_protocol: str | None = None
         self._valid = False  # parsed and validated: the operation ran
@@ -110,19 +151,19 @@ class OperationObserver(SchemaExtension):
         errors: list[GraphQLError] = list(result_errors or execution.pre_execution_errors or ())
         rejected = not self._valid
         outcome = "rejected" if rejected else ("error" if errors else "ok")
-        metrics = self._metrics
-        metrics.operations.labels(label, kind, outcome).inc()
-        metrics.operation_duration.labels(label, kind).observe(elapsed)
+        series = self._series
+        series.outcome(label, kind, outcome).inc()
+        series.duration(label, kind).observe(elapsed)
         for error in errors:
             code = (error.extensions or {}).get("code")
             if code is None and rejected:
                 # ErrorCodes names these after this extension has finished.
                 is_syntax = isinstance(error, GraphQLSyntaxError)
                 code = "GRAPHQL_PARSE_FAILED" if is_syntax else "GRAPHQL_VALIDATION_FAILED"
-            metrics.errors.labels("graphql", error_code_label(code)).inc()
+            series.error("graphql", error_code_label(code)).inc()
         if kind == "mutation":
             for code in _user_error_codes(whole.data if whole is not None else None):
-                metrics.errors.labels("user", error_code_label(code)).inc()
+                series.error("user", error_code_label(code)).inc()
         if span is None:
             return
         span.update_name(f"{kind} {label}")
@@ -150,8 +191,9 @@ def operation_observer(
     metrics: GatewayMetrics, tracer: Tracer | None
 ) -> Callable[[], OperationObserver]:
     """A factory: Strawberry builds one extension per request."""
+    series = OperationSeries(metrics)
 
     def build() -> OperationObserver:
-        return OperationObserver(metrics, tracer)
+        return OperationObserver(metrics, tracer, series)
 
     return build

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import strawberry
 from strawberry.extensions import SchemaExtension
@@ -14,6 +13,7 @@ from gateway.schema.contact import Contact
 from gateway.schema.deferred import DeferredErrors
 from gateway.schema.error_codes import BAD_REQUEST_CODE, ErrorCodes
 from gateway.schema.execution import GatewayExecutionContext
+from gateway.schema.fused_extensions import ExtensionFactory, fused_extensions
 from gateway.schema.job import Job
 from gateway.schema.log_entry import IntegrationLogEntry
 from gateway.schema.mutation import Mutation
@@ -21,7 +21,7 @@ from gateway.schema.order import Order
 from gateway.schema.query import Query
 from gateway.schema.subscription import Subscription
 
-ExtensionSpec = type[SchemaExtension] | Any
+ExtensionSpec = type[SchemaExtension] | ExtensionFactory
 
 SCHEMA_DESCRIPTION = (
     "One GraphQL API over Voyado Engage v3 Orders and ExpertSender CDP Orders: read and write "
@@ -30,14 +30,15 @@ SCHEMA_DESCRIPTION = (
 
 
 def build_schema(*, extensions: Sequence[ExtensionSpec] = ()) -> strawberry.Schema:
-    """The gateway's schema; ``extensions`` are Strawberry extension classes or factories."""
+    """The gateway's schema; ``extensions`` are Strawberry extension classes or factories, run
+    with the gateway's own as one extension (``fused_extensions``)."""
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         # Implementations reached only through Node must still be in the schema.
         types=[Order, Contact, Job, IntegrationLogEntry],
-        extensions=[DeferredErrors, ErrorCodes, *extensions],
+        extensions=[fused_extensions([DeferredErrors, ErrorCodes, *extensions])],
         execution_context_class=GatewayExecutionContext,
         # @defer and @stream (graphql-core >= 3.3): a slow vendor's part of an answer follows
         # the fast part instead of holding it back.

@@ -271,10 +271,14 @@ def test_cpu_seconds_grow_while_a_process_works() -> None:
 
 def test_hot_path_table_takes_medians_per_tree_query_and_cache() -> None:
     samples = [
-        hotpath.Sample("new", "one order", False, cpu, p50, 1000.0, load)
-        for cpu, p50, load in ((0.5, 4.0, 2.0), (0.7, 6.0, 4.0), (0.6, 5.0, 3.0))
+        hotpath.Sample("new", "one order", False, cpu, p50, rps, load)
+        for cpu, p50, rps, load in (
+            (0.5, 4.0, 1200.0, 2.0),
+            (0.7, 6.0, 900.0, 4.0),
+            (0.6, 5.0, 1000.0, 3.0),
+        )
     ] + [hotpath.Sample("old", "one order", True, 0.9, 9.0, 500.0, 1.0)]
     table = hotpath.summarize(samples, direct_p50=[1.0, 3.0, 2.0])
     assert "direct call p50 (median of rounds): 2.00 ms" in table
-    assert "| new | one order | off | 0.60 | 5.00 | +3.00 | 3.0 | 3 |" in table
-    assert "| old | one order | on | 0.90 | 9.00 | +7.00 | 1.0 | 1 |" in table
+    assert "| new | one order | off | 0.60 | 1,000 | 5.00 | +3.00 | 3.0 | 3 |" in table
+    assert "| old | one order | on | 0.90 | 500 | 9.00 | +7.00 | 1.0 | 1 |" in table

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tracemalloc
 from pathlib import Path
 
-from bench.fanout_memory import breakdown
+from bench.fanout_memory import breakdown, layer_of, layers
 
 
 def _allocate(count: int) -> list[bytearray]:
@@ -35,3 +35,42 @@ def test_the_breakdown_names_the_line_and_file_that_allocated_per_subscriber(
     assert float(line_row[3]) >= 5.0
     assert 5000 <= int(line_row[2].replace(",", "")) < 6000
     assert "per subscriber" in by_line[1]
+
+
+def test_an_allocation_belongs_to_the_innermost_layer_its_frames_name() -> None:
+    site = "/venv/lib/python3.11/site-packages"
+    resolver = [
+        "/repo/gateway/pubsub.py:102",
+        "/repo/gateway/schema/subscription.py:58",
+        f"{site}/strawberry/schema/schema.py:1123",
+        f"{site}/uvicorn/protocols/websockets/websockets_sansio_impl.py:409",
+    ]
+    assert layer_of(resolver).startswith("resolver chain")
+    executor = [
+        f"{site}/graphql/execution/incremental/incremental_executor.py:193",
+        "/repo/gateway/schema/execution.py:41",
+    ]
+    assert layer_of(executor).startswith("graphql-core")
+    # The server's own start names no layer: the event loop made it.
+    assert layer_of([f"{site}/uvicorn/server.py:86", "/repo/gateway/cli.py:292"]).startswith(
+        "event loop"
+    )
+
+
+def test_the_layers_add_up_to_what_the_snapshots_grew_by(tmp_path: Path) -> None:
+    tracemalloc.start(4)
+    try:
+        tracemalloc.take_snapshot().dump(str(tmp_path / "before.pickle"))
+        kept = _allocate(50)
+        tracemalloc.take_snapshot().dump(str(tmp_path / "after.pickle"))
+    finally:
+        tracemalloc.stop()
+
+    lines = layers(tmp_path / "before.pickle", tmp_path / "after.pickle", 10)
+
+    assert len(kept) == 50
+    rows = [line for line in lines if line.startswith("| ") and not line.startswith("| layer")]
+    per_subscriber = sum(int(row.split("|")[2].replace(",", "")) for row in rows)
+    # This test's own bytearrays belong to no layer of the gateway.
+    assert any(row.startswith("| event loop") for row in rows), lines
+    assert 5000 <= per_subscriber < 7000

@@ -8,6 +8,7 @@ rejections with their reason on both WebSocket protocols, and the per-connection
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import threading
 from collections.abc import AsyncGenerator, Iterator, Mapping
@@ -64,6 +65,11 @@ class Subscription:
         yield 0
         await asyncio.to_thread(RELEASE.wait)
         yield 1
+
+    @strawberry.subscription
+    async def scope_header_count(self, info: strawberry.Info) -> AsyncGenerator[int, None]:
+        """How many handshake headers the connection's ASGI scope still holds."""
+        yield len(info.context["request"].scope["headers"])
 
 
 SCHEMA = strawberry.Schema(query=Query, subscription=Subscription)
@@ -254,3 +260,75 @@ async def test_the_gateway_takes_its_subscription_limit_from_the_settings() -> N
             with pytest.raises(TransportQueryError, match="Subscription limit reached"):
                 await anext(session.subscribe(tail))
             waiting.cancel()
+
+
+def _messages_holding(query: str) -> list[dict[str, Any]]:
+    """Live dicts that are a client's message (or its payload) carrying ``query``."""
+    gc.collect()
+    found = []
+    for candidate in gc.get_objects():
+        if not isinstance(candidate, dict):
+            continue
+        payload = candidate.get("payload", candidate)
+        if isinstance(payload, dict) and payload.get("query") == query:
+            found.append(candidate)
+    return found
+
+
+@pytest.mark.parametrize("subprotocol", [TRANSPORT_WS, LEGACY_WS])
+async def test_an_idle_connection_keeps_no_message_it_has_handled(
+    open_server: LoopbackServer, subprotocol: str
+) -> None:
+    # The query text is this test's own, so any dict carrying it is a copy of the message.
+    query = f"subscription Idle{subprotocol.replace('-', '_')} {{ held }}"
+    start = "subscribe" if subprotocol == TRANSPORT_WS else "start"
+    RELEASE.clear()
+    url = _ws_url(open_server)
+    async with asyncio.timeout(10), connect(url, subprotocols=[subprotocol]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        # A dict among the variables keeps the message tracked by the garbage collector;
+        # the test keeps no dict of its own carrying the query.
+        variables: dict[str, object] = {"unused": {}}
+        payload_text = json.dumps({"query": query, "variables": variables})
+        await ws.send(f'{{"id": "1", "type": "{start}", "payload": {payload_text}}}')
+        first = json.loads(await ws.recv())
+        while first["type"] == "ka":
+            first = json.loads(await ws.recv())
+        assert first["payload"] == {"data": {"held": 0}}
+        try:
+            assert _messages_holding(query) == []
+        finally:
+            RELEASE.set()
+
+
+def _lists_holding_header(name: bytes) -> int:
+    """Live lists of ASGI headers that include ``name``."""
+    gc.collect()
+    return sum(
+        1
+        for candidate in gc.get_objects()
+        if isinstance(candidate, list)
+        and any(isinstance(item, tuple) and item[:1] == (name,) for item in candidate)
+    )
+
+
+@pytest.mark.parametrize("subprotocol", [TRANSPORT_WS, LEGACY_WS])
+async def test_the_handshake_headers_go_once_the_connection_is_acknowledged(
+    guarded_server: LoopbackServer, subprotocol: str
+) -> None:
+    header = f"x-handshake-{subprotocol}"
+    transport = WebsocketsTransport(
+        url=_ws_url(guarded_server),
+        subprotocols=[subprotocol],
+        init_payload={"token": "s3cret"},
+        headers={"Authorization": "Bearer abc", header: "here"},
+    )
+    async with asyncio.timeout(10), Client(transport=transport) as session:
+        subscription = session.subscribe(gql("subscription { scopeHeaderCount }"))
+        counts = [item async for item in subscription]
+        held = _lists_holding_header(header.encode())
+    assert seen[0].headers["authorization"] == "Bearer abc"
+    assert seen[0].headers[header] == "here"
+    assert counts == [{"scopeHeaderCount": 0}]
+    assert held == 0

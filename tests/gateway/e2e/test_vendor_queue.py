@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.model import Vendor
 from gateway.settings import VendorSettings
@@ -132,6 +133,26 @@ def test_a_call_that_gets_no_slot_in_time_is_rate_limited_and_never_sent(
     assert [e for e in requests(gw, Vendor.ENGAGE)["log"] if e["status"] == 429] == []
 
 
+# Of the flood of 20, the calls the budget holds back (5 go out at once, one may be leaving).
+FLOOD_QUEUED = 12
+
+
+async def _until_queued(client: httpx.AsyncClient, gw: GatewayHandle, count: int) -> None:
+    async def waiting() -> float:
+        text = (await client.get(f"{gw.url}/metrics")).text
+        return sum(
+            sample.value
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+            if sample.name == "order_gateway_vendor_calls_waiting"
+            and sample.labels.get("vendor") == "ENGAGE"
+        )
+
+    async with asyncio.timeout(30):
+        while await waiting() < count:
+            await asyncio.sleep(0.02)
+
+
 async def _write_behind_a_flood(gw: GatewayHandle) -> tuple[dict[str, Any], float]:
     async with httpx.AsyncClient(timeout=60.0) as client:
         flood = [
@@ -140,7 +161,8 @@ async def _write_behind_a_flood(gw: GatewayHandle) -> tuple[dict[str, Any], floa
             )
             for n in range(20)
         ]
-        await asyncio.sleep(0.5)  # the flood is queued by now
+        # A busy machine may take a while to queue the flood: the gauge says when it has.
+        await _until_queued(client, gw, FLOOD_QUEUED)
         sent_at = time.time()
         write = await client.post(
             gw.graphql_url, json={"query": CHANGE_STATUS, "variables": {"id": "ENG-1002"}}

@@ -5,12 +5,19 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 from websockets.typing import Origin, Subprotocol
 
+from gateway.http.cors import cors_middleware
 from tests.support.gateway import GatewayHandle, sandbox_gateway
+from tests.support.servers import serve
 
 APP = "https://app.example.com"
 OTHER = "https://evil.example.net"
@@ -100,3 +107,42 @@ def test_any_origin_for_the_sandbox() -> None:
         assert headers["access-control-allow-origin"] == "*"
         assert "access-control-allow-credentials" not in headers
         assert websocket_opens(gw, OTHER)
+
+
+def _vary(response: httpx.Response) -> list[str]:
+    return [name for (name, _) in response.headers.multi_items() if name.lower() == "vary"]
+
+
+@pytest.mark.parametrize("path", ["/graphql", "/healthz", "/metrics"])
+def test_every_answer_varies_by_origin_once_whether_or_not_one_was_sent(
+    listed: GatewayHandle, path: str
+) -> None:
+    url = listed.url + path
+    body = {"query": "{ vendors { vendor } }"}
+
+    def answer(**headers: str) -> httpx.Response:
+        if path == "/graphql":
+            return listed.client.post(url, json=body, headers=headers)
+        return listed.client.get(url, headers=headers)
+
+    for response in (answer(), answer(Origin=OTHER), answer(Origin=APP)):
+        assert response.status_code == 200
+        assert _vary(response) == ["vary"]
+        assert response.headers["vary"] == "Origin"
+    without, refused = answer(), answer(Origin=OTHER)
+    same = {"content-type", "vary"}
+    assert {k: v for k, v in without.headers.items() if k in same} == {
+        k: v for k, v in refused.headers.items() if k in same
+    }
+
+
+def test_a_vary_of_the_answers_own_is_kept_beside_origin() -> None:
+    async def varies(request: Request) -> Response:
+        return PlainTextResponse("ok", headers={"Vary": "Accept-Encoding"})
+
+    app = Starlette(routes=[Route("/", varies)], middleware=[cors_middleware((APP,))])
+    with serve(app) as server, httpx.Client(timeout=10) as client:
+        for headers in ({}, {"Origin": OTHER}, {"Origin": APP}):
+            response = client.get(server.url + "/", headers=headers)
+            assert _vary(response) == ["vary"]
+            assert response.headers["vary"] == "Accept-Encoding, Origin"

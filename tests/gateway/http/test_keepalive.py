@@ -124,8 +124,8 @@ async def test_an_idle_subscriber_runs_no_task_for_its_keep_alives(
 
 
 async def test_an_idle_sse_subscriber_runs_no_task_for_its_heartbeats(gw: GatewayHandle) -> None:
-    """Three tasks per idle SSE subscriber: its request's, the one Starlette's streaming
-    response runs beside it, and the one reading its operation; heartbeats come from a timer."""
+    """Two tasks per idle SSE subscriber: its request's, which streams its operation, and
+    the one waiting for the client to leave; heartbeats come from a timer."""
     streams = 3
     readers: list[AsyncIterator[str]] = []
     before = gateway_task_count(gw)
@@ -148,7 +148,7 @@ async def test_an_idle_sse_subscriber_runs_no_task_for_its_heartbeats(gw: Gatewa
             readers.append(response.aiter_lines())
             while not (await anext(readers[-1])).startswith(":"):
                 pass  # until the first heartbeat: the stream is running
-        assert gateway_task_count(gw) - before == 3 * streams
+        assert gateway_task_count(gw) - before == 2 * streams
 
 
 async def test_one_clock_keeps_every_registered_connection_alive() -> None:

@@ -15,6 +15,7 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from websockets.asyncio.client import connect
 from websockets.server import ServerProtocol
 
+from gateway.http.ping_clock import ping_clock
 from gateway.http.ws_protocol import LeanWebSocketProtocol, ReadyFlag, ReceiveQueue
 from tests.support.servers import LoopbackServer, serve
 
@@ -23,7 +24,8 @@ BIG_MESSAGE = "x" * 65_536
 
 async def _echo_app(scope: Scope, receive: Receive, send: Send) -> None:
     """Echoes text; ``flood N`` answers with N big messages; ``inspect`` answers with what
-    the connection's protocol still holds."""
+    the connection's protocol still holds; ``pings`` whether it has a ping timer of its own
+    and whether a ping of its has been answered."""
     if scope["type"] != "websocket":
         return
     assert (await receive())["type"] == "websocket.connect"
@@ -47,6 +49,9 @@ async def _echo_app(scope: Scope, receive: Receive, send: Send) -> None:
                 protocol.response is None,
             )
             await send({"type": "websocket.send", "text": repr(held)})
+        elif text == "pings":
+            pinged = (protocol.ping_timer is None, protocol.last_ping_rtt > 0)
+            await send({"type": "websocket.send", "text": repr(pinged)})
         else:
             await send({"type": "websocket.send", "text": text})
 
@@ -93,6 +98,28 @@ async def test_after_the_handshake_the_connection_keeps_no_handshake(
         )
 
 
+async def test_pings_go_out_every_interval_without_a_timer_per_connection() -> None:
+    with serve(_echo_app, ws=LeanWebSocketProtocol, ws_ping_interval=0.1) as pinging:
+        async with asyncio.timeout(10), connect(_ws_url(pinging)) as ws:
+            await ws.send("pings")
+            assert await ws.recv() == repr((True, False))
+            await asyncio.sleep(0.5)  # the client answers the server's pings by itself
+            await ws.send("pings")
+            assert await ws.recv() == repr((True, True))
+
+
+async def test_a_closed_connection_leaves_the_ping_clock() -> None:
+    with serve(_echo_app, ws=LeanWebSocketProtocol, ws_ping_interval=0.1) as pinging:
+        async with asyncio.timeout(10):
+            for _ in range(3):
+                async with connect(_ws_url(pinging)) as ws:
+                    await ws.send("hello")
+                    assert await ws.recv() == "hello"
+            await asyncio.sleep(0.3)
+        assert pinging.loop is not None
+        assert len(ping_clock(pinging.loop, 0.1)) == 0
+
+
 def _methods_called_on(attribute: str) -> set[str]:
     source = inspect.getsource(WebSocketsSansIOProtocol)
     return set(re.findall(rf"self\.{attribute}\.(\w+)", source))
@@ -110,6 +137,15 @@ def test_uvicorn_asks_of_its_queue_and_flag_only_what_the_lean_ones_offer() -> N
     assert "self.queue" in init and "self.writable" in init
     handshake = inspect.getsource(WebSocketsSansIOProtocol)
     assert "self.request = event" in handshake and "self.response = " in handshake
+    # Pings: armed by schedule_ping (from start_keepalive and after each pong), disarmed by
+    # stop_keepalive (on close and shutdown), sent by send_keepalive_ping.
+    assert "self.schedule_ping()" in inspect.getsource(WebSocketsSansIOProtocol.start_keepalive)
+    assert "self.schedule_ping()" in inspect.getsource(WebSocketsSansIOProtocol.handle_pong)
+    assert "self.ping_timer = self.loop.call_later(" in inspect.getsource(
+        WebSocketsSansIOProtocol.schedule_ping
+    )
+    for closing in (WebSocketsSansIOProtocol.connection_lost, WebSocketsSansIOProtocol.shutdown):
+        assert "self.stop_keepalive()" in inspect.getsource(closing)
     # The websockets parser keeps the request: only emptying its headers lets them go.
     assert "request = yield from Request.parse(" in inspect.getsource(ServerProtocol.parse)
 
