@@ -264,11 +264,18 @@ class ReadCache:
         job read it after it finished (``Job.order_read``), which then answers the next reads
         without a vendor call. That read is kept only when this write is the latest thing known
         to have touched the order: with another write sent or finished since, it might predate
-        that one, so the order is dropped as before and read afresh when asked for."""
+        that one, so the order is dropped as before and read afresh when asked for. A write
+        this process did not send (its job adopted from another) is kept when this process
+        knows of no change of the order at all."""
         key = (job.vendor, job.order_id)
         mark = self._write_marks.pop((job.vendor, job.job_id), None)
         read = job.order_read
-        latest = mark is not None and self._order_marks.get(key) == mark
+        if mark is None:
+            # A write another process sent (a job adopted from one that went away): its read
+            # is the latest word unless this process heard of any change of the order.
+            latest = key not in self._order_marks
+        else:
+            latest = self._order_marks.get(key) == mark
         self.invalidate_order(job.vendor, job.order_id, in_place=job.operation in IN_PLACE)
         if latest and read is not None and read.order_id == job.order_id:
             self.refreshed_by_writes += 1

@@ -9,9 +9,12 @@ asks after the write starts a new fetch, and the detached fetch's answer is hand
 who were already waiting for it, never kept (its ``keep`` is not called).
 
 A fetch queues for the vendor budget until the latest deadline of the requests waiting for it
-(``adapters.transport.Deadline``), and once every one of them has given up (cancelled, or its
+(``adapters.transport.Deadline``; one who waits without a deadline of its own counts as one who
+asked just then), and once every one of them has given up (cancelled, or its
 client gone) its calls still queued leave the queue unsent. A fetch started with nobody waiting
-(``start``: a background refresh) runs on regardless.
+(``start``: a background refresh) runs on regardless. A fetch queues at the priority of its
+most urgent asker (``adapters.transport.SharedPriority``): a client read that joins a background
+refresh lifts it to a client read's priority.
 """
 
 from __future__ import annotations
@@ -22,9 +25,13 @@ from typing import Generic, TypeVar
 
 from adapters.transport import (
     Deadline,
+    SharedPriority,
+    VendorCallPriority,
     current_deadline,
+    current_priority,
     no_slot_in_time,
     vendor_call_deadline,
+    vendor_call_priority,
 )
 
 K = TypeVar("K", bound=Hashable)
@@ -35,18 +42,26 @@ Keep = Callable[[K, V], None]
 
 
 class _Fetch:
-    """One fetch task's patience: the deadline its vendor calls queue under, and how many
-    requests still wait for it."""
+    """One fetch task's patience and urgency: the deadline and priority its vendor calls queue
+    under, and how many requests still wait for it."""
 
-    __slots__ = ("deadline", "waiters")
+    __slots__ = ("deadline", "priority", "waiters")
 
-    def __init__(self, deadline: Deadline | None) -> None:
+    def __init__(self, deadline: Deadline | None, priority: VendorCallPriority) -> None:
         self.deadline = deadline
+        self.priority = SharedPriority(priority)
         self.waiters = 0
 
-    def join(self, deadline: Deadline | None) -> None:
+    def join(self, deadline: Deadline | None, priority: VendorCallPriority) -> None:
         self.waiters += 1
-        if self.deadline is not None and deadline is not None:
+        # A client read joining a background refresh lifts it to a client read's priority.
+        self.priority.raise_to(priority)
+        if self.deadline is None:
+            return
+        if deadline is None:
+            # No deadline of its own: the patience of one who asked just now.
+            self.deadline.extend_by_own_span()
+        else:
             self.deadline.extend(deadline)
 
     def leave(self) -> None:
@@ -87,10 +102,11 @@ class InFlightReads(Generic[K, V]):
         new ``fetch`` of the keys nobody is fetching (answers in the order of its argument).
         ``keep`` sees each new answer unless its key was forgotten meanwhile."""
         asker = current_deadline()
-        waits = self._start(keys, fetch, keep, asker)
+        priority = current_priority()
+        waits = self._start(keys, fetch, keep, asker, priority)
         fetches = {id(call.fetch): call.fetch for call in waits.values()}
         for each in fetches.values():
-            each.join(asker)
+            each.join(asker, priority)
         try:
             if len(waits) == 1:
                 value = await _answer(next(iter(waits.values())).future, asker)
@@ -108,11 +124,17 @@ class InFlightReads(Generic[K, V]):
                     del self._calls[key]
 
     def start(
-        self, keys: Sequence[K], fetch: Fetch[K, V], *, keep: Keep[K, V] | None = None
+        self,
+        keys: Sequence[K],
+        fetch: Fetch[K, V],
+        *,
+        keep: Keep[K, V] | None = None,
+        priority: VendorCallPriority = VendorCallPriority.BACKGROUND,
     ) -> dict[K, asyncio.Future[V]]:
         """Join or start the fetches of ``keys`` without waiting for them (a background
-        refresh); returns each key's future."""
-        waits = self._start(keys, fetch, keep, None)
+        refresh, queued at ``priority`` until someone more urgent joins it); returns each
+        key's future."""
+        waits = self._start(keys, fetch, keep, None, priority)
         return {key: call.future for key, call in waits.items()}
 
     def _start(
@@ -121,12 +143,13 @@ class InFlightReads(Generic[K, V]):
         fetch: Fetch[K, V],
         keep: Keep[K, V] | None,
         asker: Deadline | None,
+        priority: VendorCallPriority,
     ) -> dict[K, _Call[V]]:
         loop = asyncio.get_running_loop()
         waits: dict[K, _Call[V]] = {}
         mine: dict[K, _Call[V]] = {}
-        # Its own deadline (the asker's for now), which later askers may extend.
-        shared = _Fetch(None if asker is None else Deadline(asker.at))
+        # Its own deadline and priority (the asker's for now), which later askers may extend.
+        shared = _Fetch(None if asker is None else asker.copy(), priority)
         for key in keys:
             if key in waits:
                 continue
@@ -139,9 +162,7 @@ class InFlightReads(Generic[K, V]):
             waits[key] = call
         if mine:
             self.started += 1
-            task = loop.create_task(
-                self._run(mine, fetch, keep, shared.deadline), name="vendor-read"
-            )
+            task = loop.create_task(self._run(mine, fetch, keep, shared), name="vendor-read")
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         return waits
@@ -169,15 +190,16 @@ class InFlightReads(Generic[K, V]):
         calls: dict[K, _Call[V]],
         fetch: Fetch[K, V],
         keep: Keep[K, V] | None,
-        deadline: Deadline | None,
+        shared: _Fetch,
     ) -> None:
         keys = list(calls)
         try:
-            if deadline is None:
-                values = await fetch(keys)
-            else:
-                with vendor_call_deadline(deadline):
+            with vendor_call_priority(shared.priority):
+                if shared.deadline is None:
                     values = await fetch(keys)
+                else:
+                    with vendor_call_deadline(shared.deadline):
+                        values = await fetch(keys)
             if len(values) != len(keys):
                 raise RuntimeError(f"fetch answered {len(values)} values for {len(keys)} keys")
         except BaseException as exc:

@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from adapters.errors import ClientError, UpstreamError
 from adapters.model import Contact, Order, OrderPage, Vendor
-from adapters.transport import VendorCallPriority, vendor_call_deadline, vendor_call_priority
+from adapters.transport import vendor_call_deadline
 from gateway.cache import Key, ReadCache, contact_of_slot, page_slot
 from gateway.errors import BadUserInput, GatewayError, upstream_failure
+from gateway.guard.meter import CURRENT_METER
 from gateway.public_text import public_message
+from gateway.refresh_skipped import no_slot_for_refresh, refresh_skipped
 
 if TYPE_CHECKING:
     from gateway.services import Services
@@ -68,14 +70,14 @@ def refresh_stale_entries(services: Services) -> None:
     def refresh_order(key: Key) -> None:
         cache.order_reads.start(
             [key],
-            partial(_in_background, partial(_fetch, services, key[0], "orders")),
+            partial(_in_background, partial(_fetch, services, key[0], "orders", background=True)),
             keep=partial(_keep_order, cache),
         )
 
     def refresh_contact(key: Key) -> None:
         cache.contact_reads.start(
             [key],
-            partial(_in_background, partial(_fetch, services, key[0], "contacts")),
+            partial(_in_background, partial(_fetch, services, key[0], "contacts", background=True)),
             keep=partial(_keep_contact, cache),
         )
 
@@ -89,24 +91,34 @@ def refresh_stale_entries(services: Services) -> None:
     cache.refresh_stale_with(refresh_order, refresh_contact, refresh_page)
 
 
-async def _fetch(services: Services, vendor: Vendor, what: str, keys: list[Key]) -> list[Any]:
+async def _fetch(
+    services: Services, vendor: Vendor, what: str, keys: list[Key], *, background: bool = False
+) -> list[Any]:
+    """``background``: a refresh of a stale entry, which may find no slot in the vendor's
+    budget by design (``refresh_skipped``)."""
     ids = [key for _, key in keys]
     try:
         backend = services.backend(vendor)
     except GatewayError as exc:
         return [exc for _ in ids]
     read = backend.get_orders if what == "orders" else backend.get_contacts
-    return await _settled(services, vendor, what, ids, read)
+    return await _settled(services, vendor, what, ids, read, background=background)
 
 
 R = TypeVar("R")
 
 
 async def _in_background(fetch: Callable[[list[Key]], Awaitable[R]], keys: list[Key]) -> R:
-    """A refresh nobody waits for: its vendor calls queue behind every other, for the queue's
-    own default time rather than the deadline of the request that happened to start it."""
-    with vendor_call_priority(VendorCallPriority.BACKGROUND), vendor_call_deadline(None):
-        return await fetch(keys)
+    """A refresh nobody waits for: its vendor calls queue for the queue's own default time
+    rather than the deadline of the request that happened to start it (behind every other
+    call, unless a client read joins it: ``InFlightReads.start``), and count as none of that
+    request's vendor calls nor its client's share, as other work outside requests."""
+    meter = CURRENT_METER.set(None)
+    try:
+        with vendor_call_deadline(None):
+            return await fetch(keys)
+    finally:
+        CURRENT_METER.reset(meter)
 
 
 async def _settled(
@@ -115,6 +127,8 @@ async def _settled(
     what: str,
     keys: list[str],
     read: Callable[[list[str]], Awaitable[Sequence[R | None]]],
+    *,
+    background: bool = False,
 ) -> list[R | Exception | None]:
     """``read(keys)``, one answer per key: a key that failed gets its own error, and the keys
     that were read are answered even when others failed (``partial_answers``)."""
@@ -127,6 +141,9 @@ async def _settled(
         refused = BadUserInput(public_message(exc.message), code=exc.code, vendor=vendor)
         return [refused for _ in keys]
     except UpstreamError as exc:
+        if background and no_slot_for_refresh(exc):
+            refresh_skipped(services, vendor, what, keys)
+            return [upstream_failure(exc) for _ in keys]
         partial_answers = exc.partial_answers
         if partial_answers is None:
             error = read_failure(services, vendor, exc, what, keys)

@@ -55,6 +55,10 @@ EXPORTS: dict[str, set[str]] = {
         "queue_deadline",
         "vendor_call_deadline",
         "wait_for_turn",
+        "fresh_deadline",
+        "vendor_call_patience",
+        "SharedPriority",
+        "following_priority",
     },
     "gateway.jobs": {
         "AbandonedJobs",

@@ -13,9 +13,11 @@ from adapters.transport._client import VendorTransport
 from adapters.transport._deadline import (
     Deadline,
     current_deadline,
+    fresh_deadline,
     no_slot_in_time,
     queue_deadline,
     vendor_call_deadline,
+    vendor_call_patience,
     wait_for_turn,
 )
 from adapters.transport._events import TransportEvent, TransportEventKind, TransportStats
@@ -27,9 +29,11 @@ from adapters.transport._paths import path_segment
 from adapters.transport._priority import (
     DEFAULT_QUEUE_WAIT_S,
     PriorityGate,
+    SharedPriority,
     TurnOrder,
     VendorCallPriority,
     current_priority,
+    following_priority,
     vendor_call_priority,
 )
 from adapters.transport._settings import (
@@ -49,6 +53,7 @@ __all__ = [
     "PriorityGate",
     "RateLimiter",
     "RetryPolicy",
+    "SharedPriority",
     "TransportEvent",
     "TransportEventKind",
     "TransportKnobs",
@@ -60,6 +65,8 @@ __all__ = [
     "VendorTransport",
     "current_deadline",
     "current_priority",
+    "following_priority",
+    "fresh_deadline",
     "local_limiter",
     "no_slot_in_time",
     "parse_retry_after",
@@ -67,6 +74,7 @@ __all__ = [
     "queue_deadline",
     "response_json",
     "vendor_call_deadline",
+    "vendor_call_patience",
     "vendor_call_priority",
     "wait_for_turn",
 ]

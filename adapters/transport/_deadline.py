@@ -9,7 +9,14 @@ at once, never sent. Work outside any request (a background refresh, a queue wit
 request's deadline) waits for the queue's own default.
 
 A read shared by several requests serves the latest of their deadlines (``Deadline.extend``):
-the first asker's patience does not decide for the others.
+the first asker's patience does not decide for the others. A call already waiting follows its
+deadline as it moves (``Deadline.watch``): later when a more patient asker joins, at once when
+the request gives up.
+
+``vendor_call_patience`` says how long each unit of work may wait (``GATEWAY_VENDOR_QUEUE_S``),
+for work that is not one request: each operation on a WebSocket and each event of a
+subscription takes a deadline of its own (``fresh_deadline``), however long its connection or
+stream has been open.
 """
 
 from __future__ import annotations
@@ -23,16 +30,23 @@ from typing import Any
 
 from adapters.errors import RateLimited
 from adapters.model import Vendor
+from adapters.transport._watchers import Watchers
 
 
 class Deadline:
     """The moment (``time.monotonic()``) a request stops waiting for its vendor calls."""
 
-    __slots__ = ("_given_up", "_signal", "at", "on_first_wait")
+    __slots__ = ("_given_up", "_signal", "_watchers", "at", "on_first_wait", "span_s")
 
-    def __init__(self, at: float) -> None:
+    def __init__(self, at: float, span_s: float | None = None) -> None:
         self.at = at
+        # The patience it was made with (``after``): what a joiner with no deadline of its own
+        # is given from the moment it joins.
+        self.span_s = span_s
         self._given_up = False
+        # Called when the deadline moves (extended, given up): calls waiting on something
+        # that cannot watch the deadline itself (the inner rate limiter) re-arm their timers.
+        self._watchers: Watchers[Deadline] | None = None
         # Made only when someone waits on it: most requests never queue.
         self._signal: asyncio.Future[None] | None = None
         # Called when a call first queues under this deadline (to start noticing that the
@@ -41,7 +55,11 @@ class Deadline:
 
     @classmethod
     def after(cls, seconds: float) -> Deadline:
-        return cls(time.monotonic() + seconds)
+        return cls(time.monotonic() + seconds, seconds)
+
+    def copy(self) -> Deadline:
+        """The same moment and patience, moved and given up on its own (a shared read's)."""
+        return Deadline(self.at, self.span_s)
 
     def left(self) -> float:
         """Seconds until the deadline (0 once it passed or the request gave up)."""
@@ -55,14 +73,34 @@ class Deadline:
 
     def extend(self, other: Deadline) -> None:
         """Wait as long as the more patient of the two (a read another request joined)."""
-        if not other.given_up:
-            self.at = max(self.at, other.at)
+        if not other.given_up and other.at > self.at:
+            self.at = other.at
+            self._moved()
+
+    def extend_by_own_span(self) -> None:
+        """Wait at least as long as a new asker with this deadline's patience would (one who
+        joined without a deadline of its own)."""
+        if self.span_s is not None:
+            self.extend(Deadline.after(self.span_s))
 
     def give_up(self) -> None:
         """The request went away: whatever it queued leaves the queue now."""
         self._given_up = True
         if self._signal is not None and not self._signal.done():
             self._signal.set_result(None)
+        self._moved()
+
+    @contextlib.contextmanager
+    def watch(self, moved: Callable[[Deadline], None]) -> Iterator[None]:
+        """``moved(self)`` is called whenever the deadline moves while inside the block."""
+        if self._watchers is None:
+            self._watchers = Watchers()
+        with self._watchers.watching(moved):
+            yield
+
+    def _moved(self) -> None:
+        if self._watchers is not None:
+            self._watchers.notify(self)
 
     def gave_up_signal(self) -> asyncio.Future[None]:
         """A future done once the request gives up (what a queued call waits on besides its
@@ -92,6 +130,27 @@ def vendor_call_deadline(deadline: Deadline | None) -> Iterator[Deadline | None]
 
 def current_deadline() -> Deadline | None:
     return _DEADLINE.get()
+
+
+_PATIENCE: ContextVar[float | None] = ContextVar("vendor_call_patience", default=None)
+
+
+@contextlib.contextmanager
+def vendor_call_patience(seconds: float) -> Iterator[None]:
+    """Inside the block, each operation or subscription event that is not a request of its
+    own may queue its vendor calls for ``seconds`` (``fresh_deadline``)."""
+    token = _PATIENCE.set(seconds)
+    try:
+        yield
+    finally:
+        _PATIENCE.reset(token)
+
+
+def fresh_deadline() -> Deadline | None:
+    """A deadline starting now, of the patience set by ``vendor_call_patience`` (None outside
+    it: the queue's default then applies to each call)."""
+    patience = _PATIENCE.get()
+    return None if patience is None else Deadline.after(patience)
 
 
 def queue_deadline(default_wait_s: float) -> Deadline:

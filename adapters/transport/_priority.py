@@ -17,9 +17,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextvars import ContextVar
 from enum import IntEnum
+from functools import partial
 
 from adapters.errors import RateLimited
 from adapters.transport._deadline import (
@@ -30,12 +31,18 @@ from adapters.transport._deadline import (
     wait_for_turn,
 )
 from adapters.transport._limiter import RateLimiter
+from adapters.transport._watchers import Watchers
 
 # While writes and reads both queue, one slot in this many goes to a read: writes still go
 # first almost always, and a read a client waits for is never starved by a stream of writes.
 INTERACTIVE_EVERY = 4
 # How long a call outside any request (no deadline of its own) may wait for a slot.
 DEFAULT_QUEUE_WAIT_S = 5.0
+
+
+def _follow(timeout: asyncio.Timeout, deadline: Deadline) -> None:
+    if not timeout.expired():
+        timeout.reschedule(asyncio.get_running_loop().time() + deadline.left())
 
 
 class VendorCallPriority(IntEnum):
@@ -54,19 +61,74 @@ _PRIORITY: ContextVar[VendorCallPriority] = ContextVar(
 )
 
 
+class SharedPriority:
+    """The priority of calls made for several askers at once (a read shared by requests): the
+    most urgent of theirs. A more urgent asker who joins later raises it (``raise_to``), and
+    the calls already queued under it move to that priority's queue (``watch``): a client read
+    that joins a background refresh does not wait behind the reads of other clients."""
+
+    __slots__ = ("_watchers", "value")
+
+    def __init__(self, value: VendorCallPriority) -> None:
+        self.value = value
+        self._watchers: Watchers[VendorCallPriority] | None = None
+
+    def raise_to(self, priority: VendorCallPriority) -> None:
+        if priority < self.value:
+            self.value = priority
+            if self._watchers is not None:
+                self._watchers.notify(priority)
+
+    @contextlib.contextmanager
+    def watch(self, moved: Callable[[VendorCallPriority], None]) -> Iterator[None]:
+        """``moved(priority)`` is called whenever the priority is raised inside the block."""
+        if self._watchers is None:
+            self._watchers = Watchers()
+        with self._watchers.watching(moved):
+            yield
+
+
+_SHARED: ContextVar[SharedPriority | None] = ContextVar("shared_call_priority", default=None)
+
+
 @contextlib.contextmanager
-def vendor_call_priority(priority: VendorCallPriority) -> Iterator[None]:
+def vendor_call_priority(priority: VendorCallPriority | SharedPriority) -> Iterator[None]:
     """Vendor calls made inside the block (in this task, and tasks it starts) queue at
-    ``priority``."""
-    token = _PRIORITY.set(priority)
+    ``priority`` (a ``SharedPriority``: at its value as it is raised)."""
+    shared = priority if isinstance(priority, SharedPriority) else None
+    plain = priority.value if isinstance(priority, SharedPriority) else priority
+    # The innermost setting decides, shared or not.
+    token = _PRIORITY.set(plain)
+    shared_token = _SHARED.set(shared)
     try:
         yield
     finally:
+        _SHARED.reset(shared_token)
         _PRIORITY.reset(token)
 
 
 def current_priority() -> VendorCallPriority:
-    return _PRIORITY.get()
+    shared = _SHARED.get()
+    return _PRIORITY.get() if shared is None else shared.value
+
+
+@contextlib.contextmanager
+def following_priority(
+    place: list[VendorCallPriority], move: Callable[[VendorCallPriority], None]
+) -> Iterator[None]:
+    """While a call queued at ``place[0]`` waits, ``move(new)`` re-files it when its shared
+    priority is raised (and ``place[0]`` tells where it is then)."""
+    shared = _SHARED.get()
+    if shared is None:
+        yield
+        return
+
+    def moved(priority: VendorCallPriority) -> None:
+        move(priority)
+        place[0] = priority
+
+    with shared.watch(moved):
+        yield
 
 
 class TurnOrder:
@@ -137,12 +199,15 @@ class PriorityGate:
         if self._busy or any(self._queues.values()):
             turn = asyncio.get_running_loop().create_future()
             self._queues[priority].append(turn)
+            place = [priority]
             try:
-                got = await wait_for_turn(turn, deadline)
+                with following_priority(place, partial(self._move, turn, place)):
+                    got = await wait_for_turn(turn, deadline)
             except asyncio.CancelledError:
                 if turn.done() and not turn.cancelled():
                     self._pass_on()  # given the turn just as it was cancelled: hand it on
                 raise
+            priority = place[0]
             if not got:
                 self.timed_out += 1
                 raise no_slot_in_time(deadline, self._backlog_s(priority))
@@ -158,8 +223,13 @@ class PriorityGate:
         try:
             # The limiter sees the deadline this call waits until (the queue's own default
             # when it has no request): a budget booked ahead books no slot beyond it.
-            async with asyncio.timeout(deadline.left()):
-                with vendor_call_deadline(deadline):
+            async with asyncio.timeout(deadline.left()) as timeout:
+                # The deadline may move while the call waits: later (a more patient request
+                # joined the read) or now (the request gave up).
+                with (
+                    deadline.watch(partial(_follow, timeout)),
+                    vendor_call_deadline(deadline),
+                ):
                     await self._inner.acquire()
         except TimeoutError:
             self.timed_out += 1
@@ -167,6 +237,16 @@ class PriorityGate:
         except RateLimited:
             self.timed_out += 1
             raise
+
+    def _move(
+        self, turn: asyncio.Future[None], place: list[VendorCallPriority], to: VendorCallPriority
+    ) -> None:
+        """A queued call's shared priority was raised: it queues at ``to`` from now on, as if
+        it had just arrived there."""
+        queue = self._queues[place[0]]
+        if not turn.done() and turn in queue:
+            queue.remove(turn)
+            self._queues[to].append(turn)
 
     def _backlog_s(self, priority: VendorCallPriority) -> float:
         """Roughly how long the callers queued at ``priority`` or before it will take."""

@@ -1,4 +1,6 @@
-"""Each HTTP request's deadline for the vendor calls it makes (``GATEWAY_VENDOR_QUEUE_S``).
+"""Each HTTP request's deadline for the vendor calls it makes (``GATEWAY_VENDOR_QUEUE_S``), and
+the same patience for each operation on a WebSocket and each event of a subscription, which
+take deadlines of their own (``gateway.schema.operation_deadline``).
 
 A vendor call that has to queue for the vendor's budget waits until its request's deadline and
 then answers ``RATE_LIMITED`` with ``retryAfter`` (``adapters.transport.Deadline``). A client
@@ -19,7 +21,7 @@ from collections import deque
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from adapters.transport import Deadline, vendor_call_deadline
+from adapters.transport import Deadline, vendor_call_deadline, vendor_call_patience
 
 
 def _has_body(scope: Scope) -> bool:
@@ -90,13 +92,19 @@ class _WatchedRequest:
 
 
 class VendorDeadlineMiddleware:
-    """Sets the deadline of every HTTP request's vendor calls, ``queue_s`` from its start."""
+    """Sets the deadline of every HTTP request's vendor calls, ``queue_s`` from its start, and
+    the patience of each WebSocket operation and subscription event."""
 
     def __init__(self, app: ASGIApp, *, queue_s: float) -> None:
         self.app = app
         self.queue_s = queue_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            # No deadline for the connection: each of its operations takes its own.
+            with vendor_call_patience(self.queue_s):
+                await self.app(scope, receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -104,7 +112,8 @@ class VendorDeadlineMiddleware:
         request = _WatchedRequest(scope, receive, deadline)
         deadline.on_first_wait = request.start_watch
         try:
-            with vendor_call_deadline(deadline):
+            # A subscription's events (SSE) each take a deadline of their own as well.
+            with vendor_call_deadline(deadline), vendor_call_patience(self.queue_s):
                 await self.app(scope, request.receive, send)
         finally:
             request.stop()

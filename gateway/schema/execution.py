@@ -18,16 +18,25 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Awaitable, Sequence
+from functools import partial
 from typing import Any, cast
 
-from graphql import GraphQLObjectType, GraphQLResolveInfoHelpers, Undefined
+from graphql import (
+    ExecutionResult,
+    ExperimentalIncrementalExecutionResults,
+    GraphQLObjectType,
+    GraphQLResolveInfoHelpers,
+    Undefined,
+)
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
 from starlette.websockets import WebSocket
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from adapters.transport import Deadline, fresh_deadline
 from gateway.context import gateway_context
 from gateway.errors import BadUserInput
+from gateway.schema.operation_deadline import execute_under
 from gateway.schema.plain_fields import (
     NO_PLAIN_FIELDS,
     NOT_PLAIN,
@@ -42,9 +51,12 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         self.async_helpers = _helpers(weakref.ref(self))
         context = gateway_context(self.context_value)
+        # The deadline of this operation's vendor calls, when it is not the request's own.
+        self.vendor_deadline: Deadline | None = None
         if context is not None and isinstance(context.response, WebSocket):
             # One context serves every operation of the connection.
             context.loaders.forget()
+            self.vendor_deadline = fresh_deadline()
         middleware = self.middleware_manager
         # Middleware wraps every resolver: then no field may skip its resolver.
         self.plain_fields = (
@@ -65,7 +77,17 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
         executor._relevant_sub_fields = {}
         executor._leaf_selections = {}
         executor.forget_reads()
+        executor.vendor_deadline = fresh_deadline()
         return executor
+
+    def execute_operation(
+        self, serially: bool | None = None
+    ) -> AwaitableOrValue[ExecutionResult | ExperimentalIncrementalExecutionResults]:
+        if self.vendor_deadline is None:  # an HTTP request's operation: its request's deadline
+            return super().execute_operation(serially)
+        return execute_under(  # type: ignore[no-any-return]
+            self.vendor_deadline, partial(super().execute_operation, serially), self.is_awaitable
+        )
 
     def forget_reads(self) -> None:
         """Each event of a subscription reads the vendors anew."""

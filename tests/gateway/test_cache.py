@@ -228,7 +228,19 @@ async def test_a_change_seen_after_the_write_keeps_its_jobs_read_out(
     assert cache.get_order(Vendor.ENGAGE, "A-1") is None
 
 
-async def test_a_job_this_process_did_not_send_keeps_nothing(make_cache: CacheFactory) -> None:
+async def test_a_job_this_process_did_not_send_keeps_its_read_if_nothing_else_was_heard(
+    make_cache: CacheFactory,
+) -> None:
+    # Adopted from a process that went away: no other change of the order is known here.
     cache = make_cache()
+    cache.forget_write(_finished("A-1", "adopted-job", _order("A-1")))
+    assert cache.get_order(Vendor.ENGAGE, "A-1") == _order("A-1")
+
+
+async def test_a_job_this_process_did_not_send_keeps_nothing_after_another_change(
+    make_cache: CacheFactory,
+) -> None:
+    cache = make_cache()
+    cache.invalidate_order(Vendor.ENGAGE, "A-1")  # e.g. another process's write finished
     cache.forget_write(_finished("A-1", "adopted-job", _order("A-1")))
     assert cache.get_order(Vendor.ENGAGE, "A-1") is None

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
-from adapters.transport import Deadline, current_deadline, vendor_call_deadline
+from adapters.transport import (
+    Deadline,
+    VendorCallPriority,
+    current_deadline,
+    current_priority,
+    vendor_call_deadline,
+)
 from gateway.inflight import InFlightReads
 
 
@@ -28,6 +35,24 @@ class Vendorish:
         """Until ``calls`` fetches have reached the vendor."""
         while len(self.calls) < calls:
             await asyncio.sleep(0)
+
+
+class Queueing:
+    """A fetch held until released, noting the deadline and priority its calls would queue
+    under when they reach the vendor."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.deadlines: list[float] = []
+        self.priorities: list[VendorCallPriority] = []
+
+    async def fetch(self, keys: list[str]) -> list[str]:
+        await self.release.wait()
+        deadline = current_deadline()
+        if deadline is not None:
+            self.deadlines.append(deadline.at)
+        self.priorities.append(current_priority())
+        return [f"value of {key}" for key in keys]
 
 
 async def test_readers_of_the_same_keys_share_one_fetch() -> None:
@@ -99,26 +124,17 @@ async def test_a_failed_fetch_fails_every_reader_and_is_not_remembered() -> None
 
 async def test_a_shared_read_waits_for_the_latest_deadline_of_its_askers() -> None:
     reads: InFlightReads[str, str] = InFlightReads()
-    seen: list[float] = []
-    release = asyncio.Event()
-
-    async def fetch(keys: list[str]) -> list[str]:
-        await release.wait()
-        deadline = current_deadline()
-        assert deadline is not None
-        seen.append(deadline.at)
-        return [f"value of {key}" for key in keys]
-
+    vendor = Queueing()
     early, late = Deadline.after(1), Deadline.after(30)
     with vendor_call_deadline(early):
-        first = asyncio.ensure_future(reads.read(["k"], fetch))
+        first = asyncio.ensure_future(reads.read(["k"], vendor.fetch))
     await asyncio.sleep(0)
     with vendor_call_deadline(late):
-        second = asyncio.ensure_future(reads.read(["k"], fetch))
+        second = asyncio.ensure_future(reads.read(["k"], vendor.fetch))
     await asyncio.sleep(0)
-    release.set()
+    vendor.release.set()
     assert list(await asyncio.gather(first, second)) == [["value of k"], ["value of k"]]
-    assert seen == [late.at]
+    assert vendor.deadlines == [late.at]
 
 
 async def test_a_read_everyone_gave_up_on_leaves_the_vendor_queue() -> None:
@@ -143,3 +159,31 @@ async def test_a_read_everyone_gave_up_on_leaves_the_vendor_queue() -> None:
     askers[1].cancel()
     await asyncio.wait_for(given_up.wait(), timeout=1)
     assert "k" not in reads  # the next asker starts afresh
+
+
+async def test_an_asker_without_a_deadline_extends_a_shared_read_by_its_patience() -> None:
+    reads: InFlightReads[str, str] = InFlightReads()
+    vendor = Queueing()
+    with vendor_call_deadline(Deadline.after(1)):
+        first = asyncio.ensure_future(reads.read(["k"], vendor.fetch))
+    await asyncio.sleep(0.05)
+    joined_at = time.monotonic()
+    second = asyncio.ensure_future(reads.read(["k"], vendor.fetch))  # no deadline of its own
+    await asyncio.sleep(0)
+    vendor.release.set()
+    assert list(await asyncio.gather(first, second)) == [["value of k"], ["value of k"]]
+    # As patient as one who asked with the first asker's patience when it joined.
+    assert vendor.deadlines[0] >= joined_at + 1
+
+
+async def test_a_client_read_lifts_a_background_read_it_joins_to_its_priority() -> None:
+    reads: InFlightReads[str, str] = InFlightReads()
+    vendor = Queueing()
+    refresh = reads.start(["k"], vendor.fetch)  # a background refresh
+    await asyncio.sleep(0)
+    client = asyncio.ensure_future(reads.read(["k"], vendor.fetch))
+    await asyncio.sleep(0)
+    vendor.release.set()
+    assert await client == ["value of k"]
+    assert await refresh["k"] == "value of k"
+    assert vendor.priorities == [VendorCallPriority.INTERACTIVE]

@@ -8,6 +8,7 @@ from adapters.errors import RateLimited
 from adapters.transport import (
     Deadline,
     PriorityGate,
+    SharedPriority,
     TurnOrder,
     VendorCallPriority,
     local_limiter,
@@ -20,7 +21,7 @@ RATE_PER_S = 20.0
 
 
 async def _call(
-    gate: PriorityGate, priority: VendorCallPriority, name: str, log: list[str]
+    gate: PriorityGate, priority: VendorCallPriority | SharedPriority, name: str, log: list[str]
 ) -> None:
     with vendor_call_priority(priority):
         await gate.acquire()
@@ -152,3 +153,45 @@ async def test_a_job_poll_goes_ahead_of_the_writes_already_queued() -> None:
     poll = asyncio.ensure_future(_call(gate, VendorCallPriority.JOB, "poll", log))
     await asyncio.gather(poll, *writes)
     assert log.index("poll") <= admitted
+
+
+async def test_a_call_waiting_on_the_bucket_follows_its_deadline_when_it_is_extended() -> None:
+    gate = PriorityGate(local_limiter(2.0))
+    log: list[str] = []
+    await _call_by(gate, Deadline.after(30), "first", log)
+    # The bucket's next slot is half a second away: past this deadline unless it moves.
+    shared = Deadline.after(0.2)
+    waiting = asyncio.ensure_future(_call_by(gate, shared, "shared", log))
+    await asyncio.sleep(0.05)
+    shared.extend(Deadline.after(5))
+    assert await asyncio.wait_for(waiting, timeout=5) is None
+    assert log == ["first", "shared"]
+
+
+async def test_a_call_waiting_on_the_bucket_leaves_at_once_when_its_request_gives_up() -> None:
+    gate = PriorityGate(local_limiter(0.5))
+    log: list[str] = []
+    await _call_by(gate, Deadline.after(30), "first", log)
+    request = Deadline.after(30)
+    waiting = asyncio.ensure_future(_call_by(gate, request, "gone", log))
+    await asyncio.sleep(0.05)  # waiting on the bucket itself: nobody else queues
+    request.give_up()
+    refused = await asyncio.wait_for(waiting, timeout=0.5)
+    assert isinstance(refused, RateLimited)
+    assert log == ["first"]
+
+
+async def test_a_queued_call_whose_shared_priority_is_raised_moves_up() -> None:
+    gate = PriorityGate(local_limiter(RATE_PER_S))
+    log: list[str] = []
+    shared = SharedPriority(VendorCallPriority.BACKGROUND)
+    earlier = _start(gate, VendorCallPriority.INTERACTIVE, "earlier", 8, log)
+    await _queued(gate, 5)
+    joined = asyncio.ensure_future(_call(gate, shared, "joined", log))
+    await asyncio.sleep(0)  # queued, behind every client read
+    shared.raise_to(VendorCallPriority.INTERACTIVE)
+    later = _start(gate, VendorCallPriority.INTERACTIVE, "later", 4, log)
+    await asyncio.gather(*earlier, joined, *later)
+    # Filed among the client reads when it was raised: after those before, before those after.
+    assert log.index("joined") < min(log.index(f"later{i}") for i in range(4)), log
+    assert log.index("joined") > max(log.index(f"earlier{i}") for i in range(8)), log

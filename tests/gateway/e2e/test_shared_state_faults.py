@@ -135,10 +135,12 @@ def test_a_job_of_a_killed_gateway_is_taken_over_and_finishes(
     assert final["state"] == "COMPLETED"
 
 
-def test_a_job_nobody_watches_is_adopted_when_its_gateway_is_killed(
-    survivor: GatewayHandle, redis_server: RedisServer, redis_prefix: str
-) -> None:
-    """Nothing accepted is lost: no client follows the job, yet another gateway finishes it."""
+def orphan_a_job(
+    survivor: GatewayHandle, redis_server: RedisServer, redis_prefix: str, order: dict[str, Any]
+) -> dict[str, Any]:
+    """Write ``order`` through another gateway process sharing the survivor's Redis, and kill
+    that process once it has polled the job (held at the emulator until then); returns the
+    job, which the survivor adopts once its lease lapses."""
     env = clean_env(
         GATEWAY_PORT="0",
         GATEWAY_REDIS_URL=redis_server.url,
@@ -151,7 +153,6 @@ def test_a_job_nobody_watches_is_adopted_when_its_gateway_is_killed(
     )
     with running([COMMAND, "serve"], env) as doomed:
         doomed_url = doomed.wait_for(RUNNING)[1]
-        order = order_input(Vendor.ENGAGE, new_order_id("ORPHAN"))
         variables = {"input": {"vendor": "ENGAGE", "mode": "ADD", "order": order}}
         hold_jobs(survivor, True)
         try:
@@ -160,13 +161,21 @@ def test_a_job_nobody_watches_is_adopted_when_its_gateway_is_killed(
                 json={"query": WRITE, "variables": variables},
                 timeout=PATIENCE_S,
             ).json()
-            job = payload["data"]["writeOrder"]["job"]
+            job: dict[str, Any] = payload["data"]["writeOrder"]["job"]
             until_polled_by_the_doomed(survivor, job["vendorJobId"])
             doomed.process.send_signal(signal.SIGKILL)
             doomed.process.wait(PATIENCE_S)
         finally:
             hold_jobs(survivor, False)
+    return job
 
+
+def test_a_job_nobody_watches_is_adopted_when_its_gateway_is_killed(
+    survivor: GatewayHandle, redis_server: RedisServer, redis_prefix: str
+) -> None:
+    """Nothing accepted is lost: no client follows the job, yet another gateway finishes it."""
+    order = order_input(Vendor.ENGAGE, new_order_id("ORPHAN"))
+    job = orphan_a_job(survivor, redis_server, redis_prefix, order)
     deadline = time.monotonic() + PATIENCE_S
     while True:
         state = survivor.post(JOB_QUERY, {"id": job["id"]})["data"]["job"]["state"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +15,14 @@ import pytest
 
 from adapters.model import Vendor
 from gateway.settings import VendorSettings
-from tests.gateway.e2e.orders_support import data, requests, reset_requests, wait_for_job
+from tests.gateway.e2e.orders_support import (
+    data,
+    order_input,
+    requests,
+    reset_requests,
+    wait_for_job,
+)
+from tests.gateway.e2e.test_subscriptions import hold_engage_jobs
 from tests.support.gateway import GatewayHandle, sandbox_gateway
 
 # A budget so tight that the reads below queue for seconds.
@@ -66,3 +74,39 @@ def test_a_write_is_not_held_back_by_reads_queued_before_it(gw: GatewayHandle) -
     ]
     # Reads queued before the write reached the vendor after it.
     assert len(flood_after) >= 3, (routes, time.monotonic() - started)
+
+
+WRITE_ONLY = """mutation($input: WriteOrderInput!) {
+  writeOrder(input: $input) { job { id state } errors { code message } }
+}"""
+
+
+async def _two_reads(gw: GatewayHandle) -> list[dict[str, Any]]:
+    async with httpx.AsyncClient(timeout=60.0) as client:
+        answers = await asyncio.gather(
+            *(
+                client.post(gw.graphql_url, json={"query": READ, "variables": {"id": f"R-{n}"}})
+                for n in range(2)
+            )
+        )
+    return [answer.json() for answer in answers]
+
+
+def test_reads_get_slots_while_a_job_is_polled_faster_than_the_budget() -> None:
+    """One running job, polled every 0.1 s (one poll at a time) against a budget of 4/s: the
+    polls go first, and the reads a client waits for still get one slot in four."""
+    with sandbox_gateway(
+        engage=VendorSettings(rate_limit_per_s=4.0), vendor_queue_s=3.0, cache_ttl_s=0.0
+    ) as gw:
+        hold_engage_jobs(gw, True)
+        try:
+            order = order_input(Vendor.ENGAGE, f"POLLED-{uuid.uuid4().hex[:8]}")
+            payload = data(
+                gw.post(WRITE_ONLY, {"input": {"vendor": "ENGAGE", "mode": "ADD", "order": order}})
+            )["writeOrder"]
+            assert payload["job"]["state"] == "PENDING", payload
+            time.sleep(1.0)  # polled all along by now
+            answers = asyncio.run(_two_reads(gw))
+        finally:
+            hold_engage_jobs(gw, False)
+    assert answers == [{"data": {"order": None}}] * 2, answers

@@ -132,3 +132,21 @@ def test_writes_racing_on_one_order_leave_what_the_vendor_holds(gw: GatewayHandl
             assert _finished(gw, job_id) == "COMPLETED"
         # Whichever landed last at the vendor, the gateway answers what the vendor holds.
         assert _external_status(gw, order_id) == _vendor_status(gw, order_id)
+
+
+ES_READ = "query($id: String!) { order(vendor: EXPERTSENDER, orderId: $id) { orderId total } }"
+
+
+def test_a_write_finished_at_once_leaves_the_order_it_answered_cached(gw: GatewayHandle) -> None:
+    """ExpertSender answers a write synchronously: its job is final in the mutation's answer,
+    and the order that answer read is what every later read gets, without a vendor call (the
+    finished write drops the cached order once, before that read, not again after it)."""
+    order_id = f"WRN-{uuid.uuid4().hex[:10]}"
+    result = write_order(gw, Vendor.EXPERTSENDER, "ADD", order_input(Vendor.EXPERTSENDER, order_id))
+    assert result["job"]["state"] == "COMPLETED"
+    assert result["order"]["total"] == 398.0
+    reset_requests(gw, Vendor.EXPERTSENDER)
+    totals = [data(gw.post(ES_READ, {"id": order_id}))["order"]["total"] for _ in range(3)]
+    assert totals == [398.0] * 3
+    log = requests(gw, Vendor.EXPERTSENDER)["log"]
+    assert [e for e in log if e["method"] == "GET"] == []

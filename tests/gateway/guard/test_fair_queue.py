@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncio
 
-from adapters.transport import VendorCallPriority, vendor_call_priority
+from adapters.transport import SharedPriority, VendorCallPriority, vendor_call_priority
 from gateway.guard.fair_queue import FairQueue
 
 
@@ -75,3 +75,26 @@ async def test_a_write_goes_before_the_reads_queued_by_any_client() -> None:
     await write("a")
     assert granted.index("write") <= before + 1
     await asyncio.gather(*reads)
+
+
+async def test_a_queued_call_whose_shared_priority_is_raised_moves_up() -> None:
+    queue = FairQueue(rate_per_s=100)  # a bucket of 10, then a turn every 10 ms
+    granted: list[str] = []
+
+    async def call(client: str, priority: VendorCallPriority | SharedPriority) -> None:
+        with vendor_call_priority(priority):
+            await queue.turn(client)
+        granted.append(client)
+
+    reads = [
+        asyncio.ensure_future(call("reader", VendorCallPriority.INTERACTIVE)) for _ in range(30)
+    ]
+    await asyncio.sleep(0)  # the bucket went to the first reads; the rest queue
+    shared = SharedPriority(VendorCallPriority.BACKGROUND)
+    refresh = asyncio.ensure_future(call("refresh", shared))
+    await asyncio.sleep(0)
+    shared.raise_to(VendorCallPriority.INTERACTIVE)
+    await asyncio.gather(*reads, refresh)
+    # A client of its own among the client reads now: the rotation gives it the next turn
+    # instead of the last one.
+    assert granted.index("refresh") <= 12, granted

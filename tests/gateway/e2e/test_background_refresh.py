@@ -1,0 +1,137 @@
+"""A stale cached order's background refresh under a budget that reads keep full, over real
+loopback HTTP against the Engage emulator: a refresh that gets no slot is a designed outcome
+(the stale entry is served on), not a vendor failure, and the integration log says so."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from adapters.model import Vendor
+from gateway.settings import QueryLimits, VendorSettings
+from tests.gateway.e2e.budget_support import READ, concurrent_reads
+from tests.gateway.e2e.orders_support import data, requests, reset_requests
+from tests.support.gateway import GatewayHandle, sandbox_gateway
+
+RATE_PER_S = 1.0
+QUEUE_S = 1.0
+TTL_S = 0.3
+LOG = """query($id: String!) {
+  integrationLog(filter: {orderId: $id}) { edges { node { severity code message } } }
+}"""
+
+
+@pytest.fixture
+def gw() -> Iterator[GatewayHandle]:
+    with sandbox_gateway(
+        engage=VendorSettings(rate_limit_per_s=RATE_PER_S),
+        vendor_queue_s=QUEUE_S,
+        cache_ttl_s=TTL_S,
+        cache_stale_s=60.0,
+    ) as handle:
+        yield handle
+
+
+async def _stale_read_during_a_flood(gw: GatewayHandle, order_id: str) -> dict[str, Any]:
+    """Reads of unknown ids keep the budget full for seconds; meanwhile the stale order is
+    read (served stale, its refresh queued behind every one of them)."""
+    flood = asyncio.ensure_future(concurrent_reads(gw, [f"FLOOD-{n}" for n in range(4)]))
+    await asyncio.sleep(0.1)
+    (stale,) = await concurrent_reads(gw, [order_id])
+    await flood
+    return stale
+
+
+def _entries(gw: GatewayHandle, order_id: str) -> list[dict[str, Any]]:
+    log = data(gw.post(LOG, {"id": order_id}))["integrationLog"]
+    return [edge["node"] for edge in log["edges"]]
+
+
+def test_a_refresh_that_gets_no_slot_is_noted_not_an_error(gw: GatewayHandle) -> None:
+    order_id = "ENG-1001"
+    total = data(gw.post(READ, {"id": order_id}))["order"]["total"]  # cached
+    time.sleep(TTL_S + 0.2)  # stale now
+    before = _entries(gw, order_id)
+
+    stale = asyncio.run(_stale_read_during_a_flood(gw, order_id))
+    assert stale == {"data": {"order": {"orderId": order_id, "total": total}}}
+    time.sleep(QUEUE_S + 0.5)  # the refresh has given up by now
+
+    added = _entries(gw, order_id)[: len(_entries(gw, order_id)) - len(before)]
+    assert [e["severity"] for e in added] == ["INFO"], added
+    assert [e["code"] for e in added] == ["CACHE_REFRESH_SKIPPED"], added
+    # Nothing a client sees changed: the stale entry is still served, without an error.
+    assert data(gw.post(READ, {"id": order_id}))["order"]["total"] == total
+
+
+# A stale allowance that ends while the refresh still queues: a client read after it finds no
+# entry and joins the refresh.
+SHORT_STALE_S = 0.9
+
+
+@pytest.fixture
+def gw_short_stale() -> Iterator[GatewayHandle]:
+    with sandbox_gateway(
+        engage=VendorSettings(rate_limit_per_s=2.0),
+        # Patient enough that no read here is refused: only the order of the calls tells.
+        vendor_queue_s=30.0,
+        cache_ttl_s=TTL_S,
+        cache_stale_s=SHORT_STALE_S,
+    ) as handle:
+        yield handle
+
+
+async def _a_client_joins_a_queued_refresh(gw: GatewayHandle, order_id: str) -> dict[str, Any]:
+    cached_at = time.monotonic()
+    await concurrent_reads(gw, [order_id])
+    await asyncio.sleep(TTL_S + 0.1)
+    first = asyncio.ensure_future(concurrent_reads(gw, [f"FIRST-{n}" for n in range(4)]))
+    await asyncio.sleep(0.1)
+    await concurrent_reads(gw, [order_id])  # served stale; the refresh queues
+    # The entry is gone, the refresh still queued: this read joins it.
+    await asyncio.sleep(max(0.0, cached_at + TTL_S + SHORT_STALE_S + 0.1 - time.monotonic()))
+    joined = asyncio.ensure_future(concurrent_reads(gw, [order_id]))
+    await asyncio.sleep(0.1)
+    later = asyncio.ensure_future(concurrent_reads(gw, [f"LATER-{n}" for n in range(4)]))
+    await asyncio.gather(first, later)
+    (answer,) = await joined
+    return answer
+
+
+def test_a_client_read_joining_a_background_refresh_waits_as_a_client_read(
+    gw_short_stale: GatewayHandle,
+) -> None:
+    gw = gw_short_stale
+    reset_requests(gw, Vendor.ENGAGE)
+    answer = asyncio.run(_a_client_joins_a_queued_refresh(gw, "ENG-1001"))
+    assert data(answer)["order"]["orderId"] == "ENG-1001"
+    log = [e["path"].rsplit("/", 1)[1] for e in requests(gw, Vendor.ENGAGE)["log"]]
+    reads = [name for name in log if name == "ENG-1001"]
+    assert len(reads) == 2, log  # the first read, and the refresh the client joined
+    refreshed = len(log) - 1 - log[::-1].index("ENG-1001")
+    # Client reads sent after the joined one did not go ahead of it.
+    assert [n for n in log[:refreshed] if n.startswith("LATER-")] == [], log
+
+
+STALE_AND_FRESH = """{
+  stale: order(vendor: ENGAGE, orderId: "ENG-1001") { orderId }
+  fresh: order(vendor: ENGAGE, orderId: "ENG-1002") { orderId }
+}"""
+
+
+def test_a_refresh_is_not_a_vendor_call_of_the_request_that_served_the_stale_entry() -> None:
+    # One vendor call per request: the refresh the stale entry starts is background work, not
+    # the request's; its one call is the read of the order it does not have.
+    with sandbox_gateway(
+        cache_ttl_s=TTL_S, cache_stale_s=60.0, limits=QueryLimits(max_vendor_calls=1)
+    ) as gw:
+        data(gw.post(READ, {"id": "ENG-1001"}))
+        time.sleep(TTL_S + 0.2)
+        answer = gw.post(STALE_AND_FRESH)
+    assert answer == {
+        "data": {"stale": {"orderId": "ENG-1001"}, "fresh": {"orderId": "ENG-1002"}}
+    }, answer
