@@ -67,7 +67,7 @@ ContextGetter = Callable[[Request | WebSocket, Response | WebSocket], Awaitable[
 
 SUBSCRIPTION_TRANSPORTS = (
     "Subscriptions need a streaming transport: a WebSocket (graphql-transport-ws or graphql-ws) "
-    "or Server-Sent Events (POST with Accept: text/event-stream)"
+    "or Server-Sent Events (POST or GET with Accept: text/event-stream)"
 )
 
 SUBSCRIPTION_PROTOCOLS = (
