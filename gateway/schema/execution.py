@@ -16,6 +16,7 @@ which reports it exactly as before.
 
 from __future__ import annotations
 
+import dataclasses
 import weakref
 from collections.abc import Awaitable, Sequence
 from functools import partial
@@ -36,6 +37,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from adapters.transport import Deadline, fresh_deadline
 from gateway.context import gateway_context
 from gateway.errors import BadUserInput
+from gateway.loaders import Loaders
 from gateway.schema.operation_deadline import execute_under
 from gateway.schema.plain_fields import (
     NO_PLAIN_FIELDS,
@@ -54,8 +56,11 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # The deadline of this operation's vendor calls, when it is not the request's own.
         self.vendor_deadline: Deadline | None = None
         if context is not None and isinstance(context.response, WebSocket):
-            # One context serves every operation of the connection.
-            context.loaders.forget()
+            # One context serves every operation of the connection: each operation gets loaders
+            # of its own. Shared, the operations running at once would batch their reads
+            # together, each batch queueing under the deadline of whichever operation asked
+            # first, and stopping that operation would refuse the other's reads.
+            self.context_value = dataclasses.replace(context, loaders=Loaders(context.services))
             self.vendor_deadline = fresh_deadline()
         middleware = self.middleware_manager
         # Middleware wraps every resolver: then no field may skip its resolver.

@@ -135,3 +135,52 @@ def test_a_refresh_is_not_a_vendor_call_of_the_request_that_served_the_stale_ent
     assert answer == {
         "data": {"stale": {"orderId": "ENG-1001"}, "fresh": {"orderId": "ENG-1002"}}
     }, answer
+
+
+# A refresh that a client read joined, under a budget too short for it: the client's read fails.
+JOINED_RATE_PER_S = 0.5
+JOINED_QUEUE_S = 1.5
+
+
+@pytest.fixture
+def gw_joined_refusal() -> Iterator[GatewayHandle]:
+    with sandbox_gateway(
+        engage=VendorSettings(rate_limit_per_s=JOINED_RATE_PER_S),
+        vendor_queue_s=JOINED_QUEUE_S,
+        cache_ttl_s=TTL_S,
+        cache_stale_s=SHORT_STALE_S,
+    ) as handle:
+        yield handle
+
+
+async def _a_client_joins_a_refresh_that_gets_no_slot(
+    gw: GatewayHandle, order_id: str
+) -> dict[str, Any]:
+    cached_at = time.monotonic()
+    await concurrent_reads(gw, [order_id])
+    await asyncio.sleep(TTL_S + 0.1)
+    flood = asyncio.ensure_future(concurrent_reads(gw, [f"FLOOD-{n}" for n in range(3)]))
+    await asyncio.sleep(0.1)
+    (stale,) = await concurrent_reads(gw, [order_id])  # served stale; the refresh queues
+    assert data(stale)["order"]["orderId"] == order_id
+    # The entry is gone, the refresh still queued: this read joins it.
+    await asyncio.sleep(max(0.0, cached_at + TTL_S + SHORT_STALE_S + 0.1 - time.monotonic()))
+    (joined,) = await concurrent_reads(gw, [order_id])
+    await flood
+    return joined
+
+
+def test_a_joined_refresh_that_gets_no_slot_is_logged_as_the_clients_failed_read(
+    gw_joined_refusal: GatewayHandle,
+) -> None:
+    gw = gw_joined_refusal
+    order_id = "ENG-1001"
+    before = _entries(gw, order_id)
+    joined = asyncio.run(_a_client_joins_a_refresh_that_gets_no_slot(gw, order_id))
+    # The client that joined saw the refusal ...
+    codes = [error["extensions"]["code"] for error in joined.get("errors") or []]
+    assert codes == ["RATE_LIMITED"], joined
+    # ... so the log records a failed read, as for any client read that got no slot, and does
+    # not say that a stale entry was served with no client seeing an error.
+    added = _entries(gw, order_id)[: len(_entries(gw, order_id)) - len(before)]
+    assert [(e["severity"], e["code"]) for e in added] == [("ERROR", "RATE_LIMITED")], added

@@ -150,3 +150,39 @@ def test_a_read_whose_websocket_closed_is_never_sent() -> None:
         time.sleep(1.0 / RATE_PER_S + 1.0)
         assert _order_reads(gw, "SPENT-1") == 1
         assert _order_reads(gw, "GONE-WS-1") == 0
+
+
+WITH_CONTACT = """{
+  order(vendor: ENGAGE, orderId: "ENG-1001") { orderId contact { email } }
+}"""
+
+
+async def _two_operations_one_stopped(gw: GatewayHandle) -> list[dict[str, Any]]:
+    """Two operations at once on one graphql-transport-ws connection that read the same order
+    and then its contact; the first is stopped (``complete``) while the contact read queues.
+    The messages the second operation gets."""
+    async with connect(gw.ws_url, subprotocols=[Subprotocol(TRANSPORT_WS)]) as socket:
+        await socket.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(await socket.recv())["type"] == "connection_ack"
+        payload = {"query": WITH_CONTACT}
+        for op in ("a", "b"):
+            await socket.send(json.dumps({"id": op, "type": "subscribe", "payload": payload}))
+        await asyncio.sleep(1.5)
+        await socket.send(json.dumps({"id": "a", "type": "complete"}))
+        received: list[dict[str, Any]] = []
+        while not received or received[-1]["type"] != "complete":
+            message = json.loads(await asyncio.wait_for(socket.recv(), timeout=15.0))
+            if message.get("id") == "b":
+                received.append(message)
+    return received
+
+
+def test_stopping_one_operation_leaves_the_reads_of_another_on_its_socket() -> None:
+    # Patient enough for the contact read's slot, a whole interval after the order's.
+    with _gateway(2 / RATE_PER_S) as gw:
+        received = asyncio.run(_two_operations_one_stopped(gw))
+    assert [m["type"] for m in received] == ["next", "complete"], received
+    answer = received[0]["payload"]
+    assert answer == {
+        "data": {"order": {"orderId": "ENG-1001", "contact": {"email": "anna.berg@example.com"}}}
+    }, answer
