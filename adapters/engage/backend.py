@@ -295,29 +295,14 @@ class EngageBackend:
                 # Sent for its action, the order may be the one Engage holds already: only the
                 # new version a processed replacement makes tells ours apart (``resumption``).
                 if version is None:
-                    stored = await self._read_order(order_id)
-                    version = resumption.version_of(stored)
-                    if before.may_have_sent and replaced(stored):
-                        raise resumption.noted(
-                            WriteOutcomeUnknown(
-                                f"An earlier attempt of this write of order {order_id} may have"
-                                " reached Engage, and the order holds what it sent; its"
-                                " orderAction leaves nothing a read could check, so it is not"
-                                " sent again. To send it again knowingly, use a new"
-                                " idempotencyKey.",
-                                vendor=Vendor.ENGAGE,
-                            ),
-                            before,
-                        )
+                    version, stored = await self._version_before_action(
+                        order_id, before, replaced, "write", "holds what it sent"
+                    )
                 replaced = landing.in_new_version(version, replaced)
             job = await self._write_whole(order_id, mode, body, before, replaced, stored)
-        except WriteOutcomeUnknown as lost:
-            if action is not None:
-                resumption.noted(lost, resumption.EarlierAttempt(True, version))
-            raise
         except VendorError as failed:
             if action is not None:
-                resumption.noted(failed, dataclasses.replace(before, version_before=version))
+                resumption.note_failure(failed, before, version)
             raise
         return self._track(job, warnings)
 
@@ -404,22 +389,9 @@ class EngageBackend:
         version = before.version_before
         try:
             if version is None:
-                stored = await self._read_order(order_id)
-                version = resumption.version_of(stored)
-                if before.may_have_sent and landed(stored):
-                    # An earlier attempt may have sent this change, and the order shows its
-                    # status: with no version from before it, nothing tells whether its
-                    # action ran.
-                    raise resumption.noted(
-                        WriteOutcomeUnknown(
-                            f"An earlier attempt of this change of order {order_id} may have"
-                            " reached Engage, and the order shows its status; its orderAction"
-                            " leaves nothing a read could check, so it is not sent again. To"
-                            " send it again knowingly, use a new idempotencyKey.",
-                            vendor=Vendor.ENGAGE,
-                        ),
-                        before,
-                    )
+                version, _ = await self._version_before_action(
+                    order_id, before, landed, "change", "shows its status"
+                )
             return await self._write(
                 "POST",
                 path,
@@ -429,12 +401,35 @@ class EngageBackend:
                 landed=landing.in_new_version(version, landed),
                 may_have_landed=before.may_have_sent,
             )
-        except WriteOutcomeUnknown as lost:
-            resumption.noted(lost, resumption.EarlierAttempt(True, version))
-            raise
         except VendorError as failed:
-            resumption.noted(failed, dataclasses.replace(before, version_before=version))
+            resumption.note_failure(failed, before, version)
             raise
+
+    async def _version_before_action(
+        self,
+        order_id: str,
+        before: resumption.EarlierAttempt,
+        landed: landing.Landed,
+        kind: str,
+        shows: str,
+    ) -> tuple[str | None, dict[str, Any] | None]:
+        """The order's version before a write carrying an action, and the order as read.
+
+        An earlier attempt may have sent the write and the order shows it landed: with no
+        version from before that attempt, nothing tells whether its action ran."""
+        stored = await self._read_order(order_id)
+        if before.may_have_sent and landed(stored):
+            raise resumption.noted(
+                WriteOutcomeUnknown(
+                    f"An earlier attempt of this {kind} of order {order_id} may have reached"
+                    f" Engage, and the order {shows}; its orderAction leaves nothing a read"
+                    " could check, so it is not sent again. To send it again knowingly, use a"
+                    " new idempotencyKey.",
+                    vendor=Vendor.ENGAGE,
+                ),
+                before,
+            )
+        return resumption.version_of(stored), stored
 
     async def delete_order(
         self, order_id: str, *, may_have_landed: bool = False, earlier: str | None = None

@@ -10,12 +10,12 @@ on its failure (``VendorError.resume_note``) to the retry, which compares.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
 
-from adapters.errors import VendorError
+from adapters.errors import VendorError, WriteOutcomeUnknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +51,15 @@ def noted(exc: VendorError, attempt: EarlierAttempt) -> VendorError:
             {"sent": attempt.may_have_sent, "versionBefore": attempt.version_before}
         ).decode()
     return exc
+
+
+def note_failure(exc: VendorError, before: EarlierAttempt, version: str | None) -> None:
+    """Notes on ``exc`` what a retry of a write carrying an action needs: ``version``, read
+    before sending; and whether the write may have reached Engage (a lost answer: it may)."""
+    if isinstance(exc, WriteOutcomeUnknown):
+        noted(exc, EarlierAttempt(True, version))
+    else:
+        noted(exc, replace(before, version_before=version))
 
 
 def version_of(stored: dict[str, Any] | None) -> str | None:
