@@ -594,24 +594,11 @@ class EngageBackend:
                     method, path, json=body, retry=RetryPolicy.NEVER_BLIND
                 )
             except WriteOutcomeUnknown as lost:
-                try:
-                    seen = await self._look_for(order_id, landed)
-                except UpstreamError as unreadable:
-                    raise WriteOutcomeUnknown(
-                        f"{lost.message}; reading the order back failed too ({unreadable.code})."
-                        f" {WRITE_OUTCOME_ADVICE}",
-                        vendor=Vendor.ENGAGE,
-                        upstream_status=lost.upstream_status,
-                    ) from None
+                seen = await self._look_for(order_id, landed, lost.message, lost.upstream_status)
                 if not isinstance(seen, landing.NotSeen):
                     return self._confirmed_job(operation, order_id, seen, body)
                 if not resendable or send == self.settings.max_attempts:
-                    raise WriteOutcomeUnknown(
-                        f"{lost.message}; the order did not show the write within"
-                        f" {self.settings.landing_wait_s:g} s. {WRITE_OUTCOME_ADVICE}",
-                        vendor=Vendor.ENGAGE,
-                        upstream_status=lost.upstream_status,
-                    ) from None
+                    raise self._not_shown(lost.message, lost.upstream_status) from None
                 may_have_landed = True
                 continue
             if may_have_landed and 400 <= response.status_code < 500:
@@ -644,30 +631,37 @@ class EngageBackend:
         unreadable: BadVendorResponse,
     ) -> Job:
         what = f"{unreadable.message}, to a write it accepted"
-        try:
-            seen = await self._look_for(order_id, landed)
-        except UpstreamError as unread:
-            raise WriteOutcomeUnknown(
-                f"{what}; reading the order back failed too ({unread.code})."
-                f" {WRITE_OUTCOME_ADVICE}",
-                vendor=Vendor.ENGAGE,
-                upstream_status=unreadable.upstream_status,
-            ) from None
+        seen = await self._look_for(order_id, landed, what, unreadable.upstream_status)
         if isinstance(seen, landing.NotSeen):
-            raise WriteOutcomeUnknown(
-                f"{what}; the order did not show the write within"
-                f" {self.settings.landing_wait_s:g} s. {WRITE_OUTCOME_ADVICE}",
-                vendor=Vendor.ENGAGE,
-                upstream_status=unreadable.upstream_status,
-            )
+            raise self._not_shown(what, unreadable.upstream_status)
         return self._confirmed_job(operation, order_id, seen, body)
 
-    async def _look_for(self, order_id: str, landed: landing.Landed) -> Any:
-        return await landing.await_landing(
-            lambda: self._read_order(order_id),
-            landed,
-            wait_s=self.settings.landing_wait_s,
-            delays=self.settings.landing_delays,
+    async def _look_for(
+        self, order_id: str, landed: landing.Landed, what: str, upstream_status: int | None
+    ) -> Any:
+        """The order once it shows the write, or ``NOT_SEEN`` after the landing wait. A read
+        that fails leaves the write's outcome unknown (``what``: what became of its answer)."""
+        try:
+            return await landing.await_landing(
+                lambda: self._read_order(order_id),
+                landed,
+                wait_s=self.settings.landing_wait_s,
+                delays=self.settings.landing_delays,
+            )
+        except UpstreamError as unreadable:
+            raise WriteOutcomeUnknown(
+                f"{what}; reading the order back failed too ({unreadable.code})."
+                f" {WRITE_OUTCOME_ADVICE}",
+                vendor=Vendor.ENGAGE,
+                upstream_status=upstream_status,
+            ) from None
+
+    def _not_shown(self, what: str, upstream_status: int | None) -> WriteOutcomeUnknown:
+        return WriteOutcomeUnknown(
+            f"{what}; the order did not show the write within"
+            f" {self.settings.landing_wait_s:g} s. {WRITE_OUTCOME_ADVICE}",
+            vendor=Vendor.ENGAGE,
+            upstream_status=upstream_status,
         )
 
     def _confirmed_job(
