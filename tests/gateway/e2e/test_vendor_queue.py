@@ -137,19 +137,21 @@ def test_a_call_that_gets_no_slot_in_time_is_rate_limited_and_never_sent(
 FLOOD_QUEUED = 12
 
 
-async def _until_queued(client: httpx.AsyncClient, gw: GatewayHandle, count: int) -> None:
-    async def waiting() -> float:
-        text = (await client.get(f"{gw.url}/metrics")).text
-        return sum(
-            sample.value
-            for family in text_string_to_metric_families(text)
-            for sample in family.samples
-            if sample.name == "order_gateway_vendor_calls_waiting"
-            and sample.labels.get("vendor") == "ENGAGE"
-        )
+async def _waiting(client: httpx.AsyncClient, gw: GatewayHandle) -> float:
+    """Engage calls queued in the gateway now, from its own gauge."""
+    text = (await client.get(f"{gw.url}/metrics")).text
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "order_gateway_vendor_calls_waiting"
+        and sample.labels.get("vendor") == "ENGAGE"
+    )
 
+
+async def _until_queued(client: httpx.AsyncClient, gw: GatewayHandle, count: int) -> None:
     async with asyncio.timeout(30):
-        while await waiting() < count:
+        while await _waiting(client, gw) < count:
             await asyncio.sleep(0.02)
 
 
@@ -189,8 +191,23 @@ def test_a_write_behind_a_queued_read_flood_goes_out_within_one_slot(
     assert len(log) - write_at - 1 >= 10
 
 
-async def _disconnect_while_queued(gw: GatewayHandle, order_id: str) -> None:
-    """Send a read over a raw connection and hang up while it waits for the vendor budget."""
+# The flood behind which one client hangs up, and how much of it must be queued first: at
+# 5 calls/s, 8 calls ahead give the hang-up more than 1.5 s to be noticed.
+LEAVING_FLOOD = 15
+LEAVING_FLOOD_QUEUED = 8
+
+
+async def _until_all_accounted_for(client: httpx.AsyncClient, gw: GatewayHandle) -> None:
+    """Wait until every read of the flood and the leaving one is queued or has been sent."""
+    async with asyncio.timeout(30):
+        while await _waiting(client, gw) + len(_order_log(gw)) < LEAVING_FLOOD + 1:
+            await asyncio.sleep(0.02)
+
+
+async def _disconnect_while_queued(
+    client: httpx.AsyncClient, gw: GatewayHandle, order_id: str
+) -> None:
+    """Send a read over a raw connection and hang up once it waits for the vendor budget."""
     body = json.dumps({"query": READ, "variables": {"id": order_id}}).encode()
     _reader, writer = await asyncio.open_connection("127.0.0.1", gw.server.port)
     writer.write(
@@ -199,7 +216,7 @@ async def _disconnect_while_queued(gw: GatewayHandle, order_id: str) -> None:
         + body
     )
     await writer.drain()
-    await asyncio.sleep(0.5)
+    await _until_all_accounted_for(client, gw)
     writer.close()
     await writer.wait_closed()
 
@@ -210,10 +227,11 @@ async def _flood_and_a_client_that_leaves(gw: GatewayHandle) -> None:
             asyncio.ensure_future(
                 client.post(gw.graphql_url, json={"query": READ, "variables": {"id": f"FLOOD-{n}"}})
             )
-            for n in range(15)
+            for n in range(LEAVING_FLOOD)
         ]
-        await asyncio.sleep(0.3)
-        await _disconnect_while_queued(gw, "FLOOD-GONE")
+        # A busy machine may take a while to queue the flood; the leaving read must come after.
+        await _until_queued(client, gw, LEAVING_FLOOD_QUEUED)
+        await _disconnect_while_queued(client, gw, "FLOOD-GONE")
         await asyncio.gather(*flood)
 
 
@@ -223,4 +241,4 @@ def test_a_read_whose_client_hung_up_is_never_sent(generous: GatewayHandle) -> N
     asyncio.run(_flood_and_a_client_that_leaves(gw))
     time.sleep(1.0)  # whatever was still queued has had its turn
     sent = {e["path"].rsplit("/", 1)[1] for e in _order_log(gw)}
-    assert sent == {f"FLOOD-{n}" for n in range(15)}
+    assert sent == {f"FLOOD-{n}" for n in range(LEAVING_FLOOD)}
