@@ -20,8 +20,11 @@ import pytest
 
 from adapters.model import Vendor
 from gateway.app import create_app
+from gateway.auth.audit import AuditedLog
 from gateway.jobs import JobTracker
+from gateway.log import RecordingLog
 from gateway.redis.cache import SharedReadCache
+from gateway.redis.log import RedisLogStorage
 from gateway.settings import SandboxSettings
 from tests.gateway.e2e.orders_support import (
     JOB_QUERY,
@@ -32,6 +35,7 @@ from tests.gateway.e2e.orders_support import (
     writes,
 )
 from tests.support.gateway import GatewayHandle, sandbox_gateway
+from tests.support.observe import until
 from tests.support.redis import RedisServer
 from tests.support.servers import serve
 from tests.support.subscription_clients import SSE, TRANSPORT_WS, collect, subscribe
@@ -152,6 +156,19 @@ def test_an_idempotent_retry_on_b_returns_the_result_of_a_with_one_write(
     assert [e["code"] for e in other["errors"]] == ["IDEMPOTENCY_KEY_REUSED"]
 
 
+async def _tail_follows(gw: GatewayHandle) -> bool:
+    """Whether a live tail of the integration log runs on ``gw`` with its reader following
+    the shared stream: an entry recorded anywhere from now on reaches it."""
+    audited = gw.gateway.services.log
+    assert isinstance(audited, AuditedLog)
+    log = audited.inner
+    assert isinstance(log, RecordingLog)
+    storage = log._storage
+    assert isinstance(storage, RedisLogStorage)
+    reader = storage._reader
+    return bool(log._tails) and reader is not None and not reader.done()
+
+
 def test_a_log_entry_recorded_by_a_is_queried_and_tailed_on_b(
     pair: tuple[GatewayHandle, GatewayHandle],
 ) -> None:
@@ -163,7 +180,8 @@ def test_a_log_entry_recorded_by_a_is_queried_and_tailed_on_b(
     async def tail_on_b_then_write_on_a() -> list[dict[str, Any]]:
         stream = subscribe(b, SSE, LOG_TAIL, {"filter": {"orderId": order_id}})
         first = asyncio.ensure_future(anext(stream))
-        await asyncio.sleep(0.5)  # the tail is open on B
+        # A busy machine may take a while to open the tail: wait until B follows the stream.
+        await until(lambda: _tail_follows(b), "a live tail of the log on B")
         await asyncio.to_thread(
             write_order,
             a,

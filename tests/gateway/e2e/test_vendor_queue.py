@@ -18,12 +18,12 @@ from typing import Any
 
 import httpx
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.model import Vendor
 from gateway.settings import VendorSettings
 from tests.gateway.e2e.orders_support import requests, reset_requests
 from tests.support.gateway import GatewayHandle, sandbox_gateway
+from tests.support.observe import until_queued, vendor_calls_waiting
 from tests.support.redis import RedisServer
 
 READ = "query($id: String!) { order(vendor: ENGAGE, orderId: $id) { orderId } }"
@@ -137,24 +137,6 @@ def test_a_call_that_gets_no_slot_in_time_is_rate_limited_and_never_sent(
 FLOOD_QUEUED = 12
 
 
-async def _waiting(client: httpx.AsyncClient, gw: GatewayHandle) -> float:
-    """Engage calls queued in the gateway now, from its own gauge."""
-    text = (await client.get(f"{gw.url}/metrics")).text
-    return sum(
-        sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-        if sample.name == "order_gateway_vendor_calls_waiting"
-        and sample.labels.get("vendor") == "ENGAGE"
-    )
-
-
-async def _until_queued(client: httpx.AsyncClient, gw: GatewayHandle, count: int) -> None:
-    async with asyncio.timeout(30):
-        while await _waiting(client, gw) < count:
-            await asyncio.sleep(0.02)
-
-
 async def _write_behind_a_flood(gw: GatewayHandle) -> tuple[dict[str, Any], float]:
     async with httpx.AsyncClient(timeout=60.0) as client:
         flood = [
@@ -164,7 +146,7 @@ async def _write_behind_a_flood(gw: GatewayHandle) -> tuple[dict[str, Any], floa
             for n in range(20)
         ]
         # A busy machine may take a while to queue the flood: the gauge says when it has.
-        await _until_queued(client, gw, FLOOD_QUEUED)
+        await until_queued(client, gw, FLOOD_QUEUED)
         sent_at = time.time()
         write = await client.post(
             gw.graphql_url, json={"query": CHANGE_STATUS, "variables": {"id": "ENG-1002"}}
@@ -200,7 +182,7 @@ LEAVING_FLOOD_QUEUED = 8
 async def _until_all_accounted_for(client: httpx.AsyncClient, gw: GatewayHandle) -> None:
     """Wait until every read of the flood and the leaving one is queued or has been sent."""
     async with asyncio.timeout(30):
-        while await _waiting(client, gw) + len(_order_log(gw)) < LEAVING_FLOOD + 1:
+        while await vendor_calls_waiting(client, gw) + len(_order_log(gw)) < LEAVING_FLOOD + 1:
             await asyncio.sleep(0.02)
 
 
@@ -230,7 +212,7 @@ async def _flood_and_a_client_that_leaves(gw: GatewayHandle) -> None:
             for n in range(LEAVING_FLOOD)
         ]
         # A busy machine may take a while to queue the flood; the leaving read must come after.
-        await _until_queued(client, gw, LEAVING_FLOOD_QUEUED)
+        await until_queued(client, gw, LEAVING_FLOOD_QUEUED)
         await _disconnect_while_queued(client, gw, "FLOOD-GONE")
         await asyncio.gather(*flood)
 

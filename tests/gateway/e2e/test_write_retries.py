@@ -30,6 +30,7 @@ from tests.gateway.e2e.orders_support import (
 )
 from tests.gateway.e2e.test_shared_state import second_gateway, shared_settings
 from tests.support.gateway import TEST_CLIENTS, TEST_JOBS, GatewayHandle, sandbox_gateway
+from tests.support.observe import until_sync
 from tests.support.redis import RedisServer
 
 CHANGE_ORDER_STATUS = f"""
@@ -117,6 +118,13 @@ def _retry(gw: GatewayHandle, mutation: str, variables: dict[str, Any]) -> dict[
         if "CIRCUIT_OPEN" not in codes or time.monotonic() > deadline:
             return answer
         time.sleep(0.2)
+
+
+def _slot_taken(gw: GatewayHandle) -> bool:
+    """Whether a client's one vendor-call slot is held (every test request is one client)."""
+    shares = gw.gateway.shares
+    assert shares is not None
+    return any(slot.locked() for slot in shares._slots.values())
 
 
 def _codes(answer: dict[str, Any]) -> list[str]:
@@ -390,7 +398,8 @@ def test_the_retry_of_an_action_refused_before_it_was_sent_sends_it() -> None:
         _faults(gw, latency_ms=4000)
         with ThreadPoolExecutor(1) as pool:
             slow = pool.submit(gw.post, ORDER_QUERY, {"id": f"SLOW-{order_id}"})
-            time.sleep(1.5)  # the read has its slot by now, even on a loaded machine
+            # A busy machine may take a while to give the read its slot: wait until it has.
+            until_sync(lambda: _slot_taken(gw), "the slow read holding the client's slot")
             first = gw.post(TRIGGER_ORDER_ACTION, variables)
             slow.result()
         _faults(gw, latency_ms=0)
