@@ -35,7 +35,7 @@ from tests.gateway.e2e.orders_support import (
     writes,
 )
 from tests.support.gateway import GatewayHandle, sandbox_gateway
-from tests.support.observe import until
+from tests.support.observe import PATIENCE_S, until
 from tests.support.redis import RedisServer
 from tests.support.servers import serve
 from tests.support.subscription_clients import SSE, TRANSPORT_WS, collect, subscribe
@@ -190,7 +190,7 @@ def test_a_log_entry_recorded_by_a_is_queried_and_tailed_on_b(
             bad,
             orderAction={"action": "CONFIRM_ORDER"},
         )
-        entries = [await asyncio.wait_for(first, 10)]
+        entries = [await asyncio.wait_for(first, PATIENCE_S)]
         await cast(AsyncGenerator[Any, None], stream).aclose()
         return entries
 
@@ -293,7 +293,7 @@ def test_a_status_change_through_a_drops_the_page_b_cached(
     job = data(a.post(CHANGE_STATUS, {"input": change}))["changeOrderStatus"]["job"]
 
     async def until_done_and_heard() -> None:
-        async with asyncio.timeout(10):
+        async with asyncio.timeout(PATIENCE_S):
             while data(a.post(JOB_QUERY, {"id": job["id"]}))["job"]["state"] != "COMPLETED":
                 await asyncio.sleep(0.02)
             while cache.invalidations_heard == heard:
