@@ -16,6 +16,9 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.model import Vendor
+from gateway.auth.audit import AuditedLog
+from gateway.log import IntegrationLog, RecordingLog
+from gateway.redis.log import RedisLogStorage
 from tests.support.gateway import GatewayHandle
 
 # Long enough for any state a test waits for on a loaded machine; reached only by a hang.
@@ -91,3 +94,18 @@ async def until_subscriptions_open(
         return await gauge(client, gw, SUBSCRIPTIONS_OPEN, **labels) >= count
 
     await until(opened, f"{count} {protocol or 'any'} subscriptions open")
+
+
+def log_tail_follows(log: IntegrationLog) -> bool:
+    """Whether a live tail of ``log`` runs and, in Redis, its reader follows the shared stream:
+    an entry recorded by any process from now on reaches it. Read from the log's own state,
+    since nothing a client sees tells when a tail's first read of the stream is done."""
+    recording = log.inner if isinstance(log, AuditedLog) else log
+    assert isinstance(recording, RecordingLog)
+    if not recording._tails:
+        return False
+    storage = recording._storage
+    if not isinstance(storage, RedisLogStorage):
+        return True  # in memory, a tail hears every entry from its start on
+    reader = storage._reader
+    return reader is not None and not reader.done()

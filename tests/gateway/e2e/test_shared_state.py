@@ -20,11 +20,8 @@ import pytest
 
 from adapters.model import Vendor
 from gateway.app import create_app
-from gateway.auth.audit import AuditedLog
 from gateway.jobs import JobTracker
-from gateway.log import RecordingLog
 from gateway.redis.cache import SharedReadCache
-from gateway.redis.log import RedisLogStorage
 from gateway.settings import SandboxSettings
 from tests.gateway.e2e.orders_support import (
     JOB_QUERY,
@@ -35,7 +32,7 @@ from tests.gateway.e2e.orders_support import (
     writes,
 )
 from tests.support.gateway import GatewayHandle, sandbox_gateway
-from tests.support.observe import PATIENCE_S, until
+from tests.support.observe import PATIENCE_S, log_tail_follows, until
 from tests.support.redis import RedisServer
 from tests.support.servers import serve
 from tests.support.subscription_clients import SSE, TRANSPORT_WS, collect, subscribe
@@ -156,17 +153,8 @@ def test_an_idempotent_retry_on_b_returns_the_result_of_a_with_one_write(
     assert [e["code"] for e in other["errors"]] == ["IDEMPOTENCY_KEY_REUSED"]
 
 
-async def _tail_follows(gw: GatewayHandle) -> bool:
-    """Whether a live tail of the integration log runs on ``gw`` with its reader following
-    the shared stream: an entry recorded anywhere from now on reaches it."""
-    audited = gw.gateway.services.log
-    assert isinstance(audited, AuditedLog)
-    log = audited.inner
-    assert isinstance(log, RecordingLog)
-    storage = log._storage
-    assert isinstance(storage, RedisLogStorage)
-    reader = storage._reader
-    return bool(log._tails) and reader is not None and not reader.done()
+async def _follows(gw: GatewayHandle) -> bool:
+    return log_tail_follows(gw.gateway.services.log)
 
 
 def test_a_log_entry_recorded_by_a_is_queried_and_tailed_on_b(
@@ -181,7 +169,7 @@ def test_a_log_entry_recorded_by_a_is_queried_and_tailed_on_b(
         stream = subscribe(b, SSE, LOG_TAIL, {"filter": {"orderId": order_id}})
         first = asyncio.ensure_future(anext(stream))
         # A busy machine may take a while to open the tail: wait until B follows the stream.
-        await until(lambda: _tail_follows(b), "a live tail of the log on B")
+        await until(lambda: _follows(b), "a live tail of the log on B")
         await asyncio.to_thread(
             write_order,
             a,
