@@ -39,7 +39,7 @@ def _order_reads(gw: GatewayHandle) -> int:
     return int(requests(gw, Vendor.ENGAGE)["by_route"].get(ORDER_ROUTE, 0))
 
 
-def _eventually(condition: Callable[[], bool], timeout_s: float = 10.0) -> None:
+def _eventually(condition: Callable[[], bool], timeout_s: float = 30.0) -> None:
     deadline = time.monotonic() + timeout_s
     while not condition():
         if time.monotonic() > deadline:

@@ -84,7 +84,7 @@ def _actions(gw: GatewayHandle, order_id: str) -> list[dict[str, Any]]:
 def _settled_actions(gw: GatewayHandle, order_id: str) -> list[dict[str, Any]]:
     """The order's actions once Engage's jobs ran: the first to show, then any straggler
     (each emulator job takes a few job delays)."""
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while not _actions(gw, order_id) and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.5)
@@ -369,7 +369,7 @@ def test_a_delete_whose_answer_was_lost_is_recognised_by_the_retry(gw: GatewayHa
     first = gw.post(DELETE_ORDER, variables)
     _faults(gw)
     _hold_jobs(gw, False)
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     url = f"{gw.engage_url}/api/v3/orders/{order_id}"
     headers = {
         "apikey": DEFAULT_API_KEY,
