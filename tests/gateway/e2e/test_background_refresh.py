@@ -116,8 +116,11 @@ def gw_short_stale() -> Iterator[GatewayHandle]:
 
 
 async def _a_client_joins_a_queued_refresh(gw: GatewayHandle, order_id: str) -> dict[str, Any]:
-    cached_at = time.monotonic()
     await concurrent_reads(gw, [order_id])
+    # Taken once the read is answered: the entry was stored by then, so its stale allowance
+    # ends by this + TTL_S + SHORT_STALE_S (taken before the read, a slow read's entry outlived
+    # the wait below and was still served stale to the read meant to join the refresh).
+    cached_at = time.monotonic()
     await asyncio.sleep(TTL_S + 0.1)
     first = asyncio.ensure_future(concurrent_reads(gw, [f"FIRST-{n}" for n in range(4)]))
     await asyncio.sleep(0.1)
@@ -186,8 +189,11 @@ def gw_joined_refusal() -> Iterator[GatewayHandle]:
 async def _a_client_joins_a_refresh_that_gets_no_slot(
     gw: GatewayHandle, order_id: str
 ) -> dict[str, Any]:
-    cached_at = time.monotonic()
     await concurrent_reads(gw, [order_id])
+    # Taken once the read is answered: the entry was stored by then, so its stale allowance
+    # ends by this + TTL_S + SHORT_STALE_S (taken before the read, a slow read's entry outlived
+    # the wait below and was still served stale to the read meant to join the refresh).
+    cached_at = time.monotonic()
     await asyncio.sleep(TTL_S + 0.1)
     flood = asyncio.ensure_future(concurrent_reads(gw, [f"FLOOD-{n}" for n in range(3)]))
     await asyncio.sleep(0.1)
