@@ -26,7 +26,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gateway.auth.principal import client_of, set_client
 from gateway.auth.trusted import UNKNOWN_DOCUMENT, TrustedDocuments, document_id_of
 from gateway.errors import ClientRateLimited, CredentialRefused, CredentialUncheckable
-from gateway.http.negotiation import JSON, negotiate
 from gateway.http.refusal import send_refusal
 from gateway.http.ws_hooks import FORBIDDEN_CLOSE_CODE
 
@@ -129,10 +128,7 @@ async def _refuse(
     extensions: dict[str, Any] = {"code": code}
     if retry_after is not None and code == ClientRateLimited.code:
         extensions["retryAfter"] = retry_after
-    media_type = negotiate(Headers(scope=scope).get("accept")) or JSON
-    await send_refusal(
-        scope, send, status, message, extensions, headers=headers, media_type=media_type
-    )
+    await send_refusal(scope, send, status, message, extensions, headers=headers)
 
 
 # --- trusted documents --------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from gateway.documents import cacheable
 from gateway.errors import PersistedQueryError
 from gateway.http.exchange import NegotiatedResponse
 from gateway.http.incremental_masking import mask_incremental
-from gateway.http.negotiation import prefers_event_stream
+from gateway.http.negotiation import HTML, accepts, prefers_event_stream
 from gateway.http.persisted_queries import PersistedQueries
 from gateway.http.request_body import query_parameter_json
 from gateway.http.sse import LineFeedSSETransport
@@ -178,4 +178,11 @@ class ClientProtocols:
         # A GET carrying only a persisted-query hash is an operation, not a browser visit.
         if "extensions" in request.query_params:
             return False
-        return bool(super().should_render_graphql_ide(request))  # type: ignore[misc]
+        # Strawberry looks for "text/html" or "*/*" anywhere in the header, q=0 included.
+        accept = request.headers.get("accept")
+        return (
+            request.method == "GET"
+            and request.query_params.get("query") is None
+            and bool(accept)
+            and accepts(accept, HTML)
+        )

@@ -50,7 +50,13 @@ from gateway.http.exchange import NegotiatedResponse, negotiated_response
 from gateway.http.graphiql import graphiql_page
 from gateway.http.keepalive import keepalive_handler_class
 from gateway.http.masking import INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE
-from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON, JSON, negotiate
+from gateway.http.negotiation import (
+    GRAPHQL_RESPONSE_JSON,
+    JSON,
+    accepts_an_answer,
+    negotiate,
+    refusal_media_type,
+)
 from gateway.http.persisted_queries import PersistedQueries
 from gateway.http.request_body import clip, decode_json, request_json
 from gateway.http.sse import RequestTaskStreams
@@ -68,6 +74,12 @@ ContextGetter = Callable[[Request | WebSocket, Response | WebSocket], Awaitable[
 SUBSCRIPTION_TRANSPORTS = (
     "Subscriptions need a streaming transport: a WebSocket (graphql-transport-ws or graphql-ws) "
     "or Server-Sent Events (POST or GET with Accept: text/event-stream)"
+)
+
+NOT_ACCEPTABLE = (
+    "The Accept header refuses every media type this endpoint answers in: accept "
+    "application/graphql-response+json or application/json (text/event-stream or "
+    "multipart/mixed for streams)"
 )
 
 SUBSCRIPTION_PROTOCOLS = (
@@ -145,6 +157,8 @@ class GatewayGraphQL(
             return
         request = Request(scope, receive=receive)
         try:
+            if self._accepts_no_answer(request):
+                raise HTTPException(406, NOT_ACCEPTABLE)
             response = await self.run(request)
         except HTTPException as exc:
             response = self._refusal(request, exc)
@@ -157,15 +171,36 @@ class GatewayGraphQL(
             response = self._internal_error(request)
         await response(scope, receive, send)
 
+    def _accepts_no_answer(self, request: Request) -> bool:
+        if request.method not in ("GET", "POST"):
+            return False  # refused for its method
+        ide_page = (
+            self.graphql_ide is not None
+            and request.method == "GET"
+            and "query" not in request.query_params
+        )
+        return not accepts_an_answer(request.headers.get("accept"), ide_page=ide_page)
+
     def _internal_error(self, request: Request) -> Response:
         request_context.note_refusal(INTERNAL_ERROR_CODE)
-        media_type = negotiate(request.headers.get("accept")) or JSON
         body = {
             "errors": [
                 {"message": INTERNAL_ERROR_MESSAGE, "extensions": {"code": INTERNAL_ERROR_CODE}}
             ]
         }
-        return Response(self.encode_json(body), 500, media_type=media_type)
+        return self._error_answer(request, body, 500)
+
+    def _error_answer(
+        self,
+        request: Request,
+        body: dict[str, Any],
+        status: int,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        # In a media type the client did not refuse; with none left, without a body.
+        media_type = refusal_media_type(request.headers.get("accept"))
+        content = b"" if media_type is None else self.encode_json(body)
+        return Response(content, status, headers, media_type=media_type)
 
     def _refusal(self, request: Request, exc: HTTPException) -> Response:
         status, headers, reason = exc.status_code, {}, exc.reason
@@ -182,10 +217,9 @@ class GatewayGraphQL(
             headers = {"Allow": "GET, POST"}
         elif exc.reason == "Unsupported content type":
             status = 415
-        media_type = negotiate(request.headers.get("accept")) or JSON
         request_context.note_refusal(BAD_REQUEST_CODE)
         body = {"errors": [{"message": clip(reason), "extensions": {"code": BAD_REQUEST_CODE}}]}
-        return Response(self.encode_json(body), status, headers, media_type=media_type)
+        return self._error_answer(request, body, status, headers)
 
     async def execute_single(
         self,
