@@ -48,11 +48,14 @@ from gateway.errors import BodyTimedOut, BodyTooLarge, PersistedQueryError
 from gateway.http.client_protocols import ClientProtocols
 from gateway.http.exchange import NegotiatedResponse, negotiated_response
 from gateway.http.graphiql import graphiql_page
+from gateway.http.incremental_requests import asks_for_incremental_delivery
 from gateway.http.keepalive import keepalive_handler_class
 from gateway.http.masking import INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE
 from gateway.http.negotiation import (
     GRAPHQL_RESPONSE_JSON,
     JSON,
+    MULTIPART_MIXED,
+    accepts,
     accepts_an_answer,
     negotiate,
     refusal_media_type,
@@ -80,6 +83,12 @@ NOT_ACCEPTABLE = (
     "The Accept header refuses every media type this endpoint answers in: accept "
     "application/graphql-response+json or application/json (text/event-stream or "
     "multipart/mixed for streams)"
+)
+
+INCREMENTAL_NOT_ACCEPTED = (
+    "@defer and @stream answer multipart/mixed, which the Accept header does not take: add "
+    "multipart/mixed;incrementalSpec=v0.2 to it, use Server-Sent Events or a WebSocket, or "
+    "switch them off with if: false"
 )
 
 SUBSCRIPTION_PROTOCOLS = (
@@ -242,6 +251,8 @@ class GatewayGraphQL(
             request_data = await self.persisted_queries.resolve(request_data)
         except PersistedQueryError as exc:
             return exc.result()
+        if self._refuses_incremental_answer(request, request_data):
+            raise HTTPException(406, INCREMENTAL_NOT_ACCEPTED)
         try:
             return await self.schema.execute(
                 request_data.query,
@@ -258,6 +269,17 @@ class GatewayGraphQL(
             raise HTTPException(400, exc.as_http_error_reason(request_adapter.method)) from exc
         except MissingQueryError as exc:
             raise HTTPException(400, "No GraphQL query found in the request") from exc
+
+    def _refuses_incremental_answer(self, request: Request, data: GraphQLRequestData) -> bool:
+        """An operation with @defer or @stream answers multipart/mixed: whether this client
+        does not take that type."""
+        if data.query is None or accepts(request.headers.get("accept"), MULTIPART_MIXED):
+            return False
+        try:
+            document = self._parse_for_type(data.query)
+        except GraphQLError:
+            return False  # executed, which reports the syntax error
+        return asks_for_incremental_delivery(document, data.operation_name, data.variables)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

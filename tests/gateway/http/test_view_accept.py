@@ -148,3 +148,36 @@ def test_a_client_refusing_html_gets_no_graphiql_page(gw: GatewayHandle) -> None
     assert response.status_code == 400
     assert media_type(response) == "application/json"
     assert response.json()["errors"][0]["message"] == "No GraphQL query found in the request"
+
+
+DEFERRED = """query($on: Boolean! = true) {
+  vendors { vendor }
+  ... @defer(if: $on) { contact(vendor: EXPERTSENDER, email: "jonas.lind@example.com") { email } }
+}"""
+
+
+@pytest.mark.parametrize(
+    "accept", ["multipart/mixed;q=0, application/json", "application/graphql-response+json"]
+)
+def test_defer_to_a_client_not_taking_multipart_answers_406(gw: GatewayHandle, accept: str) -> None:
+    response = _send(gw, accept, "POST", {"json": {"query": DEFERRED}})
+    assert response.status_code == 406, response.text
+    assert media_type(response) in {"application/json", "application/graphql-response+json"}
+    assert "multipart/mixed" in response.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"query": DEFERRED.replace("$on", "false").replace("(false: Boolean! = true)", "")},
+        {"query": DEFERRED, "variables": {"on": False}},
+    ],
+    ids=["if false", "if a false variable"],
+)
+def test_defer_switched_off_answers_one_json_document(
+    gw: GatewayHandle, body: dict[str, Any]
+) -> None:
+    response = _send(gw, "application/json", "POST", {"json": body})
+    assert response.status_code == 200, response.text
+    assert media_type(response) == "application/json"
+    assert response.json()["data"]["contact"] == {"email": "jonas.lind@example.com"}
