@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from adapters.model import Vendor
+from gateway.http.view import SUBSCRIPTION_TRANSPORTS
 from gateway.settings import QueryLimits
 from tests.gateway.e2e.orders_support import requests, reset_requests
 from tests.support.gateway import GatewayHandle, sandbox_gateway
@@ -181,3 +182,21 @@ def test_defer_switched_off_answers_one_json_document(
     assert response.status_code == 200, response.text
     assert media_type(response) == "application/json"
     assert response.json()["data"]["contact"] == {"email": "jonas.lind@example.com"}
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "text/event-stream;q=0, application/json",
+        "multipart/mixed;subscriptionSpec=1.0;q=0, application/json",
+    ],
+)
+def test_a_subscription_never_streams_in_a_refused_type(gw: GatewayHandle, accept: str) -> None:
+    body = {"query": SUBSCRIPTION}
+    headers = {"accept": accept}
+    with gw.client.stream("POST", gw.graphql_url, json=body, headers=headers) as response:
+        # A stream would not end: only a refusal is read.
+        assert response.status_code == 400, response.headers
+        response.read()
+    assert media_type(response) == "application/json"
+    assert response.json()["errors"][0]["message"] == SUBSCRIPTION_TRANSPORTS
