@@ -103,8 +103,12 @@ class AccessMiddleware:
         await self.app(scope, receive, send)
 
 
+# HEAD is answered as GET is (``gateway.http.head``), and so is checked as GET is.
+_GET_LIKE = ("GET", "HEAD")
+
+
 def _is_ide_page(scope: Scope) -> bool:
-    if scope["method"] != "GET":
+    if scope["method"] not in _GET_LIKE:
         return False
     params = {name for name, _ in parse_qsl(scope.get("query_string", b"").decode("latin-1"))}
     return not params & _OPERATION_PARAMS
@@ -140,7 +144,7 @@ async def _with_trusted_document(
     documents: TrustedDocuments, scope: Scope, receive: Receive, max_body_bytes: int
 ) -> Rewritten:
     """The request with ``documentId`` replaced by its document, or the refusal's message."""
-    if scope["method"] == "GET":
+    if scope["method"] in _GET_LIKE:
         params = parse_qsl(scope.get("query_string", b"").decode("latin-1"))
         found = dict(params)
         document_id = document_id_of(found)

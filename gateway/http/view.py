@@ -6,6 +6,9 @@ What this adds to stock Strawberry:
   with the former, a request error (parse, validation, variable coercion) answers 4xx, and in
   both a request error carries no ``data`` key;
 * a mutation sent with GET answers 405 with ``Allow: POST``; an unsupported content type 415;
+* HEAD answers as GET would, without the body; any other method 405 with ``Allow``;
+* an ``Accept`` header taking none of the endpoint's media types answers 406 before anything
+  runs, and no answer comes in a type the client refused;
 * every refusal is a GraphQL-shaped JSON error body, never plain text;
 * the offline GraphiQL page, WebSocket keep-alives and SSE heartbeats.
 """
@@ -48,6 +51,7 @@ from gateway.errors import BodyTimedOut, BodyTooLarge, PersistedQueryError
 from gateway.http.client_protocols import ClientProtocols
 from gateway.http.exchange import NegotiatedResponse, negotiated_response
 from gateway.http.graphiql import graphiql_page
+from gateway.http.head import answer_head
 from gateway.http.incremental_requests import asks_for_incremental_delivery
 from gateway.http.keepalive import keepalive_handler_class
 from gateway.http.masking import INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE
@@ -78,6 +82,10 @@ SUBSCRIPTION_TRANSPORTS = (
     "Subscriptions need a streaming transport: a WebSocket (graphql-transport-ws or graphql-ws) "
     "or Server-Sent Events (POST or GET with Accept: text/event-stream)"
 )
+
+# HEAD is answered as GET is, less the body (``gateway.http.head``).
+ALLOWED_METHODS = "GET, HEAD, POST"
+METHOD_NOT_ALLOWED = "GraphQL is served by GET (queries), HEAD and POST only"
 
 NOT_ACCEPTABLE = (
     "The Accept header refuses every media type this endpoint answers in: accept "
@@ -163,7 +171,12 @@ class GatewayGraphQL(
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
-            return
+        elif scope["method"] == "HEAD":
+            await answer_head(self._answer_http, scope, receive, send)
+        else:
+            await self._answer_http(scope, receive, send)
+
+    async def _answer_http(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive=receive)
         try:
             if self._accepts_no_answer(request):
@@ -223,7 +236,7 @@ class GatewayGraphQL(
             # GraphQL over HTTP: GET may only carry queries; the method, not the request, is wrong.
             status, headers = 405, {"Allow": "POST"}
         elif status == 405:
-            headers = {"Allow": "GET, POST"}
+            reason, headers = METHOD_NOT_ALLOWED, {"Allow": ALLOWED_METHODS}
         elif exc.reason == "Unsupported content type":
             status = 415
         request_context.note_refusal(BAD_REQUEST_CODE)
