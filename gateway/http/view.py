@@ -264,8 +264,9 @@ class GatewayGraphQL(
             request_data = await self.persisted_queries.resolve(request_data)
         except PersistedQueryError as exc:
             return exc.result()
-        if self._refuses_incremental_answer(request, request_data):
-            raise HTTPException(406, INCREMENTAL_NOT_ACCEPTED)
+        refusal = self._unanswerable(request, request_data)
+        if refusal is not None:
+            raise HTTPException(406, refusal)
         try:
             return await self.schema.execute(
                 request_data.query,
@@ -283,16 +284,22 @@ class GatewayGraphQL(
         except MissingQueryError as exc:
             raise HTTPException(400, "No GraphQL query found in the request") from exc
 
-    def _refuses_incremental_answer(self, request: Request, data: GraphQLRequestData) -> bool:
-        """An operation with @defer or @stream answers multipart/mixed: whether this client
-        does not take that type."""
-        if data.query is None or accepts(request.headers.get("accept"), MULTIPART_MIXED):
-            return False
+    def _unanswerable(self, request: Request, data: GraphQLRequestData) -> str | None:
+        """Why this client takes no answer to the operation, if it does not: one with @defer
+        or @stream answers multipart/mixed, any other one JSON."""
+        accept = request.headers.get("accept")
+        takes_json = negotiate(accept) is not None
+        takes_multipart = accepts(accept, MULTIPART_MIXED)
+        if data.query is None or (takes_json and takes_multipart):
+            return None
         try:
             document = self._parse_for_type(data.query)
         except GraphQLError:
-            return False  # executed, which reports the syntax error
-        return asks_for_incremental_delivery(document, data.operation_name, data.variables)
+            # Executed, which reports the syntax error (in JSON).
+            return None if takes_json else NOT_ACCEPTABLE
+        if asks_for_incremental_delivery(document, data.operation_name, data.variables):
+            return None if takes_multipart else INCREMENTAL_NOT_ACCEPTED
+        return None if takes_json else NOT_ACCEPTABLE
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

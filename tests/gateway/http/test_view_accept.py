@@ -200,3 +200,22 @@ def test_a_subscription_never_streams_in_a_refused_type(gw: GatewayHandle, accep
         response.read()
     assert media_type(response) == "application/json"
     assert response.json()["errors"][0]["message"] == SUBSCRIPTION_TRANSPORTS
+
+
+@pytest.mark.parametrize("query", [QUERY, DELETE], ids=["query", "mutation"])
+def test_an_operation_without_defer_to_a_client_taking_only_multipart_answers_406(
+    gw: GatewayHandle, query: str
+) -> None:
+    reset_requests(gw, Vendor.ENGAGE)
+    response = _send(gw, "multipart/mixed;incrementalSpec=v0.2", "POST", {"json": {"query": query}})
+    assert response.status_code == 406, response.text
+    assert media_type(response) == "application/json"
+    assert [e for e in requests(gw, Vendor.ENGAGE)["log"] if e["method"] == "DELETE"] == []
+
+
+def test_defer_to_a_client_taking_only_multipart_answers_multipart(gw: GatewayHandle) -> None:
+    response = _send(
+        gw, "multipart/mixed;incrementalSpec=v0.2", "POST", {"json": {"query": DEFERRED}}
+    )
+    assert response.status_code == 200, response.text
+    assert media_type(response) == "multipart/mixed"
