@@ -24,7 +24,6 @@ from adapters.engage.reads import EngageReads
 from adapters.engage.settings import EngageSettings
 from adapters.errors import (
     OrderNotFound,
-    VendorError,
     VersionConflict,
     VersionTagUnavailable,
     WriteOutcomeUnknown,
@@ -63,15 +62,8 @@ class Actions:
                 ),
                 before,
             )
-        try:
+        with resumption.noting(before):
             return await self._trigger(order_id, action, version_tag)
-        except WriteOutcomeUnknown as lost:
-            resumption.noted(lost, resumption.EarlierAttempt(may_have_sent=True))
-            raise
-        except VendorError as failed:
-            # Answered, or never sent: the action did not run.
-            resumption.noted(failed, before)
-            raise
 
     async def _trigger(self, order_id: str, action: OrderAction, version_tag: str | None) -> Job:
         body: dict[str, Any] = mapping.embedded_action_to_vendor(action)

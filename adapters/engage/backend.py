@@ -9,15 +9,17 @@ checked against a read the same way. Jobs the adapter had to steer (a create tha
 in ADD_OR_REPLACE mode and was turned into a replace; a write confirmed by a read) keep the job
 id the caller first saw; that bookkeeping lives in this process, bounded in size and age.
 
-This module only assembles the adapter; each concept has its own module: ``reads`` (orders and
-contacts), ``order_writes`` (whole orders in the three modes), ``status_changes``, ``deletes``,
-``actions``, ``sending`` (one write, never resent blind), ``lost_answers`` (a write confirmed by
-a read), ``job_reads`` (a job, completed by what this process knows) and ``bookkeeping``.
+This module only assembles the adapter. Each method of the protocol is the one of its concept's
+module, with its signature and documentation there: ``reads`` (orders and contacts),
+``job_reads``, ``order_writes`` (whole orders in the three modes), ``status_changes``,
+``deletes`` and ``actions``; beneath them ``sending`` (one write, never resent blind),
+``lost_answers`` (a write confirmed by a read) and ``bookkeeping`` (what this process remembers
+of its jobs).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from adapters.backend import Capabilities
 from adapters.engage.actions import Actions
@@ -30,16 +32,7 @@ from adapters.engage.reads import EngageReads
 from adapters.engage.sending import WriteSender
 from adapters.engage.settings import EngageSettings
 from adapters.engage.status_changes import StatusChanges
-from adapters.model import (
-    Contact,
-    Job,
-    Order,
-    OrderAction,
-    OrderPage,
-    OrderStatus,
-    Vendor,
-    WriteMode,
-)
+from adapters.model import Vendor
 from adapters.transport import TransportEvent, VendorTransport
 
 # Engage has a change-delivery endpoint, but the gateway offers no mutation for it, so it is not
@@ -65,12 +58,18 @@ class EngageBackend:
         reads = EngageReads(self.transport, settings)
         lost = LostAnswers(settings, reads, book)
         sender = WriteSender(self.transport, settings, reads, book, lost)
-        self._reads = reads
-        self._jobs = JobReads(self.transport, reads, book, lost, sender)
-        self._order_writes = OrderWrites(reads, book, sender)
-        self._status_changes = StatusChanges(reads, book, sender)
-        self._deletes = Deletes(reads, book, sender)
-        self._actions = Actions(self.transport, settings, reads, book, self._jobs)
+        jobs = JobReads(self.transport, reads, book, lost, sender)
+        # The protocol's methods, each its concept's own: stated once, where the work is.
+        self.get_order = reads.get_order
+        self.get_orders = reads.get_orders
+        self.list_contact_orders = reads.list_contact_orders
+        self.find_contact = reads.find_contact
+        self.get_contacts = reads.get_contacts
+        self.get_job = jobs.get_job
+        self.write_order = OrderWrites(reads, book, sender).write_order
+        self.change_status = StatusChanges(reads, book, sender).change_status
+        self.delete_order = Deletes(reads, book, sender).delete_order
+        self.trigger_action = Actions(self.transport, settings, reads, book, jobs).trigger_action
 
     @classmethod
     def from_transport(cls, settings: EngageSettings, transport: VendorTransport) -> EngageBackend:
@@ -86,92 +85,3 @@ class EngageBackend:
 
     async def aclose(self) -> None:
         await self.transport.aclose()
-
-    # --- reads ---------------------------------------------------------------------------------
-
-    async def get_order(self, order_id: str) -> Order | None:
-        return await self._reads.get_order(order_id)
-
-    async def get_orders(self, order_ids: Sequence[str]) -> list[Order | None]:
-        return await self._reads.get_orders(order_ids)
-
-    async def list_contact_orders(
-        self, contact_id: str, *, first: int = 10, after: str | None = None
-    ) -> OrderPage:
-        return await self._reads.list_contact_orders(contact_id, first=first, after=after)
-
-    async def find_contact(
-        self,
-        *,
-        contact_id: str | None = None,
-        email: str | None = None,
-        phone: str | None = None,
-        external_id: str | None = None,
-    ) -> Contact | None:
-        return await self._reads.find_contact(
-            contact_id=contact_id, email=email, phone=phone, external_id=external_id
-        )
-
-    async def get_contacts(self, contact_ids: Sequence[str]) -> list[Contact | None]:
-        return await self._reads.get_contacts(contact_ids)
-
-    async def get_job(self, job_id: str, *, known: Job | None = None) -> Job:
-        return await self._jobs.get_job(job_id, known=known)
-
-    # --- writes --------------------------------------------------------------------------------
-
-    async def write_order(
-        self,
-        order: Order,
-        mode: WriteMode,
-        *,
-        action: OrderAction | None = None,
-        may_have_landed: bool = False,
-        earlier: str | None = None,
-    ) -> Job:
-        return await self._order_writes.write_order(
-            order, mode, action=action, may_have_landed=may_have_landed, earlier=earlier
-        )
-
-    async def change_status(
-        self,
-        order_id: str,
-        status: OrderStatus,
-        *,
-        external_status: str | None = None,
-        action: OrderAction | None = None,
-        may_have_landed: bool = False,
-        earlier: str | None = None,
-    ) -> Job:
-        return await self._status_changes.change_status(
-            order_id,
-            status,
-            external_status=external_status,
-            action=action,
-            may_have_landed=may_have_landed,
-            earlier=earlier,
-        )
-
-    async def delete_order(
-        self, order_id: str, *, may_have_landed: bool = False, earlier: str | None = None
-    ) -> Job:
-        return await self._deletes.delete_order(
-            order_id, may_have_landed=may_have_landed, earlier=earlier
-        )
-
-    async def trigger_action(
-        self,
-        order_id: str,
-        action: OrderAction,
-        *,
-        version_tag: str | None = None,
-        may_have_landed: bool = False,
-        earlier: str | None = None,
-    ) -> Job:
-        return await self._actions.trigger_action(
-            order_id,
-            action,
-            version_tag=version_tag,
-            may_have_landed=may_have_landed,
-            earlier=earlier,
-        )

@@ -14,7 +14,7 @@ from adapters.engage import landing, resumption
 from adapters.engage.bookkeeping import JobBook
 from adapters.engage.reads import EngageReads, order_path
 from adapters.engage.sending import WriteSender
-from adapters.errors import OrderNotFound, VendorError, WriteOutcomeUnknown
+from adapters.errors import OrderNotFound
 from adapters.model import Job, JobOperation, Vendor
 
 
@@ -28,7 +28,7 @@ class Deletes:
         self, order_id: str, *, may_have_landed: bool = False, earlier: str | None = None
     ) -> Job:
         before = resumption.read(earlier) if may_have_landed else resumption.FIRST
-        try:
+        with resumption.noting(before):
             if not before.may_have_sent and await self.reads.order(order_id) is None:
                 # An order that is not there is not deleted by us, even if a delete's answer
                 # is then lost: a read after it could not tell the two apart.
@@ -42,10 +42,4 @@ class Deletes:
                 landed=landing.is_gone,
                 may_have_landed=before.may_have_sent,
             )
-        except WriteOutcomeUnknown as lost:
-            resumption.noted(lost, resumption.EarlierAttempt(may_have_sent=True))
-            raise
-        except VendorError as failed:
-            resumption.noted(failed, before)
-            raise
         return self.book.track(job, ())

@@ -10,7 +10,8 @@ on its failure (``VendorError.resume_note``) to the retry, which compares.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -54,6 +55,20 @@ def noted(exc: VendorError, attempt: EarlierAttempt) -> VendorError:
             {"sent": attempt.may_have_sent, "versionBefore": attempt.version_before}
         ).decode()
     return exc
+
+
+@contextmanager
+def noting(before: EarlierAttempt) -> Iterator[None]:
+    """Notes on a failure of the write inside the block what a retry needs: a lost answer may
+    have sent it; a write answered, or never sent, did not run (``before`` stands)."""
+    try:
+        yield
+    except WriteOutcomeUnknown as lost:
+        noted(lost, EarlierAttempt(may_have_sent=True))
+        raise
+    except VendorError as failed:
+        noted(failed, before)
+        raise
 
 
 def note_failure(exc: VendorError, before: EarlierAttempt, version: str | None) -> None:
