@@ -109,7 +109,7 @@ class Actions:
             )
         if response.status_code == 404:
             # §2.7: 404 is "order not found or versionTag did not match"; a read tells which.
-            exists = await self.reads.order(order_id) is not None
+            exists = await self.reads.stored_order(order_id) is not None
             raise answers.action_not_found(response, order_id, order_exists=exists)
         if response.status_code == 422:
             raise answers.action_refused(response, order_id)
@@ -132,7 +132,7 @@ class Actions:
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.settings.poll_max_s)
         while True:
-            stored = await self.reads.order(order_id)
+            stored = await self.reads.stored_order(order_id)
             if stored is None:
                 raise OrderNotFound(f"Order {order_id} was not found", vendor=Vendor.ENGAGE)
             tag = stored.get("versionTag")

@@ -29,7 +29,7 @@ class Deletes:
     ) -> Job:
         before = resumption.read(earlier) if may_have_landed else resumption.FIRST
         with resumption.noting(before):
-            if not before.may_have_sent and await self.reads.order(order_id) is None:
+            if not before.may_have_sent and await self.reads.stored_order(order_id) is None:
                 # An order that is not there is not deleted by us, even if a delete's answer
                 # is then lost: a read after it could not tell the two apart.
                 raise OrderNotFound(f"Order {order_id} was not found", vendor=Vendor.ENGAGE)

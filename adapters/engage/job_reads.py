@@ -29,7 +29,7 @@ class JobReads:
     transport: VendorTransport
     reads: EngageReads
     book: JobBook
-    lost: LostAnswers
+    lost_answers: LostAnswers
     sender: WriteSender
 
     async def get_job(self, job_id: str, *, known: Job | None = None) -> Job:
@@ -59,10 +59,10 @@ class JobReads:
             if job.state is JobState.FAILED and _lost_create_race(job):
                 # Refused because the order exists: perhaps by our own earlier attempt. (A read
                 # that fails raises, and the next poll of the job checks again.)
-                stored = await self.reads.order(job.order_id)
+                stored = await self.reads.stored_order(job.order_id)
                 self.book.repeats.pop(job_id, None)
                 if ownership.is_our_write(repeated, stored):
-                    confirmed = self.lost.confirmed_job(
+                    confirmed = self.lost_answers.confirmed_job(
                         job.operation, job.order_id, stored, repeated
                     )
                     job = dataclasses.replace(
@@ -94,7 +94,7 @@ class JobReads:
             or not job.order_id
         ):
             return job
-        stored = await self.reads.order(job.order_id)
+        stored = await self.reads.stored_order(job.order_id)
         read = None if stored is None else mapping.order_from_vendor(stored)
         tag = None if stored is None else stored.get("versionTag")
         if not isinstance(tag, str) or not tag:

@@ -44,7 +44,7 @@ class LostAnswers:
         that fails leaves the write's outcome unknown (``what``: what became of its answer)."""
         try:
             return await landing.await_landing(
-                lambda: self.reads.order(order_id),
+                lambda: self.reads.stored_order(order_id),
                 landed,
                 wait_s=self.settings.landing_wait_s,
                 delays=self.settings.landing_delays,

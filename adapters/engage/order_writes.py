@@ -48,7 +48,12 @@ class OrderWrites:
                 # new version a processed replacement makes tells ours apart (``resumption``).
                 if version is None:
                     version, stored = await resumption.version_before_action(
-                        self.reads.order, order_id, before, replaced, "write", "holds what it sent"
+                        self.reads.stored_order,
+                        order_id,
+                        before,
+                        replaced,
+                        "write",
+                        "holds what it sent",
                     )
                 replaced = landing.in_new_version(version, replaced)
             job = await self._write_whole(order_id, mode, body, before, replaced, stored)
@@ -77,7 +82,7 @@ class OrderWrites:
             job = await self.sender.replace(order_id, body, repeat, replaced)
         else:
             if isinstance(stored, landing.NotSeen):
-                stored = await self.reads.order(order_id)
+                stored = await self.reads.stored_order(order_id)
             if stored is None:
                 try:
                     job = await self.sender.create(order_id, body, repeat)

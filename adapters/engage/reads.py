@@ -1,8 +1,9 @@
 """Reads of Engage orders and contacts: single orders, a contact's pages of orders, contacts.
 
 Apart from the writes because nothing here changes the vendor or needs the job bookkeeping:
-these are the plain GETs, and the one read every write builds on (``order``, the stored JSON
-with its versionTag) that lost-answer confirmation, job reads and actions share.
+these are the plain GETs, and the one read every write builds on (``stored_order``: the order
+as Engage stores it, with its versionTag) that lost-answer confirmation, job reads and actions
+share.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ class EngageReads:
     transport: VendorTransport
     settings: EngageSettings
 
-    async def order(self, order_id: str) -> dict[str, Any] | None:
+    async def stored_order(self, order_id: str) -> dict[str, Any] | None:
         """The order as Engage stores it (its versionTag from a header if need be); ``None``
         if Engage does not know it."""
         response = await self.transport.request("GET", order_path(order_id))
@@ -41,7 +42,7 @@ class EngageReads:
         return answers.with_header_version_tag(stored, response)
 
     async def get_order(self, order_id: str) -> Order | None:
-        stored = await self.order(order_id)
+        stored = await self.stored_order(order_id)
         return None if stored is None else mapping.order_from_vendor(stored)
 
     async def get_orders(self, order_ids: Sequence[str]) -> list[Order | None]:

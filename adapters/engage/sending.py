@@ -28,7 +28,7 @@ class WriteSender:
     settings: EngageSettings
     reads: EngageReads
     book: JobBook
-    lost: LostAnswers
+    lost_answers: LostAnswers
 
     async def create(
         self, order_id: str, body: dict[str, Any], may_have_landed: bool = False
@@ -80,28 +80,28 @@ class WriteSender:
         again, a change of status (with its action) or a delete would happen twice."""
         resendable = operation is JobOperation.CREATE
         if may_have_landed and not resendable:
-            stored = await self.reads.order(order_id)
+            stored = await self.reads.stored_order(order_id)
             if landed(stored):
-                return self.lost.confirmed_job(operation, order_id, stored, body)
-        for send in range(1, self.settings.max_attempts + 1):
+                return self.lost_answers.confirmed_job(operation, order_id, stored, body)
+        for send_number in range(1, self.settings.max_attempts + 1):
             try:
                 response = await self.transport.request(
                     method, path, json=body, retry=RetryPolicy.NEVER_BLIND
                 )
             except WriteOutcomeUnknown as lost:
-                seen = await self.lost.look_for(
+                seen = await self.lost_answers.look_for(
                     order_id, landed, lost.message, lost.upstream_status
                 )
                 if not isinstance(seen, landing.NotSeen):
-                    return self.lost.confirmed_job(operation, order_id, seen, body)
-                if not resendable or send == self.settings.max_attempts:
-                    raise self.lost.not_shown(lost.message, lost.upstream_status) from None
+                    return self.lost_answers.confirmed_job(operation, order_id, seen, body)
+                if not resendable or send_number == self.settings.max_attempts:
+                    raise self.lost_answers.not_shown(lost.message, lost.upstream_status) from None
                 may_have_landed = True
                 continue
             if may_have_landed and 400 <= response.status_code < 500:
-                stored = await self.reads.order(order_id)
+                stored = await self.reads.stored_order(order_id)
                 if landed(stored):
-                    return self.lost.confirmed_job(operation, order_id, stored, body)
+                    return self.lost_answers.confirmed_job(operation, order_id, stored, body)
             if not 200 <= response.status_code < 300:
                 raise error_for(response, subject=f"order {order_id}")
             try:
@@ -111,7 +111,7 @@ class WriteSender:
             except BadVendorResponse as unreadable:
                 # Engage took the write, and its answer names no job to follow: it is looked
                 # for like a lost answer's, never sent again.
-                return await self.lost.confirm_accepted(
+                return await self.lost_answers.confirm_accepted(
                     operation, order_id, landed, body, unreadable
                 )
             job = self.book.started_job(accepted)

@@ -74,7 +74,7 @@ class StatusChanges:
         try:
             if version is None:
                 version, _ = await resumption.version_before_action(
-                    self.reads.order, order_id, before, landed, "change", "shows its status"
+                    self.reads.stored_order, order_id, before, landed, "change", "shows its status"
                 )
             return await self.sender.send(
                 "POST",
