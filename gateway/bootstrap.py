@@ -18,7 +18,7 @@ import strawberry
 
 from adapters.backend import Backend
 from adapters.model import Vendor
-from adapters.transport import PriorityGate, TransportEvent
+from adapters.transport import PriorityGate, TransportEvent, VendorCallPriority
 from gateway.backends import VendorEndpoint, build_backend, vendor_endpoints
 from gateway.emulators import (
     SandboxEmulators,
@@ -191,7 +191,12 @@ async def start_gateway(
                 queue_wait_s=settings.vendor_queue_s,
                 waiting=None
                 if observability is None
-                else observability.metrics.vendor_calls_waiting.labels(vendor.value),
+                else {
+                    priority: observability.metrics.vendor_calls_waiting.labels(
+                        vendor.value, priority.name.lower()
+                    )
+                    for priority in VendorCallPriority
+                },
             )
         services = build_services(
             backends,

@@ -9,7 +9,7 @@ started by a write does not spend the client's share after the answer went out.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
@@ -27,7 +27,7 @@ from adapters.model import (
     WriteMode,
 )
 from adapters.reads import read_each
-from adapters.transport import DEFAULT_QUEUE_WAIT_S
+from adapters.transport import DEFAULT_QUEUE_WAIT_S, VendorCallPriority, current_priority
 from gateway.errors import GatewayError, VendorCallLimitReached
 from gateway.guard.fair_queue import FairQueue
 from gateway.guard.shares import ClientShares
@@ -75,6 +75,9 @@ class _NotCounted:
         pass
 
 
+NOT_COUNTED = _NotCounted()
+
+
 class _Wait:
     """One call counted as waiting from its start until it is sent or refused."""
 
@@ -103,11 +106,13 @@ class MeteredBackend:
         *,
         rate_per_s: float,
         queue_wait_s: float = DEFAULT_QUEUE_WAIT_S,
-        waiting: WaitingCount | None = None,
+        waiting: Mapping[VendorCallPriority, WaitingCount] | None = None,
     ) -> None:
         self.inner = inner
         self.shares = shares
-        self._waiting = _NotCounted() if waiting is None else waiting
+        # Counted by the priority a call queues at: an operator tells a flood of reads from
+        # writes held back by the budget.
+        self._waiting = waiting or {}
         # ``queue_wait_s``: how long a call with no request deadline of its own may queue.
         self.queue = FairQueue(rate_per_s, default_wait_s=queue_wait_s)
 
@@ -133,7 +138,7 @@ class MeteredBackend:
     async def _call(self, calls: int, call: Callable[[], Awaitable[T]]) -> T:
         meter = CURRENT_METER.get()
         called = False
-        wait = _Wait(self._waiting)
+        wait = _Wait(self._waiting.get(current_priority(), NOT_COUNTED))
         try:
             if meter is None or not meter.open:
                 await self._turns(BACKGROUND_CLIENT, calls)
@@ -165,7 +170,7 @@ class MeteredBackend:
         client = meter.client
 
         async def one(key: str) -> T:
-            wait = _Wait(self._waiting)
+            wait = _Wait(self._waiting.get(current_priority(), NOT_COUNTED))
             try:
                 async with self.shares.slot(client, vendor=self.inner.vendor):
                     await self._turn(client)

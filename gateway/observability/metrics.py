@@ -147,7 +147,7 @@ class GatewayMetrics:
         self.vendor_calls_waiting = Gauge(
             "vendor_calls_waiting",
             "Vendor calls waiting now for their turn: their client's share, the vendor's budget",
-            ["vendor"],
+            ["vendor", "priority"],
             namespace=ns,
             registry=r,
             multiprocess_mode="livesum",

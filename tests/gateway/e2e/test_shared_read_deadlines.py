@@ -115,8 +115,10 @@ async def _hang_up_after(gw: GatewayHandle, order_id: str, seconds: float) -> No
 
 async def _first_asker_hangs_up(gw: GatewayHandle) -> dict[str, Any]:
     await _spend_the_budget(gw)
-    first = asyncio.ensure_future(_hang_up_after(gw, "ENG-1001", 2.0))
-    await asyncio.sleep(1.5)
+    # The joiner's deadline (its start + QUEUE_S) falls a second after the read's slot, and it
+    # joins a second before the first asker hangs up: a second's slack each way on a slow machine.
+    first = asyncio.ensure_future(_hang_up_after(gw, "ENG-1001", 3.0))
+    await asyncio.sleep(2.0)
     joiner = await _ws_read(gw, TRANSPORT_WS, "ENG-1001")
     await first
     return joiner
