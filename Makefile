@@ -43,9 +43,11 @@ test: $(STAMP) system-deps lint typecheck schema-check pytest test-variants
 # SANDBOX_VARIANTS). These seeds, with it, reach every answer of every open wire choice
 # (sandbox/variants.py); under each, the suites that talk to the emulators run again.
 VARIANT_SEEDS ?= random:1 random:16 random:37
-VARIANT_SUITES := tests/adapters/engage/test_backend_reads.py \
-	tests/adapters/engage/test_backend_writes.py tests/adapters/engage/test_backend_faults.py \
-	tests/adapters/engage/test_backend_repeats.py tests/gateway/e2e/test_write_outcomes.py \
+VARIANT_SUITES := tests/adapters/engage/test_backend.py tests/adapters/engage/test_reads.py \
+	tests/adapters/engage/test_job_reads.py tests/adapters/engage/test_order_writes.py \
+	tests/adapters/engage/test_status_changes.py tests/adapters/engage/test_deletes.py \
+	tests/adapters/engage/test_actions.py tests/adapters/engage/test_faults.py \
+	tests/adapters/engage/test_sending.py tests/gateway/e2e/test_write_outcomes.py \
 	tests/gateway/e2e/test_partial_orders.py tests/gateway/e2e/test_write_retries.py \
 	tests/adapters/expertsender/test_backend.py tests/adapters/expertsender/test_faults.py \
 	tests/gateway/e2e/test_mutations.py tests/gateway/e2e/test_queries.py \
