@@ -56,10 +56,7 @@ VARIANT_SUITES := tests/adapters/engage/test_backend.py tests/adapters/engage/te
 	tests/gateway/e2e/test_bad_input.py tests/test_live_suite.py
 
 test-variants: $(STAMP)
-	@for variants in $(VARIANT_SEEDS); do \
-		echo "SANDBOX_VARIANTS=$$variants"; \
-		SANDBOX_VARIANTS=$$variants $(BIN)/pytest -q -n 2 $(VARIANT_SUITES) || exit 1; \
-	done
+	bash scripts/test-variants.sh $(BIN)/pytest "$(VARIANT_SEEDS)" $(VARIANT_SUITES)
 
 # The Backend contract against the tenants ENGAGE_* / EXPERTSENDER_* and LIVE_*_CONTACT_EMAIL
 # name (README: "Checking against your own tenant"); a vendor not configured is skipped.
