@@ -43,9 +43,11 @@ test: $(STAMP) system-deps lint typecheck schema-check pytest test-variants
 # SANDBOX_VARIANTS). These seeds, with it, reach every answer of every open wire choice
 # (sandbox/variants.py); under each, the suites that talk to the emulators run again.
 VARIANT_SEEDS ?= random:1 random:16 random:37
-VARIANT_SUITES := tests/adapters/engage/test_backend_reads.py \
-	tests/adapters/engage/test_backend_writes.py tests/adapters/engage/test_backend_faults.py \
-	tests/adapters/engage/test_backend_repeats.py tests/gateway/e2e/test_write_outcomes.py \
+VARIANT_SUITES := tests/adapters/engage/test_backend.py tests/adapters/engage/test_reads.py \
+	tests/adapters/engage/test_job_reads.py tests/adapters/engage/test_order_writes.py \
+	tests/adapters/engage/test_status_changes.py tests/adapters/engage/test_deletes.py \
+	tests/adapters/engage/test_actions.py tests/adapters/engage/test_faults.py \
+	tests/adapters/engage/test_sending.py tests/gateway/e2e/test_write_outcomes.py \
 	tests/gateway/e2e/test_partial_orders.py tests/gateway/e2e/test_write_retries.py \
 	tests/adapters/expertsender/test_backend.py tests/adapters/expertsender/test_faults.py \
 	tests/gateway/e2e/test_mutations.py tests/gateway/e2e/test_queries.py \
@@ -54,10 +56,7 @@ VARIANT_SUITES := tests/adapters/engage/test_backend_reads.py \
 	tests/gateway/e2e/test_bad_input.py tests/test_live_suite.py
 
 test-variants: $(STAMP)
-	@for variants in $(VARIANT_SEEDS); do \
-		echo "SANDBOX_VARIANTS=$$variants"; \
-		SANDBOX_VARIANTS=$$variants $(BIN)/pytest -q -n 2 $(VARIANT_SUITES) || exit 1; \
-	done
+	bash scripts/test-variants.sh $(BIN)/pytest "$(VARIANT_SEEDS)" $(VARIANT_SUITES)
 
 # The Backend contract against the tenants ENGAGE_* / EXPERTSENDER_* and LIVE_*_CONTACT_EMAIL
 # name (README: "Checking against your own tenant"); a vendor not configured is skipped.

@@ -10,12 +10,16 @@ on its failure (``VendorError.resume_note``) to the retry, which compares.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
 
+from adapters.engage.landing import Landed, StoredOrder
 from adapters.errors import VendorError, WriteOutcomeUnknown
+from adapters.model import Vendor
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +57,20 @@ def noted(exc: VendorError, attempt: EarlierAttempt) -> VendorError:
     return exc
 
 
+@contextmanager
+def noting(before: EarlierAttempt) -> Iterator[None]:
+    """Notes on a failure of the write inside the block what a retry needs: a lost answer may
+    have sent it; a write answered, or never sent, did not run (``before`` stands)."""
+    try:
+        yield
+    except WriteOutcomeUnknown as lost:
+        noted(lost, EarlierAttempt(may_have_sent=True))
+        raise
+    except VendorError as failed:
+        noted(failed, before)
+        raise
+
+
 def note_failure(exc: VendorError, before: EarlierAttempt, version: str | None) -> None:
     """Notes on ``exc`` what a retry of a write carrying an action needs: ``version``, read
     before sending; and whether the write may have reached Engage (a lost answer: it may)."""
@@ -60,6 +78,33 @@ def note_failure(exc: VendorError, before: EarlierAttempt, version: str | None) 
         noted(exc, EarlierAttempt(True, version))
     else:
         noted(exc, replace(before, version_before=version))
+
+
+async def version_before_action(
+    read: Callable[[str], Awaitable[StoredOrder]],
+    order_id: str,
+    before: EarlierAttempt,
+    landed: Landed,
+    kind: str,
+    shows: str,
+) -> tuple[str | None, StoredOrder]:
+    """The order's version before a write carrying an action, and the order as ``read``.
+
+    An earlier attempt may have sent the write and the order shows it landed: with no
+    version from before that attempt, nothing tells whether its action ran."""
+    stored = await read(order_id)
+    if before.may_have_sent and landed(stored):
+        raise noted(
+            WriteOutcomeUnknown(
+                f"An earlier attempt of this {kind} of order {order_id} may have reached"
+                f" Engage, and the order {shows}; its orderAction leaves nothing a read"
+                " could check, so it is not sent again. To send it again knowingly, use a"
+                " new idempotencyKey.",
+                vendor=Vendor.ENGAGE,
+            ),
+            before,
+        )
+    return version_of(stored), stored
 
 
 def version_of(stored: dict[str, Any] | None) -> str | None:

@@ -26,7 +26,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gateway.auth.principal import client_of, set_client
 from gateway.auth.trusted import UNKNOWN_DOCUMENT, TrustedDocuments, document_id_of
 from gateway.errors import ClientRateLimited, CredentialRefused, CredentialUncheckable
-from gateway.http.negotiation import JSON, negotiate
 from gateway.http.refusal import send_refusal
 from gateway.http.ws_hooks import FORBIDDEN_CLOSE_CODE
 
@@ -104,8 +103,12 @@ class AccessMiddleware:
         await self.app(scope, receive, send)
 
 
+# HEAD is answered as GET is (``gateway.http.head``), and so is checked as GET is.
+_GET_LIKE = ("GET", "HEAD")
+
+
 def _is_ide_page(scope: Scope) -> bool:
-    if scope["method"] != "GET":
+    if scope["method"] not in _GET_LIKE:
         return False
     params = {name for name, _ in parse_qsl(scope.get("query_string", b"").decode("latin-1"))}
     return not params & _OPERATION_PARAMS
@@ -129,10 +132,7 @@ async def _refuse(
     extensions: dict[str, Any] = {"code": code}
     if retry_after is not None and code == ClientRateLimited.code:
         extensions["retryAfter"] = retry_after
-    media_type = negotiate(Headers(scope=scope).get("accept")) or JSON
-    await send_refusal(
-        scope, send, status, message, extensions, headers=headers, media_type=media_type
-    )
+    await send_refusal(scope, send, status, message, extensions, headers=headers)
 
 
 # --- trusted documents --------------------------------------------------------------------------
@@ -144,7 +144,7 @@ async def _with_trusted_document(
     documents: TrustedDocuments, scope: Scope, receive: Receive, max_body_bytes: int
 ) -> Rewritten:
     """The request with ``documentId`` replaced by its document, or the refusal's message."""
-    if scope["method"] == "GET":
+    if scope["method"] in _GET_LIKE:
         params = parse_qsl(scope.get("query_string", b"").decode("latin-1"))
         found = dict(params)
         document_id = document_id_of(found)

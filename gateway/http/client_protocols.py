@@ -32,10 +32,22 @@ from gateway.documents import cacheable
 from gateway.errors import PersistedQueryError
 from gateway.http.exchange import NegotiatedResponse
 from gateway.http.incremental_masking import mask_incremental
-from gateway.http.negotiation import prefers_event_stream
+from gateway.http.negotiation import (
+    EVENT_STREAM,
+    HTML,
+    MULTIPART_MIXED,
+    accepts,
+    prefers_event_stream,
+)
 from gateway.http.persisted_queries import PersistedQueries
 from gateway.http.request_body import query_parameter_json
 from gateway.http.sse import LineFeedSSETransport
+
+# The media type of each stream a request's ``protocol`` names.
+_STREAM_MEDIA_TYPES: Mapping[str, str] = {
+    "sse": EVENT_STREAM,
+    "multipart-subscription": MULTIPART_MIXED,
+}
 
 BATCHING_OFF = "Batching is not enabled on this gateway (GATEWAY_BATCH_MAX is 0)"
 
@@ -124,9 +136,12 @@ class ClientProtocols:
             _check_batch_item(item)
 
     def _streams(self, request: Request, data: GraphQLRequestData) -> bool:
-        if prefers_event_stream(request.headers.get("accept")):
+        accept = request.headers.get("accept")
+        if prefers_event_stream(accept):
             return True
-        if data.query is None:
+        # Strawberry picks the stream by a substring of the header, a type given q=0 included.
+        stream_type = _STREAM_MEDIA_TYPES.get(data.protocol)
+        if data.query is None or (stream_type is not None and not accepts(accept, stream_type)):
             return False
         try:
             document = self._parse_for_type(data.query)
@@ -178,4 +193,11 @@ class ClientProtocols:
         # A GET carrying only a persisted-query hash is an operation, not a browser visit.
         if "extensions" in request.query_params:
             return False
-        return bool(super().should_render_graphql_ide(request))  # type: ignore[misc]
+        # Strawberry looks for "text/html" or "*/*" anywhere in the header, q=0 included.
+        accept = request.headers.get("accept")
+        return (
+            request.method == "GET"
+            and request.query_params.get("query") is None
+            and bool(accept)
+            and accepts(accept, HTML)
+        )

@@ -29,6 +29,13 @@ def _parse_accept(header: str) -> list[tuple[str, float]]:
 
 
 def _quality(media_type: str, ranges: list[tuple[str, float]]) -> float:
+    matched = _matched_quality(media_type, ranges)
+    return 0.0 if matched is None else matched
+
+
+def _matched_quality(media_type: str, ranges: list[tuple[str, float]]) -> float | None:
+    """The quality the most specific range matching ``media_type`` gives it; None when no
+    range matches (the type is not accepted, though not refused outright either)."""
     main_type = media_type.split("/")[0]
     best: tuple[int, float] | None = None  # (specificity, quality)
     for candidate, quality in ranges:
@@ -42,7 +49,7 @@ def _quality(media_type: str, ranges: list[tuple[str, float]]) -> float:
             continue
         if best is None or specificity > best[0]:
             best = (specificity, quality)
-    return best[1] if best else 0.0
+    return best[1] if best else None
 
 
 # Clients send a handful of distinct Accept headers, every one of them on every request.
@@ -73,7 +80,47 @@ def negotiate(accept: str | None) -> str | None:
     return best_type
 
 
+def accepts(accept: str | None, media_type: str) -> bool:
+    """Whether a client sending ``accept`` takes an answer in ``media_type`` (no header: any)."""
+    if accept is None or not accept.strip():
+        return True
+    return _quality(media_type, _parse_accept(accept)) > 0
+
+
+@lru_cache(maxsize=256)
+def refusal_media_type(accept: str | None) -> str | None:
+    """The media type of an error answer (a refusal, a 406): the negotiated one, else the first
+    JSON type the client did not refuse outright (``q=0``), which a client naming only other
+    types still reads; None when it refused both (the answer then has no body).
+    """
+    negotiated = negotiate(accept)
+    if negotiated is not None or accept is None:
+        return negotiated
+    ranges = _parse_accept(accept)
+    for media_type in (JSON, GRAPHQL_RESPONSE_JSON):
+        if _matched_quality(media_type, ranges) is None:
+            return media_type
+    return None
+
+
 EVENT_STREAM = "text/event-stream"
+MULTIPART_MIXED = "multipart/mixed"
+HTML = "text/html"
+
+
+@lru_cache(maxsize=256)
+def accepts_an_answer(accept: str | None, *, ide_page: bool) -> bool:
+    """Whether any answer of the endpoint can go to a client sending ``accept``: JSON, an event
+    stream, multipart (@defer, @stream, subscriptions), or with ``ide_page`` (a browser's GET
+    without an operation) the GraphiQL page. If not, the request is refused with 406 before
+    it runs, as the GraphQL over HTTP spec recommends."""
+    if negotiate(accept) is not None:
+        return True
+    if accepts(accept, EVENT_STREAM) or accepts(accept, MULTIPART_MIXED):
+        return True
+    return ide_page and accepts(accept, HTML)
+
+
 _JSON_TYPES = (GRAPHQL_RESPONSE_JSON, JSON)
 
 

@@ -10,12 +10,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
+from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import Message, Scope, Send
 
+from gateway.http.negotiation import refusal_media_type
 from gateway.observability import context
-
-JSON_MEDIA_TYPE = "application/json"
 
 
 async def send_refusal(
@@ -26,10 +26,13 @@ async def send_refusal(
     extensions: Mapping[str, Any],
     *,
     headers: Mapping[str, str] | None = None,
-    media_type: str = JSON_MEDIA_TYPE,
 ) -> None:
     context.note_refusal(extensions.get("code"))
-    body = orjson.dumps({"errors": [{"message": message, "extensions": dict(extensions)}]})
+    # In a media type the client did not refuse; with none left, without a body.
+    media_type = refusal_media_type(Headers(scope=scope).get("accept"))
+    body = b""
+    if media_type is not None:
+        body = orjson.dumps({"errors": [{"message": message, "extensions": dict(extensions)}]})
     response = Response(body, status, dict(headers or {}), media_type=media_type)
     # The refused body is never read: the response needs nothing from ``receive``.
     await response(scope, _nothing_to_receive, send)

@@ -6,6 +6,9 @@ What this adds to stock Strawberry:
   with the former, a request error (parse, validation, variable coercion) answers 4xx, and in
   both a request error carries no ``data`` key;
 * a mutation sent with GET answers 405 with ``Allow: POST``; an unsupported content type 415;
+* HEAD answers as GET would, without the body; any other method 405 with ``Allow``;
+* an ``Accept`` header taking none of the endpoint's media types answers 406 before anything
+  runs, and no answer comes in a type the client refused;
 * every refusal is a GraphQL-shaped JSON error body, never plain text;
 * the offline GraphiQL page, WebSocket keep-alives and SSE heartbeats.
 """
@@ -48,9 +51,19 @@ from gateway.errors import BodyTimedOut, BodyTooLarge, PersistedQueryError
 from gateway.http.client_protocols import ClientProtocols
 from gateway.http.exchange import NegotiatedResponse, negotiated_response
 from gateway.http.graphiql import graphiql_page
+from gateway.http.head import answer_head
+from gateway.http.incremental_requests import asks_for_incremental_delivery
 from gateway.http.keepalive import keepalive_handler_class
 from gateway.http.masking import INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE
-from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON, JSON, negotiate
+from gateway.http.negotiation import (
+    GRAPHQL_RESPONSE_JSON,
+    JSON,
+    MULTIPART_MIXED,
+    accepts,
+    accepts_an_answer,
+    negotiate,
+    refusal_media_type,
+)
 from gateway.http.persisted_queries import PersistedQueries
 from gateway.http.request_body import clip, decode_json, request_json
 from gateway.http.sse import RequestTaskStreams
@@ -68,6 +81,22 @@ ContextGetter = Callable[[Request | WebSocket, Response | WebSocket], Awaitable[
 SUBSCRIPTION_TRANSPORTS = (
     "Subscriptions need a streaming transport: a WebSocket (graphql-transport-ws or graphql-ws) "
     "or Server-Sent Events (POST or GET with Accept: text/event-stream)"
+)
+
+# HEAD is answered as GET is, less the body (``gateway.http.head``).
+ALLOWED_METHODS = "GET, HEAD, POST"
+METHOD_NOT_ALLOWED = "GraphQL is served by GET (queries), HEAD and POST only"
+
+NOT_ACCEPTABLE = (
+    "The Accept header refuses every media type this endpoint answers in: accept "
+    "application/graphql-response+json or application/json (text/event-stream or "
+    "multipart/mixed for streams)"
+)
+
+INCREMENTAL_NOT_ACCEPTED = (
+    "@defer and @stream answer multipart/mixed, which the Accept header does not take: add "
+    "multipart/mixed;incrementalSpec=v0.2 to it, use Server-Sent Events or a WebSocket, or "
+    "switch them off with if: false"
 )
 
 SUBSCRIPTION_PROTOCOLS = (
@@ -142,9 +171,16 @@ class GatewayGraphQL(
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
-            return
+        elif scope["method"] == "HEAD":
+            await answer_head(self._answer_http, scope, receive, send)
+        else:
+            await self._answer_http(scope, receive, send)
+
+    async def _answer_http(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive=receive)
         try:
+            if self._accepts_no_answer(request):
+                raise HTTPException(406, NOT_ACCEPTABLE)
             response = await self.run(request)
         except HTTPException as exc:
             response = self._refusal(request, exc)
@@ -157,15 +193,36 @@ class GatewayGraphQL(
             response = self._internal_error(request)
         await response(scope, receive, send)
 
+    def _accepts_no_answer(self, request: Request) -> bool:
+        if request.method not in ("GET", "POST"):
+            return False  # refused for its method
+        ide_page = (
+            self.graphql_ide is not None
+            and request.method == "GET"
+            and "query" not in request.query_params
+        )
+        return not accepts_an_answer(request.headers.get("accept"), ide_page=ide_page)
+
     def _internal_error(self, request: Request) -> Response:
         request_context.note_refusal(INTERNAL_ERROR_CODE)
-        media_type = negotiate(request.headers.get("accept")) or JSON
         body = {
             "errors": [
                 {"message": INTERNAL_ERROR_MESSAGE, "extensions": {"code": INTERNAL_ERROR_CODE}}
             ]
         }
-        return Response(self.encode_json(body), 500, media_type=media_type)
+        return self._error_answer(request, body, 500)
+
+    def _error_answer(
+        self,
+        request: Request,
+        body: dict[str, Any],
+        status: int,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        # In a media type the client did not refuse; with none left, without a body.
+        media_type = refusal_media_type(request.headers.get("accept"))
+        content = b"" if media_type is None else self.encode_json(body)
+        return Response(content, status, headers, media_type=media_type)
 
     def _refusal(self, request: Request, exc: HTTPException) -> Response:
         status, headers, reason = exc.status_code, {}, exc.reason
@@ -179,13 +236,12 @@ class GatewayGraphQL(
             # GraphQL over HTTP: GET may only carry queries; the method, not the request, is wrong.
             status, headers = 405, {"Allow": "POST"}
         elif status == 405:
-            headers = {"Allow": "GET, POST"}
+            reason, headers = METHOD_NOT_ALLOWED, {"Allow": ALLOWED_METHODS}
         elif exc.reason == "Unsupported content type":
             status = 415
-        media_type = negotiate(request.headers.get("accept")) or JSON
         request_context.note_refusal(BAD_REQUEST_CODE)
         body = {"errors": [{"message": clip(reason), "extensions": {"code": BAD_REQUEST_CODE}}]}
-        return Response(self.encode_json(body), status, headers, media_type=media_type)
+        return self._error_answer(request, body, status, headers)
 
     async def execute_single(
         self,
@@ -208,6 +264,9 @@ class GatewayGraphQL(
             request_data = await self.persisted_queries.resolve(request_data)
         except PersistedQueryError as exc:
             return exc.result()
+        refusal = self._unanswerable(request, request_data)
+        if refusal is not None:
+            raise HTTPException(406, refusal)
         try:
             return await self.schema.execute(
                 request_data.query,
@@ -224,6 +283,23 @@ class GatewayGraphQL(
             raise HTTPException(400, exc.as_http_error_reason(request_adapter.method)) from exc
         except MissingQueryError as exc:
             raise HTTPException(400, "No GraphQL query found in the request") from exc
+
+    def _unanswerable(self, request: Request, data: GraphQLRequestData) -> str | None:
+        """Why this client takes no answer to the operation, if it does not: one with @defer
+        or @stream answers multipart/mixed, any other one JSON."""
+        accept = request.headers.get("accept")
+        takes_json = negotiate(accept) is not None
+        takes_multipart = accepts(accept, MULTIPART_MIXED)
+        if data.query is None or (takes_json and takes_multipart):
+            return None
+        try:
+            document = self._parse_for_type(data.query)
+        except GraphQLError:
+            # Executed, which reports the syntax error (in JSON).
+            return None if takes_json else NOT_ACCEPTABLE
+        if asks_for_incremental_delivery(document, data.operation_name, data.variables):
+            return None if takes_multipart else INCREMENTAL_NOT_ACCEPTED
+        return None if takes_json else NOT_ACCEPTABLE
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

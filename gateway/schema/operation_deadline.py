@@ -9,13 +9,20 @@ would refuse every queued call once the connection or the stream is older than
 patience. So the executor of each such operation or event gets ``fresh_deadline()``, and its
 vendor calls queue under it; an operation stopped while its calls queue gives them up, as an
 HTTP request whose client went away does.
+
+The later payloads of ``@defer`` and ``@stream`` run after the executor returned, while the
+transport reads them (graphql-core starts their work then, in the reader's context): they are
+read under the operation's deadline too, and an operation stopped before its last payload gives
+up what they still have queued.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, TypeVar
+
+from graphql import ExperimentalIncrementalExecutionResults
 
 from adapters.transport import Deadline, vendor_call_deadline
 
@@ -37,16 +44,44 @@ def execute_under(
         result = execute()
     if is_awaitable(result):
         return _awaited_under(deadline, result)
-    return result
+    return _later_payloads_under(deadline, result)
 
 
 async def _awaited_under(deadline: Deadline, result: Awaitable[T]) -> T:
     with vendor_call_deadline(deadline):
         try:
-            return await result
+            return _later_payloads_under(deadline, await result)
         except asyncio.CancelledError:
             # The operation was stopped (its socket closed, the client stopped it): the calls
             # it still has queued leave unsent. Cancelling it does not reach them: DataLoader
             # batches and shared reads run in tasks of their own.
             deadline.give_up()
             raise
+
+
+def _later_payloads_under(deadline: Deadline, result: T) -> T:
+    if not isinstance(result, ExperimentalIncrementalExecutionResults):
+        return result
+    subsequent = _read_under(deadline, result.subsequent_results)
+    return result._replace(subsequent_results=subsequent)
+
+
+async def _read_under(
+    deadline: Deadline, payloads: AsyncGenerator[T, None]
+) -> AsyncGenerator[T, None]:
+    """``payloads``, each read with the vendor calls it makes queueing until ``deadline``."""
+    try:
+        while True:
+            # Set and reset within one step: between steps the reader's context is its own.
+            with vendor_call_deadline(deadline):
+                try:
+                    payload = await anext(payloads)
+                except StopAsyncIteration:
+                    return
+            yield payload
+    except (asyncio.CancelledError, GeneratorExit):
+        # Stopped, or closed before its last payload: nobody reads the rest.
+        deadline.give_up()
+        raise
+    finally:
+        await payloads.aclose()

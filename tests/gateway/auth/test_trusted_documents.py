@@ -225,3 +225,37 @@ def test_a_hostile_get_never_gets_a_5xx(trusted: Trusted) -> None:
     response = trusted.gw.client.get(url, headers=trusted.shop.header)
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+
+
+def test_head_answers_a_document_id_as_get_does(trusted: Trusted) -> None:
+    params = {
+        "documentId": trusted.document_id("ShopOrder"),
+        "variables": json.dumps({"vendor": "EXPERTSENDER", "orderId": "ES-1001"}),
+    }
+    url, headers = trusted.gw.graphql_url, trusted.shop.header
+    get = trusted.gw.client.get(url, params=params, headers=headers)
+    head = trusted.gw.client.head(url, params=params, headers=headers)
+    assert (head.status_code, head.headers["content-length"]) == (
+        get.status_code,
+        get.headers["content-length"],
+    )
+    assert head.content == b""
+
+
+def test_head_of_an_arbitrary_document_is_refused_as_get_is(trusted: Trusted) -> None:
+    params = {"query": ARBITRARY}
+    headers = {**trusted.shop.header, "Accept": GRAPHQL_RESPONSE}
+    head = trusted.gw.client.head(trusted.gw.graphql_url, params=params, headers=headers)
+    assert head.status_code == 400
+
+
+def test_head_of_the_graphiql_page_needs_no_credential_either(trusted: Trusted) -> None:
+    head = trusted.gw.client.head(trusted.gw.graphql_url, headers={"Accept": "text/html"})
+    assert head.status_code == 200
+    assert head.headers["content-type"].startswith("text/html")
+
+
+def test_head_of_an_operation_needs_a_credential(trusted: Trusted) -> None:
+    params = {"documentId": trusted.document_id("ShopOrder")}
+    head = trusted.gw.client.head(trusted.gw.graphql_url, params=params)
+    assert head.status_code == 401

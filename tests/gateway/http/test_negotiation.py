@@ -2,7 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.http.negotiation import GRAPHQL_RESPONSE_JSON, JSON, negotiate, prefers_event_stream
+from gateway.http.negotiation import (
+    GRAPHQL_RESPONSE_JSON,
+    JSON,
+    accepts_an_answer,
+    negotiate,
+    prefers_event_stream,
+    refusal_media_type,
+)
 
 
 @pytest.mark.parametrize(
@@ -55,3 +62,42 @@ def test_negotiate(accept: str | None, expected: str | None) -> None:
 )
 def test_prefers_event_stream(accept: str | None, expected: bool) -> None:
     assert prefers_event_stream(accept) is expected
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        (None, JSON),
+        ("application/json;q=0, application/graphql-response+json", GRAPHQL_RESPONSE_JSON),
+        # Named neither: a JSON error body is still the best answer.
+        ("text/html", JSON),
+        ("application/json;q=0", GRAPHQL_RESPONSE_JSON),
+        ("application/*;q=0", None),
+        ("application/json;q=0, application/graphql-response+json;q=0", None),
+        ("*/*;q=0", None),
+    ],
+)
+def test_the_media_type_of_an_error_answer_is_never_one_refused(
+    accept: str | None, expected: str | None
+) -> None:
+    assert refusal_media_type(accept) == expected
+
+
+@pytest.mark.parametrize(
+    ("accept", "ide_page", "expected"),
+    [
+        (None, False, True),
+        ("application/json;q=0, application/graphql-response+json", False, True),
+        ("text/event-stream", False, True),
+        ("multipart/mixed;incrementalSpec=v0.2", False, True),
+        ("text/html", True, True),
+        ("text/html", False, False),
+        ("*/*;q=0", True, False),
+        ("application/json;q=0", False, False),
+        ("image/png", False, False),
+    ],
+)
+def test_an_answer_goes_to_a_client_accepting_one_of_its_types(
+    accept: str | None, ide_page: bool, expected: bool
+) -> None:
+    assert accepts_an_answer(accept, ide_page=ide_page) is expected

@@ -146,7 +146,7 @@ def test_a_subscription_over_plain_http_is_told_where_to_go(gw: GatewayHandle, m
 def test_other_methods_answer_405(gw: GatewayHandle, method: str) -> None:
     response = gw.client.request(method, gw.graphql_url, json={"query": "{ __typename }"})
     assert response.status_code == 405
-    assert response.headers["allow"] == "GET, POST"
+    assert response.headers["allow"] == "GET, HEAD, POST"
     assert response.json()["errors"][0]["message"]
 
 

@@ -4,29 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.backend import Backend
 from adapters.engage import EngageBackend
-from adapters.errors import (
-    AmbiguousContact,
-    ContactNotFound,
-    JobNotFound,
-    Unauthorized,
-    ValidationFailed,
-)
-from adapters.model import OrderLineType, OrderType, Vendor
-from tests.adapters.engage.conftest import Sandbox, fast_settings
+from adapters.errors import AmbiguousContact, ContactNotFound, ValidationFailed
+from adapters.model import OrderLineType, OrderType
+from tests.adapters.engage.conftest import Sandbox
 from tests.adapters.engage.samples import ANNA_EMAIL, ANNA_ID, HOUSEHOLD_PHONE, MANY_ID
-from tests.support.servers import LoopbackServer
-
-
-def test_is_a_backend_with_engage_capabilities(backend: EngageBackend) -> None:
-    assert isinstance(backend, Backend)
-    assert backend.vendor is Vendor.ENGAGE
-    assert backend.capabilities.names() == [
-        "actions",
-        "list_by_contact",
-        "async_jobs",
-    ]
 
 
 async def test_get_orders_reads_each_id_once_in_the_order_asked(
@@ -106,22 +88,3 @@ async def test_find_contact_refusals(backend: EngageBackend) -> None:
 async def test_get_contacts(backend: EngageBackend) -> None:
     found = await backend.get_contacts([MANY_ID, "00000000-0000-4000-8000-000000000000", MANY_ID])
     assert [c.contact_id if c else None for c in found] == [MANY_ID, None, MANY_ID]
-
-
-async def test_unknown_job(backend: EngageBackend) -> None:
-    with pytest.raises(JobNotFound):
-        await backend.get_job("3f0c0000-0000-4000-8000-000000000000")
-    with pytest.raises(JobNotFound):
-        await backend.get_job("confirmed-unknown")
-
-
-async def test_wrong_key_is_unauthorized_without_leaking_it(engage_server: LoopbackServer) -> None:
-    wrong = EngageBackend(fast_settings(engage_server.url, api_key="wrong-key-123"))
-    try:
-        with pytest.raises(Unauthorized) as caught:
-            await wrong.get_orders(["ENG-1001"])
-    finally:
-        await wrong.aclose()
-    assert caught.value.upstream_status == 401
-    assert "wrong-key-123" not in str(caught.value)
-    assert engage_server.url not in str(caught.value)

@@ -1,4 +1,4 @@
-"""EngageBackend writes, jobs, statuses and actions against the Engage emulator."""
+"""EngageBackend writes of whole orders against the Engage emulator."""
 
 from __future__ import annotations
 
@@ -8,14 +8,7 @@ import pytest
 
 from adapters.engage import EngageBackend
 from adapters.engage.mapping import held_by_engage
-from adapters.errors import (
-    AlreadyExists,
-    NoContact,
-    OrderNotFound,
-    ValidationFailed,
-    VersionConflict,
-    VersionTagUnavailable,
-)
+from adapters.errors import AlreadyExists, NoContact, OrderNotFound, ValidationFailed
 from adapters.model import (
     ContactRef,
     JobOperation,
@@ -25,7 +18,7 @@ from adapters.model import (
     OrderStatus,
     WriteMode,
 )
-from tests.adapters.engage.conftest import Sandbox, applied_actions, fast_settings, finish
+from tests.adapters.engage.conftest import Sandbox, fast_settings, finish
 from tests.adapters.engage.samples import full_order, unsupported_fields
 from tests.adapters.transport.scripted import ScriptedVendor, Step
 from tests.support.servers import LoopbackServer, serve
@@ -176,106 +169,6 @@ async def test_unknown_contact_completes_with_errors(backend: EngageBackend) -> 
     with pytest.raises(NoContact) as caught:
         await backend.trigger_action("W-NOC-1", CONFIRM)
     assert caught.value.upstream_status == 422
-
-
-@pytest.mark.parametrize("status", list(OrderStatus))
-async def test_change_status_round_trips(backend: EngageBackend, status: OrderStatus) -> None:
-    order_id = f"W-ST-{status.value}"
-    start = OrderStatus.PLACED if status is not OrderStatus.PLACED else OrderStatus.PAID
-    await finish(
-        backend, await backend.write_order(full_order(order_id, status=start), WriteMode.ADD)
-    )
-    job = await backend.change_status(order_id, status)
-    assert job.operation is JobOperation.CHANGE_STATUS and job.warnings == ()
-    await finish(backend, job)
-    read = await backend.get_order(order_id)
-    assert read is not None
-    assert (read.status, read.external_status) == (status, None)
-
-
-async def test_change_status_keeps_the_clients_external_status_and_says_what_was_lost(
-    backend: EngageBackend,
-) -> None:
-    await finish(backend, await backend.write_order(full_order("W-ST-EXT"), WriteMode.ADD))
-    job = await backend.change_status("W-ST-EXT", OrderStatus.PLACED, external_status="Picked")
-    assert [w.code for w in job.warnings] == ["STATUS_NOT_PRESERVED"]
-    await finish(backend, job)
-    read = await backend.get_order("W-ST-EXT")
-    assert read is not None
-    assert (read.status, read.external_status, read.vendor_status) == (
-        OrderStatus.IN_PROGRESS,
-        "Picked",
-        "InProgress",
-    )
-    with pytest.raises(OrderNotFound):
-        await backend.change_status("W-NONE-2", OrderStatus.PAID)
-
-
-async def test_delete(backend: EngageBackend) -> None:
-    await finish(backend, await backend.write_order(full_order("W-DEL-1"), WriteMode.ADD))
-    job = await backend.delete_order("W-DEL-1")
-    assert job.operation is JobOperation.DELETE
-    assert (await finish(backend, job)).state is JobState.COMPLETED
-    assert await backend.get_orders(["W-DEL-1"]) == [None]
-    with pytest.raises(OrderNotFound):
-        await backend.delete_order("W-DEL-1")
-
-
-async def test_action_finds_the_version_tag_of_a_change_still_processing(
-    backend: EngageBackend, sandbox: Sandbox
-) -> None:
-    await sandbox.settings(job_delay_ms=100)
-    created = await backend.write_order(full_order("W-ACT-1"), WriteMode.ADD)
-    # The create is not processed yet: no order, no tag. The adapter waits for it.
-    job = await backend.trigger_action("W-ACT-1", CONFIRM)
-    assert job.operation is JobOperation.ACTION
-    assert (await finish(backend, job)).state is JobState.COMPLETED
-    version = (await finish(backend, created)).version_tag
-    (applied,) = await applied_actions(sandbox, "W-ACT-1", 1)
-    assert (applied["action"], applied["versionTag"], applied["source"]) == (
-        "ConfirmOrder",
-        version,
-        "Action",
-    )
-
-
-async def test_action_with_a_stale_tag_is_a_version_conflict(backend: EngageBackend) -> None:
-    first = await finish(backend, await backend.write_order(full_order("W-ACT-2"), WriteMode.ADD))
-    await finish(
-        backend, await backend.write_order(full_order("W-ACT-2", channel="x"), WriteMode.REPLACE)
-    )
-    assert first.version_tag is not None
-    with pytest.raises(VersionConflict) as caught:
-        await backend.trigger_action("W-ACT-2", CONFIRM, version_tag=first.version_tag)
-    assert caught.value.upstream_status == 404
-    with pytest.raises(OrderNotFound):
-        await backend.trigger_action("W-NONE-3", CONFIRM)
-
-
-async def test_custom_and_embedded_actions(backend: EngageBackend, sandbox: Sandbox) -> None:
-    job = await backend.write_order(full_order("W-ACT-3"), WriteMode.ADD, action=CONFIRM)
-    await finish(backend, job)
-    custom = OrderAction(OrderActionType.CUSTOM, custom_action="GiftWrapped", data={"by": "x"})
-    await finish(backend, await backend.trigger_action("W-ACT-3", custom))
-    applied = await applied_actions(sandbox, "W-ACT-3", 2)
-    assert [(a["action"], a["source"]) for a in applied] == [
-        ("ConfirmOrder", "Embedded"),
-        ("GiftWrapped", "Action"),
-    ]
-    assert applied[1]["data"] == {"by": "x"}
-    with pytest.raises(ValidationFailed):
-        await backend.trigger_action("W-ACT-3", OrderAction(OrderActionType.CUSTOM))
-
-
-async def test_version_tag_wait_is_bounded(engage_server: LoopbackServer, sandbox: Sandbox) -> None:
-    await sandbox.settings(job_delay_ms=2000)
-    backend = EngageBackend(fast_settings(engage_server.url, version_tag_wait_s=0.3))
-    try:
-        await backend.write_order(full_order("W-ACT-4"), WriteMode.ADD)
-        with pytest.raises(VersionTagUnavailable):
-            await backend.trigger_action("W-ACT-4", CONFIRM)
-    finally:
-        await backend.aclose()
 
 
 # Ids a URL path would not keep as one segment of their own: dot segments ('.', '..') are
