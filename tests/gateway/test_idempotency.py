@@ -52,7 +52,12 @@ def running(owner: str, fingerprint: str = "f") -> KeyRecord[Any]:
     return KeyRecord(KeyState.RUNNING, fingerprint, owner)
 
 
-async def until(check: Callable[[], bool], timeout: float = 2.0) -> None:
+# Guards against a hang, never reached when things work: long, for a busy machine (several
+# of these wait on a real redis-server).
+PATIENCE_S = 30.0
+
+
+async def until(check: Callable[[], bool], timeout: float = PATIENCE_S) -> None:
     async with asyncio.timeout(timeout):
         while not check():
             await asyncio.sleep(0.005)
@@ -106,7 +111,7 @@ async def test_concurrent_duplicates_wait_for_the_first(make_store: StoreFactory
     await asyncio.sleep(0.05)  # room for a wrong second start to show
     assert calls == 1
     release.set()
-    assert await asyncio.wait_for(asyncio.gather(*tasks), 2) == [7] * 5
+    assert await asyncio.wait_for(asyncio.gather(*tasks), PATIENCE_S) == [7] * 5
     assert calls == 1
 
 
@@ -123,9 +128,9 @@ async def test_concurrent_duplicate_with_other_input_is_refused_at_once(
         return 1
 
     first = asyncio.create_task(store.run("k", "f1", operation))
-    await asyncio.wait_for(started.wait(), 2)
+    await asyncio.wait_for(started.wait(), PATIENCE_S)
     with pytest.raises(IdempotencyKeyReused):
-        await asyncio.wait_for(store.run("k", "f2", operation), 1)
+        await asyncio.wait_for(store.run("k", "f2", operation), PATIENCE_S)
     release.set()
     assert await first == 1
 
@@ -165,7 +170,7 @@ async def test_waiters_take_over_when_the_first_fails(make_store: StoreFactory) 
     release.set()
     with pytest.raises(ConnectionError):
         await first
-    assert await asyncio.wait_for(second, 2) == "second"
+    assert await asyncio.wait_for(second, PATIENCE_S) == "second"
     assert attempts == 2
 
 
@@ -206,7 +211,11 @@ async def test_a_retry_on_another_process_gets_the_first_outcome(
         on_b = asyncio.create_task(b.run("key", "f", write))  # the retry, while A still runs
         await asyncio.sleep(0.05)
         release.set()
-        assert await asyncio.wait_for(on_a, 2) == await asyncio.wait_for(on_b, 2) == {"job": "j-1"}
+        assert (
+            await asyncio.wait_for(on_a, PATIENCE_S)
+            == await asyncio.wait_for(on_b, PATIENCE_S)
+            == {"job": "j-1"}
+        )
         assert await b.run("key", "f", write) == {"job": "j-1"}
         assert writes == 1
 
@@ -235,9 +244,8 @@ async def test_the_key_of_a_process_that_died_mid_write_is_resumed_once_its_leas
             ran.append(f"resume with {note}")
             return "resumed"
 
-        assert await asyncio.wait_for(survivor.run("key", "f", fresh, resume=resumed), 3) == (
-            "resumed"
-        )
+        resuming = survivor.run("key", "f", fresh, resume=resumed)
+        assert await asyncio.wait_for(resuming, PATIENCE_S) == "resumed"
         # A process that died left no note.
         assert ran == ["resume with None"]
         # The outcome is stored: a further retry replays it.
@@ -410,7 +418,7 @@ async def test_storage_wait_returns_once_the_holder_settles(
     await storage.take("k", None, running("a"))
     waiting = asyncio.create_task(storage.wait("k", 0))
     await storage.settle("k", KeyRecord(KeyState.DONE, "f", "a", 1))
-    await asyncio.wait_for(waiting, 2)
+    await asyncio.wait_for(waiting, PATIENCE_S)
 
 
 async def test_a_cancelled_first_attempt_is_resumed_by_the_retry(make_store: StoreFactory) -> None:
@@ -429,7 +437,7 @@ async def test_a_cancelled_first_attempt_is_resumed_by_the_retry(make_store: Sto
         return "recognised"
 
     first = asyncio.create_task(store.run("k", "f", never_answers, resume=resumed))
-    await asyncio.wait_for(started.wait(), 2)
+    await asyncio.wait_for(started.wait(), PATIENCE_S)
     first.cancel()
     with pytest.raises(asyncio.CancelledError):
         await first

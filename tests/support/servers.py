@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 import uvicorn
 
+START_TIMEOUT_S = 60.0
+
 
 class LoopbackServer:
     """One ASGI app served on 127.0.0.1 in a background thread."""
@@ -56,7 +58,8 @@ class LoopbackServer:
 
     def start(self) -> LoopbackServer:
         self._thread.start()
-        deadline = time.monotonic() + 15
+        # Generous: on a loaded machine a server with emulators to start takes seconds.
+        deadline = time.monotonic() + START_TIMEOUT_S
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError("test server did not start")

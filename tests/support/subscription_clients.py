@@ -82,14 +82,14 @@ async def subscribe(
             yield result
 
 
-async def collect(stream: AsyncIterator[T], timeout: float = 20.0) -> list[T]:
+async def collect(stream: AsyncIterator[T], timeout: float = 60.0) -> list[T]:
     async def run() -> list[T]:
         return [item async for item in stream]
 
     return await asyncio.wait_for(run(), timeout)
 
 
-def on_gateway_loop(gw: GatewayHandle, coro: Coroutine[Any, Any, T], timeout: float = 10) -> T:
+def on_gateway_loop(gw: GatewayHandle, coro: Coroutine[Any, Any, T], timeout: float = 30) -> T:
     """Run ``coro`` inside the gateway's own event loop (a test thread cannot touch it)."""
     loop = gw.server.loop
     assert loop is not None

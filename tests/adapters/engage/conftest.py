@@ -113,7 +113,7 @@ async def backend(engage_server: LoopbackServer) -> AsyncIterator[EngageBackend]
     await engage.aclose()
 
 
-async def finish(backend: EngageBackend, job: Job, timeout_s: float = 5.0) -> Job:
+async def finish(backend: EngageBackend, job: Job, timeout_s: float = 30.0) -> Job:
     """Poll the job until it is final (as the gateway's job tracker would)."""
     deadline = time.monotonic() + timeout_s
     while not job.state.is_final:
@@ -124,7 +124,7 @@ async def finish(backend: EngageBackend, job: Job, timeout_s: float = 5.0) -> Jo
 
 
 async def applied_actions(
-    sandbox: Sandbox, order_id: str, count: int, timeout_s: float = 5.0
+    sandbox: Sandbox, order_id: str, count: int, timeout_s: float = 30.0
 ) -> list[dict[str, Any]]:
     """The actions Engage applied to the order, once there are ``count`` of them: an accepted
     action (a bare 202) is applied by the vendor after it answers."""

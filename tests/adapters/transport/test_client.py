@@ -309,11 +309,18 @@ async def test_an_unreachable_https_vendor_write_is_retried_because_nothing_was_
         assert all(line.startswith("CONNECT 127.0.0.1:") for line in vendor_route.proxy.requests)
 
 
+# Long enough that an open breaker stays open through the checks right after it opened, on a
+# busy machine too.
+BREAKER_RESET_S = 1.0
+
+
 async def test_breaker_opens_fails_fast_then_recovers_through_one_probe(vendor: Served) -> None:
     scripted, server = vendor
     scripted.default = Step(status=503)
     events: list[TransportEvent] = []
-    cfg = settings(server.url, max_attempts=1, breaker_failure_threshold=3, breaker_reset_s=0.3)
+    cfg = settings(
+        server.url, max_attempts=1, breaker_failure_threshold=3, breaker_reset_s=BREAKER_RESET_S
+    )
     async with VendorTransport(cfg, on_event=events.append) as transport:
         for _ in range(3):
             with pytest.raises(VendorUnavailable):
@@ -325,7 +332,7 @@ async def test_breaker_opens_fails_fast_then_recovers_through_one_probe(vendor: 
         assert fast.value.vendor is Vendor.ENGAGE
         assert_nothing_leaks(fast.value, server.url)
 
-        await asyncio.sleep(0.35)
+        await asyncio.sleep(BREAKER_RESET_S + 0.05)
         scripted.default = Step(status=200)
         # Concurrent callers during the half-open probe fail fast; only one goes out.
         results = await asyncio.gather(
@@ -347,11 +354,13 @@ async def test_breaker_opens_fails_fast_then_recovers_through_one_probe(vendor: 
 async def test_failed_probe_reopens_the_breaker(vendor: Served) -> None:
     scripted, server = vendor
     scripted.default = Step(status=503)
-    cfg = settings(server.url, max_attempts=1, breaker_failure_threshold=1, breaker_reset_s=0.2)
+    cfg = settings(
+        server.url, max_attempts=1, breaker_failure_threshold=1, breaker_reset_s=BREAKER_RESET_S
+    )
     async with VendorTransport(cfg) as transport:
         with pytest.raises(VendorUnavailable):
             await transport.request("GET", "/x")
-        await asyncio.sleep(0.25)
+        await asyncio.sleep(BREAKER_RESET_S + 0.05)
         with pytest.raises(VendorUnavailable):
             await transport.request("GET", "/x")  # the probe
         assert transport.breaker.state is BreakerState.OPEN

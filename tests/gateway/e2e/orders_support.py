@@ -102,7 +102,7 @@ def data(result: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
-def wait_for_job(gw: GatewayHandle, job_id: str, timeout_s: float = 10.0) -> dict[str, Any]:
+def wait_for_job(gw: GatewayHandle, job_id: str, timeout_s: float = 30.0) -> dict[str, Any]:
     deadline = time.monotonic() + timeout_s
     while True:
         job: dict[str, Any] = data(gw.post(JOB_QUERY, {"id": job_id}))["job"]

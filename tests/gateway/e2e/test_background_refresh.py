@@ -5,10 +5,12 @@ loopback HTTP against the Engage emulator: a refresh that gets no slot is a desi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from adapters.model import Vendor
@@ -16,6 +18,7 @@ from gateway.settings import QueryLimits, VendorSettings
 from tests.gateway.e2e.budget_support import READ, concurrent_reads
 from tests.gateway.e2e.orders_support import data, requests, reset_requests
 from tests.support.gateway import GatewayHandle, sandbox_gateway
+from tests.support.observe import until, until_queued
 
 RATE_PER_S = 1.0
 QUEUE_S = 1.0
@@ -36,14 +39,42 @@ def gw() -> Iterator[GatewayHandle]:
         yield handle
 
 
+# A new flood read this often, each queued up to QUEUE_S: client reads wait for the budget
+# all the time, so the refresh (which goes after them) never gets a slot, however late it queues.
+FLOOD_EVERY_S = 0.2
+
+
+async def _flood_until(gw: GatewayHandle, done: asyncio.Event) -> None:
+    """Reads of unknown ids, one every ``FLOOD_EVERY_S``, until ``done``."""
+    reads: list[asyncio.Future[list[dict[str, Any]]]] = []
+    while not done.is_set():
+        reads.append(asyncio.ensure_future(concurrent_reads(gw, [f"FLOOD-{len(reads)}"])))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(done.wait(), FLOOD_EVERY_S)
+    await asyncio.gather(*reads)
+
+
 async def _stale_read_during_a_flood(gw: GatewayHandle, order_id: str) -> dict[str, Any]:
-    """Reads of unknown ids keep the budget full for seconds; meanwhile the stale order is
-    read (served stale, its refresh queued behind every one of them)."""
-    flood = asyncio.ensure_future(concurrent_reads(gw, [f"FLOOD-{n}" for n in range(4)]))
-    await asyncio.sleep(0.1)
-    (stale,) = await concurrent_reads(gw, [order_id])
-    await flood
+    """Reads of unknown ids keep the budget full; meanwhile the stale order is read (served
+    stale, its refresh queued behind them), and the flood goes on until the refresh gave up."""
+    done = asyncio.Event()
+    flood = asyncio.ensure_future(_flood_until(gw, done))
+    try:
+        async with httpx.AsyncClient(timeout=10) as client:
+            # The budget is spent and the flood queues (more than a call passing through).
+            await until_queued(client, gw, 3)
+        (stale,) = await concurrent_reads(gw, [order_id])
+        await until(
+            lambda: asyncio.to_thread(_skipped, gw, order_id), "the refresh given up and noted"
+        )
+    finally:
+        done.set()
+        await flood
     return stale
+
+
+def _skipped(gw: GatewayHandle, order_id: str) -> bool:
+    return "CACHE_REFRESH_SKIPPED" in {e["code"] for e in _entries(gw, order_id)}
 
 
 def _entries(gw: GatewayHandle, order_id: str) -> list[dict[str, Any]]:
@@ -59,7 +90,6 @@ def test_a_refresh_that_gets_no_slot_is_noted_not_an_error(gw: GatewayHandle) ->
 
     stale = asyncio.run(_stale_read_during_a_flood(gw, order_id))
     assert stale == {"data": {"order": {"orderId": order_id, "total": total}}}
-    time.sleep(QUEUE_S + 0.5)  # the refresh has given up by now
 
     added = _entries(gw, order_id)[: len(_entries(gw, order_id)) - len(before)]
     assert [e["severity"] for e in added] == ["INFO"], added
@@ -86,8 +116,11 @@ def gw_short_stale() -> Iterator[GatewayHandle]:
 
 
 async def _a_client_joins_a_queued_refresh(gw: GatewayHandle, order_id: str) -> dict[str, Any]:
-    cached_at = time.monotonic()
     await concurrent_reads(gw, [order_id])
+    # Taken once the read is answered: the entry was stored by then, so its stale allowance
+    # ends by this + TTL_S + SHORT_STALE_S (taken before the read, a slow read's entry outlived
+    # the wait below and was still served stale to the read meant to join the refresh).
+    cached_at = time.monotonic()
     await asyncio.sleep(TTL_S + 0.1)
     first = asyncio.ensure_future(concurrent_reads(gw, [f"FIRST-{n}" for n in range(4)]))
     await asyncio.sleep(0.1)
@@ -156,8 +189,11 @@ def gw_joined_refusal() -> Iterator[GatewayHandle]:
 async def _a_client_joins_a_refresh_that_gets_no_slot(
     gw: GatewayHandle, order_id: str
 ) -> dict[str, Any]:
-    cached_at = time.monotonic()
     await concurrent_reads(gw, [order_id])
+    # Taken once the read is answered: the entry was stored by then, so its stale allowance
+    # ends by this + TTL_S + SHORT_STALE_S (taken before the read, a slow read's entry outlived
+    # the wait below and was still served stale to the read meant to join the refresh).
+    cached_at = time.monotonic()
     await asyncio.sleep(TTL_S + 0.1)
     flood = asyncio.ensure_future(concurrent_reads(gw, [f"FLOOD-{n}" for n in range(3)]))
     await asyncio.sleep(0.1)

@@ -122,7 +122,7 @@ def _type_query(browser: webdriver.Chrome, text: str) -> None:
     # HTTP or WebSocket for it) a moment later, then stores it: wait for that stored copy.
     # (If it never comes, the tests report what the editor held.)
     with contextlib.suppress(TimeoutException):
-        WebDriverWait(browser, 10).until(lambda d: d.execute_script(_STORED_QUERY) == text)
+        WebDriverWait(browser, WAIT_S).until(lambda d: d.execute_script(_STORED_QUERY) == text)
 
 
 def _run_subscription(gw: GatewayHandle, browser: webdriver.Chrome) -> str:

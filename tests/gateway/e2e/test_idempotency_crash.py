@@ -72,7 +72,7 @@ def stored_creates(url: str, order_id: str, path: str) -> int:
     )
 
 
-def job_until_final(gw: Gateway, job_id: str, timeout_s: float = 20.0) -> dict[str, Any]:
+def job_until_final(gw: Gateway, job_id: str, timeout_s: float = 60.0) -> dict[str, Any]:
     deadline = time.monotonic() + timeout_s
     while True:
         answer = gw.post(JOB_QUERY, {"id": job_id})
@@ -169,7 +169,7 @@ def test_a_retry_after_sigkill_mid_write_returns_the_first_outcome_and_survives_
 
 
 def _when_state_is_back(
-    gw: Gateway, vendor: Vendor, order_id: str, key: str, timeout_s: float = 15.0
+    gw: Gateway, vendor: Vendor, order_id: str, key: str, timeout_s: float = 60.0
 ) -> Any:
     """The idempotent retry, once the gateway hears Redis again after its restart."""
     deadline = time.monotonic() + timeout_s
@@ -181,14 +181,14 @@ def _when_state_is_back(
         time.sleep(0.2)
 
 
-def _until_landed(es_url: str, order_id: str, timeout_s: float = 10.0) -> None:
+def _until_landed(es_url: str, order_id: str, timeout_s: float = 60.0) -> None:
     deadline = time.monotonic() + timeout_s
     while not stored_creates(es_url, order_id, "/orders"):
         assert time.monotonic() < deadline, "the write of the killed gateway never landed"
         time.sleep(0.05)
 
 
-def _until_held(redis: RedisServer, prefix: str, key: str, timeout_s: float = 10.0) -> None:
+def _until_held(redis: RedisServer, prefix: str, key: str, timeout_s: float = 60.0) -> None:
     import redis as redis_lib
 
     client = redis_lib.Redis(host="127.0.0.1", port=redis.port)

@@ -85,7 +85,8 @@ async def first_ws_answer(gw: GatewayHandle, protocol: str, payload: dict[str, A
         await ws.send(json.dumps({"type": "connection_init"}))
         await ws.send(json.dumps({"type": start, "id": "1", "payload": payload}))
         while True:
-            frame = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            # Every operation here is answered: a guard against a hang, long for a busy machine.
+            frame = json.loads(await asyncio.wait_for(ws.recv(), 30))
             if frame["type"] not in ("connection_ack", "ka", "ping"):
                 return frame
 

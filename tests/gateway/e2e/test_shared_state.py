@@ -32,6 +32,7 @@ from tests.gateway.e2e.orders_support import (
     writes,
 )
 from tests.support.gateway import GatewayHandle, sandbox_gateway
+from tests.support.observe import PATIENCE_S, log_tail_follows, until
 from tests.support.redis import RedisServer
 from tests.support.servers import serve
 from tests.support.subscription_clients import SSE, TRANSPORT_WS, collect, subscribe
@@ -152,6 +153,10 @@ def test_an_idempotent_retry_on_b_returns_the_result_of_a_with_one_write(
     assert [e["code"] for e in other["errors"]] == ["IDEMPOTENCY_KEY_REUSED"]
 
 
+async def _follows(gw: GatewayHandle) -> bool:
+    return log_tail_follows(gw.gateway.services.log)
+
+
 def test_a_log_entry_recorded_by_a_is_queried_and_tailed_on_b(
     pair: tuple[GatewayHandle, GatewayHandle],
 ) -> None:
@@ -163,7 +168,8 @@ def test_a_log_entry_recorded_by_a_is_queried_and_tailed_on_b(
     async def tail_on_b_then_write_on_a() -> list[dict[str, Any]]:
         stream = subscribe(b, SSE, LOG_TAIL, {"filter": {"orderId": order_id}})
         first = asyncio.ensure_future(anext(stream))
-        await asyncio.sleep(0.5)  # the tail is open on B
+        # A busy machine may take a while to open the tail: wait until B follows the stream.
+        await until(lambda: _follows(b), "a live tail of the log on B")
         await asyncio.to_thread(
             write_order,
             a,
@@ -172,7 +178,7 @@ def test_a_log_entry_recorded_by_a_is_queried_and_tailed_on_b(
             bad,
             orderAction={"action": "CONFIRM_ORDER"},
         )
-        entries = [await asyncio.wait_for(first, 10)]
+        entries = [await asyncio.wait_for(first, PATIENCE_S)]
         await cast(AsyncGenerator[Any, None], stream).aclose()
         return entries
 
@@ -275,7 +281,7 @@ def test_a_status_change_through_a_drops_the_page_b_cached(
     job = data(a.post(CHANGE_STATUS, {"input": change}))["changeOrderStatus"]["job"]
 
     async def until_done_and_heard() -> None:
-        async with asyncio.timeout(10):
+        async with asyncio.timeout(PATIENCE_S):
             while data(a.post(JOB_QUERY, {"id": job["id"]}))["job"]["state"] != "COMPLETED":
                 await asyncio.sleep(0.02)
             while cache.invalidations_heard == heard:

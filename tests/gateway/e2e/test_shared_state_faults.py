@@ -202,7 +202,7 @@ def test_redis_lost_while_running_gives_typed_errors_then_recovers(
     assert before["errors"] == []
     redis_server.stop()
     try:
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + PATIENCE_S
         while gw.gateway.services.shared is not None and gw.gateway.services.shared.available:
             assert time.monotonic() < deadline, "the lost connection went unnoticed"
             time.sleep(0.02)
@@ -221,7 +221,7 @@ def test_redis_lost_while_running_gives_typed_errors_then_recovers(
 
         async def subscribe_while_down() -> list[dict[str, Any]]:
             stream = subscribe(gw, SSE, JOB_PROGRESS, {"id": before["job"]["id"]})
-            return await collect(stream, timeout=10)
+            return await collect(stream, timeout=PATIENCE_S)
 
         [streamed] = asyncio.run(subscribe_while_down())
         assert error_codes(streamed) == ["STATE_STORE_UNAVAILABLE"], streamed
@@ -242,7 +242,7 @@ def test_redis_lost_while_running_gives_typed_errors_then_recovers(
 def retry_until_ok(
     gw: GatewayHandle, query: str, variables: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + PATIENCE_S
     while True:
         result = gw.post(query, variables)
         if not result.get("errors"):

@@ -73,7 +73,7 @@ def stats(gw: GatewayHandle) -> TrackerStats:
     return on_gateway_loop(gw, _stats(tracker_of(gw)))
 
 
-async def eventually(check: Any, timeout: float = 10.0) -> None:
+async def eventually(check: Any, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while not check():
         assert time.monotonic() < deadline, "condition not reached in time"

@@ -14,6 +14,7 @@ import threading
 from collections.abc import AsyncGenerator, Iterator, Mapping
 from typing import Any
 
+import httpx
 import pytest
 import strawberry
 from gql import Client, gql
@@ -33,6 +34,7 @@ from gateway.http.ws_hooks import (
     WsConnection,
 )
 from tests.support.gateway import sandbox_gateway
+from tests.support.observe import PATIENCE_S, until_subscriptions_open
 from tests.support.servers import LoopbackServer, serve
 
 TRANSPORT_WS = "graphql-transport-ws"
@@ -253,10 +255,15 @@ async def test_the_gateway_takes_its_subscription_limit_from_the_settings() -> N
     tail = gql("subscription { integrationLog { code } }")
     with sandbox_gateway(max_subscriptions_per_connection=1) as gateway:
         transport = WebsocketsTransport(url=gateway.ws_url)
-        async with asyncio.timeout(10), Client(transport=transport) as session:
+        async with (
+            asyncio.timeout(PATIENCE_S),
+            Client(transport=transport) as session,
+            httpx.AsyncClient(timeout=10) as client,
+        ):
             first = session.subscribe(tail)
             waiting = asyncio.create_task(anext(first))
-            await asyncio.sleep(0.3)
+            # A busy machine may take a while to start the first: the gateway's gauge says when.
+            await until_subscriptions_open(client, gateway, 1)
             with pytest.raises(TransportQueryError, match="Subscription limit reached"):
                 await anext(session.subscribe(tail))
             waiting.cancel()

@@ -23,6 +23,9 @@ UNPARSABLE = ("subscription {", "{", "not graphql at all")
 INIT = json.dumps({"type": "connection_init"})
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 
+# Every operation here is answered (an error or a close): long enough for a busy machine.
+ANSWER_PATIENCE_S = 30.0
+
 
 @pytest.fixture(scope="module")
 def gw() -> Iterator[GatewayHandle]:
@@ -31,7 +34,8 @@ def gw() -> Iterator[GatewayHandle]:
 
 
 async def ws_frames_after_subscribe(gw: GatewayHandle, protocol: str, query: str) -> list[Any]:
-    """Every frame the gateway sends for one operation until it is done with it (or 3 s pass);
+    """Every frame the gateway sends for one operation until it is done with it (or
+    ``ANSWER_PATIENCE_S`` pass);
     a close frame as ``{"type": "close", "code": ..., "reason": ...}``."""
     start = "subscribe" if protocol == "graphql-transport-ws" else "start"
     frames: list[Any] = []
@@ -40,7 +44,7 @@ async def ws_frames_after_subscribe(gw: GatewayHandle, protocol: str, query: str
         await ws.send(json.dumps({"type": start, "id": "1", "payload": {"query": query}}))
         try:
             while True:
-                frame = json.loads(await asyncio.wait_for(ws.recv(), 3))
+                frame = json.loads(await asyncio.wait_for(ws.recv(), ANSWER_PATIENCE_S))
                 if frame.get("type") in ("connection_ack", "ka", "ping", "pong"):
                     continue
                 frames.append(frame)

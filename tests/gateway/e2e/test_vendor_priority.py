@@ -24,10 +24,13 @@ from tests.gateway.e2e.orders_support import (
 )
 from tests.gateway.e2e.test_subscriptions import hold_engage_jobs
 from tests.support.gateway import GatewayHandle, sandbox_gateway
+from tests.support.observe import until_queued, until_sync
 
 # A budget so tight that the reads below queue for seconds.
 RATE_PER_S = 5.0
 READS = 15
+# Of the flood, the reads queued before the write is sent (two go out on the bucket at once).
+FLOOD_QUEUED = 10
 READ = "query($id: String!) { order(vendor: ENGAGE, orderId: $id) { orderId } }"
 CHANGE_STATUS = """mutation($input: ChangeOrderStatusInput!) {
   changeOrderStatus(input: $input) { job { id state } errors { code message } }
@@ -49,7 +52,8 @@ async def _flood_then_write(gw: GatewayHandle) -> dict[str, Any]:
             (await client.post(gw.graphql_url, json=body)).raise_for_status()
 
         flood = [asyncio.ensure_future(read(n)) for n in range(READS)]
-        await asyncio.sleep(1.0)  # the reads are queued for the budget by now
+        # A busy machine may take a while to queue the flood: the gateway's gauge says when.
+        await until_queued(client, gw, FLOOD_QUEUED)
         change = {"vendor": "ENGAGE", "orderId": "ENG-1001", "status": "IN_PROGRESS"}
         change["externalStatus"] = "priority"
         answer = await client.post(
@@ -92,6 +96,14 @@ async def _two_reads(gw: GatewayHandle) -> list[dict[str, Any]]:
     return [answer.json() for answer in answers]
 
 
+JOB_ROUTE = "/api/v3/orders/jobs/{jobId}"
+POLLS_BEFORE_READS = 4
+
+
+def _job_polls(gw: GatewayHandle) -> list[dict[str, Any]]:
+    return [e for e in requests(gw, Vendor.ENGAGE)["log"] if e["route"] == JOB_ROUTE]
+
+
 def test_reads_get_slots_while_a_job_is_polled_faster_than_the_budget() -> None:
     """One running job, polled every 0.1 s (one poll at a time) against a budget of 4/s: the
     polls go first, and the reads a client waits for still get one slot in four."""
@@ -105,7 +117,9 @@ def test_reads_get_slots_while_a_job_is_polled_faster_than_the_budget() -> None:
                 gw.post(WRITE_ONLY, {"input": {"vendor": "ENGAGE", "mode": "ADD", "order": order}})
             )["writeOrder"]
             assert payload["job"]["state"] == "PENDING", payload
-            time.sleep(1.0)  # polled all along by now
+            # The reads go in while the job is polled: wait until a second's budget of polls
+            # has reached the vendor (a busy machine may take a while to start polling).
+            until_sync(lambda: len(_job_polls(gw)) >= POLLS_BEFORE_READS, "the job polled")
             answers = asyncio.run(_two_reads(gw))
         finally:
             hold_engage_jobs(gw, False)

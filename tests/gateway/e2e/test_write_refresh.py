@@ -50,7 +50,7 @@ def _new_order(gw: GatewayHandle) -> str:
 
 def _finished(gw: GatewayHandle, job_id: str) -> str:
     """The job's final state, asked for without its order (which would read the order)."""
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while True:
         state: str = data(gw.post(JOB_STATE, {"id": job_id}))["job"]["state"]
         if state in FINAL_STATES:

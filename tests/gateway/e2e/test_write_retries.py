@@ -30,6 +30,7 @@ from tests.gateway.e2e.orders_support import (
 )
 from tests.gateway.e2e.test_shared_state import second_gateway, shared_settings
 from tests.support.gateway import TEST_CLIENTS, TEST_JOBS, GatewayHandle, sandbox_gateway
+from tests.support.observe import until_sync
 from tests.support.redis import RedisServer
 
 CHANGE_ORDER_STATUS = f"""
@@ -83,7 +84,7 @@ def _actions(gw: GatewayHandle, order_id: str) -> list[dict[str, Any]]:
 def _settled_actions(gw: GatewayHandle, order_id: str) -> list[dict[str, Any]]:
     """The order's actions once Engage's jobs ran: the first to show, then any straggler
     (each emulator job takes a few job delays)."""
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while not _actions(gw, order_id) and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.5)
@@ -117,6 +118,13 @@ def _retry(gw: GatewayHandle, mutation: str, variables: dict[str, Any]) -> dict[
         if "CIRCUIT_OPEN" not in codes or time.monotonic() > deadline:
             return answer
         time.sleep(0.2)
+
+
+def _slot_taken(gw: GatewayHandle) -> bool:
+    """Whether a client's one vendor-call slot is held (every test request is one client)."""
+    shares = gw.gateway.shares
+    assert shares is not None
+    return any(slot.locked() for slot in shares._slots.values())
 
 
 def _codes(answer: dict[str, Any]) -> list[str]:
@@ -361,7 +369,7 @@ def test_a_delete_whose_answer_was_lost_is_recognised_by_the_retry(gw: GatewayHa
     first = gw.post(DELETE_ORDER, variables)
     _faults(gw)
     _hold_jobs(gw, False)
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     url = f"{gw.engage_url}/api/v3/orders/{order_id}"
     headers = {
         "apikey": DEFAULT_API_KEY,
@@ -390,7 +398,8 @@ def test_the_retry_of_an_action_refused_before_it_was_sent_sends_it() -> None:
         _faults(gw, latency_ms=4000)
         with ThreadPoolExecutor(1) as pool:
             slow = pool.submit(gw.post, ORDER_QUERY, {"id": f"SLOW-{order_id}"})
-            time.sleep(1.5)  # the read has its slot by now, even on a loaded machine
+            # A busy machine may take a while to give the read its slot: wait until it has.
+            until_sync(lambda: _slot_taken(gw), "the slow read holding the client's slot")
             first = gw.post(TRIGGER_ORDER_ACTION, variables)
             slow.result()
         _faults(gw, latency_ms=0)

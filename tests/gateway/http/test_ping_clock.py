@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from gateway.http.ping_clock import PingClock, ping_clock
 
 INTERVAL_S = 0.05
+
+# On the loop's own fake clock (looptime): time moves from timer to timer, so a loaded machine
+# cannot let a timer fall due early or late against the test's own sleeps.
+pytestmark = pytest.mark.looptime
 
 
 class Recorder:

@@ -11,6 +11,7 @@ import pytest
 
 from adapters.model import LogEntry, LogSeverity, Vendor
 from gateway.log import IntegrationLog, InvalidLogCursor, LogFilter, MemoryIntegrationLog
+from tests.support.observe import PATIENCE_S, log_tail_follows
 from tests.support.redis import connected_state, running_url
 
 LogFactory = Callable[..., IntegrationLog]
@@ -55,7 +56,7 @@ def _fill(log: IntegrationLog, n: int) -> None:
         )
 
 
-async def eventually(check: Callable[[], bool], timeout: float = 3.0) -> None:
+async def eventually(check: Callable[[], bool], timeout: float = PATIENCE_S) -> None:
     async with asyncio.timeout(timeout):
         while not check():
             await asyncio.sleep(0.005)
@@ -140,10 +141,11 @@ async def test_tail_sends_new_matching_entries_and_ends_on_close(make_log: LogFa
     received: list[LogEntry] = []
     tail = log.tail(LogFilter(severity=LogSeverity.ERROR))
     first = asyncio.ensure_future(anext(tail))
-    await asyncio.sleep(0.05)
+    # A busy machine may take a while to start the tail (in Redis, its first read).
+    await eventually(lambda: log_tail_follows(log))
     log.record(LogSeverity.INFO, "SKIPPED", "not an error")
     log.record(LogSeverity.ERROR, "SEEN", "an error")
-    received.append(await asyncio.wait_for(first, 3))
+    received.append(await asyncio.wait_for(first, PATIENCE_S))
 
     async def consume() -> None:
         async for entry in tail:
@@ -151,7 +153,7 @@ async def test_tail_sends_new_matching_entries_and_ends_on_close(make_log: LogFa
 
     task = asyncio.create_task(consume())
     await log.aclose()
-    await asyncio.wait_for(task, 3)
+    await asyncio.wait_for(task, PATIENCE_S)
     assert [e.code for e in received] == ["SEEN"]
 
 
@@ -159,10 +161,10 @@ async def test_a_slow_tail_loses_the_oldest_not_memory(make_log: LogFactory) -> 
     log = make_log(tail_buffer=3)
     tail = log.tail(LogFilter())
     first = asyncio.ensure_future(anext(tail))  # a reader waiting, then falling behind
-    await asyncio.sleep(0.05)
+    await eventually(lambda: log_tail_follows(log))
     for i in range(10):
         log.record(LogSeverity.INFO, f"C{i}", "m")
-    codes = [(await asyncio.wait_for(first, 3)).code]
+    codes = [(await asyncio.wait_for(first, PATIENCE_S)).code]
     while True:
         try:
             codes.append((await asyncio.wait_for(anext(tail), 0.5)).code)

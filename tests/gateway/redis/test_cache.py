@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from adapters.model import Contact, ContactRef, Order, Vendor
 from gateway.redis.cache import SharedReadCache
+from tests.support.observe import PATIENCE_S
 from tests.support.redis import RedisServer, connected_state
 
 
@@ -19,7 +20,7 @@ def _order(order_id: str, total: float = 1.0) -> Order:
     )
 
 
-async def until(check: Callable[[], bool], timeout: float = 3.0) -> None:
+async def until(check: Callable[[], bool], timeout: float = PATIENCE_S) -> None:
     async with asyncio.timeout(timeout):
         while not check():
             await asyncio.sleep(0.005)
@@ -79,7 +80,7 @@ async def test_without_the_invalidation_channel_nothing_is_served_from_cache(
             cache.invalidate_order(Vendor.ENGAGE, "A")  # kept until it can be sent
         finally:
             redis_server.start()
-        await until(lambda: state.available, timeout=10)
+        await until(lambda: state.available)
         # Whatever was missed meanwhile: the cache starts empty again.
         assert cache.get_order(Vendor.ENGAGE, "A") is None
         assert cache.get_order(Vendor.ENGAGE, "B") is None

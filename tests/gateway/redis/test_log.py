@@ -1,12 +1,14 @@
 """The Redis integration log beyond the shared contract: several processes, an outage, the cap."""
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from adapters.model import LogSeverity, Vendor
 from gateway.errors import StateStoreUnavailable
 from gateway.log import LogFilter, LogPage
 from gateway.redis import SharedState
 from gateway.redis.log import RedisIntegrationLog
+from tests.support.observe import PATIENCE_S, log_tail_follows, until
 from tests.support.redis import RedisServer, connected_state
 
 
@@ -20,10 +22,11 @@ async def test_what_one_process_records_another_queries_and_tails(
         writer, reader = one.integration_log(max_entries=100), two.integration_log(max_entries=100)
         tail = reader.tail(LogFilter(vendor=Vendor.ENGAGE))
         first = asyncio.ensure_future(anext(tail))
-        await asyncio.sleep(0.05)
+        # A busy machine may take a while to start the tail: wait until it follows the stream.
+        await until(_follows(reader), "the tail following the stream")
         writer.record(LogSeverity.INFO, "OTHER_VENDOR", "m", vendor=Vendor.EXPERTSENDER)
         entry = writer.record(LogSeverity.ERROR, "SEEN", "m", vendor=Vendor.ENGAGE, order_id="o")
-        assert await asyncio.wait_for(first, 3) == entry
+        assert await asyncio.wait_for(first, PATIENCE_S) == entry
         page = await reader.query(LogFilter(order_id="o"), 10, None)
         assert page.entries == (entry,)
         assert await reader.get(entry.entry_id) == entry
@@ -41,7 +44,7 @@ async def test_entries_recorded_while_redis_is_down_are_written_when_it_is_back(
         await log.query(LogFilter(), 1, None)
         redis_server.stop()
         try:
-            await asyncio.wait_for(_until_unavailable(state), 5)
+            await asyncio.wait_for(_until_unavailable(state), PATIENCE_S)
             during = [log.record(LogSeverity.WARNING, f"DURING_{i}", "m") for i in range(3)]
             await asyncio.sleep(0.2)  # the writer tries, fails, and keeps them
         finally:
@@ -53,13 +56,20 @@ async def test_entries_recorded_while_redis_is_down_are_written_when_it_is_back(
         await log.aclose()
 
 
+def _follows(log: RedisIntegrationLog) -> Callable[[], Awaitable[bool]]:
+    async def follows() -> bool:
+        return log_tail_follows(log)
+
+    return follows
+
+
 async def _until_unavailable(state: SharedState) -> None:
     while state.available:
         await asyncio.sleep(0.01)
 
 
 async def _query_when_back(log: RedisIntegrationLog) -> LogPage:
-    async with asyncio.timeout(10):
+    async with asyncio.timeout(PATIENCE_S):
         while True:
             try:
                 page = await log.query(LogFilter(), 10, None)

@@ -51,7 +51,7 @@ def client(engage: LoopbackServer) -> Iterator[httpx.Client]:
         yield c
 
 
-def wait_for_job(client: httpx.Client, href: str, timeout_s: float = 5.0) -> httpx.Response:
+def wait_for_job(client: httpx.Client, href: str, timeout_s: float = 30.0) -> httpx.Response:
     """Poll a job until it leaves Pending/Processing; the final answer is returned."""
     deadline = time.monotonic() + timeout_s
     while True:
