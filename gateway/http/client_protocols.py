@@ -5,13 +5,15 @@ A mixin for ``GatewayGraphQL`` that overrides Strawberry's request-level hooks:
 * a query or mutation answers as an event stream only when the client prefers one
   (``prefers_event_stream``); a subscription streams whenever the client accepts a stream;
 * a JSON array is a batch, accepted up to ``batch_max`` operations (0 refuses batches) and
-  answered as a JSON array whatever the ``Accept`` header says; each operation is parsed,
-  validated and limited on its own;
+  answered as a JSON array whatever streams the ``Accept`` header also takes; each operation is
+  parsed, validated and limited on its own, and one the batch cannot answer (a subscription,
+  ``@defer``/``@stream``, an unknown ``operationName``) fails its own entry only;
 * Apollo's persisted-query extension is resolved before an operation runs, batched or not.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Callable, Mapping
 from functools import lru_cache
@@ -25,6 +27,7 @@ from strawberry.http import GraphQLRequestData, GraphQLRequestProtocol
 from strawberry.http.streaming import HTTPStreamTransport, MultipartSubscriptionTransport
 from strawberry.http.types import QueryParams
 from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, MULTIPART_SUBSCRIPTION_PROTOCOL
+from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
@@ -37,11 +40,13 @@ from gateway.http.negotiation import (
     HTML,
     MULTIPART_MIXED,
     accepts,
+    negotiate,
     prefers_event_stream,
 )
 from gateway.http.persisted_queries import PersistedQueries
-from gateway.http.request_body import query_parameter_json
+from gateway.http.request_body import clip, query_parameter_json
 from gateway.http.sse import LineFeedSSETransport
+from gateway.schema import BAD_REQUEST_CODE
 
 # The media type of each stream a request's ``protocol`` names.
 _STREAM_MEDIA_TYPES: Mapping[str, str] = {
@@ -50,6 +55,12 @@ _STREAM_MEDIA_TYPES: Mapping[str, str] = {
 }
 
 BATCHING_OFF = "Batching is not enabled on this gateway (GATEWAY_BATCH_MAX is 0)"
+
+
+BATCH_NOT_ACCEPTABLE = (
+    "A batch answers one JSON array, which the Accept header does not take: accept "
+    "application/graphql-response+json or application/json"
+)
 
 
 def batch_too_large(batch_max: int) -> str:
@@ -162,10 +173,21 @@ class ClientProtocols:
         if isinstance(request_data, list):
             if isinstance(sub_response, NegotiatedResponse):
                 sub_response.batch = True
-        elif not isinstance(request_data.operation_name, str | None):
+            # Refused whole only here, before any of its operations runs.
+            if negotiate(request.headers.get("accept")) is None:
+                raise HTTPException(406, BATCH_NOT_ACCEPTABLE)
+            return await asyncio.gather(
+                *(
+                    self._execute_batched(
+                        request, request_adapter, data, context, root_value, sub_response
+                    )
+                    for data in request_data
+                )
+            )
+        if not isinstance(request_data.operation_name, str | None):
             # Strawberry checks the other members' types, not this one's.
             raise HTTPException(400, OPERATION_NAME_NOT_A_STRING)
-        elif request_data.protocol != "http":
+        if request_data.protocol != "http":
             try:
                 request_data = await self.persisted_queries.resolve(request_data)
             except PersistedQueryError as exc:
@@ -180,6 +202,37 @@ class ClientProtocols:
             root_value=root_value,
             sub_response=sub_response,
         )
+
+    async def _execute_batched(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData,
+        context: Any,
+        root_value: Any,
+        sub_response: Response,
+    ) -> ExecutionResult:
+        """One operation of a batch. An operation the batch cannot answer fails its own entry:
+        the batch's other operations run regardless, so refusing the whole batch would hide
+        what they did (a mutation's write among them)."""
+        try:
+            result: ExecutionResult = await self.execute_single(  # type: ignore[attr-defined]
+                request=request,
+                request_adapter=request_adapter,
+                sub_response=sub_response,
+                context=context,
+                root_value=root_value,
+                request_data=request_data,
+            )
+        except HTTPException as exc:
+            reason = clip(self.refusal_reason(exc))
+            error = GraphQLError(reason, extensions={"code": BAD_REQUEST_CODE})
+            return ExecutionResult(data=None, errors=[error])
+        return result
+
+    def refusal_reason(self, exc: HTTPException) -> str:
+        """What a client is told of the refusal ``exc``."""
+        return exc.reason
 
     async def _process_stream_result(
         self, request: Request, value: Any, all_pending: list[Any]

@@ -99,6 +99,11 @@ INCREMENTAL_NOT_ACCEPTED = (
     "switch them off with if: false"
 )
 
+INCREMENTAL_NOT_BATCHED = (
+    "@defer and @stream are not answered in a batch, whose answer is one JSON array: send this "
+    "operation on its own, or switch them off with if: false"
+)
+
 SUBSCRIPTION_PROTOCOLS = (
     GRAPHQL_TRANSPORT_WS_PROTOCOL,
     GRAPHQL_WS_PROTOCOL,
@@ -224,15 +229,23 @@ class GatewayGraphQL(
         content = b"" if media_type is None else self.encode_json(body)
         return Response(content, status, headers, media_type=media_type)
 
-    def _refusal(self, request: Request, exc: HTTPException) -> Response:
-        status, headers, reason = exc.status_code, {}, exc.reason
+    def refusal_reason(self, exc: HTTPException) -> str:
         cause = exc.__cause__
         if (
             isinstance(cause, InvalidOperationTypeError)
             and cause.operation_type is OperationType.SUBSCRIPTION
         ):
-            reason = SUBSCRIPTION_TRANSPORTS
-        elif isinstance(cause, InvalidOperationTypeError) and request.method == "GET":
+            return SUBSCRIPTION_TRANSPORTS
+        return exc.reason
+
+    def _refusal(self, request: Request, exc: HTTPException) -> Response:
+        status, headers, reason = exc.status_code, {}, self.refusal_reason(exc)
+        cause = exc.__cause__
+        if (
+            isinstance(cause, InvalidOperationTypeError)
+            and cause.operation_type is not OperationType.SUBSCRIPTION
+            and request.method == "GET"
+        ):
             # GraphQL over HTTP: GET may only carry queries; the method, not the request, is wrong.
             status, headers = 405, {"Allow": "POST"}
         elif status == 405:
@@ -264,9 +277,14 @@ class GatewayGraphQL(
             request_data = await self.persisted_queries.resolve(request_data)
         except PersistedQueryError as exc:
             return exc.result()
-        refusal = self._unanswerable(request, request_data)
-        if refusal is not None:
-            raise HTTPException(406, refusal)
+        if isinstance(sub_response, NegotiatedResponse) and sub_response.batch:
+            # The batch's Accept was checked whole; the array has no room for later parts.
+            if self._asks_for_incremental_delivery(request_data):
+                raise HTTPException(400, INCREMENTAL_NOT_BATCHED)
+        else:
+            refusal = self._unanswerable(request, request_data)
+            if refusal is not None:
+                raise HTTPException(406, refusal)
         try:
             return await self.schema.execute(
                 request_data.query,
@@ -283,6 +301,15 @@ class GatewayGraphQL(
             raise HTTPException(400, exc.as_http_error_reason(request_adapter.method)) from exc
         except MissingQueryError as exc:
             raise HTTPException(400, "No GraphQL query found in the request") from exc
+
+    def _asks_for_incremental_delivery(self, data: GraphQLRequestData) -> bool:
+        if data.query is None:
+            return False
+        try:
+            document = self._parse_for_type(data.query)
+        except GraphQLError:
+            return False  # executed, which reports the syntax error
+        return asks_for_incremental_delivery(document, data.operation_name, data.variables)
 
     def _unanswerable(self, request: Request, data: GraphQLRequestData) -> str | None:
         """Why this client takes no answer to the operation, if it does not: one with @defer
