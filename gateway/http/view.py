@@ -71,6 +71,10 @@ from gateway.http.sse_heartbeat import TimerHeartbeats
 from gateway.http.ws_hooks import WebSocketHooks, WsAuthenticator
 from gateway.http.ws_incremental import with_incremental_delivery
 from gateway.http.ws_init_timeout import init_deadline_handler_class
+from gateway.http.ws_operation_limit import (
+    with_graphql_ws_operation_limit,
+    with_transport_ws_operation_limit,
+)
 from gateway.observability import context as request_context
 from gateway.schema import BAD_REQUEST_CODE
 
@@ -163,11 +167,13 @@ class GatewayGraphQL(
             persisted_queries=persisted_queries or PersistedQueries(None),
             max_tokens=max_tokens,
         )
-        self.graphql_ws_handler_class = init_deadline_handler_class(ws_init_timeout_s)
+        self.graphql_ws_handler_class = with_graphql_ws_operation_limit(
+            init_deadline_handler_class(ws_init_timeout_s)
+        )
         self._context_getter = context_getter
         self.ws_authenticator = ws_authenticator
-        self.graphql_transport_ws_handler_class = with_incremental_delivery(
-            keepalive_handler_class(keepalive_s)
+        self.graphql_transport_ws_handler_class = with_transport_ws_operation_limit(
+            with_incremental_delivery(keepalive_handler_class(keepalive_s))
         )
         for transport in self._stream_transport_map.values():
             if isinstance(transport, SSETransport):
