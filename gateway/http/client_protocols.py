@@ -26,6 +26,7 @@ from starlette.responses import Response
 from strawberry.http import GraphQLRequestData, GraphQLRequestProtocol
 from strawberry.http.streaming import HTTPStreamTransport, MultipartSubscriptionTransport
 from strawberry.http.types import QueryParams
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, MULTIPART_SUBSCRIPTION_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -194,6 +195,8 @@ class ClientProtocols:
                 return exc.result()
             if not self._streams(request, request_data):
                 request_data = dataclasses.replace(request_data, protocol="http")
+            elif request.method == "GET":
+                self._refuse_a_mutation_by_get(request_data)
         return await super().execute_operation(  # type: ignore[misc]
             request=request,
             request_adapter=request_adapter,
@@ -202,6 +205,19 @@ class ClientProtocols:
             root_value=root_value,
             sub_response=sub_response,
         )
+
+    def _refuse_a_mutation_by_get(self, data: GraphQLRequestData) -> None:
+        """A mutation by GET (or HEAD) is refused as over plain HTTP (405, ``Allow: POST``),
+        not inside a stream whose 200 and headers would already be out."""
+        if data.query is None:
+            return
+        try:
+            operation = get_operation_type(self._parse_for_type(data.query), data.operation_name)
+        except (GraphQLError, RuntimeError):
+            return  # executed, which reports the problem
+        if operation is OperationType.MUTATION:
+            refused = InvalidOperationTypeError(operation)
+            raise HTTPException(400, refused.as_http_error_reason("GET")) from refused
 
     async def _execute_batched(
         self,
