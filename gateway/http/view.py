@@ -117,6 +117,14 @@ SUBSCRIPTION_PROTOCOLS = (
 )
 
 
+def unsupported_content_type(content_type: str | None) -> str:
+    sent = f"Content-Type {content_type!r}" if content_type else "no Content-Type"
+    return (
+        f"Unsupported content type: the request has {sent}; POST the operation as JSON with "
+        "Content-Type: application/json, or send a query by GET in the query string"
+    )
+
+
 def is_request_error(result: ExecutionResult) -> bool:
     """True when the operation never executed: parse, validation or variable coercion failed.
 
@@ -257,7 +265,7 @@ class GatewayGraphQL(
         elif status == 405:
             reason, headers = METHOD_NOT_ALLOWED, {"Allow": ALLOWED_METHODS}
         elif exc.reason == "Unsupported content type":
-            status = 415
+            status, reason = 415, unsupported_content_type(request.headers.get("content-type"))
         request_context.note_refusal(BAD_REQUEST_CODE)
         body = {"errors": [{"message": clip(reason), "extensions": {"code": BAD_REQUEST_CODE}}]}
         return self._error_answer(request, body, status, headers)
