@@ -48,6 +48,7 @@ from gateway.defaults import (
     DEFAULT_WS_INIT_TIMEOUT_S,
 )
 from gateway.errors import BodyTimedOut, BodyTooLarge, PersistedQueryError
+from gateway.guard.operation_choice import operation_not_found
 from gateway.http.client_protocols import ClientProtocols
 from gateway.http.exchange import NegotiatedResponse, negotiated_response
 from gateway.http.graphiql import graphiql_page
@@ -310,7 +311,7 @@ class GatewayGraphQL(
                 operation_extensions=request_data.extensions,
             )
         except CannotGetOperationTypeError as exc:
-            raise HTTPException(400, exc.as_http_error_reason()) from exc
+            raise HTTPException(400, operation_not_found(exc)) from exc
         except InvalidOperationTypeError as exc:
             raise HTTPException(400, exc.as_http_error_reason(request_adapter.method)) from exc
         except MissingQueryError as exc:
