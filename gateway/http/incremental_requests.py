@@ -51,6 +51,13 @@ class _IncrementalFinder(Visitor):
         return None
 
 
+def may_ask_for_incremental_delivery(query: str) -> bool:
+    """Whether the text of ``query`` could hold ``@defer`` or ``@stream`` at all: a directive's
+    name stands in the text as written (GraphQL names have no escapes). Most operations have
+    neither word, and this look costs far less than walking their document."""
+    return "defer" in query or "stream" in query
+
+
 def asks_for_incremental_delivery(
     document: DocumentNode, operation_name: str | None, variables: Mapping[str, Any] | None
 ) -> bool:
