@@ -52,7 +52,10 @@ from gateway.http.client_protocols import ClientProtocols
 from gateway.http.exchange import NegotiatedResponse, negotiated_response
 from gateway.http.graphiql import graphiql_page
 from gateway.http.head import answer_head
-from gateway.http.incremental_requests import asks_for_incremental_delivery
+from gateway.http.incremental_requests import (
+    asks_for_incremental_delivery,
+    may_ask_for_incremental_delivery,
+)
 from gateway.http.keepalive import keepalive_handler_class
 from gateway.http.masking import INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE
 from gateway.http.negotiation import (
@@ -291,6 +294,8 @@ class GatewayGraphQL(
         takes_json = negotiate(accept) is not None
         takes_multipart = accepts(accept, MULTIPART_MIXED)
         if data.query is None or (takes_json and takes_multipart):
+            return None
+        if takes_json and not may_ask_for_incremental_delivery(data.query):
             return None
         try:
             document = self._parse_for_type(data.query)
