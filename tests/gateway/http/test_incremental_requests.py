@@ -21,6 +21,12 @@ IN_A_FRAGMENT = """
 query { contact(vendor: ENGAGE, contactId: "c") { ...Orders } }
 fragment Orders on Contact { orders { edges @stream(initialCount: 1) { cursor } } }
 """
+# A fragment with @defer that only the other operation spreads.
+SPREAD_BY_THE_OTHER = """
+query Plain { vendors { vendor } }
+query Deferred { ...Later }
+fragment Later on Query { ... @defer { vendors { vendor } } }
+"""
 SWITCHED = "query($on: Boolean = true) { ... @defer(if: $on) { vendors { vendor } } }"
 
 
@@ -31,6 +37,8 @@ SWITCHED = "query($on: Boolean = true) { ... @defer(if: $on) { vendors { vendor 
         (TWO_OPERATIONS, "Plain", None, False),
         (TWO_OPERATIONS, "Deferred", None, True),
         (IN_A_FRAGMENT, None, None, True),
+        (SPREAD_BY_THE_OTHER, "Plain", None, False),
+        (SPREAD_BY_THE_OTHER, "Deferred", None, True),
         ("{ ... @defer(if: false) { vendors { vendor } } }", None, None, False),
         ("{ ... @defer(if: true) { vendors { vendor } } }", None, None, True),
         (SWITCHED, None, {"on": False}, False),

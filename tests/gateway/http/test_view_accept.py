@@ -242,3 +242,21 @@ def test_a_batch_holding_defer_is_refused_before_any_of_it_runs(
     assert error["extensions"]["code"] == "BAD_REQUEST"
     assert "batch" in error["message"]
     assert [e for e in requests(gw, Vendor.ENGAGE)["log"] if e["method"] == "DELETE"] == []
+
+
+TWO_OPERATIONS = """
+query Plain { vendors { vendor } }
+query Deferred { ...Later }
+fragment Later on Query {
+  ... @defer { contact(vendor: EXPERTSENDER, email: "jonas.lind@example.com") { email } }
+}"""
+
+
+def test_an_operation_without_defer_beside_one_with_it_answers_json(gw: GatewayHandle) -> None:
+    body = {"query": TWO_OPERATIONS, "operationName": "Plain"}
+    response = _send(gw, "application/json", "POST", {"json": body})
+    assert response.status_code == 200, response.text
+    assert media_type(response) == "application/json"
+    assert response.json() == {
+        "data": {"vendors": [{"vendor": "ENGAGE"}, {"vendor": "EXPERTSENDER"}]}
+    }
