@@ -217,14 +217,12 @@ class ClientProtocols:
         )
 
     def should_render_graphql_ide(self, request: Any) -> bool:
+        # Only a GET is a browser visit (a POST's query string is not even parsed).
+        if request.method != "GET":
+            return False
         # A GET carrying only a persisted-query hash is an operation, not a browser visit.
         if "extensions" in request.query_params:
             return False
         # Strawberry looks for "text/html" or "*/*" anywhere in the header, q=0 included.
         accept = request.headers.get("accept")
-        return (
-            request.method == "GET"
-            and request.query_params.get("query") is None
-            and bool(accept)
-            and accepts(accept, HTML)
-        )
+        return request.query_params.get("query") is None and bool(accept) and accepts(accept, HTML)

@@ -199,12 +199,15 @@ class GatewayGraphQL(
     def _accepts_no_answer(self, request: Request) -> bool:
         if request.method not in ("GET", "POST"):
             return False  # refused for its method
+        accept = request.headers.get("accept")
+        if negotiate(accept) is not None:
+            return False  # JSON is taken: the common case, known at once
         ide_page = (
             self.graphql_ide is not None
             and request.method == "GET"
             and "query" not in request.query_params
         )
-        return not accepts_an_answer(request.headers.get("accept"), ide_page=ide_page)
+        return not accepts_an_answer(accept, ide_page=ide_page)
 
     def _internal_error(self, request: Request) -> Response:
         request_context.note_refusal(INTERNAL_ERROR_CODE)
