@@ -32,6 +32,10 @@ from gateway.documents import cacheable
 from gateway.errors import PersistedQueryError
 from gateway.http.exchange import NegotiatedResponse
 from gateway.http.incremental_masking import mask_incremental
+from gateway.http.incremental_requests import (
+    asks_for_incremental_delivery,
+    may_ask_for_incremental_delivery,
+)
 from gateway.http.negotiation import (
     EVENT_STREAM,
     HTML,
@@ -50,6 +54,10 @@ _STREAM_MEDIA_TYPES: Mapping[str, str] = {
 }
 
 BATCHING_OFF = "Batching is not enabled on this gateway (GATEWAY_BATCH_MAX is 0)"
+INCREMENTAL_IN_BATCH = (
+    "@defer and @stream cannot be batched: a batch answers one JSON array, which has no room "
+    "for later payloads; send that operation on its own, or switch them off with if: false"
+)
 
 
 def batch_too_large(batch_max: int) -> str:
@@ -162,6 +170,8 @@ class ClientProtocols:
         if isinstance(request_data, list):
             if isinstance(sub_response, NegotiatedResponse):
                 sub_response.batch = True
+            # Its operations run side by side: refused, the batch is refused before any runs.
+            request_data = [await self._batch_member(item) for item in request_data]
         elif not isinstance(request_data.operation_name, str | None):
             # Strawberry checks the other members' types, not this one's.
             raise HTTPException(400, OPERATION_NAME_NOT_A_STRING)
@@ -181,6 +191,23 @@ class ClientProtocols:
             sub_response=sub_response,
         )
 
+    async def _batch_member(self, data: GraphQLRequestData) -> GraphQLRequestData:
+        """``data`` with its persisted query resolved; refused when it asks for @defer or
+        @stream."""
+        try:
+            data = await self.persisted_queries.resolve(data)
+        except PersistedQueryError:
+            return data  # answered in the batch, with its error
+        if data.query is None or not may_ask_for_incremental_delivery(data.query):
+            return data
+        try:
+            document = self._parse_for_type(data.query)
+        except GraphQLError:
+            return data  # executed, which reports the syntax error
+        if asks_for_incremental_delivery(document, data.operation_name, data.variables):
+            raise HTTPException(400, INCREMENTAL_IN_BATCH)
+        return data
+
     async def _process_stream_result(
         self, request: Request, value: Any, all_pending: list[Any]
     ) -> Any:
@@ -190,14 +217,12 @@ class ClientProtocols:
         )
 
     def should_render_graphql_ide(self, request: Any) -> bool:
+        # Only a GET is a browser visit (a POST's query string is not even parsed).
+        if request.method != "GET":
+            return False
         # A GET carrying only a persisted-query hash is an operation, not a browser visit.
         if "extensions" in request.query_params:
             return False
         # Strawberry looks for "text/html" or "*/*" anywhere in the header, q=0 included.
         accept = request.headers.get("accept")
-        return (
-            request.method == "GET"
-            and request.query_params.get("query") is None
-            and bool(accept)
-            and accepts(accept, HTML)
-        )
+        return request.query_params.get("query") is None and bool(accept) and accepts(accept, HTML)

@@ -52,7 +52,10 @@ from gateway.http.client_protocols import ClientProtocols
 from gateway.http.exchange import NegotiatedResponse, negotiated_response
 from gateway.http.graphiql import graphiql_page
 from gateway.http.head import answer_head
-from gateway.http.incremental_requests import asks_for_incremental_delivery
+from gateway.http.incremental_requests import (
+    asks_for_incremental_delivery,
+    may_ask_for_incremental_delivery,
+)
 from gateway.http.keepalive import keepalive_handler_class
 from gateway.http.masking import INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE
 from gateway.http.negotiation import (
@@ -196,12 +199,15 @@ class GatewayGraphQL(
     def _accepts_no_answer(self, request: Request) -> bool:
         if request.method not in ("GET", "POST"):
             return False  # refused for its method
+        accept = request.headers.get("accept")
+        if negotiate(accept) is not None:
+            return False  # JSON is taken: the common case, known at once
         ide_page = (
             self.graphql_ide is not None
             and request.method == "GET"
             and "query" not in request.query_params
         )
-        return not accepts_an_answer(request.headers.get("accept"), ide_page=ide_page)
+        return not accepts_an_answer(accept, ide_page=ide_page)
 
     def _internal_error(self, request: Request) -> Response:
         request_context.note_refusal(INTERNAL_ERROR_CODE)
@@ -291,6 +297,8 @@ class GatewayGraphQL(
         takes_json = negotiate(accept) is not None
         takes_multipart = accepts(accept, MULTIPART_MIXED)
         if data.query is None or (takes_json and takes_multipart):
+            return None
+        if takes_json and not may_ask_for_incremental_delivery(data.query):
             return None
         try:
             document = self._parse_for_type(data.query)
