@@ -6,8 +6,9 @@ A mixin for ``GatewayGraphQL`` that overrides Strawberry's request-level hooks:
   (``prefers_event_stream``); a subscription streams whenever the client accepts a stream;
 * a JSON array is a batch, accepted up to ``batch_max`` operations (0 refuses batches) and
   answered as a JSON array whatever streams the ``Accept`` header also takes; each operation is
-  parsed, validated and limited on its own, and one the batch cannot answer (a subscription,
-  ``@defer``/``@stream``, an unknown ``operationName``) fails its own entry only;
+  parsed, validated and limited on its own; one with ``@defer``/``@stream`` refuses the whole
+  batch before any of it runs, and any other the batch cannot answer (a subscription, an
+  unknown ``operationName``) fails its own entry only;
 * Apollo's persisted-query extension is resolved before an operation runs, batched or not.
 """
 
@@ -36,6 +37,10 @@ from gateway.documents import cacheable
 from gateway.errors import PersistedQueryError
 from gateway.http.exchange import NegotiatedResponse
 from gateway.http.incremental_masking import mask_incremental
+from gateway.http.incremental_requests import (
+    asks_for_incremental_delivery,
+    may_ask_for_incremental_delivery,
+)
 from gateway.http.negotiation import (
     EVENT_STREAM,
     HTML,
@@ -56,6 +61,10 @@ _STREAM_MEDIA_TYPES: Mapping[str, str] = {
 }
 
 BATCHING_OFF = "Batching is not enabled on this gateway (GATEWAY_BATCH_MAX is 0)"
+INCREMENTAL_IN_BATCH = (
+    "@defer and @stream cannot be batched: a batch answers one JSON array, which has no room "
+    "for later payloads; send that operation on its own, or switch them off with if: false"
+)
 
 
 BATCH_NOT_ACCEPTABLE = (
@@ -174,7 +183,8 @@ class ClientProtocols:
         if isinstance(request_data, list):
             if isinstance(sub_response, NegotiatedResponse):
                 sub_response.batch = True
-            # Refused whole only here, before any of its operations runs.
+            # Its operations run side by side: refused whole only here, before any runs.
+            request_data = [await self._batch_member(item) for item in request_data]
             if negotiate(request.headers.get("accept")) is None:
                 raise HTTPException(406, BATCH_NOT_ACCEPTABLE)
             return await asyncio.gather(
@@ -250,6 +260,23 @@ class ClientProtocols:
         """What a client is told of the refusal ``exc``."""
         return exc.reason
 
+    async def _batch_member(self, data: GraphQLRequestData) -> GraphQLRequestData:
+        """``data`` with its persisted query resolved; refused when it asks for @defer or
+        @stream."""
+        try:
+            data = await self.persisted_queries.resolve(data)
+        except PersistedQueryError:
+            return data  # answered in the batch, with its error
+        if data.query is None or not may_ask_for_incremental_delivery(data.query):
+            return data
+        try:
+            document = self._parse_for_type(data.query)
+        except GraphQLError:
+            return data  # executed, which reports the syntax error
+        if asks_for_incremental_delivery(document, data.operation_name, data.variables):
+            raise HTTPException(400, INCREMENTAL_IN_BATCH)
+        return data
+
     async def _process_stream_result(
         self, request: Request, value: Any, all_pending: list[Any]
     ) -> Any:
@@ -259,14 +286,12 @@ class ClientProtocols:
         )
 
     def should_render_graphql_ide(self, request: Any) -> bool:
+        # Only a GET is a browser visit (a POST's query string is not even parsed).
+        if request.method != "GET":
+            return False
         # A GET carrying only a persisted-query hash is an operation, not a browser visit.
         if "extensions" in request.query_params:
             return False
         # Strawberry looks for "text/html" or "*/*" anywhere in the header, q=0 included.
         accept = request.headers.get("accept")
-        return (
-            request.method == "GET"
-            and request.query_params.get("query") is None
-            and bool(accept)
-            and accepts(accept, HTML)
-        )
+        return request.query_params.get("query") is None and bool(accept) and accepts(accept, HTML)

@@ -91,6 +91,7 @@ def negotiate(accept: str | None) -> str | None:
     return best_type
 
 
+@lru_cache(maxsize=256)
 def accepts(accept: str | None, media_type: str) -> bool:
     """Whether a client sending ``accept`` takes an answer in ``media_type`` (no header: any)."""
     if accept is None or not accept.strip():

@@ -53,7 +53,10 @@ from gateway.http.client_protocols import ClientProtocols
 from gateway.http.exchange import NegotiatedResponse, negotiated_response
 from gateway.http.graphiql import graphiql_page
 from gateway.http.head import answer_head
-from gateway.http.incremental_requests import asks_for_incremental_delivery
+from gateway.http.incremental_requests import (
+    asks_for_incremental_delivery,
+    may_ask_for_incremental_delivery,
+)
 from gateway.http.keepalive import keepalive_handler_class
 from gateway.http.masking import INTERNAL_ERROR_CODE, INTERNAL_ERROR_MESSAGE
 from gateway.http.negotiation import (
@@ -102,11 +105,6 @@ INCREMENTAL_NOT_ACCEPTED = (
     "@defer and @stream answer multipart/mixed, which the Accept header does not take: add "
     "multipart/mixed;incrementalSpec=v0.2 to it, use Server-Sent Events or a WebSocket, or "
     "switch them off with if: false"
-)
-
-INCREMENTAL_NOT_BATCHED = (
-    "@defer and @stream are not answered in a batch, whose answer is one JSON array: send this "
-    "operation on its own, or switch them off with if: false"
 )
 
 SUBSCRIPTION_PROTOCOLS = (
@@ -216,12 +214,15 @@ class GatewayGraphQL(
     def _accepts_no_answer(self, request: Request) -> bool:
         if request.method not in ("GET", "POST"):
             return False  # refused for its method
+        accept = request.headers.get("accept")
+        if negotiate(accept) is not None:
+            return False  # JSON is taken: the common case, known at once
         ide_page = (
             self.graphql_ide is not None
             and request.method == "GET"
             and "query" not in request.query_params
         )
-        return not accepts_an_answer(request.headers.get("accept"), ide_page=ide_page)
+        return not accepts_an_answer(accept, ide_page=ide_page)
 
     def _internal_error(self, request: Request) -> Response:
         request_context.note_refusal(INTERNAL_ERROR_CODE)
@@ -292,11 +293,8 @@ class GatewayGraphQL(
             request_data = await self.persisted_queries.resolve(request_data)
         except PersistedQueryError as exc:
             return exc.result()
-        if isinstance(sub_response, NegotiatedResponse) and sub_response.batch:
-            # The batch's Accept was checked whole; the array has no room for later parts.
-            if self._asks_for_incremental_delivery(request_data):
-                raise HTTPException(400, INCREMENTAL_NOT_BATCHED)
-        else:
+        # A batch's Accept and @defer/@stream were checked whole, before any of it ran.
+        if not (isinstance(sub_response, NegotiatedResponse) and sub_response.batch):
             refusal = self._unanswerable(request, request_data)
             if refusal is not None:
                 raise HTTPException(406, refusal)
@@ -317,15 +315,6 @@ class GatewayGraphQL(
         except MissingQueryError as exc:
             raise HTTPException(400, "No GraphQL query found in the request") from exc
 
-    def _asks_for_incremental_delivery(self, data: GraphQLRequestData) -> bool:
-        if data.query is None:
-            return False
-        try:
-            document = self._parse_for_type(data.query)
-        except GraphQLError:
-            return False  # executed, which reports the syntax error
-        return asks_for_incremental_delivery(document, data.operation_name, data.variables)
-
     def _unanswerable(self, request: Request, data: GraphQLRequestData) -> str | None:
         """Why this client takes no answer to the operation, if it does not: one with @defer
         or @stream answers multipart/mixed, any other one JSON."""
@@ -333,6 +322,8 @@ class GatewayGraphQL(
         takes_json = negotiate(accept) is not None
         takes_multipart = accepts(accept, MULTIPART_MIXED)
         if data.query is None or (takes_json and takes_multipart):
+            return None
+        if takes_json and not may_ask_for_incremental_delivery(data.query):
             return None
         try:
             document = self._parse_for_type(data.query)

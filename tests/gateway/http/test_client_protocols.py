@@ -123,19 +123,13 @@ def _order_exists(gw: GatewayHandle, order_id: str) -> bool:
         ("subscription", {"query": "subscription { integrationLog { message } }"}, GRJ,
          "streaming transport"),
         ("unknown-name", {**VENDORS, "operationName": "Nope"}, GRJ, "Nope"),
-        ("defer", {"query": "{ ... @defer { vendors { vendor } } }"}, GRJ, "batch"),
-        ("defer-multipart", {"query": "{ ... @defer { vendors { vendor } } }"},
-         {"Accept": "multipart/mixed, application/json"}, "batch"),
-        ("stream", {"query": "{ vendors @stream(initialCount: 0) { vendor } }"},
-         {"Accept": "multipart/mixed, application/graphql-response+json"}, "batch"),
     ],
 )  # fmt: skip
 def test_an_operation_a_batch_cannot_answer_fails_its_own_entry_and_the_others_answer(
     gw: GatewayHandle, name: str, refused: dict[str, Any], accept: dict[str, str], message: str
 ) -> None:
     # The batch's other operations run whatever happens to this one, so a refusal of the whole
-    # batch would hide that its mutation wrote; and incremental delivery has no place in a
-    # JSON array (a multipart-accepting client got a 500).
+    # batch would hide that its mutation wrote.
     order_id = f"BATCH-{name}"
     answer = gw.client.post(gw.graphql_url, json=[_write_order(order_id), refused], headers=accept)
     assert answer.status_code == 200

@@ -1,4 +1,5 @@
-"""asks_for_incremental_delivery on parsed documents."""
+"""asks_for_incremental_delivery on parsed documents; may_ask_for_incremental_delivery, the
+look at the text that spares most operations the walk, never passes one over that asks."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from typing import Any
 import pytest
 from graphql import parse
 
-from gateway.http.incremental_requests import asks_for_incremental_delivery
+from gateway.http.incremental_requests import (
+    asks_for_incremental_delivery,
+    may_ask_for_incremental_delivery,
+)
 
 TWO_OPERATIONS = """
 query Plain { vendors { vendor } }
@@ -16,6 +20,12 @@ query Deferred { ... @defer { vendors { vendor } } }
 IN_A_FRAGMENT = """
 query { contact(vendor: ENGAGE, contactId: "c") { ...Orders } }
 fragment Orders on Contact { orders { edges @stream(initialCount: 1) { cursor } } }
+"""
+# A fragment with @defer that only the other operation spreads.
+SPREAD_BY_THE_OTHER = """
+query Plain { vendors { vendor } }
+query Deferred { ...Later }
+fragment Later on Query { ... @defer { vendors { vendor } } }
 """
 SWITCHED = "query($on: Boolean = true) { ... @defer(if: $on) { vendors { vendor } } }"
 
@@ -27,6 +37,8 @@ SWITCHED = "query($on: Boolean = true) { ... @defer(if: $on) { vendors { vendor 
         (TWO_OPERATIONS, "Plain", None, False),
         (TWO_OPERATIONS, "Deferred", None, True),
         (IN_A_FRAGMENT, None, None, True),
+        (SPREAD_BY_THE_OTHER, "Plain", None, False),
+        (SPREAD_BY_THE_OTHER, "Deferred", None, True),
         ("{ ... @defer(if: false) { vendors { vendor } } }", None, None, False),
         ("{ ... @defer(if: true) { vendors { vendor } } }", None, None, True),
         (SWITCHED, None, {"on": False}, False),
@@ -44,3 +56,25 @@ def test_an_operation_asks_for_incremental_delivery_unless_switched_off(
 ) -> None:
     document = parse(query)
     assert asks_for_incremental_delivery(document, operation, variables) is expected
+
+
+@pytest.mark.parametrize(
+    ("query", "operation"),
+    [
+        (TWO_OPERATIONS, "Deferred"),
+        (IN_A_FRAGMENT, None),
+        (SWITCHED, None),
+        # A directive's name may stand apart from its @.
+        ("{ ... @ defer { vendors { vendor } } }", None),
+        ("{ ... @\n# a comment\ndefer { vendors { vendor } } }", None),
+    ],
+)
+def test_a_query_asking_for_incremental_delivery_is_never_passed_over(
+    query: str, operation: str | None
+) -> None:
+    assert asks_for_incremental_delivery(parse(query), operation, {})
+    assert may_ask_for_incremental_delivery(query)
+
+
+def test_a_query_without_either_word_is_passed_over() -> None:
+    assert not may_ask_for_incremental_delivery("{ vendors { vendor } }")

@@ -238,3 +238,44 @@ def test_a_malformed_q_value_weighs_as_the_nearest_valid_one(
     answer = gw.client.post(gw.graphql_url, json={"query": QUERY}, headers={"Accept": accept})
     assert answer.status_code == 200
     assert media_type(answer) == expected
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "application/json",
+        "application/json, multipart/mixed",
+        "multipart/mixed;incrementalSpec=v0.2",
+    ],
+    ids=["json", "json or multipart", "multipart"],
+)
+def test_a_batch_holding_defer_is_refused_before_any_of_it_runs(
+    gw: GatewayHandle, accept: str
+) -> None:
+    reset_requests(gw, Vendor.ENGAGE)
+    batch = [{"query": DELETE}, {"query": DEFERRED}]
+    response = _send(gw, accept, "POST", {"json": batch})
+    assert response.status_code == 400, response.text
+    assert media_type(response) == "application/json"
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+    assert "batch" in error["message"]
+    assert [e for e in requests(gw, Vendor.ENGAGE)["log"] if e["method"] == "DELETE"] == []
+
+
+TWO_OPERATIONS = """
+query Plain { vendors { vendor } }
+query Deferred { ...Later }
+fragment Later on Query {
+  ... @defer { contact(vendor: EXPERTSENDER, email: "jonas.lind@example.com") { email } }
+}"""
+
+
+def test_an_operation_without_defer_beside_one_with_it_answers_json(gw: GatewayHandle) -> None:
+    body = {"query": TWO_OPERATIONS, "operationName": "Plain"}
+    response = _send(gw, "application/json", "POST", {"json": body})
+    assert response.status_code == 200, response.text
+    assert media_type(response) == "application/json"
+    assert response.json() == {
+        "data": {"vendors": [{"vendor": "ENGAGE"}, {"vendor": "EXPERTSENDER"}]}
+    }
