@@ -9,12 +9,24 @@ not have meant to ask, or a mutation it did not name would write.
 from __future__ import annotations
 
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 
 from gateway.errors import GatewayError
 
 OPERATION_NAME_NEEDED = (
     "The document holds several operations: name the one to run in `operationName`"
 )
+
+NO_OPERATION = (
+    "The document holds no operation to run: send a query, mutation or subscription "
+    "(fragments and type definitions alone run nothing)"
+)
+
+
+def operation_not_found(error: CannotGetOperationTypeError) -> str:
+    """What a client is told when the operation to run is not in the document: Strawberry's
+    "Can't get GraphQL operation type" for a document without any says nothing of why."""
+    return NO_OPERATION if error.operation_name is None else error.as_http_error_reason()
 
 
 def unnamed_operation_error(

@@ -5,13 +5,16 @@ A mixin for ``GatewayGraphQL`` that overrides Strawberry's request-level hooks:
 * a query or mutation answers as an event stream only when the client prefers one
   (``prefers_event_stream``); a subscription streams whenever the client accepts a stream;
 * a JSON array is a batch, accepted up to ``batch_max`` operations (0 refuses batches) and
-  answered as a JSON array whatever the ``Accept`` header says; each operation is parsed,
-  validated and limited on its own;
+  answered as a JSON array whatever streams the ``Accept`` header also takes; each operation is
+  parsed, validated and limited on its own; one with ``@defer``/``@stream`` refuses the whole
+  batch before any of it runs, and any other the batch cannot answer (a subscription, an
+  unknown ``operationName``) fails its own entry only;
 * Apollo's persisted-query extension is resolved before an operation runs, batched or not.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Callable, Mapping
 from functools import lru_cache
@@ -24,7 +27,9 @@ from starlette.responses import Response
 from strawberry.http import GraphQLRequestData, GraphQLRequestProtocol
 from strawberry.http.streaming import HTTPStreamTransport, MultipartSubscriptionTransport
 from strawberry.http.types import QueryParams
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, MULTIPART_SUBSCRIPTION_PROTOCOL
+from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
@@ -41,11 +46,13 @@ from gateway.http.negotiation import (
     HTML,
     MULTIPART_MIXED,
     accepts,
+    negotiate,
     prefers_event_stream,
 )
 from gateway.http.persisted_queries import PersistedQueries
-from gateway.http.request_body import query_parameter_json
+from gateway.http.request_body import clip, query_parameter_json
 from gateway.http.sse import LineFeedSSETransport
+from gateway.schema import BAD_REQUEST_CODE
 
 # The media type of each stream a request's ``protocol`` names.
 _STREAM_MEDIA_TYPES: Mapping[str, str] = {
@@ -57,6 +64,12 @@ BATCHING_OFF = "Batching is not enabled on this gateway (GATEWAY_BATCH_MAX is 0)
 INCREMENTAL_IN_BATCH = (
     "@defer and @stream cannot be batched: a batch answers one JSON array, which has no room "
     "for later payloads; send that operation on its own, or switch them off with if: false"
+)
+
+
+BATCH_NOT_ACCEPTABLE = (
+    "A batch answers one JSON array, which the Accept header does not take: accept "
+    "application/graphql-response+json or application/json"
 )
 
 
@@ -170,18 +183,30 @@ class ClientProtocols:
         if isinstance(request_data, list):
             if isinstance(sub_response, NegotiatedResponse):
                 sub_response.batch = True
-            # Its operations run side by side: refused, the batch is refused before any runs.
+            # Its operations run side by side: refused whole only here, before any runs.
             request_data = [await self._batch_member(item) for item in request_data]
-        elif not isinstance(request_data.operation_name, str | None):
+            if negotiate(request.headers.get("accept")) is None:
+                raise HTTPException(406, BATCH_NOT_ACCEPTABLE)
+            return await asyncio.gather(
+                *(
+                    self._execute_batched(
+                        request, request_adapter, data, context, root_value, sub_response
+                    )
+                    for data in request_data
+                )
+            )
+        if not isinstance(request_data.operation_name, str | None):
             # Strawberry checks the other members' types, not this one's.
             raise HTTPException(400, OPERATION_NAME_NOT_A_STRING)
-        elif request_data.protocol != "http":
+        if request_data.protocol != "http":
             try:
                 request_data = await self.persisted_queries.resolve(request_data)
             except PersistedQueryError as exc:
                 return exc.result()
             if not self._streams(request, request_data):
                 request_data = dataclasses.replace(request_data, protocol="http")
+            elif request.method == "GET":
+                self._refuse_a_mutation_by_get(request_data)
         return await super().execute_operation(  # type: ignore[misc]
             request=request,
             request_adapter=request_adapter,
@@ -190,6 +215,50 @@ class ClientProtocols:
             root_value=root_value,
             sub_response=sub_response,
         )
+
+    def _refuse_a_mutation_by_get(self, data: GraphQLRequestData) -> None:
+        """A mutation by GET (or HEAD) is refused as over plain HTTP (405, ``Allow: POST``),
+        not inside a stream whose 200 and headers would already be out."""
+        if data.query is None:
+            return
+        try:
+            operation = get_operation_type(self._parse_for_type(data.query), data.operation_name)
+        except (GraphQLError, RuntimeError):
+            return  # executed, which reports the problem
+        if operation is OperationType.MUTATION:
+            refused = InvalidOperationTypeError(operation)
+            raise HTTPException(400, refused.as_http_error_reason("GET")) from refused
+
+    async def _execute_batched(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData,
+        context: Any,
+        root_value: Any,
+        sub_response: Response,
+    ) -> ExecutionResult:
+        """One operation of a batch. An operation the batch cannot answer fails its own entry:
+        the batch's other operations run regardless, so refusing the whole batch would hide
+        what they did (a mutation's write among them)."""
+        try:
+            result: ExecutionResult = await self.execute_single(  # type: ignore[attr-defined]
+                request=request,
+                request_adapter=request_adapter,
+                sub_response=sub_response,
+                context=context,
+                root_value=root_value,
+                request_data=request_data,
+            )
+        except HTTPException as exc:
+            reason = clip(self.refusal_reason(exc))
+            error = GraphQLError(reason, extensions={"code": BAD_REQUEST_CODE})
+            return ExecutionResult(data=None, errors=[error])
+        return result
+
+    def refusal_reason(self, exc: HTTPException) -> str:
+        """What a client is told of the refusal ``exc``."""
+        return exc.reason
 
     async def _batch_member(self, data: GraphQLRequestData) -> GraphQLRequestData:
         """``data`` with its persisted query resolved; refused when it asks for @defer or

@@ -60,7 +60,8 @@ def cors_middleware(origins: tuple[str, ...]) -> Middleware:
     return Middleware(
         HttpCORSMiddleware,
         allow_origins=list(origins),
-        allow_methods=["GET", "POST", "OPTIONS"],
+        # HEAD too: a page's HEAD with a header of its own is preflighted like any request.
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
         # Whatever a client adds (Authorization, Apollo's client-name headers, idempotency or
         # request ids) is echoed back on the preflight of an allowed origin.
         allow_headers=["*"],

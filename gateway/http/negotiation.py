@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
 
 _SUPPORTED = (GRAPHQL_RESPONSE_JSON, JSON)
+
+
+def _weight(value: str) -> float:
+    """A q-value as a weight between 0 and 1. One out of range weighs as the nearest bound,
+    and one that is no number as 0: ``nan`` compares false both ways, so one check here would
+    take it as accepted and another as refused."""
+    try:
+        quality = float(value.strip())
+    except ValueError:
+        return 0.0
+    if math.isnan(quality):
+        return 0.0
+    return min(max(quality, 0.0), 1.0)
 
 
 def _parse_accept(header: str) -> list[tuple[str, float]]:
@@ -20,10 +34,7 @@ def _parse_accept(header: str) -> list[tuple[str, float]]:
         for param in params:
             name, _, value = param.partition("=")
             if name.strip().lower() == "q":
-                try:
-                    quality = float(value.strip())
-                except ValueError:
-                    quality = 0.0
+                quality = _weight(value)
         ranges.append((media_type.lower(), quality))
     return ranges
 

@@ -48,6 +48,7 @@ from gateway.defaults import (
     DEFAULT_WS_INIT_TIMEOUT_S,
 )
 from gateway.errors import BodyTimedOut, BodyTooLarge, PersistedQueryError
+from gateway.guard.operation_choice import operation_not_found
 from gateway.http.client_protocols import ClientProtocols
 from gateway.http.exchange import NegotiatedResponse, negotiated_response
 from gateway.http.graphiql import graphiql_page
@@ -74,6 +75,10 @@ from gateway.http.sse_heartbeat import TimerHeartbeats
 from gateway.http.ws_hooks import WebSocketHooks, WsAuthenticator
 from gateway.http.ws_incremental import with_incremental_delivery
 from gateway.http.ws_init_timeout import init_deadline_handler_class
+from gateway.http.ws_operation_limit import (
+    with_graphql_ws_operation_limit,
+    with_transport_ws_operation_limit,
+)
 from gateway.observability import context as request_context
 from gateway.schema import BAD_REQUEST_CODE
 
@@ -109,6 +114,14 @@ SUBSCRIPTION_PROTOCOLS = (
     # Apollo Client's subscriptions over HttpLink (multipart/mixed;subscriptionSpec=1.0).
     MULTIPART_SUBSCRIPTION_PROTOCOL,
 )
+
+
+def unsupported_content_type(content_type: str | None) -> str:
+    sent = f"Content-Type {content_type!r}" if content_type else "no Content-Type"
+    return (
+        f"Unsupported content type: the request has {sent}; POST the operation as JSON with "
+        "Content-Type: application/json, or send a query by GET in the query string"
+    )
 
 
 def is_request_error(result: ExecutionResult) -> bool:
@@ -161,11 +174,13 @@ class GatewayGraphQL(
             persisted_queries=persisted_queries or PersistedQueries(None),
             max_tokens=max_tokens,
         )
-        self.graphql_ws_handler_class = init_deadline_handler_class(ws_init_timeout_s)
+        self.graphql_ws_handler_class = with_graphql_ws_operation_limit(
+            init_deadline_handler_class(ws_init_timeout_s)
+        )
         self._context_getter = context_getter
         self.ws_authenticator = ws_authenticator
-        self.graphql_transport_ws_handler_class = with_incremental_delivery(
-            keepalive_handler_class(keepalive_s)
+        self.graphql_transport_ws_handler_class = with_transport_ws_operation_limit(
+            with_incremental_delivery(keepalive_handler_class(keepalive_s))
         )
         for transport in self._stream_transport_map.values():
             if isinstance(transport, SSETransport):
@@ -230,21 +245,29 @@ class GatewayGraphQL(
         content = b"" if media_type is None else self.encode_json(body)
         return Response(content, status, headers, media_type=media_type)
 
-    def _refusal(self, request: Request, exc: HTTPException) -> Response:
-        status, headers, reason = exc.status_code, {}, exc.reason
+    def refusal_reason(self, exc: HTTPException) -> str:
         cause = exc.__cause__
         if (
             isinstance(cause, InvalidOperationTypeError)
             and cause.operation_type is OperationType.SUBSCRIPTION
         ):
-            reason = SUBSCRIPTION_TRANSPORTS
-        elif isinstance(cause, InvalidOperationTypeError) and request.method == "GET":
+            return SUBSCRIPTION_TRANSPORTS
+        return exc.reason
+
+    def _refusal(self, request: Request, exc: HTTPException) -> Response:
+        status, headers, reason = exc.status_code, {}, self.refusal_reason(exc)
+        cause = exc.__cause__
+        if (
+            isinstance(cause, InvalidOperationTypeError)
+            and cause.operation_type is not OperationType.SUBSCRIPTION
+            and request.method == "GET"
+        ):
             # GraphQL over HTTP: GET may only carry queries; the method, not the request, is wrong.
             status, headers = 405, {"Allow": "POST"}
         elif status == 405:
             reason, headers = METHOD_NOT_ALLOWED, {"Allow": ALLOWED_METHODS}
         elif exc.reason == "Unsupported content type":
-            status = 415
+            status, reason = 415, unsupported_content_type(request.headers.get("content-type"))
         request_context.note_refusal(BAD_REQUEST_CODE)
         body = {"errors": [{"message": clip(reason), "extensions": {"code": BAD_REQUEST_CODE}}]}
         return self._error_answer(request, body, status, headers)
@@ -270,9 +293,11 @@ class GatewayGraphQL(
             request_data = await self.persisted_queries.resolve(request_data)
         except PersistedQueryError as exc:
             return exc.result()
-        refusal = self._unanswerable(request, request_data)
-        if refusal is not None:
-            raise HTTPException(406, refusal)
+        # A batch's Accept and @defer/@stream were checked whole, before any of it ran.
+        if not (isinstance(sub_response, NegotiatedResponse) and sub_response.batch):
+            refusal = self._unanswerable(request, request_data)
+            if refusal is not None:
+                raise HTTPException(406, refusal)
         try:
             return await self.schema.execute(
                 request_data.query,
@@ -284,7 +309,7 @@ class GatewayGraphQL(
                 operation_extensions=request_data.extensions,
             )
         except CannotGetOperationTypeError as exc:
-            raise HTTPException(400, exc.as_http_error_reason()) from exc
+            raise HTTPException(400, operation_not_found(exc)) from exc
         except InvalidOperationTypeError as exc:
             raise HTTPException(400, exc.as_http_error_reason(request_adapter.method)) from exc
         except MissingQueryError as exc:

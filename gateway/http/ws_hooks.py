@@ -162,7 +162,8 @@ class WebSocketHooks:
 
     Strawberry's own ``max_subscriptions_per_connection`` (default 100) caps the operations
     one connection may run at once; beyond it the operation gets the error "Subscription
-    limit reached" and the connection stays open.
+    limit reached" (coded by ``gateway.http.ws_operation_limit``) and the connection stays
+    open.
     """
 
     ws_authenticator: WsAuthenticator | None = None

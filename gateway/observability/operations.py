@@ -36,7 +36,13 @@ def subscription_protocol(request: HTTPConnection | None) -> str:
     if scope.get("type") == "websocket":
         offered = scope.get("subprotocols") or ()
         return next((p for p in _WS_PROTOCOLS if p in offered), "unknown")
-    return "sse"
+    # Over HTTP the stream is SSE whenever the client names it (Strawberry tries it before
+    # multipart), else Apollo's multipart subscriptions.
+    accept = request.headers.get("accept") or ""
+    names_sse = any(
+        part.split(";", 1)[0].strip().lower() == "text/event-stream" for part in accept.split(",")
+    )
+    return "sse" if names_sse else "multipart"
 
 
 class OperationSeries:

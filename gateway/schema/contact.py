@@ -164,10 +164,8 @@ class Contact(Node):
         first = 10 if first is None else first
         check_first(first, maximum=MAX_ORDERS_PAGE)
         cursor = OrderCursor.decode(after) if after is not None else OrderCursor(None, 0)
-        if first == 0:
-            page = OrderPage(orders=())
-        else:
-            page = await self._read_page(info, cursor.page_token, cursor.skip + first)
+        # An empty page still reads one order: whether more follow, and how many in all.
+        page = await self._read_page(info, cursor.page_token, cursor.skip + max(first, 1))
         return _connection(self.vendor, page, cursor, first, after is not None)
 
     async def _orders_backward(
@@ -210,9 +208,7 @@ def _connection(
         else:
             edge_cursor = OrderCursor(cursor.page_token, index + 1)
         edges.append(OrderEdge(cursor=edge_cursor.encode(), node=Order.of(vendor, order)))
-    has_next = cursor.skip + first < len(page.orders) or (
-        page.next_cursor is not None and first > 0
-    )
+    has_next = cursor.skip + first < len(page.orders) or page.next_cursor is not None
     return OrderConnection(
         edges=edges,
         page_info=page_info(

@@ -15,6 +15,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult, StreamExecutionResult
 
+from gateway.guard.operation_choice import operation_not_found
+
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 BAD_USER_INPUT = "BAD_USER_INPUT"
@@ -43,6 +45,9 @@ def _code_request_errors(errors: Iterable[GraphQLError] | None) -> None:
     errors = list(errors or ())
     set_code((e for e in errors if isinstance(e, GraphQLSyntaxError)), PARSE_FAILED)
     set_code((e for e in errors if isinstance(e.original_error, _REQUEST_FAULTS)), BAD_REQUEST_CODE)
+    for error in errors:
+        if isinstance(error.original_error, CannotGetOperationTypeError):
+            error.message = operation_not_found(error.original_error)
     # What is left without a path never reached a resolver: the variables did not coerce.
     set_code((e for e in errors if e.path is None), BAD_USER_INPUT)
 

@@ -56,3 +56,24 @@ def test_a_page_on_another_origin_reads_the_request_id_and_retry_after(
     assert by_status[200]["requestId"], answers
     assert by_status[429]["requestId"], answers
     assert int(by_status[429]["retryAfter"]) >= 1, answers
+
+
+# HEAD with a header outside the CORS safelist: the browser asks a preflight for HEAD first.
+_HEAD_WITH_A_HEADER = """
+const [url, done] = arguments;
+fetch(url + "?query=" + encodeURIComponent("{ vendors { vendor } }"), {
+  method: "HEAD",
+  headers: {"apollographql-client-name": "web-shop"},
+}).then(r => done({status: r.status, type: r.headers.get("content-type")}),
+        e => done({error: String(e)}));
+"""
+
+
+def test_a_page_on_another_origin_may_send_head_with_its_own_headers(
+    browser: webdriver.Chrome,
+) -> None:
+    with sandbox_gateway(cors_origins=("*",)) as gw:
+        browser.get(f"http://localhost:{gw.server.port}/healthz")
+        answer: Any = browser.execute_async_script(_HEAD_WITH_A_HEADER, gw.graphql_url)
+    # The preflight for HEAD was refused ("Disallowed CORS method"): the fetch failed.
+    assert answer == {"status": 200, "type": "application/json"}, answer

@@ -151,3 +151,32 @@ def test_an_unknown_operation_name_fails_that_operation_not_the_socket(
     assert errors[0]["extensions"]["code"] == "BAD_REQUEST"
     assert "Missing" in errors[0]["message"]
     assert all(frame["type"] != "close" for frame in frames), frames
+
+
+NO_OPERATION = "fragment F on Query { vendors { vendor } }"
+
+
+def assert_no_operation(errors: list[Any]) -> None:
+    # "Can't get GraphQL operation type" left the client to guess what was wrong.
+    [error] = errors
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+    assert "no operation" in error["message"], error
+
+
+@pytest.mark.parametrize("accept", ["application/json", "text/event-stream"])
+def test_a_document_without_an_operation_says_so_over_http(gw: GatewayHandle, accept: str) -> None:
+    response = gw.client.post(
+        gw.graphql_url, json={"query": NO_OPERATION}, headers={"accept": accept}
+    )
+    if accept == "text/event-stream":
+        data = [line for line in response.text.splitlines() if line.startswith("data: {")]
+        assert_no_operation(json.loads(data[0].removeprefix("data: "))["errors"])
+    else:
+        assert response.status_code == 400
+        assert_no_operation(response.json()["errors"])
+
+
+def test_a_document_without_an_operation_says_so_over_websocket(gw: GatewayHandle) -> None:
+    frame = asyncio.run(first_ws_answer(gw, "graphql-transport-ws", {"query": NO_OPERATION}))
+    assert frame["type"] == "error", frame
+    assert_no_operation(frame["payload"])

@@ -96,3 +96,46 @@ def test_a_query_streams_only_when_the_stream_is_preferred(
         assert answer.text.endswith("\n\n")
     else:
         assert answer.json()["data"]["vendors"]
+
+
+def _write_order(order_id: str) -> dict[str, Any]:
+    return {
+        "query": (
+            "mutation($id: String!) { writeOrder(input: { vendor: EXPERTSENDER, mode: ADD, "
+            'order: { orderId: $id, createdAt: "2026-11-23T10:15:00+01:00", status: PLACED, '
+            'currency: "SEK", total: 10, contact: { email: "jonas.lind@example.com" }, '
+            'lines: [{ sku: "SKU-BAG", name: "Bag", quantity: 1, unitPrice: 10, '
+            "totalPrice: 10 }] } }) { job { state } errors { code } } }"
+        ),
+        "variables": {"id": order_id},
+    }
+
+
+def _order_exists(gw: GatewayHandle, order_id: str) -> bool:
+    query = "query($id: String!) { order(vendor: EXPERTSENDER, orderId: $id) { orderId } }"
+    answer = gw.client.post(gw.graphql_url, json={"query": query, "variables": {"id": order_id}})
+    return answer.json()["data"]["order"] is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "refused", "accept", "message"),
+    [
+        ("subscription", {"query": "subscription { integrationLog { message } }"}, GRJ,
+         "streaming transport"),
+        ("unknown-name", {**VENDORS, "operationName": "Nope"}, GRJ, "Nope"),
+    ],
+)  # fmt: skip
+def test_an_operation_a_batch_cannot_answer_fails_its_own_entry_and_the_others_answer(
+    gw: GatewayHandle, name: str, refused: dict[str, Any], accept: dict[str, str], message: str
+) -> None:
+    # The batch's other operations run whatever happens to this one, so a refusal of the whole
+    # batch would hide that its mutation wrote.
+    order_id = f"BATCH-{name}"
+    answer = gw.client.post(gw.graphql_url, json=[_write_order(order_id), refused], headers=accept)
+    assert answer.status_code == 200
+    written, failed = answer.json()
+    assert written["data"]["writeOrder"]["job"]["state"] == "COMPLETED"
+    assert _order_exists(gw, order_id)
+    assert "data" not in failed
+    assert codes(failed) == ["BAD_REQUEST"]
+    assert message in failed["errors"][0]["message"]

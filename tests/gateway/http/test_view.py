@@ -155,7 +155,9 @@ def test_an_unsupported_content_type_answers_415(gw: GatewayHandle) -> None:
         gw.graphql_url, content=b"{ __typename }", headers={"content-type": "text/plain", **GRJ}
     )
     assert response.status_code == 415
-    assert response.json()["errors"]
+    [error] = response.json()["errors"]
+    # "Unsupported content type" alone left the client to guess which one is supported.
+    assert "text/plain" in error["message"] and "application/json" in error["message"]
 
 
 def test_malformed_json_answers_400_with_a_graphql_error_body(gw: GatewayHandle) -> None:

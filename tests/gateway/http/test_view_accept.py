@@ -222,6 +222,25 @@ def test_defer_to_a_client_taking_only_multipart_answers_multipart(gw: GatewayHa
 
 
 @pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        # A q-value that is no number between 0 and 1 weighs as its nearest one (NaN as 0):
+        # a stream named with q=nan was chosen over the JSON named before it.
+        ("application/json, text/event-stream;q=nan", "application/json"),
+        ("text/event-stream;q=nan, application/json;q=0.5", "application/json"),
+        ("application/json;q=0.5, text/event-stream;q=-inf", "application/json"),
+        ("application/json;q=0.9, text/event-stream;q=7", "text/event-stream"),
+    ],
+)
+def test_a_malformed_q_value_weighs_as_the_nearest_valid_one(
+    gw: GatewayHandle, accept: str, expected: str
+) -> None:
+    answer = gw.client.post(gw.graphql_url, json={"query": QUERY}, headers={"Accept": accept})
+    assert answer.status_code == 200
+    assert media_type(answer) == expected
+
+
+@pytest.mark.parametrize(
     "accept",
     [
         "application/json",

@@ -99,3 +99,22 @@ def test_a_mutation_by_get_or_head_answers_405_allowing_post(
     response = gw.client.request(method, gw.graphql_url, params={"query": MUTATION})
     assert response.status_code == 405
     assert response.headers["allow"] == "POST"
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize(
+    "accept", ["text/event-stream", "multipart/mixed;subscriptionSpec=1.0, application/json"]
+)
+def test_a_mutation_by_get_or_head_asking_for_a_stream_answers_405_allowing_post(
+    gw: GatewayHandle, method: str, accept: str
+) -> None:
+    # It answered 200 with the refusal as an event, the stream's headers already sent.
+    response = gw.client.request(
+        method, gw.graphql_url, params={"query": MUTATION}, headers={"accept": accept}
+    )
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+    if method == "GET":
+        [error] = response.json()["errors"]
+        assert error["extensions"]["code"] == "BAD_REQUEST"
+        assert "mutations are not allowed when using GET" in error["message"]

@@ -179,6 +179,23 @@ async def test_an_sse_subscription_is_counted_under_its_protocol(gw: GatewayHand
     await asyncio.to_thread(wait_for_gauge, gw, 0, SSE)
 
 
+async def test_a_multipart_subscription_is_counted_under_its_own_protocol(
+    gw: GatewayHandle,
+) -> None:
+    # Apollo Client's HttpLink subscriptions were counted as "sse".
+    accept = "multipart/mixed;subscriptionSpec=1.0, application/json"
+    async with (
+        httpx.AsyncClient(timeout=httpx.Timeout(10.0, read=30.0)) as client,
+        client.stream(
+            "POST", gw.graphql_url, json={"query": TAIL}, headers={"accept": accept}
+        ) as response,
+    ):
+        assert response.headers["content-type"].startswith("multipart/mixed")
+        await asyncio.to_thread(wait_for_gauge, gw, 1, "multipart")
+        assert total(scrape(gw)[1], "order_gateway_subscriptions_open", protocol=SSE) == 0
+    await asyncio.to_thread(wait_for_gauge, gw, 0, "multipart")
+
+
 def test_client_chosen_operation_names_are_capped(gw: GatewayHandle) -> None:
     names = {f"Op{i}" for i in range(3)}
     for name in names:

@@ -106,3 +106,28 @@ def test_a_bad_argument_nulls_only_the_connection(
     assert error["path"] == ["contact", "orders"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert message in error["message"]
+
+
+COUNT = """
+query($email: String!, $first: Int, $after: String) {
+  contact(vendor: ENGAGE, email: $email) {
+    orders(first: $first, after: $after) { totalCount edges { cursor } pageInfo { hasNextPage } }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("from_a_cursor", [False, True])
+def test_an_empty_page_says_whether_orders_follow_and_how_many_there_are(
+    gw: GatewayHandle, from_a_cursor: bool
+) -> None:
+    # `first: 0` (a count badge) answered hasNextPage false and totalCount null for a contact
+    # with orders: it never asked the vendor.
+    after = connection(page(gw, first=3))["pageInfo"]["endCursor"] if from_a_cursor else None
+    body = gw.post(COUNT, {"email": MANY_ORDERS_EMAIL, "first": 0, "after": after})
+    orders = connection(body)
+    assert orders == {
+        "totalCount": MANY_ORDERS_COUNT,
+        "edges": [],
+        "pageInfo": {"hasNextPage": True},
+    }
