@@ -137,6 +137,13 @@ _JSON_TYPES = (GRAPHQL_RESPONSE_JSON, JSON)
 
 
 @lru_cache(maxsize=256)
+def names(accept: str | None, media_type: str) -> bool:
+    """Whether ``accept`` names ``media_type`` itself, whatever its q-value (a wildcard does not
+    name it): how Strawberry tells which stream a subscription over HTTP asked for."""
+    return accept is not None and any(name == media_type for name, _ in _parse_accept(accept))
+
+
+@lru_cache(maxsize=256)
 def prefers_event_stream(accept: str | None) -> bool:
     """Whether a query or mutation should answer as an event stream.
 

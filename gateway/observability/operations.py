@@ -22,6 +22,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from gateway.context import gateway_context
+from gateway.http.negotiation import EVENT_STREAM, names
 from gateway.observability import context
 from gateway.observability.metrics import GatewayMetrics, error_code_label
 
@@ -38,11 +39,7 @@ def subscription_protocol(request: HTTPConnection | None) -> str:
         return next((p for p in _WS_PROTOCOLS if p in offered), "unknown")
     # Over HTTP the stream is SSE whenever the client names it (Strawberry tries it before
     # multipart), else Apollo's multipart subscriptions.
-    accept = request.headers.get("accept") or ""
-    names_sse = any(
-        part.split(";", 1)[0].strip().lower() == "text/event-stream" for part in accept.split(",")
-    )
-    return "sse" if names_sse else "multipart"
+    return "sse" if names(request.headers.get("accept"), EVENT_STREAM) else "multipart"
 
 
 class OperationSeries:
@@ -58,25 +55,21 @@ class OperationSeries:
         self._errors: dict[tuple[str, str], Any] = {}
 
     def outcome(self, label: str, kind: str, outcome: str) -> Any:
-        key = (label, kind, outcome)
-        found = self._outcomes.get(key)
-        if found is None:
-            found = self._outcomes[key] = self.metrics.operations.labels(*key)
-        return found
+        return _series(self._outcomes, self.metrics.operations, (label, kind, outcome))
 
     def duration(self, label: str, kind: str) -> Any:
-        key = (label, kind)
-        found = self._durations.get(key)
-        if found is None:
-            found = self._durations[key] = self.metrics.operation_duration.labels(*key)
-        return found
+        return _series(self._durations, self.metrics.operation_duration, (label, kind))
 
     def error(self, kind: str, code: str) -> Any:
-        key = (kind, code)
-        found = self._errors.get(key)
-        if found is None:
-            found = self._errors[key] = self.metrics.errors.labels(*key)
-        return found
+        return _series(self._errors, self.metrics.errors, (kind, code))
+
+
+def _series(known: dict[Any, Any], family: Any, key: tuple[str, ...]) -> Any:
+    """``family``'s series for the label values ``key``, looked up once and kept in ``known``."""
+    found = known.get(key)
+    if found is None:
+        found = known[key] = family.labels(*key)
+    return found
 
 
 class OperationObserver(SchemaExtension):

@@ -3,9 +3,11 @@ from __future__ import annotations
 import pytest
 
 from gateway.http.negotiation import (
+    EVENT_STREAM,
     GRAPHQL_RESPONSE_JSON,
     JSON,
     accepts_an_answer,
+    names,
     negotiate,
     prefers_event_stream,
     refusal_media_type,
@@ -101,3 +103,18 @@ def test_an_answer_goes_to_a_client_accepting_one_of_its_types(
     accept: str | None, ide_page: bool, expected: bool
 ) -> None:
     assert accepts_an_answer(accept, ide_page=ide_page) is expected
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("text/event-stream", True),
+        ("application/json, Text/Event-Stream;q=0.5", True),
+        ("text/event-stream;q=0, multipart/mixed", True),  # named, whatever its weight
+        ("multipart/mixed;subscriptionSpec=1.0, */*", False),
+        ("text/*", False),
+        (None, False),
+    ],
+)
+def test_a_type_is_named_only_by_its_own_name(accept: str | None, expected: bool) -> None:
+    assert names(accept, EVENT_STREAM) is expected
