@@ -12,16 +12,23 @@ def _allocate(count: int) -> list[bytearray]:
     return [bytearray(1000) for _ in range(count)]
 
 
-def test_the_breakdown_names_the_line_and_file_that_allocated_per_subscriber(
-    tmp_path: Path,
-) -> None:
+def _snapshots_around(tmp_path: Path, count: int) -> list[bytearray]:
+    """Dumps traced snapshots before and after ``_allocate(count)`` into ``tmp_path`` (as
+    before.pickle and after.pickle) and returns what it allocated, to be kept alive."""
     tracemalloc.start(4)
     try:
         tracemalloc.take_snapshot().dump(str(tmp_path / "before.pickle"))
-        kept = _allocate(50)
+        kept = _allocate(count)
         tracemalloc.take_snapshot().dump(str(tmp_path / "after.pickle"))
     finally:
         tracemalloc.stop()
+    return kept
+
+
+def test_the_breakdown_names_the_line_and_file_that_allocated_per_subscriber(
+    tmp_path: Path,
+) -> None:
+    kept = _snapshots_around(tmp_path, 50)
 
     lines = breakdown(tmp_path / "before.pickle", tmp_path / "after.pickle", 10, top=5)
 
@@ -58,13 +65,7 @@ def test_an_allocation_belongs_to_the_innermost_layer_its_frames_name() -> None:
 
 
 def test_the_layers_add_up_to_what_the_snapshots_grew_by(tmp_path: Path) -> None:
-    tracemalloc.start(4)
-    try:
-        tracemalloc.take_snapshot().dump(str(tmp_path / "before.pickle"))
-        kept = _allocate(50)
-        tracemalloc.take_snapshot().dump(str(tmp_path / "after.pickle"))
-    finally:
-        tracemalloc.stop()
+    kept = _snapshots_around(tmp_path, 50)
 
     lines = layers(tmp_path / "before.pickle", tmp_path / "after.pickle", 10)
 
